@@ -1,0 +1,133 @@
+// Command kechuang runs the regional science-and-technology innovation
+// service platform: `kechuang serve --demo` starts it with demo data.
+//
+// This package only wires: it reads flags and environment, opens the
+// database and hands plain values to the constructors of internal packages.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitFail  = 1 // the command ran and failed
+	exitUsage = 2 // bad flags, unreachable database: fix the invocation
+)
+
+const usage = `kechuang — 区域科技创新服务平台 / regional S&T innovation service platform
+
+Usage:
+  kechuang serve   [--addr HOST:PORT] [--data DIR] [--db DSN] [--demo]
+  kechuang migrate [--data DIR] [--db DSN]
+  kechuang user add --username NAME --role ROLE [--region CODE] --password-stdin [--data DIR] [--db DSN]
+  kechuang backup  --out FILE [--data DIR] [--db DSN]
+  kechuang version
+
+Environment: KECHUANG_ADDR, KECHUANG_DATA, KECHUANG_DB give the defaults of
+--addr, --data and --db. --db takes a PostgreSQL URL (postgres://…) or a
+SQLite file path; without it the database is DATA/kechuang.db.
+`
+
+// Main runs one command and returns the process exit code. Tests call it
+// directly; ctx ends a running server.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = runServe(ctx, args[1:], stdout, stderr)
+	case "migrate":
+		err = runMigrate(ctx, args[1:], stdout, stderr)
+	case "user":
+		err = runUser(ctx, args[1:], stdin, stdout, stderr)
+	case "backup":
+		err = runBackup(ctx, args[1:], stdout, stderr)
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "kechuang", version)
+		return exitOK
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	default:
+		err = usageError("unknown command %q; run `kechuang help`", args[0])
+	}
+	return report(err, stderr)
+}
+
+// errUsage marks errors the user fixes by changing the invocation.
+type errUsage struct{ msg string }
+
+func (e errUsage) Error() string { return e.msg }
+
+func usageError(format string, args ...any) error { return errUsage{fmt.Sprintf(format, args...)} }
+
+func report(err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	fmt.Fprintln(stderr, "kechuang:", err)
+	var u errUsage
+	if errors.As(err, &u) {
+		return exitUsage
+	}
+	return exitFail
+}
+
+// dbFlags are the flags every command that opens the database shares.
+type dbFlags struct {
+	data string
+	db   string
+}
+
+func (f *dbFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.data, "data", envOr("KECHUANG_DATA", "data"), "data directory (SQLite database, index)")
+	fs.StringVar(&f.db, "db", os.Getenv("KECHUANG_DB"), "database: postgres://… URL or SQLite file (default DATA/kechuang.db)")
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// parseFlags parses args with fs, turning flag errors into usage errors and
+// refusing stray arguments.
+func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) error {
+	fs.SetOutput(stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError("%s: %v", fs.Name(), err)
+	}
+	if fs.NArg() > 0 {
+		return usageError("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	}
+	return nil
+}

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"kechuang/internal/account"
+	"kechuang/internal/audit"
+	"kechuang/internal/demo"
+	"kechuang/internal/web"
+)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var dbf dbFlags
+	dbf.register(fs)
+	addr := fs.String("addr", envOr("KECHUANG_ADDR", "127.0.0.1:8080"), "listen address HOST:PORT")
+	loadDemo := fs.Bool("demo", false, "load the demo region (苏州市) and one account per role")
+	if err := parseFlags(fs, args, stderr); err != nil {
+		return err
+	}
+	if _, _, err := net.SplitHostPort(*addr); err != nil {
+		return usageError("serve: --addr %q: want HOST:PORT, e.g. 127.0.0.1:8080", *addr)
+	}
+	a, err := openApp(ctx, dbf, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	if *loadDemo {
+		password := account.GeneratePassword()
+		accts, err := demo.Load(ctx, a.db, a.accounts, password)
+		if err != nil {
+			return fmt.Errorf("load demo data: %w", err)
+		}
+		fmt.Fprintln(stdout, "演示账户 / demo accounts (password for all):", password)
+		for _, d := range accts {
+			fmt.Fprintf(stdout, "  %-12s %s\n", d.Username, d.Role)
+		}
+	}
+	home, err := demo.HomeRegionSetting(ctx, a.db)
+	if err != nil {
+		return err
+	}
+	srv, err := web.New(web.Deps{DB: a.db, Accounts: a.accounts, Audit: audit.NewService(a.db), Regions: a.regions,
+		Logger: a.log, Version: version, HomeRegion: home})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return usageError("serve: listen on %s: %v", *addr, err)
+	}
+	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
+	bg, cancelBG := context.WithCancel(ctx)
+	defer cancelBG()
+	go srv.PurgeSessionsEvery(bg, 10*time.Minute)
+
+	fmt.Fprintf(stdout, "kechuang %s listening on http://%s (%s database)\n", version, ln.Addr(), a.db.Dialect())
+	a.log.Info("server started", "addr", ln.Addr().String(), "database", string(a.db.Dialect()))
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	// Finish in-flight requests before closing the database.
+	a.log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := httpSrv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	a.log.Info("server stopped")
+	return nil
+}

@@ -1,0 +1,12 @@
+// Package data holds the reference data that ships inside the binary:
+// administrative divisions, official rule sets and the demo corpus. It is
+// read-only at run time and imports nothing of the project.
+package data
+
+import "embed"
+
+// FS holds every embedded data file, addressed by its path below data/,
+// e.g. "regions/areas.csv" or "rules/high-tech-2016.json".
+//
+//go:embed regions rules csl
+var FS embed.FS

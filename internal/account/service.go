@@ -1,0 +1,642 @@
+package account
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"kechuang/internal/apperr"
+	"kechuang/internal/audit"
+	"kechuang/internal/region"
+	"kechuang/internal/sqldb"
+)
+
+// Config tunes a Service. Zero fields take the defaults.
+type Config struct {
+	Now          func() time.Time
+	Hash         HashParams
+	IdleTimeout  time.Duration // default 30 minutes
+	MaxLifetime  time.Duration // default 12 hours
+	LockAfter    int           // failed logins in a row; default 5
+	LockDuration time.Duration // default 15 minutes
+}
+
+// Service manages accounts and sessions.
+type Service struct {
+	db      *sqldb.DB
+	regions *region.Service
+	cfg     Config
+	// dummyHash is verified against when a user name is unknown, so that the
+	// response time does not tell whether the account exists.
+	dummyHash string
+}
+
+// NewService returns a Service.
+func NewService(db *sqldb.DB, regions *region.Service, cfg Config) *Service {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Hash == (HashParams{}) {
+		cfg.Hash = DefaultHashParams
+	}
+	if cfg.IdleTimeout == 0 {
+		cfg.IdleTimeout = 30 * time.Minute
+	}
+	if cfg.MaxLifetime == 0 {
+		cfg.MaxLifetime = 12 * time.Hour
+	}
+	if cfg.LockAfter == 0 {
+		cfg.LockAfter = 5
+	}
+	if cfg.LockDuration == 0 {
+		cfg.LockDuration = 15 * time.Minute
+	}
+	dummy, _ := HashPassword(GeneratePassword(), cfg.Hash)
+	return &Service{db: db, regions: regions, cfg: cfg, dummyHash: dummy}
+}
+
+// IdleTimeout returns the session idle timeout.
+func (s *Service) IdleTimeout() time.Duration { return s.cfg.IdleTimeout }
+
+const userColumns = `id, username, display_name, organization, role, region_code, must_change_password, disabled,
+	failed_logins, locked_until, last_login_at, created_at, updated_at`
+
+func scanUser(row interface{ Scan(...any) error }) (User, error) {
+	var u User
+	var locked, last, created, updated sqldb.Time
+	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Organization, &u.Role, &u.RegionCode,
+		&u.MustChangePassword, &u.Disabled, &u.FailedLogins, &locked, &last, &created, &updated)
+	u.LockedUntil, u.LastLoginAt, u.CreatedAt, u.UpdatedAt = locked.Time, last.Time, created.Time, updated.Time
+	return u, err
+}
+
+func (u User) auditView() map[string]any {
+	return map[string]any{"username": u.Username, "display_name": u.DisplayName, "organization": u.Organization,
+		"role": u.Role, "region_code": u.RegionCode, "disabled": u.Disabled}
+}
+
+func (s *Service) checkRegionExists(ctx context.Context, code string) error {
+	if code == "" {
+		return nil
+	}
+	if _, err := s.regions.Get(ctx, code); err != nil {
+		if apperr.Is(err, apperr.NotFound) {
+			return apperr.Fields(apperr.Field("region_code", "region.not_found", code))
+		}
+		return err
+	}
+	return nil
+}
+
+// CreateUser creates an account. Only user managers (and the system) may;
+// a duplicate user name is apperr.Conflict.
+func (s *Service) CreateUser(ctx context.Context, actor Actor, n NewUser) (User, error) {
+	if !actor.Role.ManagesUsers() {
+		return User{}, apperr.New(apperr.Forbidden, "account.only_managers")
+	}
+	if err := n.Validate(); err != nil {
+		return User{}, err
+	}
+	if err := s.checkRegionExists(ctx, n.RegionCode); err != nil {
+		return User{}, err
+	}
+	hash, err := HashPassword(n.Password, s.cfg.Hash)
+	if err != nil {
+		return User{}, err
+	}
+	now := sqldb.At(s.cfg.Now())
+	var u User
+	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		id, err := tx.InsertID(ctx, `INSERT INTO users (username, display_name, organization, role, region_code, password_hash,
+			must_change_password, password_changed_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			n.Username, n.DisplayName, n.Organization, n.Role, n.RegionCode, hash, n.MustChangePassword, now, now, now)
+		if apperr.Is(err, apperr.Conflict) {
+			return apperr.Fields(apperr.Field("username", "account.username_taken", n.Username))
+		}
+		if err != nil {
+			return fmt.Errorf("insert user: %w", err)
+		}
+		u, err = scanUser(tx.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id))
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: "user.create", ObjectType: "user",
+			ObjectID: strconv.FormatInt(id, 10), RegionCode: n.RegionCode, After: u.auditView()})
+	})
+	return u, err
+}
+
+// GetUser returns an account. User managers may read any; staff and county
+// staff the non-administrator accounts inside their region; everybody their
+// own. Any other account is apperr.NotFound, so ids reveal nothing.
+func (s *Service) GetUser(ctx context.Context, actor Actor, id int64) (User, error) {
+	if !actor.LoggedIn() && actor.Role != roleSystem {
+		return User{}, apperr.New(apperr.NotFound, "account.user_not_found")
+	}
+	u, err := s.getUser(ctx, s.db, id)
+	if err != nil {
+		return User{}, err
+	}
+	if actor.Role.ManagesUsers() || actor.UserID == id || (actor.seesRegionalUsers() && u.visibleToRegionalStaff(actor)) {
+		return u, nil
+	}
+	return User{}, apperr.New(apperr.NotFound, "account.user_not_found")
+}
+
+// seesRegionalUsers reports whether the actor may look up the accounts of
+// its region (the firms and institutes a bureau or county serves).
+func (a Actor) seesRegionalUsers() bool { return a.Role == RoleStaff || a.Role == RoleCounty }
+
+func (u User) visibleToRegionalStaff(a Actor) bool {
+	switch u.Role {
+	case RoleAdmin, RoleSecurity, RoleAuditor:
+		return false
+	}
+	return u.RegionCode != "" && a.InScope(u.RegionCode)
+}
+
+func (s *Service) getUser(ctx context.Context, q sqldb.Querier, id int64) (User, error) {
+	u, err := scanUser(q.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id))
+	if sqldb.IsNoRows(err) {
+		return User{}, apperr.New(apperr.NotFound, "account.user_not_found")
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("get user %d: %w", id, err)
+	}
+	return u, nil
+}
+
+// FindUsers lists accounts by user name, with the total. User managers see
+// all; staff and county staff the non-administrator accounts of their
+// region; other roles are apperr.Forbidden.
+func (s *Service) FindUsers(ctx context.Context, actor Actor, f UserFilter) ([]User, int, error) {
+	if !actor.Role.ManagesUsers() && !actor.seesRegionalUsers() {
+		return nil, 0, apperr.New(apperr.Forbidden, "account.only_managers")
+	}
+	f.Normalize()
+	var where []string
+	var args []any
+	if q := strings.TrimSpace(f.Query); q != "" {
+		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(q)) + "%"
+		where = append(where, `(LOWER(username) LIKE ? ESCAPE '\' OR LOWER(display_name) LIKE ? ESCAPE '\' OR LOWER(organization) LIKE ? ESCAPE '\')`)
+		args = append(args, like, like, like)
+	}
+	if f.Role != "" {
+		where, args = append(where, "role = ?"), append(args, f.Role)
+	}
+	if f.Region != "" {
+		where, args = append(where, "region_code LIKE ?"), append(args, region.Prefix(f.Region)+"%")
+	}
+	if actor.seesRegionalUsers() {
+		where = append(where, "region_code LIKE ?", "role NOT IN ('admin', 'security', 'auditor')")
+		args = append(args, region.Prefix(actor.Region)+"%")
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	var total int
+	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM users"+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count users: %w", err)
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT "+userColumns+" FROM users"+cond+" ORDER BY username LIMIT ? OFFSET ?",
+		append(args, f.PerPage, (f.Page-1)*f.PerPage)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("find users: %w", err)
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, u)
+	}
+	return out, total, rows.Err()
+}
+
+// UpdateUser changes an account's profile, role or region. Managers cannot
+// change their own role (so the last administrator cannot demote itself).
+func (s *Service) UpdateUser(ctx context.Context, actor Actor, id int64, up UserUpdate) (User, error) {
+	if !actor.Role.ManagesUsers() {
+		return User{}, apperr.New(apperr.Forbidden, "account.only_managers")
+	}
+	var out User
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		u, err := s.getUser(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		before := u.auditView()
+		if up.DisplayName != nil {
+			u.DisplayName = strings.TrimSpace(*up.DisplayName)
+		}
+		if up.Organization != nil {
+			u.Organization = strings.TrimSpace(*up.Organization)
+		}
+		if up.Role != nil {
+			if *up.Role != u.Role && id == actor.UserID {
+				return apperr.Fields(apperr.Field("role", "account.cannot_change_own_role"))
+			}
+			u.Role = *up.Role
+		}
+		if up.RegionCode != nil {
+			u.RegionCode = strings.TrimSpace(*up.RegionCode)
+		}
+		if fields := checkProfile(u.DisplayName, u.Organization, u.Role, u.RegionCode); len(fields) > 0 {
+			return apperr.Fields(fields...)
+		}
+		if err := s.checkRegionExists(ctx, u.RegionCode); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET display_name = ?, organization = ?, role = ?, region_code = ?,
+			updated_at = ? WHERE id = ?`, u.DisplayName, u.Organization, u.Role, u.RegionCode, sqldb.At(s.cfg.Now()), id); err != nil {
+			return fmt.Errorf("update user: %w", err)
+		}
+		// A changed role or region must not keep the powers of the old one.
+		if u.Role != before["role"] || u.RegionCode != before["region_code"] {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ?", id); err != nil {
+				return err
+			}
+		}
+		out = u
+		return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: "user.update", ObjectType: "user",
+			ObjectID: strconv.FormatInt(id, 10), RegionCode: u.RegionCode, Before: before, After: u.auditView()})
+	})
+	return out, err
+}
+
+// SetDisabled disables or enables an account; disabling ends its sessions.
+// Managers cannot disable themselves.
+func (s *Service) SetDisabled(ctx context.Context, actor Actor, id int64, disabled bool) error {
+	if !actor.Role.ManagesUsers() {
+		return apperr.New(apperr.Forbidden, "account.only_managers")
+	}
+	if disabled && id == actor.UserID {
+		return apperr.New(apperr.Invalid, "account.cannot_disable_self")
+	}
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		u, err := s.getUser(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?", disabled, sqldb.At(s.cfg.Now()), id); err != nil {
+			return err
+		}
+		if disabled {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ?", id); err != nil {
+				return err
+			}
+		}
+		action := "user.enable"
+		if disabled {
+			action = "user.disable"
+		}
+		return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: action, ObjectType: "user",
+			ObjectID: strconv.FormatInt(id, 10), RegionCode: u.RegionCode,
+			Before: map[string]bool{"disabled": u.Disabled}, After: map[string]bool{"disabled": disabled}})
+	})
+}
+
+// Unlock clears a lockout before it expires.
+func (s *Service) Unlock(ctx context.Context, actor Actor, id int64) error {
+	if !actor.Role.ManagesUsers() {
+		return apperr.New(apperr.Forbidden, "account.only_managers")
+	}
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		u, err := s.getUser(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE users SET failed_logins = 0, locked_until = NULL, updated_at = ? WHERE id = ?", sqldb.At(s.cfg.Now()), id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: "user.unlock", ObjectType: "user",
+			ObjectID: strconv.FormatInt(id, 10), RegionCode: u.RegionCode})
+	})
+}
+
+// ResetPassword gives an account a generated password, which it returns
+// once, ends its sessions and forces a change at the next login.
+func (s *Service) ResetPassword(ctx context.Context, actor Actor, id int64) (string, error) {
+	if !actor.Role.ManagesUsers() {
+		return "", apperr.New(apperr.Forbidden, "account.only_managers")
+	}
+	password := GeneratePassword()
+	hash, err := HashPassword(password, s.cfg.Hash)
+	if err != nil {
+		return "", err
+	}
+	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		u, err := s.getUser(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		now := sqldb.At(s.cfg.Now())
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, must_change_password = ?, failed_logins = 0,
+			locked_until = NULL, password_changed_at = ?, updated_at = ? WHERE id = ?`, hash, true, now, now, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ?", id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: "user.reset_password", ObjectType: "user",
+			ObjectID: strconv.FormatInt(id, 10), RegionCode: u.RegionCode})
+	})
+	if err != nil {
+		return "", err
+	}
+	return password, nil
+}
+
+// ChangePassword changes the actor's own password after checking the
+// current one, and ends the actor's other sessions.
+func (s *Service) ChangePassword(ctx context.Context, actor Actor, keepSessionToken, current, next string) error {
+	if !actor.LoggedIn() {
+		return apperr.New(apperr.Unauthenticated, "session.required")
+	}
+	var hash string
+	if err := s.db.QueryRowContext(ctx, "SELECT password_hash FROM users WHERE id = ?", actor.UserID).Scan(&hash); err != nil {
+		return fmt.Errorf("read password: %w", err)
+	}
+	if ok, err := VerifyPassword(hash, current); err != nil || !ok {
+		return apperr.Fields(apperr.Field("current_password", "account.current_password_wrong"))
+	}
+	if err := CheckPasswordPolicy("new_password", next, actor.Username); err != nil {
+		return err
+	}
+	if next == current {
+		return apperr.Fields(apperr.Field("new_password", "account.password_unchanged"))
+	}
+	newHash, err := HashPassword(next, s.cfg.Hash)
+	if err != nil {
+		return err
+	}
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		now := sqldb.At(s.cfg.Now())
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, must_change_password = ?, password_changed_at = ?,
+			updated_at = ? WHERE id = ?`, newHash, false, now, now, actor.UserID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?", actor.UserID, hashToken(keepSessionToken)); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: "user.change_password", ObjectType: "user",
+			ObjectID: strconv.FormatInt(actor.UserID, 10), RegionCode: actor.Region})
+	})
+}
+
+// Session is a logged-in browser or API client. Token is the cookie value;
+// only its hash is stored, so Token is known only right after Login.
+type Session struct {
+	Token      string
+	CSRFToken  string
+	UserID     int64
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+}
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// Login checks a user name and password and opens a session. Failures are
+// apperr.Unauthenticated with one message for unknown user, wrong password
+// and disabled account alike; a locked account is apperr.Locked with the
+// minutes left. The LockAfter-th failure in a row locks the account.
+func (s *Service) Login(ctx context.Context, username, password, clientAddr, userAgent string) (Session, Actor, error) {
+	username = strings.TrimSpace(username)
+	now := s.cfg.Now()
+	var hash string
+	u, err := scanUserWithHash(s.db.QueryRowContext(ctx, "SELECT "+userColumns+", password_hash FROM users WHERE username = ?", username), &hash)
+	if sqldb.IsNoRows(err) {
+		_, _ = VerifyPassword(s.dummyHash, password)
+		s.recordAnonymous(ctx, "session.login_failed", username)
+		return Session{}, Actor{}, apperr.New(apperr.Unauthenticated, "session.bad_credentials")
+	}
+	if err != nil {
+		return Session{}, Actor{}, fmt.Errorf("login: %w", err)
+	}
+	if u.Locked(now) {
+		return Session{}, Actor{}, apperr.New(apperr.Locked, "account.locked", minutesLeft(u.LockedUntil, now))
+	}
+	ok, err := VerifyPassword(hash, password)
+	if err != nil {
+		return Session{}, Actor{}, fmt.Errorf("login %s: %w", username, err)
+	}
+	actor := Actor{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role, Region: u.RegionCode,
+		MustChangePassword: u.MustChangePassword}
+	if !ok || u.Disabled {
+		var lockErr error
+		err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+			failed := u.FailedLogins + 1
+			var lockedUntil sqldb.Time
+			action := "session.login_failed"
+			if failed >= s.cfg.LockAfter {
+				// The counter restarts, so the account is locked again only
+				// after another full run of failures.
+				lockedUntil, failed, action = sqldb.At(now.Add(s.cfg.LockDuration)), 0, "session.locked"
+				lockErr = apperr.New(apperr.Locked, "account.locked", minutesLeft(lockedUntil.Time, now))
+			}
+			if _, err := tx.ExecContext(ctx, "UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?", failed, lockedUntil, u.ID); err != nil {
+				return err
+			}
+			return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: action, ObjectType: "user",
+				ObjectID: strconv.FormatInt(u.ID, 10), RegionCode: u.RegionCode})
+		})
+		if err != nil {
+			return Session{}, Actor{}, fmt.Errorf("record failed login: %w", err)
+		}
+		if lockErr != nil {
+			return Session{}, Actor{}, lockErr
+		}
+		return Session{}, Actor{}, apperr.New(apperr.Unauthenticated, "session.bad_credentials")
+	}
+	sess := Session{Token: randomToken(32), CSRFToken: randomToken(32), UserID: u.ID, CreatedAt: now, LastSeenAt: now}
+	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, client_addr, user_agent)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, hashToken(sess.Token), u.ID, sess.CSRFToken, sqldb.At(now), sqldb.At(now),
+			clientAddr, truncate(userAgent, 256)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = ? WHERE id = ?", sqldb.At(now), u.ID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: "session.login", ObjectType: "user",
+			ObjectID: strconv.FormatInt(u.ID, 10), RegionCode: u.RegionCode})
+	})
+	if err != nil {
+		return Session{}, Actor{}, fmt.Errorf("open session: %w", err)
+	}
+	return sess, actor, nil
+}
+
+func scanUserWithHash(row *sql.Row, hash *string) (User, error) {
+	var u User
+	var locked, last, created, updated sqldb.Time
+	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Organization, &u.Role, &u.RegionCode,
+		&u.MustChangePassword, &u.Disabled, &u.FailedLogins, &locked, &last, &created, &updated, hash)
+	u.LockedUntil, u.LastLoginAt, u.CreatedAt, u.UpdatedAt = locked.Time, last.Time, created.Time, updated.Time
+	return u, err
+}
+
+func (s *Service) recordAnonymous(ctx context.Context, action, username string) {
+	// A failed login for an unknown name is still a security event; its
+	// write failing must not change the answer the caller gets.
+	_ = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		return audit.Record(ctx, tx, audit.Actor{Name: truncate(username, 64), Role: "anonymous"},
+			audit.Event{Action: action, ObjectType: "user"})
+	})
+}
+
+func minutesLeft(until, now time.Time) int {
+	m := int((until.Sub(now) + time.Minute - 1) / time.Minute)
+	if m < 1 {
+		m = 1
+	}
+	return m
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+// touchEvery limits how often a request writes last_seen_at.
+const touchEvery = time.Minute
+
+// Authenticate returns the actor and session for a session token. An
+// unknown, idle-expired or over-age session, or a disabled user, is
+// apperr.Unauthenticated; an expired session is deleted.
+func (s *Service) Authenticate(ctx context.Context, token string) (Actor, Session, error) {
+	if token == "" {
+		return Actor{}, Session{}, apperr.New(apperr.Unauthenticated, "session.required")
+	}
+	th := hashToken(token)
+	var sess Session
+	var created, seen sqldb.Time
+	var u User
+	var locked, last, ucreated, updated sqldb.Time
+	err := s.db.QueryRowContext(ctx, `SELECT s.csrf_token, s.created_at, s.last_seen_at,
+		u.id, u.username, u.display_name, u.organization, u.role, u.region_code, u.must_change_password, u.disabled,
+		u.failed_logins, u.locked_until, u.last_login_at, u.created_at, u.updated_at
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, th).Scan(
+		&sess.CSRFToken, &created, &seen, &u.ID, &u.Username, &u.DisplayName, &u.Organization, &u.Role, &u.RegionCode,
+		&u.MustChangePassword, &u.Disabled, &u.FailedLogins, &locked, &last, &ucreated, &updated)
+	if sqldb.IsNoRows(err) {
+		return Actor{}, Session{}, apperr.New(apperr.Unauthenticated, "session.required")
+	}
+	if err != nil {
+		return Actor{}, Session{}, fmt.Errorf("authenticate: %w", err)
+	}
+	now := s.cfg.Now()
+	sess.Token, sess.UserID, sess.CreatedAt, sess.LastSeenAt = token, u.ID, created.Time, seen.Time
+	if u.Disabled || now.Sub(seen.Time) > s.cfg.IdleTimeout || now.Sub(created.Time) > s.cfg.MaxLifetime {
+		if _, err := s.db.ExecContext(ctx, "DELETE FROM sessions WHERE token_hash = ?", th); err != nil {
+			return Actor{}, Session{}, fmt.Errorf("end expired session: %w", err)
+		}
+		return Actor{}, Session{}, apperr.New(apperr.Unauthenticated, "session.expired")
+	}
+	if now.Sub(seen.Time) >= touchEvery {
+		if _, err := s.db.ExecContext(ctx, "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", sqldb.At(now), th); err != nil {
+			return Actor{}, Session{}, fmt.Errorf("touch session: %w", err)
+		}
+		sess.LastSeenAt = now
+	}
+	return Actor{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role, Region: u.RegionCode,
+		MustChangePassword: u.MustChangePassword}, sess, nil
+}
+
+// CheckCSRF reports whether token is the session's CSRF token.
+func (sess Session) CheckCSRF(token string) bool {
+	return token != "" && subtle.ConstantTimeCompare([]byte(token), []byte(sess.CSRFToken)) == 1
+}
+
+// Logout ends the session with token, recording it for the actor.
+func (s *Service) Logout(ctx context.Context, actor Actor, token string) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE token_hash = ?", hashToken(token))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: "session.logout", ObjectType: "user",
+			ObjectID: strconv.FormatInt(actor.UserID, 10), RegionCode: actor.Region})
+	})
+}
+
+// PurgeExpiredSessions deletes sessions past their idle timeout or lifetime
+// and returns how many it deleted. The server calls it periodically.
+func (s *Service) PurgeExpiredSessions(ctx context.Context) (int64, error) {
+	now := s.cfg.Now()
+	res, err := s.db.ExecContext(ctx, "DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?",
+		sqldb.FormatTime(now.Add(-s.cfg.IdleTimeout)), sqldb.FormatTime(now.Add(-s.cfg.MaxLifetime)))
+	if err != nil {
+		return 0, fmt.Errorf("purge sessions: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// CountUsers returns the number of accounts; start-up uses it to tell an
+// empty installation.
+func (s *Service) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM users").Scan(&n)
+	return n, err
+}
+
+// GetUserByName returns the account with username, for the command line.
+func (s *Service) GetUserByName(ctx context.Context, actor Actor, username string) (User, error) {
+	if !actor.Role.ManagesUsers() && actor.Username != username {
+		return User{}, apperr.New(apperr.NotFound, "account.user_not_found")
+	}
+	u, err := scanUser(s.db.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE username = ?", username))
+	if sqldb.IsNoRows(err) {
+		return User{}, apperr.New(apperr.NotFound, "account.user_not_found")
+	}
+	return u, err
+}
+
+// SetPassword sets an account's password to one the manager chose (the
+// command line and the demo loader use it), checking the policy. The user
+// must change it at next login when mustChange is set.
+func (s *Service) SetPassword(ctx context.Context, actor Actor, id int64, password string, mustChange bool) error {
+	if !actor.Role.ManagesUsers() {
+		return apperr.New(apperr.Forbidden, "account.only_managers")
+	}
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		u, err := s.getUser(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := CheckPasswordPolicy("password", password, u.Username); err != nil {
+			return err
+		}
+		hash, err := HashPassword(password, s.cfg.Hash)
+		if err != nil {
+			return err
+		}
+		now := sqldb.At(s.cfg.Now())
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, must_change_password = ?, failed_logins = 0,
+			locked_until = NULL, password_changed_at = ?, updated_at = ? WHERE id = ?`, hash, mustChange, now, now, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ?", id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: "user.set_password", ObjectType: "user",
+			ObjectID: strconv.FormatInt(id, 10), RegionCode: u.RegionCode})
+	})
+}

@@ -1,0 +1,44 @@
+package i18n
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestCatalogsHaveTheSameKeys(t *testing.T) {
+	t.Parallel()
+	if diff := cmp.Diff(Keys(Chinese), Keys(English)); diff != "" {
+		t.Errorf("catalog keys differ (-zh-CN +en):\n%s", diff)
+	}
+}
+
+func TestT(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, lang, key string
+		args            []any
+		want            string
+	}{
+		{name: "chinese", lang: Chinese, key: "nav.market", want: "科技大市场"},
+		{name: "english", lang: English, key: "nav.market", want: "Technology market"},
+		{name: "args", lang: Chinese, key: "account.locked", args: []any{15}, want: "登录失败次数过多，账户已锁定，请 15 分钟后再试"},
+		{name: "unknown key is shown", lang: English, key: "no.such.key", want: "no.such.key"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := T(tt.lang, tt.key, tt.args...); got != tt.want {
+				t.Errorf("T(%q, %q) = %q, want %q", tt.lang, tt.key, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{"": Chinese, "en": English, "en-US,en;q=0.9": English, "zh-CN": Chinese, "fr": Chinese} {
+		if got := Normalize(in); got != want {
+			t.Errorf("Normalize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

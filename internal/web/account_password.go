@@ -1,0 +1,43 @@
+package web
+
+import (
+	"net/http"
+
+	"kechuang/internal/i18n"
+)
+
+type accountData struct {
+	MustChange bool
+	Errors     map[string]string
+	Changed    bool
+}
+
+// handleAccount shows the user's own account and the password form.
+func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request) {
+	st := state(r)
+	data := accountData{MustChange: st.actor.MustChangePassword, Changed: r.URL.Query().Get("changed") == "1"}
+	s.render(w, r, http.StatusOK, "account", s.newPage(r, "account.title", "account", data))
+}
+
+// handleAccountPassword changes the user's own password.
+func (s *Server) handleAccountPassword(w http.ResponseWriter, r *http.Request) {
+	st := state(r)
+	current, next, confirm := r.PostFormValue("current_password"), r.PostFormValue("new_password"), r.PostFormValue("confirm_password")
+	data := accountData{MustChange: st.actor.MustChangePassword}
+	if next != confirm {
+		data.Errors = map[string]string{"confirm_password": i18n.T(st.lang, "account.confirm_mismatch")}
+		s.render(w, r, http.StatusUnprocessableEntity, "account", s.newPage(r, "account.title", "account", data))
+		return
+	}
+	err := s.Accounts.ChangePassword(r.Context(), st.actor, st.session.Token, current, next)
+	if isFormError(err) {
+		data.Errors = formErrors(st.lang, err)
+		s.render(w, r, http.StatusUnprocessableEntity, "account", s.newPage(r, "account.title", "account", data))
+		return
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/account?changed=1", http.StatusSeeOther)
+}

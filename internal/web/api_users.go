@@ -1,0 +1,134 @@
+package web
+
+import (
+	"net/http"
+
+	"kechuang/internal/account"
+	"kechuang/internal/apperr"
+	"kechuang/internal/audit"
+)
+
+type listResponse[T any] struct {
+	Total   int `json:"total"`
+	Page    int `json:"page"`
+	PerPage int `json:"per_page"`
+	Items   []T `json:"items"`
+}
+
+func (s *Server) apiActor(w http.ResponseWriter, r *http.Request) (account.Actor, bool) {
+	st := state(r)
+	if !st.actor.LoggedIn() {
+		s.writeError(w, r, apperr.New(apperr.Unauthenticated, "session.required"))
+		return account.Actor{}, false
+	}
+	return st.actor, true
+}
+
+// handleAPIUsers lists the accounts the actor may see, with paging.
+func (s *Server) handleAPIUsers(w http.ResponseWriter, r *http.Request) {
+	actor, ok := s.apiActor(w, r)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	f := account.UserFilter{Query: q.Get("q"), Role: account.Role(q.Get("role")), Region: q.Get("region"),
+		Page: queryInt(r, "page", 1), PerPage: queryInt(r, "per_page", 50)}
+	users, total, err := s.Accounts.FindUsers(r.Context(), actor, f)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if users == nil {
+		users = []account.User{}
+	}
+	f.Normalize()
+	writeJSON(w, http.StatusOK, listResponse[account.User]{Total: total, Page: f.Page, PerPage: f.PerPage, Items: users})
+}
+
+type userCreateRequest struct {
+	Username     string       `json:"username"`
+	DisplayName  string       `json:"display_name"`
+	Organization string       `json:"organization"`
+	Role         account.Role `json:"role"`
+	RegionCode   string       `json:"region_code"`
+	Password     string       `json:"password"`
+}
+
+// handleAPIUserCreate creates an account (user managers only).
+func (s *Server) handleAPIUserCreate(w http.ResponseWriter, r *http.Request) {
+	actor, ok := s.apiActor(w, r)
+	if !ok {
+		return
+	}
+	var req userCreateRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	u, err := s.Accounts.CreateUser(r.Context(), actor, account.NewUser{Username: req.Username, DisplayName: req.DisplayName,
+		Organization: req.Organization, Role: req.Role, RegionCode: req.RegionCode, Password: req.Password, MustChangePassword: true})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, u)
+}
+
+// handleAPIUser returns one account the actor may see; any other id is 404.
+func (s *Server) handleAPIUser(w http.ResponseWriter, r *http.Request) {
+	actor, ok := s.apiActor(w, r)
+	if !ok {
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	u, err := s.Accounts.GetUser(r.Context(), actor, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, u)
+}
+
+// handleAPIRegions lists the subdivisions of ?parent= (the provinces when
+// empty). Regions are public reference data.
+func (s *Server) handleAPIRegions(w http.ResponseWriter, r *http.Request) {
+	rs, err := s.Regions.Children(r.Context(), r.URL.Query().Get("parent"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if rs == nil {
+		writeJSON(w, http.StatusOK, []struct{}{})
+		return
+	}
+	writeJSON(w, http.StatusOK, rs)
+}
+
+// handleAPIAudit returns audit rows to the auditor.
+func (s *Server) handleAPIAudit(w http.ResponseWriter, r *http.Request) {
+	actor, ok := s.apiActor(w, r)
+	if !ok {
+		return
+	}
+	f, _, _ := auditFilter(r)
+	entries, total, err := s.Audit.FindEntries(r.Context(), actor.Audit(), f)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f.Normalize()
+	if entries == nil {
+		entries = []audit.Entry{}
+	}
+	writeJSON(w, http.StatusOK, listResponse[audit.Entry]{Total: total, Page: f.Page, PerPage: f.PerPage, Items: entries})
+}
+
+// handleOpenAPI serves the OpenAPI 3.1 document.
+func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_, _ = w.Write(openAPIDoc)
+}

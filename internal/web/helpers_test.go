@@ -1,0 +1,202 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"kechuang/data"
+	"kechuang/internal/account"
+	"kechuang/internal/audit"
+	"kechuang/internal/dbtest"
+	"kechuang/internal/region"
+	"kechuang/internal/sqldb"
+	"kechuang/internal/web"
+)
+
+const testPassword = "Kechuang-2026"
+
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// env is one server on a real database, with a fake clock.
+type env struct {
+	t        *testing.T
+	db       *sqldb.DB
+	srv      *web.Server
+	ts       *httptest.Server
+	accounts *account.Service
+	clock    *clock
+}
+
+func newEnv(t *testing.T, db *sqldb.DB) *env {
+	t.Helper()
+	ctx := context.Background()
+	rs := region.NewService(db)
+	if _, err := rs.EnsureLoaded(ctx, data.FS); err != nil {
+		t.Fatal(err)
+	}
+	c := &clock{now: time.Now()}
+	accts := account.NewService(db, rs, account.Config{Now: c.Now, Hash: account.HashParams{Memory: 64, Time: 1, Threads: 1}})
+	srv, err := web.New(web.Deps{DB: db, Accounts: accts, Audit: audit.NewService(db), Regions: rs, HomeRegion: "320500", Version: "test", Now: c.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	return &env{t: t, db: db, srv: srv, ts: ts, accounts: accts, clock: c}
+}
+
+// eachEnv runs fn on a server backed by each database.
+func eachEnv(t *testing.T, fn func(t *testing.T, e *env)) {
+	t.Helper()
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) { fn(t, newEnv(t, db)) })
+}
+
+func (e *env) createUser(username string, role account.Role, regionCode string) account.User {
+	e.t.Helper()
+	u, err := e.accounts.CreateUser(context.Background(), account.System, account.NewUser{
+		Username: username, DisplayName: username, Role: role, RegionCode: regionCode, Password: testPassword})
+	if err != nil {
+		e.t.Fatalf("create %s: %v", username, err)
+	}
+	return u
+}
+
+// client is a browser-like client with its own cookie jar.
+type client struct {
+	t    *testing.T
+	e    *env
+	http *http.Client
+	csrf string // from the API login
+}
+
+func (e *env) client() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{t: e.t, e: e, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (r response) doc(t *testing.T) *goquery.Document {
+	t.Helper()
+	d, err := goquery.NewDocumentFromReader(strings.NewReader(r.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func (r response) json(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(r.body), v); err != nil {
+		t.Fatalf("decode %q: %v", r.body, err)
+	}
+}
+
+func (c *client) do(method, path string, body io.Reader, header map[string]string) response {
+	c.t.Helper()
+	req, err := http.NewRequest(method, c.e.ts.URL+path, body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return response{status: res.StatusCode, header: res.Header, body: string(b)}
+}
+
+func (c *client) get(path string) response { return c.do(http.MethodGet, path, nil, nil) }
+
+// postForm posts form values; the CSRF token is whatever form carries.
+func (c *client) postForm(path string, form url.Values) response {
+	return c.do(http.MethodPost, path, strings.NewReader(form.Encode()),
+		map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+}
+
+// formToken reads the CSRF token from the first form of the page at path.
+func (c *client) formToken(path string) string {
+	c.t.Helper()
+	res := c.get(path)
+	tok, ok := res.doc(c.t).Find(`input[name="csrf_token"]`).First().Attr("value")
+	if !ok || tok == "" {
+		c.t.Fatalf("no csrf_token on %s (status %d)", path, res.status)
+	}
+	return tok
+}
+
+// loginForm logs in through the login page, as a browser does.
+func (c *client) loginForm(username, password string) response {
+	c.t.Helper()
+	tok := c.formToken("/login")
+	return c.postForm("/login", url.Values{"username": {username}, "password": {password}, "csrf_token": {tok}, "next": {"/"}})
+}
+
+func (c *client) api(method, path string, body any) response {
+	c.t.Helper()
+	var rd io.Reader
+	h := map[string]string{}
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = strings.NewReader(string(b))
+		h["Content-Type"] = "application/json"
+	}
+	if c.csrf != "" {
+		h["X-CSRF-Token"] = c.csrf
+	}
+	return c.do(method, path, rd, h)
+}
+
+// loginAPI logs in through the JSON API and keeps the CSRF token.
+func (c *client) loginAPI(username, password string) response {
+	c.t.Helper()
+	res := c.api(http.MethodPost, "/api/v1/session", map[string]string{"username": username, "password": password})
+	if res.status == http.StatusCreated {
+		var s struct {
+			CSRFToken string `json:"csrf_token"`
+		}
+		res.json(c.t, &s)
+		c.csrf = s.CSRFToken
+	}
+	return res
+}
+
+func (c *client) mustLoginAPI(username string) {
+	c.t.Helper()
+	if res := c.loginAPI(username, testPassword); res.status != http.StatusCreated {
+		c.t.Fatalf("login %s: %d %s", username, res.status, res.body)
+	}
+}
+
+func dbtestOpenSQLite(t *testing.T) *sqldb.DB { return dbtest.Open(t, sqldb.SQLite) }

@@ -1,0 +1,16 @@
+package web
+
+import (
+	"net/http"
+
+	"kechuang/internal/i18n"
+)
+
+// handleLang switches the interface language and goes back to the page the
+// user came from.
+func (s *Server) handleLang(w http.ResponseWriter, r *http.Request) {
+	lang := i18n.Normalize(r.PathValue("lang"))
+	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+}

@@ -1,0 +1,80 @@
+package web
+
+import (
+	"net/http"
+
+	"kechuang/internal/account"
+	"kechuang/internal/apperr"
+	"kechuang/internal/i18n"
+)
+
+type loginData struct {
+	Username string
+	Next     string
+	Error    string
+	Expired  bool
+}
+
+func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
+	if state(r).actor.LoggedIn() {
+		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+		return
+	}
+	data := loginData{Next: safeNext(r.URL.Query().Get("next")), Expired: r.URL.Query().Get("expired") == "1"}
+	s.render(w, r, http.StatusOK, "login", s.newPage(r, "login.title", "login", data))
+}
+
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	st := state(r)
+	username, password := r.PostFormValue("username"), r.PostFormValue("password")
+	next := safeNext(r.PostFormValue("next"))
+	sess, actor, err := s.Accounts.Login(r.Context(), username, password, clientAddr(r), r.UserAgent())
+	if err != nil {
+		kind := apperr.KindOf(err)
+		if kind != apperr.Unauthenticated && kind != apperr.Locked {
+			s.writeError(w, r, err)
+			return
+		}
+		data := loginData{Username: username, Next: next, Error: problemFor(err, st.lang, st.id, "").Detail}
+		s.render(w, r, kindStatus[kind], "login", s.newPage(r, "login.title", "login", data))
+		return
+	}
+	s.setSessionCookie(w, r, sess)
+	if actor.MustChangePassword {
+		next = "/account?must_change=1"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	st := state(r)
+	if st.actor.LoggedIn() {
+		if err := s.Accounts.Logout(r.Context(), st.actor, st.session.Token); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	s.clearCookie(w, r, sessionCookie)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// setSessionCookie sets the session cookie: HttpOnly, SameSite=Lax, Secure
+// over TLS, and no Max-Age, so it ends with the browser as well as with the
+// server-side idle timeout.
+func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, sess account.Session) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", HttpOnly: true,
+		Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+}
+
+func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request, name string) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+}
+
+// langOf is a shorthand used by handlers that build messages.
+func langOf(r *http.Request) string {
+	if st := state(r); st.lang != "" {
+		return st.lang
+	}
+	return i18n.Chinese
+}
