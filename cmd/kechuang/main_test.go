@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,6 +22,15 @@ func run(t *testing.T, stdin string, args ...string) (int, string, string) {
 func TestCommandLine(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
+	assessInput := filepath.Join(dir, "in.jsonl")
+	badAssessInput := filepath.Join(dir, "bad.jsonl")
+	line := `{"as_of":"2026-06-30","founded":"2019-03-01","industry":"C39","years":{"2025":{"revenue":40000000,"rd_expense":1280000}}}`
+	if err := os.WriteFile(assessInput, []byte(line+"\n"+line+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(badAssessInput, []byte(line+"\n{\"as_of\": 5}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	pgDSN, dropSchema := dbtest.NewSchema(t)
 	t.Cleanup(dropSchema)
 	tests := []struct {
@@ -57,6 +67,10 @@ func TestCommandLine(t *testing.T) {
 		{name: "backup sqlite", args: []string{"backup", "--data", dir, "--out", filepath.Join(dir, "snap", "b.db")}, wantCode: 0, wantOut: "consistent snapshot"},
 		{name: "backup refuses to overwrite", args: []string{"backup", "--data", dir, "--out", filepath.Join(dir, "snap", "b.db")}, wantCode: 2, wantErr: "already exists"},
 		{name: "backup postgres points to pg_dump", args: []string{"backup", "--db", pgDSN, "--out", filepath.Join(dir, "pg.db")}, wantCode: 1, wantErr: "pg_dump"},
+		{name: "assess needs flags", args: []string{"assess"}, wantCode: 2, wantErr: "--rules ID and --input", oneLineErr: true},
+		{name: "assess unknown rule set", args: []string{"assess", "--rules", "nope", "--input", assessInput}, wantCode: 2, wantErr: "rule sets:", oneLineErr: true},
+		{name: "assess", args: []string{"assess", "--rules", "high-tech", "--input", assessInput}, wantCode: 0, wantOut: `"rule_set":"high-tech"`},
+		{name: "assess bad line", args: []string{"assess", "--rules", "tech-sme", "--input", badAssessInput}, wantCode: 1, wantErr: "第2行"},
 		{name: "serve bad addr", args: []string{"serve", "--data", dir, "--addr", "nonsense"}, wantCode: 2, wantErr: "want HOST:PORT", oneLineErr: true},
 	}
 	for _, tt := range tests {

@@ -10,9 +10,12 @@ import (
 	"net/http"
 	"time"
 
+	"kechuang/data"
 	"kechuang/internal/account"
 	"kechuang/internal/audit"
+	"kechuang/internal/cultivation"
 	"kechuang/internal/demo"
+	"kechuang/internal/job"
 	"kechuang/internal/web"
 )
 
@@ -34,6 +37,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer a.Close()
 
+	rules, err := cultivation.LoadRuleSets(data.FS)
+	if err != nil {
+		return fmt.Errorf("load rule sets: %w", err)
+	}
+	cult := cultivation.NewService(a.db, rules, nil)
 	if *loadDemo {
 		password := account.GeneratePassword()
 		accts, err := demo.Load(ctx, a.db, a.accounts, password)
@@ -44,13 +52,22 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		for _, d := range accts {
 			fmt.Fprintf(stdout, "  %-12s %s\n", d.Username, d.Role)
 		}
+		n, err := demo.LoadEnterprises(ctx, a.db, a.accounts, cult, time.Now())
+		if err != nil {
+			return fmt.Errorf("load demo enterprises: %w", err)
+		}
+		if n > 0 {
+			fmt.Fprintf(stdout, "loaded %d demo enterprises with indicators, assessments and county targets\n", n)
+		}
 	}
 	home, err := demo.HomeRegionSetting(ctx, a.db)
 	if err != nil {
 		return err
 	}
+	jobs := job.NewService(a.db, a.log)
+	jobs.Register(cultivation.ImportJobKind, cult.ImportJob)
 	srv, err := web.New(web.Deps{DB: a.db, Accounts: a.accounts, Audit: audit.NewService(a.db), Regions: a.regions,
-		Logger: a.log, Version: version, HomeRegion: home})
+		Cultivation: cult, Jobs: jobs, Logger: a.log, Version: version, HomeRegion: home})
 	if err != nil {
 		return err
 	}
@@ -63,6 +80,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	bg, cancelBG := context.WithCancel(ctx)
 	defer cancelBG()
 	go srv.PurgeSessionsEvery(bg, 10*time.Minute)
+	jobs.Start(bg, 2)
 
 	fmt.Fprintf(stdout, "kechuang %s listening on http://%s (%s database)\n", version, ln.Addr(), a.db.Dialect())
 	a.log.Info("server started", "addr", ln.Addr().String(), "database", string(a.db.Dialect()))
@@ -80,6 +98,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := httpSrv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	// A job cut short now fails visibly and leaves no half-written rows.
+	cancelBG()
+	jobs.Wait()
 	a.log.Info("server stopped")
 	return nil
 }

@@ -3,9 +3,11 @@ package demo_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"kechuang/data"
 	"kechuang/internal/account"
+	"kechuang/internal/cultivation"
 	"kechuang/internal/dbtest"
 	"kechuang/internal/demo"
 	"kechuang/internal/region"
@@ -47,6 +49,45 @@ func TestLoadTwice(t *testing.T) {
 			if _, err := rs.Get(ctx, a.Region); err != nil {
 				t.Errorf("demo region %s: %v", a.Region, err)
 			}
+		}
+	})
+}
+
+func TestLoadEnterprises(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		rs := region.NewService(db)
+		if _, err := rs.EnsureLoaded(ctx, data.FS); err != nil {
+			t.Fatal(err)
+		}
+		accts := account.NewService(db, rs, account.Config{Hash: account.HashParams{Memory: 64, Time: 1, Threads: 1}})
+		if _, err := demo.Load(ctx, db, accts, "First-Pass-2026"); err != nil {
+			t.Fatal(err)
+		}
+		rules, err := cultivation.LoadRuleSets(data.FS)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+		svc := cultivation.NewService(db, rules, func() time.Time { return now })
+		n, err := demo.LoadEnterprises(ctx, db, accts, svc, now)
+		if err != nil || n < 50 {
+			t.Fatalf("LoadEnterprises() = %d, %v; want ≥ 50 enterprises", n, err)
+		}
+		if again, err := demo.LoadEnterprises(ctx, db, accts, svc, now); err != nil || again != 0 {
+			t.Errorf("second LoadEnterprises() = %d, %v; want 0", again, err)
+		}
+		staff := account.Actor{UserID: 4, Username: "staff", Role: account.RoleStaff, Region: demo.HomeRegion}
+		progress, err := svc.TargetProgress(ctx, staff, 2026)
+		if err != nil || len(progress) != 10 || progress[0].Completion == nil {
+			t.Errorf("TargetProgress after the demo = %d counties, %v", len(progress), err)
+		}
+		// The demo enterprise account owns exactly one firm.
+		firm, _ := accts.GetUserByName(ctx, account.System, "enterprise")
+		own, total, err := svc.FindEnterprises(ctx, account.Actor{UserID: firm.ID, Role: account.RoleEnterprise, Region: "320583"}, cultivation.EnterpriseFilter{})
+		if err != nil || total != 1 || own[0].RegionCode != "320583" {
+			t.Errorf("enterprise account sees %d firms, %v; want its own one", total, err)
 		}
 	})
 }

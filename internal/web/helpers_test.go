@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -18,7 +19,9 @@ import (
 	"kechuang/data"
 	"kechuang/internal/account"
 	"kechuang/internal/audit"
+	"kechuang/internal/cultivation"
 	"kechuang/internal/dbtest"
+	"kechuang/internal/job"
 	"kechuang/internal/region"
 	"kechuang/internal/sqldb"
 	"kechuang/internal/web"
@@ -57,7 +60,18 @@ func newEnv(t *testing.T, db *sqldb.DB) *env {
 	}
 	c := &clock{now: time.Now()}
 	accts := account.NewService(db, rs, account.Config{Now: c.Now, Hash: account.HashParams{Memory: 64, Time: 1, Threads: 1}})
-	srv, err := web.New(web.Deps{DB: db, Accounts: accts, Audit: audit.NewService(db), Regions: rs, HomeRegion: "320500", Version: "test", Now: c.Now})
+	rules, err := cultivation.LoadRuleSets(data.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cult := cultivation.NewService(db, rules, c.Now)
+	jobs := job.NewService(db, slog.New(slog.DiscardHandler))
+	jobs.Register(cultivation.ImportJobKind, cult.ImportJob)
+	jobCtx, stopJobs := context.WithCancel(context.Background())
+	jobs.Start(jobCtx, 1)
+	t.Cleanup(func() { stopJobs(); jobs.Wait() })
+	srv, err := web.New(web.Deps{DB: db, Accounts: accts, Audit: audit.NewService(db), Regions: rs, HomeRegion: "320500",
+		Cultivation: cult, Jobs: jobs, Version: "test", Now: c.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -222,23 +222,36 @@ func safeMethod(m string) bool {
 
 // checkCSRF refuses every state-changing request that does not carry the
 // request's CSRF token in the form field or the X-CSRF-Token header. The
-// one exception is the JSON login, which has no session yet and which a
-// cross-site form cannot send (a JSON body needs a CORS preflight we never
-// grant).
+// exception is a JSON API request without a session (the login, the public
+// assessment calculator): it carries no cookie authority, and a cross-site
+// form cannot send JSON (that needs a CORS preflight we never grant).
 func (s *Server) checkCSRF(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if safeMethod(r.Method) {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if r.URL.Path == "/api/v1/session" && r.Method == http.MethodPost && isJSON(r) {
+		st := state(r)
+		if !st.actor.LoggedIn() && isAPI(r) && isJSON(r) {
+			// No session, so no ambient authority to abuse: the JSON login
+			// and the public calculators need no token.
 			next.ServeHTTP(w, r)
 			return
 		}
-		st := state(r)
 		got := r.Header.Get(csrfHeader)
 		if got == "" {
-			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+			limit := int64(maxFormBytes)
+			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+				limit = maxUploadBytes + 1<<20 // the file and the other fields
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+			if err := r.ParseMultipartForm(32 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+				var tooLarge *http.MaxBytesError
+				if errors.As(err, &tooLarge) {
+					s.writeError(w, r, apperr.New(apperr.Invalid, "import.too_large", maxUploadBytes>>20))
+					return
+				}
+			}
 			got = r.PostFormValue(csrfField)
 		}
 		ok := false

@@ -19,7 +19,7 @@ type module struct {
 // modules in navigation order.
 var modules = []module{
 	{Key: "market", Path: "/market", Public: true},
-	{Key: "cultivation", Path: "/cultivation"},
+	{Key: "cultivation", Path: "/cultivation", Ready: true},
 	{Key: "projects", Path: "/projects"},
 	{Key: "chain", Path: "/chain"},
 	{Key: "directory", Path: "/directory", Public: true},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -201,6 +202,21 @@ func (s *Server) funcs() template.FuncMap {
 			return t.In(chinaTime).Format("2006-01-02 15:04")
 		},
 		"add": func(a, b int) int { return a + b },
+		"wan": yuanToWan,
+		"numPtr": func(v *float64) string {
+			if v == nil {
+				return "—"
+			}
+			return strconv.FormatFloat(*v, 'f', -1, 64)
+		},
+		"intPtr": func(v *int) string {
+			if v == nil {
+				return "—"
+			}
+			return strconv.Itoa(*v)
+		},
+		"yearAmountFields": func() []string { return yearAmountFields },
+		"yearCountFields":  func() []string { return yearCountFields },
 		"errText": func(lang string, err error) string {
 			if err == nil {
 				return ""

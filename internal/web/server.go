@@ -15,6 +15,8 @@ import (
 
 	"kechuang/internal/account"
 	"kechuang/internal/audit"
+	"kechuang/internal/cultivation"
+	"kechuang/internal/job"
 	"kechuang/internal/region"
 	"kechuang/internal/sqldb"
 )
@@ -34,8 +36,12 @@ type Deps struct {
 	Accounts *account.Service
 	Audit    *audit.Service
 	Regions  *region.Service
-	Logger   *slog.Logger
-	Version  string
+	// Cultivation is the enterprise registry, assessments, pool and targets.
+	Cultivation *cultivation.Service
+	// Jobs runs long work (imports) with progress.
+	Jobs    *job.Service
+	Logger  *slog.Logger
+	Version string
 	// HomeRegion is the instance's own region (e.g. 320500), shown on pages
 	// and offered first in region pickers.
 	HomeRegion string
@@ -119,8 +125,27 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /logout", s.handleLogout)
 	s.mux.HandleFunc("GET /lang/{lang}", s.handleLang)
 	for _, m := range modules {
-		s.mux.HandleFunc("GET "+m.Path, s.handleModulePlaceholder)
+		if !m.Ready {
+			s.mux.HandleFunc("GET "+m.Path, s.handleModulePlaceholder)
+		}
 	}
+	s.mux.HandleFunc("GET /cultivation", s.requireLogin(s.handleCultivationList))
+	s.mux.HandleFunc("GET /cultivation/enterprises/new", s.requireLogin(s.handleEnterpriseNew))
+	s.mux.HandleFunc("POST /cultivation/enterprises", s.requireLogin(s.handleEnterpriseCreate))
+	s.mux.HandleFunc("GET /cultivation/enterprises/{id}", s.requireLogin(s.handleEnterprise))
+	s.mux.HandleFunc("POST /cultivation/enterprises/{id}/years", s.requireLogin(s.handleEnterpriseYear))
+	s.mux.HandleFunc("POST /cultivation/enterprises/{id}/assess", s.requireLogin(s.handleEnterpriseAssess))
+	s.mux.HandleFunc("POST /cultivation/enterprises/{id}/tier", s.requireLogin(s.handleEnterpriseTier))
+	s.mux.HandleFunc("GET /cultivation/pool", s.requireLogin(s.handleCultivationPool))
+	s.mux.HandleFunc("GET /cultivation/targets", s.requireLogin(s.handleCultivationTargets))
+	s.mux.HandleFunc("POST /cultivation/targets", s.requireLogin(s.handleCultivationTargetSet))
+	s.mux.HandleFunc("GET /cultivation/rules", s.handleCultivationRules)
+	s.mux.HandleFunc("GET /cultivation/import", s.requireLogin(s.handleCultivationImportForm))
+	s.mux.HandleFunc("GET /cultivation/import/template.xlsx", s.requireLogin(s.handleCultivationImportTemplate))
+	s.mux.HandleFunc("POST /cultivation/import", s.requireLogin(s.handleCultivationImport))
+	s.mux.HandleFunc("GET /cultivation/import/{id}", s.requireLogin(s.handleCultivationImportJob))
+	s.mux.HandleFunc("GET /cultivation/import/{id}/errors.xlsx", s.requireLogin(s.handleCultivationImportErrors))
+	s.mux.HandleFunc("GET /cultivation/export.xlsx", s.requireLogin(s.handleCultivationExport))
 	s.mux.HandleFunc("GET /account", s.requireLogin(s.handleAccount))
 	s.mux.HandleFunc("POST /account/password", s.requireLogin(s.handleAccountPassword))
 	s.mux.HandleFunc("GET /admin/users", s.requireLogin(s.handleAdminUsers))
@@ -139,6 +164,17 @@ func (s *Server) routes() {
 	s.api("GET /api/v1/users/{id}", s.handleAPIUser)
 	s.api("GET /api/v1/regions", s.handleAPIRegions)
 	s.api("GET /api/v1/audit", s.handleAPIAudit)
+	s.api("POST /api/v1/assessments", s.handleAPIAssessment)
+	s.api("GET /api/v1/rule-sets", s.handleAPIRuleSets)
+	s.api("GET /api/v1/enterprises", s.handleAPIEnterprises)
+	s.api("POST /api/v1/enterprises", s.handleAPIEnterpriseCreate)
+	s.api("GET /api/v1/enterprises/{id}", s.handleAPIEnterprise)
+	s.api("PUT /api/v1/enterprises/{id}", s.handleAPIEnterpriseUpdate)
+	s.api("PUT /api/v1/enterprises/{id}/years/{year}", s.handleAPIEnterpriseYear)
+	s.api("POST /api/v1/enterprises/{id}/assess", s.handleAPIEnterpriseAssess)
+	s.api("GET /api/v1/pool", s.handleAPIPool)
+	s.api("GET /api/v1/targets", s.handleAPITargets)
+	s.api("PUT /api/v1/targets", s.handleAPITargetSet)
 	s.api("GET /api/v1/openapi.json", s.handleOpenAPI)
 	s.mux.HandleFunc("/api/", s.handleAPINotFound)
 }

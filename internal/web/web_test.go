@@ -373,12 +373,14 @@ func TestModulePlaceholders(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
 		e.createUser("staff1", account.RoleStaff, "320500")
 		anon := e.client()
-		if res := anon.get("/cultivation"); res.status != http.StatusSeeOther {
-			t.Errorf("anonymous /cultivation = %d, want a redirect to login", res.status)
+		for _, p := range []string{"/cultivation", "/projects"} {
+			if res := anon.get(p); res.status != http.StatusSeeOther {
+				t.Errorf("anonymous %s = %d, want a redirect to login", p, res.status)
+			}
 		}
 		c := e.client()
 		c.mustLoginAPI("staff1")
-		for _, p := range []string{"/market", "/cultivation", "/projects", "/chain", "/directory", "/dashboard"} {
+		for _, p := range []string{"/market", "/projects", "/chain", "/directory", "/dashboard"} {
 			res := c.get(p)
 			if res.status != http.StatusOK || res.doc(t).Find("#not-available").Length() != 1 {
 				t.Errorf("%s = %d, want 200 with a not-available notice", p, res.status)

@@ -9,4 +9,20 @@
       ev.preventDefault();
     }
   });
+
+  // Elements with data-echarts hold an ECharts option as JSON; the page
+  // loads echarts.min.js only where it has charts.
+  function drawCharts() {
+    if (!window.echarts) { return; }
+    document.querySelectorAll("[data-echarts]").forEach(function (el) {
+      var chart = window.echarts.init(el, null, { renderer: "svg" });
+      chart.setOption(JSON.parse(el.getAttribute("data-echarts")));
+      window.addEventListener("resize", function () { chart.resize(); });
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", drawCharts);
+  } else {
+    drawCharts();
+  }
 })();

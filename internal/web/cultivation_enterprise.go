@@ -1,0 +1,304 @@
+package web
+
+import (
+	"encoding/json"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"kechuang/internal/account"
+	"kechuang/internal/cultivation"
+	"kechuang/internal/i18n"
+	"kechuang/internal/region"
+)
+
+type enterpriseFormData struct {
+	Form     cultivation.Enterprise
+	Founded  string
+	Tags     string
+	Counties []region.Region
+	Errors   map[string]string
+}
+
+// handleEnterpriseNew shows the form to add an enterprise.
+func (s *Server) handleEnterpriseNew(w http.ResponseWriter, r *http.Request) {
+	data := enterpriseFormData{Counties: s.countyChoices(r)}
+	s.render(w, r, http.StatusOK, "cultivation_enterprise_new", s.newPage(r, "cultivation.new_enterprise", "cultivation", data))
+}
+
+// handleEnterpriseCreate adds an enterprise from the form.
+func (s *Server) handleEnterpriseCreate(w http.ResponseWriter, r *http.Request) {
+	st := state(r)
+	e := cultivation.Enterprise{CreditCode: r.PostFormValue("credit_code"), Name: r.PostFormValue("name"),
+		RegionCode: r.PostFormValue("region_code"), Address: r.PostFormValue("address"), Industry: r.PostFormValue("industry"),
+		Domain: r.PostFormValue("domain"), Listed: r.PostFormValue("listed") == "on", Board: r.PostFormValue("board"),
+		ContactName: r.PostFormValue("contact_name"), ContactPhone: r.PostFormValue("contact_phone"),
+		ContactEmail: r.PostFormValue("contact_email"), Tags: splitList(r.PostFormValue("tags"))}
+	founded := strings.TrimSpace(r.PostFormValue("founded"))
+	errs := map[string]string{}
+	if founded != "" {
+		t, err := time.Parse("2006-01-02", founded)
+		if err != nil {
+			errs["founded"] = i18n.T(st.lang, "error.date_format")
+		}
+		e.Founded = cultivation.Date{Time: t}
+	}
+	var out cultivation.Enterprise
+	var err error
+	if len(errs) == 0 {
+		out, err = s.Cultivation.CreateEnterprise(r.Context(), st.actor, e)
+		if isFormError(err) {
+			errs = formErrors(st.lang, err)
+		} else if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	if len(errs) > 0 {
+		data := enterpriseFormData{Form: e, Founded: founded, Tags: r.PostFormValue("tags"), Counties: s.countyChoices(r), Errors: errs}
+		s.render(w, r, http.StatusUnprocessableEntity, "cultivation_enterprise_new", s.newPage(r, "cultivation.new_enterprise", "cultivation", data))
+		return
+	}
+	http.Redirect(w, r, "/cultivation/enterprises/"+strconv.FormatInt(out.ID, 10)+"?done=created", http.StatusSeeOther)
+}
+
+func splitList(s string) []string {
+	f := func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == ';' || r == '；' }
+	var out []string
+	for _, p := range strings.FieldsFunc(s, f) {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+type enterpriseData struct {
+	E          cultivation.Enterprise
+	Years      []cultivation.YearRecord
+	Assessment cultivation.EnterpriseAssessment
+	History    []cultivation.PoolEntry
+	Chart      string
+	CanManage  bool
+	CanFill    bool
+	Tiers      []string
+	YearForm   yearForm
+	Errors     map[string]string
+	Done       string
+	AsOf       string
+}
+
+// yearForm is the year indicators form; amounts are entered in 万元 and
+// stored in 元, and the form says so next to every amount.
+type yearForm struct {
+	Year   string
+	Values map[string]string
+}
+
+// yearAmountFields are the amount fields of the year form, in 万元.
+var yearAmountFields = []string{"revenue", "main_revenue", "hightech_revenue", "cost_total", "rd_expense", "rd_expense_domestic",
+	"total_assets", "net_assets", "liabilities", "net_profit"}
+
+// yearCountFields are the headcount and IP fields of the year form.
+var yearCountFields = []string{"employees", "tech_staff", "rd_staff", "ip_class1", "ip_class2"}
+
+func (s *Server) enterprisePage(w http.ResponseWriter, r *http.Request, status int, id int64, form yearForm, errs map[string]string) {
+	st := state(r)
+	ctx := r.Context()
+	e, err := s.Cultivation.GetEnterprise(ctx, st.actor, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	years, err := s.Cultivation.Years(ctx, st.actor, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	asOf := s.Now()
+	assessment, err := s.Cultivation.PreviewAssessment(ctx, st.actor, id, asOf)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	history, err := s.Cultivation.PoolHistory(ctx, st.actor, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	canManage := (st.actor.Role == account.RoleStaff || st.actor.Role == account.RoleCounty) && st.actor.InScope(e.RegionCode)
+	if form.Values == nil {
+		form = yearForm{Year: strconv.Itoa(asOf.Year() - 1), Values: map[string]string{}}
+	}
+	data := enterpriseData{E: e, Years: years, Assessment: assessment, History: history, Chart: indicatorChart(st.lang, years),
+		CanManage: canManage, CanFill: canManage || st.actor.Role == account.RoleEnterprise, Tiers: cultivation.Tiers,
+		YearForm: form, Errors: errs, Done: r.URL.Query().Get("done"), AsOf: asOf.Format("2006-01-02")}
+	p := s.newPage(r, "cultivation.enterprise", "cultivation", data)
+	p.Title = e.Name
+	s.render(w, r, status, "cultivation_enterprise", p)
+}
+
+// handleEnterprise shows an enterprise's profile: indicators over the years,
+// one card per rule set with its breakdown and gaps, and the pool history.
+func (s *Server) handleEnterprise(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.enterprisePage(w, r, http.StatusOK, id, yearForm{}, nil)
+}
+
+// handleEnterpriseYear saves one year of indicators from the form.
+func (s *Server) handleEnterpriseYear(w http.ResponseWriter, r *http.Request) {
+	st := state(r)
+	id, err := pathID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	form := yearForm{Year: strings.TrimSpace(r.PostFormValue("year")), Values: map[string]string{}}
+	errs := map[string]string{}
+	num := func(key string, scale float64) *float64 {
+		v := strings.TrimSpace(strings.ReplaceAll(r.PostFormValue(key), ",", ""))
+		form.Values[key] = v
+		if v == "" {
+			return nil
+		}
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			errs[key] = i18n.T(st.lang, "error.number")
+			return nil
+		}
+		f *= scale
+		return &f
+	}
+	count := func(key string) *int {
+		p := num(key, 1)
+		if p == nil {
+			return nil
+		}
+		n := int(*p)
+		if float64(n) != *p {
+			errs[key] = i18n.T(st.lang, "error.whole_number")
+		}
+		return &n
+	}
+	year, err := strconv.Atoi(form.Year)
+	if err != nil {
+		errs["year"] = i18n.T(st.lang, "cultivation.year_range", s.Now().Year())
+	}
+	const wan = 10000 // the form takes amounts in 万元
+	y := cultivation.YearRecord{Year: year, Figures: cultivation.YearFigures{
+		Revenue: num("revenue", wan), MainRevenue: num("main_revenue", wan), HightechRevenue: num("hightech_revenue", wan),
+		CostTotal: num("cost_total", wan), RDExpense: num("rd_expense", wan), RDExpenseDomestic: num("rd_expense_domestic", wan),
+		TotalAssets: num("total_assets", wan), NetAssets: num("net_assets", wan), Liabilities: num("liabilities", wan),
+		NetProfit: num("net_profit", wan), Employees: num("employees", 1), TechStaff: num("tech_staff", 1), RDStaff: num("rd_staff", 1)},
+		IP: cultivation.IPCounts{Class1: count("ip_class1"), Class2: count("ip_class2")}}
+	if len(errs) == 0 {
+		err = s.Cultivation.PutYear(r.Context(), st.actor, id, y)
+		if isFormError(err) {
+			errs = formErrors(st.lang, err)
+		} else if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	if len(errs) > 0 {
+		s.enterprisePage(w, r, http.StatusUnprocessableEntity, id, form, errs)
+		return
+	}
+	http.Redirect(w, r, "/cultivation/enterprises/"+strconv.FormatInt(id, 10)+"?done=year", http.StatusSeeOther)
+}
+
+// handleEnterpriseAssess stores an assessment as of today and its proposal.
+func (s *Server) handleEnterpriseAssess(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if _, err := s.Cultivation.AssessEnterprise(r.Context(), state(r).actor, id, s.Now()); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/cultivation/enterprises/"+strconv.FormatInt(id, 10)+"?done=assessed", http.StatusSeeOther)
+}
+
+// handleEnterpriseTier confirms the enterprise's tier in the pool.
+func (s *Server) handleEnterpriseTier(w http.ResponseWriter, r *http.Request) {
+	st := state(r)
+	id, err := pathID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	err = s.Cultivation.ConfirmTier(r.Context(), st.actor, id, r.PostFormValue("tier"), r.PostFormValue("note"))
+	if isFormError(err) {
+		s.enterprisePage(w, r, http.StatusUnprocessableEntity, id, yearForm{}, formErrors(st.lang, err))
+		return
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	next := safeNext(r.PostFormValue("next"))
+	if next == "/" {
+		next = "/cultivation/enterprises/" + strconv.FormatInt(id, 10) + "?done=tier"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// indicatorChart is the ECharts option of the indicator history: revenue
+// and R&D expense in 万元 as bars, the R&D ratio in % as a line.
+func indicatorChart(lang string, years []cultivation.YearRecord) string {
+	if len(years) == 0 {
+		return ""
+	}
+	var xs []string
+	var revenue, rd, ratio []any
+	for _, y := range years {
+		xs = append(xs, strconv.Itoa(y.Year))
+		revenue = append(revenue, wanOrNil(y.Figures.Revenue))
+		rd = append(rd, wanOrNil(y.Figures.RDExpense))
+		if y.Figures.Revenue != nil && y.Figures.RDExpense != nil && *y.Figures.Revenue > 0 {
+			ratio = append(ratio, math.Round(*y.Figures.RDExpense / *y.Figures.Revenue * 10000)/100)
+		} else {
+			ratio = append(ratio, nil)
+		}
+	}
+	opt := map[string]any{
+		"tooltip": map[string]any{"trigger": "axis"},
+		"legend":  map[string]any{"top": 0},
+		"grid":    map[string]any{"left": 60, "right": 50, "top": 40, "bottom": 30},
+		"xAxis":   map[string]any{"type": "category", "data": xs},
+		"yAxis": []any{
+			map[string]any{"type": "value", "name": i18n.T(lang, "unit.wan_yuan")},
+			map[string]any{"type": "value", "name": "%", "splitLine": map[string]any{"show": false}},
+		},
+		"series": []any{
+			map[string]any{"name": i18n.T(lang, "cultivation.revenue"), "type": "bar", "data": revenue},
+			map[string]any{"name": i18n.T(lang, "cultivation.rd_expense"), "type": "bar", "data": rd},
+			map[string]any{"name": i18n.T(lang, "cultivation.rd_ratio"), "type": "line", "yAxisIndex": 1, "data": ratio},
+		},
+	}
+	b, _ := json.Marshal(opt)
+	return string(b)
+}
+
+func wanOrNil(v *float64) any {
+	if v == nil {
+		return nil
+	}
+	return math.Round(*v/100) / 100
+}
+
+// yuanToWan formats an amount in 元 as 万元 for the year form and tables.
+func yuanToWan(v *float64) string {
+	if v == nil {
+		return ""
+	}
+	return strconv.FormatFloat(math.Round(*v/100)/100, 'f', -1, 64)
+}

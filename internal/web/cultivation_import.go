@@ -1,0 +1,190 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"kechuang/internal/apperr"
+	"kechuang/internal/cultivation"
+	"kechuang/internal/job"
+	"kechuang/internal/sheet"
+)
+
+// maxUploadBytes caps an uploaded spreadsheet (the sheet reader caps what
+// it unzips on top of this).
+const maxUploadBytes = 20 << 20
+
+type importPageData struct {
+	Jobs   []job.Job
+	Job    *job.Job
+	Result *cultivation.ImportResult
+	Error  string
+}
+
+// handleCultivationImportForm shows the upload form, the template link and
+// the user's recent imports.
+func (s *Server) handleCultivationImportForm(w http.ResponseWriter, r *http.Request) {
+	s.importPage(w, r, http.StatusOK, "")
+}
+
+func (s *Server) importPage(w http.ResponseWriter, r *http.Request, status int, errText string) {
+	st := state(r)
+	jobs, _, err := s.Jobs.FindJobs(r.Context(), st.actor.Audit(), cultivation.ImportJobKind, 1, 10)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.render(w, r, status, "cultivation_import", s.newPage(r, "cultivation.import", "cultivation", importPageData{Jobs: jobs, Error: errText}))
+}
+
+// handleCultivationImportTemplate sends the .xlsx import template.
+func (s *Server) handleCultivationImportTemplate(w http.ResponseWriter, r *http.Request) {
+	var buf bytes.Buffer
+	if err := cultivation.WriteImportTemplate(&buf); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sendXLSX(w, "企业及年度指标导入模板.xlsx", buf.Bytes())
+}
+
+func sendXLSX(w http.ResponseWriter, filename string, body []byte) {
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(filename))
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(body)
+}
+
+// handleCultivationImport queues an uploaded file as an import job and
+// shows its progress page.
+func (s *Server) handleCultivationImport(w http.ResponseWriter, r *http.Request) {
+	st := state(r)
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		s.importPage(w, r, http.StatusUnprocessableEntity, errorText(st.lang, apperr.New(apperr.Invalid, "import.no_file")))
+		return
+	}
+	defer file.Close()
+	ext := strings.ToLower(filepath.Ext(hdr.Filename))
+	if ext != ".xlsx" && ext != ".csv" {
+		s.importPage(w, r, http.StatusUnprocessableEntity, errorText(st.lang, apperr.New(apperr.Invalid, "import.bad_type")))
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(file, maxUploadBytes+1))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if len(body) > maxUploadBytes {
+		s.importPage(w, r, http.StatusRequestEntityTooLarge, errorText(st.lang, apperr.New(apperr.Invalid, "import.too_large", maxUploadBytes>>20)))
+		return
+	}
+	opt := cultivation.ImportOptions{Mode: r.PostFormValue("mode"), YuanAmounts: r.PostFormValue("unit") == "yuan"}
+	if st.actor.Role != "staff" && st.actor.Role != "county" {
+		s.writeError(w, r, apperr.New(apperr.Forbidden, "cultivation.only_staff"))
+		return
+	}
+	id, err := s.Jobs.EnqueueNow(r.Context(), st.actor.Audit(), cultivation.ImportJobKind, st.actor.Region,
+		cultivation.EncodeImportPayload(filepath.Base(hdr.Filename), opt, body))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/cultivation/import/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+}
+
+func (s *Server) importJob(w http.ResponseWriter, r *http.Request) (*job.Job, *cultivation.ImportResult, bool) {
+	id, err := pathID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return nil, nil, false
+	}
+	j, err := s.Jobs.Get(r.Context(), state(r).actor.Audit(), id)
+	if err == nil && j.Kind != cultivation.ImportJobKind {
+		err = apperr.New(apperr.NotFound, "error.not_found")
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return nil, nil, false
+	}
+	var res *cultivation.ImportResult
+	if len(j.Result) > 0 {
+		res = &cultivation.ImportResult{}
+		if err := json.Unmarshal(j.Result, res); err != nil {
+			s.writeError(w, r, err)
+			return nil, nil, false
+		}
+	}
+	return &j, res, true
+}
+
+// handleCultivationImportJob shows one import: progress while it runs (the
+// status block reloads itself), then the result and the problems.
+func (s *Server) handleCultivationImportJob(w http.ResponseWriter, r *http.Request) {
+	j, res, ok := s.importJob(w, r)
+	if !ok {
+		return
+	}
+	data := importPageData{Job: j, Result: res}
+	p := s.newPage(r, "cultivation.import", "cultivation", data)
+	if r.Header.Get("HX-Request") == "true" {
+		s.renderBlock(w, r, "cultivation_import", "import_status", p)
+		return
+	}
+	s.render(w, r, http.StatusOK, "cultivation_import", p)
+}
+
+// handleCultivationImportErrors sends the problems of an import as .xlsx.
+func (s *Server) handleCultivationImportErrors(w http.ResponseWriter, r *http.Request) {
+	j, res, ok := s.importJob(w, r)
+	if !ok {
+		return
+	}
+	if res == nil {
+		s.writeError(w, r, apperr.New(apperr.NotFound, "error.not_found"))
+		return
+	}
+	var buf bytes.Buffer
+	if err := sheet.WriteErrorReport(&buf, res.Problems); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sendXLSX(w, "导入错误报告-"+strconv.FormatInt(j.ID, 10)+".xlsx", buf.Bytes())
+}
+
+// handleCultivationExport sends the assessment report of ?region= (default:
+// the user's whole region) as .xlsx.
+func (s *Server) handleCultivationExport(w http.ResponseWriter, r *http.Request) {
+	var buf bytes.Buffer
+	err := s.Cultivation.ExportAssessmentReport(r.Context(), state(r).actor, r.URL.Query().Get("region"), &buf)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sendXLSX(w, "企业测评报告.xlsx", buf.Bytes())
+}
+
+var errNoBlock = errors.New("no such block")
+
+// renderBlock writes one named block of a page, for htmx partial updates.
+func (s *Server) renderBlock(w http.ResponseWriter, r *http.Request, page, block string, p page) {
+	t, ok := s.pages[page]
+	if !ok || t.Lookup(block) == nil {
+		s.writeError(w, r, errNoBlock)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, block, p); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(buf.Bytes())
+}

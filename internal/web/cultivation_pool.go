@@ -1,0 +1,45 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"kechuang/internal/cultivation"
+	"kechuang/internal/i18n"
+)
+
+type poolData struct {
+	Board cultivation.PoolBoard
+	Chart string
+	Tiers []string
+}
+
+// handleCultivationPool shows the pool board: how many firms sit on each
+// tier, and the firms whose assessment proposes a tier not yet confirmed.
+func (s *Server) handleCultivationPool(w http.ResponseWriter, r *http.Request) {
+	st := state(r)
+	board, err := s.Cultivation.PoolBoard(r.Context(), st.actor, r.URL.Query().Get("region"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var names []string
+	var counts []int
+	for _, c := range board.Counts {
+		name := c.Tier
+		if name == "" {
+			name = i18n.T(st.lang, "cultivation.tier_none")
+		}
+		names, counts = append(names, name), append(counts, c.Count)
+	}
+	opt := map[string]any{
+		"tooltip": map[string]any{"trigger": "axis"},
+		"grid":    map[string]any{"left": 130, "right": 30, "top": 10, "bottom": 30},
+		"xAxis":   map[string]any{"type": "value", "minInterval": 1},
+		"yAxis":   map[string]any{"type": "category", "data": names, "inverse": true},
+		"series":  []any{map[string]any{"type": "bar", "data": counts, "label": map[string]any{"show": true, "position": "right"}}},
+	}
+	b, _ := json.Marshal(opt)
+	data := poolData{Board: board, Chart: string(b), Tiers: cultivation.Tiers}
+	s.render(w, r, http.StatusOK, "cultivation_pool", s.newPage(r, "cultivation.pool", "cultivation", data))
+}

@@ -1,0 +1,120 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"kechuang/internal/account"
+	"kechuang/internal/cultivation"
+	"kechuang/internal/i18n"
+	"kechuang/internal/region"
+)
+
+type targetsData struct {
+	Year       int
+	Years      []int
+	Indicators []cultivation.Indicator
+	Indicator  string
+	Progress   []cultivation.CountyProgress
+	Behind     []cultivation.CountyProgress
+	County     string
+	Chart      string
+	CanSet     bool
+	Counties   []region.Region
+	Errors     map[string]string
+	Done       bool
+}
+
+// handleCultivationTargets shows the county targets of a year: completion
+// and rank per county, the counties behind schedule (督办), and one
+// county's month-by-month line against the linear schedule.
+func (s *Server) handleCultivationTargets(w http.ResponseWriter, r *http.Request) {
+	s.targetsPage(w, r, http.StatusOK, nil)
+}
+
+func (s *Server) targetsPage(w http.ResponseWriter, r *http.Request, status int, errs map[string]string) {
+	st := state(r)
+	year := queryInt(r, "year", s.Now().Year())
+	progress, err := s.Cultivation.TargetProgress(r.Context(), st.actor, year)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	indicator := r.URL.Query().Get("indicator")
+	if indicator == "" {
+		indicator = cultivation.Indicators[0].Key
+	}
+	county := r.URL.Query().Get("county")
+	if county == "" && len(progress) > 0 {
+		county = progress[0].RegionCode
+	}
+	data := targetsData{Year: year, Indicators: cultivation.Indicators, Indicator: indicator, Progress: progress, County: county,
+		CanSet: st.actor.Role == account.RoleStaff, Counties: s.countyChoices(r), Errors: errs, Done: r.URL.Query().Get("done") == "1"}
+	for y := s.Now().Year() + 1; y >= s.Now().Year()-4; y-- {
+		data.Years = append(data.Years, y)
+	}
+	for _, p := range progress {
+		if p.Behind {
+			data.Behind = append(data.Behind, p)
+		}
+		if p.RegionCode == county {
+			data.Chart = scheduleChart(st.lang, p, indicator)
+		}
+	}
+	s.render(w, r, status, "cultivation_targets", s.newPage(r, "cultivation.targets", "cultivation", data))
+}
+
+// scheduleChart is the ECharts option of one county's cumulative actual by
+// month against the linear schedule of its target.
+func scheduleChart(lang string, p cultivation.CountyProgress, indicator string) string {
+	for _, ip := range p.Indicators {
+		if ip.Key != indicator || !ip.Monthly {
+			continue
+		}
+		var months []string
+		for m := 1; m <= 12; m++ {
+			months = append(months, strconv.Itoa(m)+i18n.T(lang, "unit.month"))
+		}
+		series := []any{map[string]any{"name": i18n.T(lang, "cultivation.actual"), "type": "line", "data": ip.ByMonth,
+			"label": map[string]any{"show": true}}}
+		if ip.Schedule != nil {
+			series = append(series, map[string]any{"name": i18n.T(lang, "cultivation.schedule"), "type": "line",
+				"data": ip.Schedule, "lineStyle": map[string]any{"type": "dashed"}})
+		}
+		opt := map[string]any{
+			"title":   map[string]any{"text": p.RegionName + " · " + ip.Label, "left": "center", "textStyle": map[string]any{"fontSize": 14}},
+			"tooltip": map[string]any{"trigger": "axis"},
+			"legend":  map[string]any{"bottom": 0},
+			"grid":    map[string]any{"left": 50, "right": 30, "top": 40, "bottom": 50},
+			"xAxis":   map[string]any{"type": "category", "data": months},
+			"yAxis":   map[string]any{"type": "value", "name": ip.Unit, "minInterval": 1},
+			"series":  series,
+		}
+		b, _ := json.Marshal(opt)
+		return string(b)
+	}
+	return ""
+}
+
+// handleCultivationTargetSet sets a county target from the form.
+func (s *Server) handleCultivationTargetSet(w http.ResponseWriter, r *http.Request) {
+	st := state(r)
+	year, _ := strconv.Atoi(r.PostFormValue("year"))
+	value, err := strconv.ParseFloat(strings.TrimSpace(r.PostFormValue("target")), 64)
+	if err != nil {
+		s.targetsPage(w, r, http.StatusUnprocessableEntity, map[string]string{"target": i18n.T(st.lang, "error.number")})
+		return
+	}
+	err = s.Cultivation.SetTarget(r.Context(), st.actor, r.PostFormValue("region_code"), year, r.PostFormValue("indicator"), value)
+	if isFormError(err) {
+		s.targetsPage(w, r, http.StatusUnprocessableEntity, formErrors(st.lang, err))
+		return
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/cultivation/targets?year="+strconv.Itoa(year)+"&done=1", http.StatusSeeOther)
+}
