@@ -217,11 +217,17 @@ func loadYears(ctx context.Context, q sqldb.Querier, enterpriseID int64) ([]Year
 }
 
 // upsertYear writes one year record and returns the one it replaced (nil
-// when the year is new).
-func upsertYear(ctx context.Context, tx *sqldb.Tx, enterpriseID int64, y YearRecord, now time.Time) (*YearRecord, error) {
+// when the year is new). fresh says the enterprise has no years yet (it was
+// created in this transaction), which spares the lookup.
+func upsertYear(ctx context.Context, tx *sqldb.Tx, enterpriseID int64, y YearRecord, now time.Time, fresh bool) (*YearRecord, error) {
 	var old *YearRecord
 	var data string
-	err := tx.QueryRowContext(ctx, "SELECT data FROM enterprise_years WHERE enterprise_id = ? AND year = ?", enterpriseID, y.Year).Scan(&data)
+	var err error
+	if !fresh {
+		err = tx.QueryRowContext(ctx, "SELECT data FROM enterprise_years WHERE enterprise_id = ? AND year = ?", enterpriseID, y.Year).Scan(&data)
+	} else {
+		err = sqldb.ErrNoRows
+	}
 	switch {
 	case err == nil:
 		old = &YearRecord{}

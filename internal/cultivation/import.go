@@ -95,7 +95,6 @@ type importRow struct {
 	num     int
 	code    string
 	profile Enterprise
-	hasName bool
 	county  string
 	year    *YearRecord
 	certs   []Certificate
@@ -181,6 +180,9 @@ func (s *Service) importEnterprises(ctx context.Context, a account.Actor, r io.R
 		}
 		if err != nil {
 			return ImportResult{}, err
+		}
+		if i, ok := cols["credit_code"]; ok && i < len(cells) && strings.TrimSpace(cells[i]) == ImportColumns[0].Example {
+			continue // the template's example row, left in by the user
 		}
 		res.Rows++
 		if res.Rows%1000 == 0 {
@@ -278,6 +280,7 @@ func (s *Service) countyLookup(ctx context.Context, a account.Actor) (map[string
 type indexedEnterprise struct {
 	id     int64
 	region string
+	fresh  bool // created by the running import
 }
 
 // enterpriseIndex maps every credit code in the registry to its id and
@@ -463,6 +466,7 @@ func (s *Service) applyImportRow(ctx context.Context, tx *sqldb.Tx, a account.Ac
 	known, isKnown := existing[row.code]
 	var id int64
 	regionCode := known.region
+	fresh := known.fresh
 	if !isKnown {
 		e := row.profile
 		e.RegionCode = row.county
@@ -478,7 +482,8 @@ func (s *Service) applyImportRow(ctx context.Context, tx *sqldb.Tx, a account.Ac
 			return err
 		}
 		id, regionCode = newID, e.RegionCode
-		existing[row.code] = indexedEnterprise{id: id, region: e.RegionCode}
+		existing[row.code] = indexedEnterprise{id: id, region: e.RegionCode, fresh: true}
+		fresh = true
 		res.Created++
 		if err := audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "enterprise.create", ObjectType: "enterprise",
 			ObjectID: idText(id), RegionCode: e.RegionCode, After: e.auditView()}); err != nil {
@@ -511,7 +516,9 @@ func (s *Service) applyImportRow(ctx context.Context, tx *sqldb.Tx, a account.Ac
 	if row.year == nil {
 		return nil
 	}
-	old, err := upsertYear(ctx, tx, id, *row.year, now)
+	// A year seen twice in the file was refused while reading, so an
+	// enterprise created by this import has no such year yet.
+	old, err := upsertYear(ctx, tx, id, *row.year, now, fresh)
 	if err != nil {
 		return err
 	}

@@ -96,6 +96,12 @@ func TestImportEnterprises(t *testing.T) {
 			t.Errorf("元 column: revenue 2023 = %v, want 30000000", *years[0].Figures.Revenue)
 		}
 
+		// The template's example row, left in, is not imported.
+		res = importCSV(t, r, ks, header+cultivation.ImportColumns[0].Example+",示例,昆山市,C39,2025,1,1,1,1\n", cultivation.ImportOptions{})
+		if res.Rows != 0 || len(res.Problems) != 0 {
+			t.Errorf("example row: %+v, want it skipped", res)
+		}
+
 		// A file without the required column says which one.
 		res = importCSV(t, r, ks, "企业名称,年度\n甲,2025\n", cultivation.ImportOptions{})
 		if res.Applied || len(res.Problems) == 0 || res.Problems[0].Column != "credit_code" {

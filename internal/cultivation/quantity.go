@@ -116,11 +116,6 @@ const (
 	UnitRank
 )
 
-var unitNames = map[string]Unit{
-	"": UnitNone, "yuan": UnitYuan, "ratio": UnitRatio, "persons": UnitPersons,
-	"count": UnitCount, "days": UnitDays, "years": UnitYears, "points": UnitPoints, "rank": UnitRank,
-}
-
 // appendValue writes v the way the official texts write it: ¥36万, 3.2%,
 // 12人. It never fails: infinities (a ratio over zero) print as "∞".
 func appendValue(b []byte, v float64, u Unit) []byte {

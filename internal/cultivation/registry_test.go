@@ -39,7 +39,7 @@ type registryEnv struct {
 	now      time.Time
 }
 
-func newRegistry(t *testing.T, db *sqldb.DB, now time.Time) *registryEnv {
+func newRegistry(t testing.TB, db *sqldb.DB, now time.Time) *registryEnv {
 	t.Helper()
 	ctx := context.Background()
 	rs := region.NewService(db)
@@ -57,7 +57,7 @@ func newRegistry(t *testing.T, db *sqldb.DB, now time.Time) *registryEnv {
 	return &registryEnv{db: db, svc: cultivation.NewService(db, rules, func() time.Time { return now }), accounts: accts, now: now}
 }
 
-func (r *registryEnv) actor(t *testing.T, username string, role account.Role, regionCode string) account.Actor {
+func (r *registryEnv) actor(t testing.TB, username string, role account.Role, regionCode string) account.Actor {
 	t.Helper()
 	u, err := r.accounts.CreateUser(context.Background(), account.System, account.NewUser{Username: username, Role: role,
 		RegionCode: regionCode, Password: "Kechuang-2026"})

@@ -175,7 +175,7 @@ func (s *Service) PutYear(ctx context.Context, a account.Actor, id int64, y Year
 		if !canManage(a, e.RegionCode) && a.Role != account.RoleEnterprise {
 			return apperr.New(apperr.Forbidden, "cultivation.only_staff")
 		}
-		old, err := upsertYear(ctx, tx, id, y, s.now())
+		old, err := upsertYear(ctx, tx, id, y, s.now(), false)
 		if err != nil {
 			return fmt.Errorf("write year %d: %w", y.Year, err)
 		}

@@ -280,7 +280,6 @@ func (s *Service) computeActuals(ctx context.Context, a account.Actor, year int)
 	} else if year > now.Year() {
 		months = 0
 	}
-	var ids []int64
 	byID := map[int64]string{}
 	for rows.Next() {
 		e, err := scanEnterprise(rows)
@@ -288,7 +287,6 @@ func (s *Service) computeActuals(ctx context.Context, a account.Actor, year int)
 			rows.Close()
 			return nil, err
 		}
-		ids = append(ids, e.ID)
 		byID[e.ID] = e.RegionCode
 		c := get(e.RegionCode)
 		for _, key := range []string{"tech_sme_new", "high_tech_new", "high_tech_total"} {

@@ -149,9 +149,12 @@ func (r *Reader) HeaderRow() int { return r.headerRow }
 // returns io.EOF after the last row.
 //
 // Cells are the text the spreadsheet displays, trimmed of spaces (also the
-// full-width space): numbers without binary float noise, dates as
-// YYYY-MM-DD (also when typed as 2026/1/5 or 2026年1月5日) and date-times
-// as YYYY-MM-DD hh:mm[:ss]. The row has at least len(Header()) cells, so
+// full-width space): numbers as their number format shows them (General:
+// at most 15 significant digits, so 0.1+0.2 reads "0.3"; "#,##0.00" keeps
+// its separators, see ParseNumber), TRUE/FALSE for booleans, any date
+// format as YYYY-MM-DD — also dates typed as text like 2026/1/5 or
+// 2026年1月5日, and in CSV — date-times as YYYY-MM-DD hh:mm[:ss] and
+// time formats as hh:mm:ss. The row has at least len(Header()) cells, so
 // indexes from MapHeader are always valid. Errors are apperr.Invalid:
 // sheet.too_many_rows, sheet.too_many_columns, sheet.corrupt, sheet.csv_syntax.
 func (r *Reader) Next() (row []string, rowNum int, err error) {

@@ -77,6 +77,7 @@ func splitList(s string) []string {
 
 type enterpriseData struct {
 	E          cultivation.Enterprise
+	YearNums   []int
 	Years      []cultivation.YearRecord
 	Assessment cultivation.EnterpriseAssessment
 	History    []cultivation.PoolEntry
@@ -130,9 +131,13 @@ func (s *Server) enterprisePage(w http.ResponseWriter, r *http.Request, status i
 	}
 	canManage := (st.actor.Role == account.RoleStaff || st.actor.Role == account.RoleCounty) && st.actor.InScope(e.RegionCode)
 	if form.Values == nil {
-		form = yearForm{Year: strconv.Itoa(asOf.Year() - 1), Values: map[string]string{}}
+		form = prefilledYearForm(years, queryInt(r, "year", asOf.Year()-1))
 	}
-	data := enterpriseData{E: e, Years: years, Assessment: assessment, History: history, Chart: indicatorChart(st.lang, years),
+	var yearNums []int
+	for _, y := range years {
+		yearNums = append(yearNums, y.Year)
+	}
+	data := enterpriseData{E: e, YearNums: yearNums, Years: years, Assessment: assessment, History: history, Chart: indicatorChart(st.lang, years),
 		CanManage: canManage, CanFill: canManage || st.actor.Role == account.RoleEnterprise, Tiers: cultivation.Tiers,
 		YearForm: form, Errors: errs, Done: r.URL.Query().Get("done"), AsOf: asOf.Format("2006-01-02")}
 	p := s.newPage(r, "cultivation.enterprise", "cultivation", data)
@@ -301,4 +306,34 @@ func yuanToWan(v *float64) string {
 		return ""
 	}
 	return strconv.FormatFloat(math.Round(*v/100)/100, 'f', -1, 64)
+}
+
+// prefilledYearForm fills the year form with the stored values of year, so
+// that correcting one figure does not erase the others (a save replaces the
+// whole year).
+func prefilledYearForm(years []cultivation.YearRecord, year int) yearForm {
+	form := yearForm{Year: strconv.Itoa(year), Values: map[string]string{}}
+	for _, y := range years {
+		if y.Year != year {
+			continue
+		}
+		f := y.Figures
+		amounts := map[string]*float64{"revenue": f.Revenue, "main_revenue": f.MainRevenue, "hightech_revenue": f.HightechRevenue,
+			"cost_total": f.CostTotal, "rd_expense": f.RDExpense, "rd_expense_domestic": f.RDExpenseDomestic,
+			"total_assets": f.TotalAssets, "net_assets": f.NetAssets, "liabilities": f.Liabilities, "net_profit": f.NetProfit}
+		for k, v := range amounts {
+			form.Values[k] = yuanToWan(v)
+		}
+		for k, v := range map[string]*float64{"employees": f.Employees, "tech_staff": f.TechStaff, "rd_staff": f.RDStaff} {
+			if v != nil {
+				form.Values[k] = strconv.FormatFloat(*v, 'f', -1, 64)
+			}
+		}
+		for k, v := range map[string]*int{"ip_class1": y.IP.Class1, "ip_class2": y.IP.Class2} {
+			if v != nil {
+				form.Values[k] = strconv.Itoa(*v)
+			}
+		}
+	}
+	return form
 }

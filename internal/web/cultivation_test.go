@@ -107,6 +107,10 @@ func TestCultivationPagesAndIsolation(t *testing.T) {
 		if got := d.Find("#years tbody td").Eq(1).Text(); got != "4000" {
 			t.Errorf("revenue shown = %q 万元, want 4000", got)
 		}
+		// The year form shows the stored values, so a correction keeps the rest.
+		if v, _ := ks.get(path + "?year=2025").doc(t).Find(`#year-form input[name="revenue"]`).Attr("value"); v != "4000" {
+			t.Errorf("year form revenue = %q, want the stored 4000", v)
+		}
 		if n := d.Find("#rule-cards .rulecard").Length(); n < 5 {
 			t.Errorf("rule cards = %d, want one per rule set in force", n)
 		}

@@ -12,6 +12,7 @@ import (
 
 	"kechuang/internal/account"
 	"kechuang/internal/apperr"
+	"kechuang/internal/cultivation"
 	"kechuang/internal/i18n"
 )
 
@@ -201,8 +202,9 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return t.In(chinaTime).Format("2006-01-02 15:04")
 		},
-		"add": func(a, b int) int { return a + b },
-		"wan": yuanToWan,
+		"add":        func(a, b int) int { return a + b },
+		"wan":        yuanToWan,
+		"fieldLabel": cultivation.FieldLabel,
 		"numPtr": func(v *float64) string {
 			if v == nil {
 				return "—"

@@ -5,7 +5,6 @@ import (
 
 	"kechuang/internal/account"
 	"kechuang/internal/apperr"
-	"kechuang/internal/i18n"
 )
 
 type loginData struct {
@@ -69,12 +68,4 @@ func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, sess a
 func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request, name string) {
 	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
 		Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
-}
-
-// langOf is a shorthand used by handlers that build messages.
-func langOf(r *http.Request) string {
-	if st := state(r); st.lang != "" {
-		return st.lang
-	}
-	return i18n.Chinese
 }
