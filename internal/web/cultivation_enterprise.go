@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,52 +17,150 @@ import (
 
 type enterpriseFormData struct {
 	Form     cultivation.Enterprise
+	Action   string // where the form posts
 	Founded  string
 	Tags     string
+	Certs    map[string]string // certificate type → issue date
 	Counties []region.Region
 	Errors   map[string]string
 }
 
+// certificateTypes are the titles the enterprise form records with their
+// issue dates; they drive the tier proposal and the county targets.
+var certificateTypes = []string{"tech-sme", "high-tech", "innovative-sme", "specialized-sme", "little-giant"}
+
 // handleEnterpriseNew shows the form to add an enterprise.
 func (s *Server) handleEnterpriseNew(w http.ResponseWriter, r *http.Request) {
-	data := enterpriseFormData{Counties: s.countyChoices(r)}
+	data := enterpriseFormData{Action: "/cultivation/enterprises", Certs: map[string]string{}, Counties: s.countyChoices(r)}
 	s.render(w, r, http.StatusOK, "cultivation_enterprise_new", s.newPage(r, "cultivation.new_enterprise", "cultivation", data))
+}
+
+// handleEnterpriseEdit shows the profile form filled with the enterprise.
+func (s *Server) handleEnterpriseEdit(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	e, err := s.Cultivation.GetEnterprise(r.Context(), state(r).actor, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	data := enterpriseFormData{Form: e, Action: "/cultivation/enterprises/" + strconv.FormatInt(id, 10),
+		Tags: strings.Join(e.Tags, "、"), Certs: map[string]string{}, Counties: s.countyChoices(r)}
+	if !e.Founded.IsZero() {
+		data.Founded = e.Founded.Format("2006-01-02")
+	}
+	for _, c := range e.Certificates {
+		data.Certs[c.Type] = c.Issued.Format("2006-01-02")
+	}
+	p := s.newPage(r, "cultivation.edit_enterprise", "cultivation", data)
+	s.render(w, r, http.StatusOK, "cultivation_enterprise_new", p)
+}
+
+// enterpriseFromForm reads the profile form; date fields that do not parse
+// are reported in errs.
+func enterpriseFromForm(r *http.Request, lang string, old cultivation.Enterprise) (cultivation.Enterprise, enterpriseFormData) {
+	e := old
+	e.CreditCode, e.Name, e.RegionCode = r.PostFormValue("credit_code"), r.PostFormValue("name"), r.PostFormValue("region_code")
+	e.Address, e.Industry, e.Domain = r.PostFormValue("address"), r.PostFormValue("industry"), r.PostFormValue("domain")
+	e.Listed, e.Board = r.PostFormValue("listed") == "on", r.PostFormValue("board")
+	e.ContactName, e.ContactPhone, e.ContactEmail = r.PostFormValue("contact_name"), r.PostFormValue("contact_phone"), r.PostFormValue("contact_email")
+	e.Tags = splitList(r.PostFormValue("tags"))
+	if e.Tags == nil {
+		e.Tags = []string{}
+	}
+	data := enterpriseFormData{Founded: strings.TrimSpace(r.PostFormValue("founded")), Tags: r.PostFormValue("tags"),
+		Certs: map[string]string{}, Errors: map[string]string{}}
+	e.Founded = cultivation.Date{}
+	if data.Founded != "" {
+		t, err := time.Parse("2006-01-02", data.Founded)
+		if err != nil {
+			data.Errors["founded"] = i18n.T(lang, "error.date_format")
+		}
+		e.Founded = cultivation.Date{Time: t}
+	}
+	// The form edits the five titles; other certificate types are kept.
+	var certs []cultivation.Certificate
+	for _, c := range old.Certificates {
+		if !slices.Contains(certificateTypes, c.Type) {
+			certs = append(certs, c)
+		}
+	}
+	for _, typ := range certificateTypes {
+		v := strings.TrimSpace(r.PostFormValue("cert_" + typ))
+		data.Certs[typ] = v
+		if v == "" {
+			continue
+		}
+		t, err := time.Parse("2006-01-02", v)
+		if err != nil {
+			data.Errors["cert_"+typ] = i18n.T(lang, "error.date_format")
+			continue
+		}
+		certs = append(certs, cultivation.Certificate{Type: typ, Issued: cultivation.Date{Time: t}})
+	}
+	if certs == nil {
+		certs = []cultivation.Certificate{}
+	}
+	e.Certificates = certs
+	return e, data
 }
 
 // handleEnterpriseCreate adds an enterprise from the form.
 func (s *Server) handleEnterpriseCreate(w http.ResponseWriter, r *http.Request) {
-	st := state(r)
-	e := cultivation.Enterprise{CreditCode: r.PostFormValue("credit_code"), Name: r.PostFormValue("name"),
-		RegionCode: r.PostFormValue("region_code"), Address: r.PostFormValue("address"), Industry: r.PostFormValue("industry"),
-		Domain: r.PostFormValue("domain"), Listed: r.PostFormValue("listed") == "on", Board: r.PostFormValue("board"),
-		ContactName: r.PostFormValue("contact_name"), ContactPhone: r.PostFormValue("contact_phone"),
-		ContactEmail: r.PostFormValue("contact_email"), Tags: splitList(r.PostFormValue("tags"))}
-	founded := strings.TrimSpace(r.PostFormValue("founded"))
-	errs := map[string]string{}
-	if founded != "" {
-		t, err := time.Parse("2006-01-02", founded)
-		if err != nil {
-			errs["founded"] = i18n.T(st.lang, "error.date_format")
-		}
-		e.Founded = cultivation.Date{Time: t}
+	s.saveEnterprise(w, r, 0)
+}
+
+// handleEnterpriseUpdate saves the profile form of an enterprise.
+func (s *Server) handleEnterpriseUpdate(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
+	s.saveEnterprise(w, r, id)
+}
+
+func (s *Server) saveEnterprise(w http.ResponseWriter, r *http.Request, id int64) {
+	st := state(r)
+	var old cultivation.Enterprise
+	title, action := "cultivation.new_enterprise", "/cultivation/enterprises"
+	if id != 0 {
+		var err error
+		if old, err = s.Cultivation.GetEnterprise(r.Context(), st.actor, id); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		title, action = "cultivation.edit_enterprise", "/cultivation/enterprises/"+strconv.FormatInt(id, 10)
+	}
+	e, data := enterpriseFromForm(r, st.lang, old)
 	var out cultivation.Enterprise
 	var err error
-	if len(errs) == 0 {
-		out, err = s.Cultivation.CreateEnterprise(r.Context(), st.actor, e)
+	if len(data.Errors) == 0 {
+		if id == 0 {
+			out, err = s.Cultivation.CreateEnterprise(r.Context(), st.actor, e)
+		} else {
+			out, err = s.Cultivation.UpdateEnterprise(r.Context(), st.actor, id, e)
+		}
 		if isFormError(err) {
-			errs = formErrors(st.lang, err)
+			data.Errors = formErrors(st.lang, err)
 		} else if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
 	}
-	if len(errs) > 0 {
-		data := enterpriseFormData{Form: e, Founded: founded, Tags: r.PostFormValue("tags"), Counties: s.countyChoices(r), Errors: errs}
-		s.render(w, r, http.StatusUnprocessableEntity, "cultivation_enterprise_new", s.newPage(r, "cultivation.new_enterprise", "cultivation", data))
+	if len(data.Errors) > 0 {
+		data.Form, data.Action, data.Counties = e, action, s.countyChoices(r)
+		s.render(w, r, http.StatusUnprocessableEntity, "cultivation_enterprise_new", s.newPage(r, title, "cultivation", data))
 		return
 	}
-	http.Redirect(w, r, "/cultivation/enterprises/"+strconv.FormatInt(out.ID, 10)+"?done=created", http.StatusSeeOther)
+	done := "created"
+	if id != 0 {
+		done = "updated"
+	}
+	http.Redirect(w, r, "/cultivation/enterprises/"+strconv.FormatInt(out.ID, 10)+"?done="+done, http.StatusSeeOther)
 }
 
 func splitList(s string) []string {

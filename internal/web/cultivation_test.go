@@ -117,6 +117,23 @@ func TestCultivationPagesAndIsolation(t *testing.T) {
 		if _, ok := d.Find("#indicator-chart").Attr("data-echarts"); !ok {
 			t.Errorf("no indicator chart")
 		}
+		// Edit the profile: record the 高企 certificate; a bad date is named.
+		edit := ks.get(path + "/edit").doc(t)
+		if v, _ := edit.Find(`input[name="name"]`).Attr("value"); v != "昆山示例科技有限公司" {
+			t.Fatalf("edit form name = %q", v)
+		}
+		form := url.Values{"csrf_token": {tok}, "credit_code": {code}, "name": {"昆山示例科技有限公司"}, "region_code": {"320583"},
+			"industry": {"C39"}, "founded": {"2019-03-01"}, "tags": {"链主"}, "cert_high-tech": {"2025/13/01"}}
+		if res := ks.postForm(path, form); res.status != http.StatusUnprocessableEntity {
+			t.Errorf("bad certificate date = %d, want 422", res.status)
+		}
+		form.Set("cert_high-tech", "2025-12-01")
+		if res := ks.postForm(path, form); res.status != http.StatusSeeOther {
+			t.Fatalf("update = %d %s", res.status, res.body)
+		}
+		if got := ks.get(path).doc(t).Find(".facts").Text(); !strings.Contains(got, "高新技术企业（2025-12-01）") {
+			t.Errorf("profile facts lack the certificate: %q", got)
+		}
 		// Another county gets 404 for the page and the API.
 		tc := e.client()
 		tc.mustLoginAPI("tc")

@@ -202,9 +202,10 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return t.In(chinaTime).Format("2006-01-02 15:04")
 		},
-		"add":        func(a, b int) int { return a + b },
-		"wan":        yuanToWan,
-		"fieldLabel": cultivation.FieldLabel,
+		"add":              func(a, b int) int { return a + b },
+		"wan":              yuanToWan,
+		"fieldLabel":       cultivation.FieldLabel,
+		"certificateTypes": func() []string { return certificateTypes },
 		"numPtr": func(v *float64) string {
 			if v == nil {
 				return "—"

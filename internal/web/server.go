@@ -133,6 +133,8 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /cultivation/enterprises/new", s.requireLogin(s.handleEnterpriseNew))
 	s.mux.HandleFunc("POST /cultivation/enterprises", s.requireLogin(s.handleEnterpriseCreate))
 	s.mux.HandleFunc("GET /cultivation/enterprises/{id}", s.requireLogin(s.handleEnterprise))
+	s.mux.HandleFunc("GET /cultivation/enterprises/{id}/edit", s.requireLogin(s.handleEnterpriseEdit))
+	s.mux.HandleFunc("POST /cultivation/enterprises/{id}", s.requireLogin(s.handleEnterpriseUpdate))
 	s.mux.HandleFunc("POST /cultivation/enterprises/{id}/years", s.requireLogin(s.handleEnterpriseYear))
 	s.mux.HandleFunc("POST /cultivation/enterprises/{id}/assess", s.requireLogin(s.handleEnterpriseAssess))
 	s.mux.HandleFunc("POST /cultivation/enterprises/{id}/tier", s.requireLogin(s.handleEnterpriseTier))
