@@ -126,13 +126,8 @@ func (s *Server) handleAPIEnterpriseCreate(w http.ResponseWriter, r *http.Reques
 
 // handleAPIEnterprise returns one enterprise with its years.
 func (s *Server) handleAPIEnterprise(w http.ResponseWriter, r *http.Request) {
-	actor, ok := s.apiActor(w, r)
+	actor, id, ok := s.apiActorID(w, r)
 	if !ok {
-		return
-	}
-	id, err := pathID(r)
-	if err != nil {
-		s.writeError(w, r, err)
 		return
 	}
 	e, err := s.Cultivation.GetEnterprise(r.Context(), actor, id)
@@ -153,13 +148,8 @@ func (s *Server) handleAPIEnterprise(w http.ResponseWriter, r *http.Request) {
 
 // handleAPIEnterpriseUpdate replaces an enterprise's profile.
 func (s *Server) handleAPIEnterpriseUpdate(w http.ResponseWriter, r *http.Request) {
-	actor, ok := s.apiActor(w, r)
+	actor, id, ok := s.apiActorID(w, r)
 	if !ok {
-		return
-	}
-	id, err := pathID(r)
-	if err != nil {
-		s.writeError(w, r, err)
 		return
 	}
 	var e cultivation.Enterprise
@@ -177,13 +167,8 @@ func (s *Server) handleAPIEnterpriseUpdate(w http.ResponseWriter, r *http.Reques
 
 // handleAPIEnterpriseYear writes one year of indicators.
 func (s *Server) handleAPIEnterpriseYear(w http.ResponseWriter, r *http.Request) {
-	actor, ok := s.apiActor(w, r)
+	actor, id, ok := s.apiActorID(w, r)
 	if !ok {
-		return
-	}
-	id, err := pathID(r)
-	if err != nil {
-		s.writeError(w, r, err)
 		return
 	}
 	year, err := strconv.Atoi(r.PathValue("year"))
@@ -207,17 +192,13 @@ func (s *Server) handleAPIEnterpriseYear(w http.ResponseWriter, r *http.Request)
 // handleAPIEnterpriseAssess assesses an enterprise against every rule set
 // in force (?as_of=YYYY-MM-DD, default today) and stores the result.
 func (s *Server) handleAPIEnterpriseAssess(w http.ResponseWriter, r *http.Request) {
-	actor, ok := s.apiActor(w, r)
+	actor, id, ok := s.apiActorID(w, r)
 	if !ok {
-		return
-	}
-	id, err := pathID(r)
-	if err != nil {
-		s.writeError(w, r, err)
 		return
 	}
 	asOf := s.Now()
 	if v := r.URL.Query().Get("as_of"); v != "" {
+		var err error
 		if asOf, err = time.Parse("2006-01-02", v); err != nil {
 			s.writeError(w, r, apperr.Fields(apperr.Field("as_of", "error.date_format")))
 			return

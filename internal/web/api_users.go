@@ -24,6 +24,21 @@ func (s *Server) apiActor(w http.ResponseWriter, r *http.Request) (account.Actor
 	return st.actor, true
 }
 
+// apiActorID is apiActor for routes with an {id}: it also parses the id,
+// answering the request itself when either is missing.
+func (s *Server) apiActorID(w http.ResponseWriter, r *http.Request) (account.Actor, int64, bool) {
+	actor, ok := s.apiActor(w, r)
+	if !ok {
+		return actor, 0, false
+	}
+	id, err := pathID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return actor, 0, false
+	}
+	return actor, id, true
+}
+
 // handleAPIUsers lists the accounts the actor may see, with paging.
 func (s *Server) handleAPIUsers(w http.ResponseWriter, r *http.Request) {
 	actor, ok := s.apiActor(w, r)
@@ -76,13 +91,8 @@ func (s *Server) handleAPIUserCreate(w http.ResponseWriter, r *http.Request) {
 
 // handleAPIUser returns one account the actor may see; any other id is 404.
 func (s *Server) handleAPIUser(w http.ResponseWriter, r *http.Request) {
-	actor, ok := s.apiActor(w, r)
+	actor, id, ok := s.apiActorID(w, r)
 	if !ok {
-		return
-	}
-	id, err := pathID(r)
-	if err != nil {
-		s.writeError(w, r, err)
 		return
 	}
 	u, err := s.Accounts.GetUser(r.Context(), actor, id)
