@@ -317,3 +317,26 @@ func (s *Service) PreviewAssessment(ctx context.Context, a account.Actor, id int
 	results := s.AssessAll(in)
 	return EnterpriseAssessment{Results: results, Proposal: ProposeTier(in, results)}, nil
 }
+
+// Domains lists the distinct high-tech domains of the enterprises the actor
+// may see, for the list filter.
+func (s *Service) Domains(ctx context.Context, a account.Actor) ([]string, error) {
+	if !readsRegistry(a) {
+		return nil, apperr.New(apperr.Forbidden, "cultivation.only_staff")
+	}
+	where, args := scopeWhere(a)
+	rows, err := s.db.QueryContext(ctx, "SELECT DISTINCT domain FROM enterprises WHERE domain <> '' AND "+where+" ORDER BY domain", args...)
+	if err != nil {
+		return nil, fmt.Errorf("list domains: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}

@@ -15,6 +15,7 @@ type cultivationListData struct {
 	Pager       pager
 	Counties    []region.Region
 	Tiers       []string
+	Domains     []string
 	CanCreate   bool
 }
 
@@ -27,8 +28,13 @@ func (s *Server) handleCultivationList(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	domains, err := s.Cultivation.Domains(r.Context(), st.actor)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	f.Normalize()
-	data := cultivationListData{Enterprises: list, Filter: f, Near: f.NearRuleSet != "", Pager: newPager(r, f.Page, f.PerPage, total),
+	data := cultivationListData{Domains: domains, Enterprises: list, Filter: f, Near: f.NearRuleSet != "", Pager: newPager(r, f.Page, f.PerPage, total),
 		Counties: s.countyChoices(r), Tiers: cultivation.Tiers,
 		CanCreate: st.actor.Role == account.RoleStaff || st.actor.Role == account.RoleCounty}
 	s.render(w, r, http.StatusOK, "cultivation_list", s.newPage(r, "cultivation.title", "cultivation", data))

@@ -159,6 +159,9 @@ func TestCultivationPagesAndIsolation(t *testing.T) {
 		if ks.get("/cultivation/pool").doc(t).Find("#pending tbody form").Length() != 0 {
 			t.Errorf("still pending after confirming")
 		}
+		if n := ks.get("/cultivation?domain=" + url.QueryEscape("电子信息")).doc(t).Find("#enterprises tbody tr a").Length(); n != 0 {
+			t.Errorf("domain filter 电子信息 = %d rows, want 0", n)
+		}
 		list := ks.get("/cultivation?tier=" + url.QueryEscape(tier)).doc(t)
 		if list.Find("#enterprises tbody tr a").Length() != 1 {
 			t.Errorf("list filtered by tier %s has %d rows", tier, list.Find("#enterprises tbody tr a").Length())
