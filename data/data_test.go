@@ -10,7 +10,7 @@ import (
 func TestEmbeddedFiles(t *testing.T) {
 	t.Parallel()
 	for _, name := range []string{"regions/areas.csv", "regions/cities.csv", "regions/provinces.csv", "rules/high-tech-2016.json",
-		"csl/LICENSE.CSL-Apache-2.0.txt"} {
+		"csl/README.md"} {
 		if _, err := fs.Stat(FS, name); err != nil {
 			t.Errorf("embedded %s: %v", name, err)
 		}
