@@ -16,6 +16,7 @@ import (
 	"kechuang/internal/cultivation"
 	"kechuang/internal/demo"
 	"kechuang/internal/job"
+	"kechuang/internal/market"
 	"kechuang/internal/web"
 )
 
@@ -42,6 +43,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("load rule sets: %w", err)
 	}
 	cult := cultivation.NewService(a.db, rules, nil)
+	ref, err := market.LoadReference(data.FS)
+	if err != nil {
+		return fmt.Errorf("load market reference data: %w", err)
+	}
 	if *loadDemo {
 		password := account.GeneratePassword()
 		accts, err := demo.Load(ctx, a.db, a.accounts, password)
@@ -59,15 +64,32 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if n > 0 {
 			fmt.Fprintf(stdout, "loaded %d demo enterprises with indicators, assessments and county targets\n", n)
 		}
+		n, err = demo.LoadMarket(ctx, a.db, a.accounts, ref, password, time.Now())
+		if err != nil {
+			return fmt.Errorf("load demo market: %w", err)
+		}
+		if n > 0 {
+			fmt.Fprintf(stdout, "loaded %d demo achievements and demands into the technology market\n", n)
+		}
 	}
 	home, err := demo.HomeRegionSetting(ctx, a.db)
 	if err != nil {
 		return err
 	}
+	mkt := market.NewService(a.db, ref, home, nil)
+	if *loadDemo {
+		n, err := demo.LoadContracts(ctx, a.db, a.accounts, mkt, time.Now())
+		if err != nil {
+			return fmt.Errorf("load demo contracts: %w", err)
+		}
+		if n > 0 {
+			fmt.Fprintf(stdout, "registered %d demo technology contracts\n", n)
+		}
+	}
 	jobs := job.NewService(a.db, a.log)
 	jobs.Register(cultivation.ImportJobKind, cult.ImportJob)
 	srv, err := web.New(web.Deps{DB: a.db, Accounts: a.accounts, Audit: audit.NewService(a.db), Regions: a.regions,
-		Cultivation: cult, Jobs: jobs, Logger: a.log, Version: version, HomeRegion: home})
+		Cultivation: cult, Market: mkt, Jobs: jobs, Logger: a.log, Version: version, HomeRegion: home})
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"kechuang/internal/cultivation"
 	"kechuang/internal/dbtest"
 	"kechuang/internal/demo"
+	"kechuang/internal/market"
 	"kechuang/internal/region"
 	"kechuang/internal/sqldb"
 )
@@ -88,6 +89,46 @@ func TestLoadEnterprises(t *testing.T) {
 		own, total, err := svc.FindEnterprises(ctx, account.Actor{UserID: firm.ID, Role: account.RoleEnterprise, Region: "320583"}, cultivation.EnterpriseFilter{})
 		if err != nil || total != 1 || own[0].RegionCode != "320583" {
 			t.Errorf("enterprise account sees %d firms, %v; want its own one", total, err)
+		}
+	})
+}
+
+func TestLoadContracts(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		rs := region.NewService(db)
+		if _, err := rs.EnsureLoaded(ctx, data.FS); err != nil {
+			t.Fatal(err)
+		}
+		accts := account.NewService(db, rs, account.Config{Hash: account.HashParams{Memory: 64, Time: 1, Threads: 1}})
+		if _, err := demo.Load(ctx, db, accts, "First-Pass-2026"); err != nil {
+			t.Fatal(err)
+		}
+		rules, err := cultivation.LoadRuleSets(data.FS)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+		if _, err := demo.LoadEnterprises(ctx, db, accts, cultivation.NewService(db, rules, func() time.Time { return now }), now); err != nil {
+			t.Fatal(err)
+		}
+		ref, err := market.LoadReference(data.FS)
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := market.NewService(db, ref, demo.HomeRegion, func() time.Time { return now })
+		n, err := demo.LoadContracts(ctx, db, accts, svc, now)
+		if err != nil || n != 80 {
+			t.Fatalf("LoadContracts() = %d, %v; want 80", n, err)
+		}
+		if again, err := demo.LoadContracts(ctx, db, accts, svc, now); err != nil || again != 0 {
+			t.Errorf("second LoadContracts() = %d, %v; want 0", again, err)
+		}
+		staff := account.Actor{UserID: 4, Username: "staff", Role: account.RoleStaff, Region: demo.HomeRegion}
+		st, err := svc.ContractStatistics(ctx, staff, "2025-05-23", "2026-11-23", "")
+		if err != nil || st.Total.Count != 80 || st.Total.Amount <= st.Total.TechAmount {
+			t.Errorf("statistics of the demo = %+v, %v", st.Total, err)
 		}
 	})
 }

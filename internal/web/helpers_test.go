@@ -22,6 +22,7 @@ import (
 	"kechuang/internal/cultivation"
 	"kechuang/internal/dbtest"
 	"kechuang/internal/job"
+	"kechuang/internal/market"
 	"kechuang/internal/region"
 	"kechuang/internal/sqldb"
 	"kechuang/internal/web"
@@ -70,8 +71,12 @@ func newEnv(t *testing.T, db *sqldb.DB) *env {
 	jobCtx, stopJobs := context.WithCancel(context.Background())
 	jobs.Start(jobCtx, 1)
 	t.Cleanup(func() { stopJobs(); jobs.Wait() })
+	ref, err := market.LoadReference(data.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv, err := web.New(web.Deps{DB: db, Accounts: accts, Audit: audit.NewService(db), Regions: rs, HomeRegion: "320500",
-		Cultivation: cult, Jobs: jobs, Version: "test", Now: c.Now})
+		Cultivation: cult, Market: market.NewService(db, ref, "320500", c.Now), Jobs: jobs, Version: "test", Now: c.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

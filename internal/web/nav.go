@@ -18,7 +18,7 @@ type module struct {
 
 // modules in navigation order.
 var modules = []module{
-	{Key: "market", Path: "/market", Public: true},
+	{Key: "market", Path: "/market", Public: true, Ready: true},
 	{Key: "cultivation", Path: "/cultivation", Ready: true},
 	{Key: "projects", Path: "/projects"},
 	{Key: "chain", Path: "/chain"},

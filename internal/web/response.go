@@ -28,15 +28,23 @@ type page struct {
 	FlashErr string
 	Nav      []navItem
 	Version  string
-	Data     any
+	// Unread is the count of the user's unread notices, for the header badge.
+	Unread int
+	Data   any
 }
 
 func (s *Server) newPage(r *http.Request, titleKey, active string, data any) page {
 	st := state(r)
-	return page{
+	p := page{
 		Lang: st.lang, Actor: st.actor, CSRF: st.csrf, Title: i18n.T(st.lang, titleKey),
 		Active: active, Path: r.URL.RequestURI(), Nav: navFor(st.actor), Version: s.Version, Data: data,
 	}
+	if s.Market != nil && st.actor.LoggedIn() {
+		// The badge is a convenience: a failed count shows none rather than
+		// failing the page.
+		p.Unread, _ = s.Market.UnreadCount(r.Context(), st.actor)
+	}
+	return p
 }
 
 // render writes a page, buffering it so that a template error becomes a

@@ -17,6 +17,7 @@ import (
 	"kechuang/internal/audit"
 	"kechuang/internal/cultivation"
 	"kechuang/internal/job"
+	"kechuang/internal/market"
 	"kechuang/internal/region"
 	"kechuang/internal/sqldb"
 )
@@ -38,6 +39,8 @@ type Deps struct {
 	Regions  *region.Service
 	// Cultivation is the enterprise registry, assessments, pool and targets.
 	Cultivation *cultivation.Service
+	// Market is the technology market: listings, review and notices.
+	Market *market.Service
 	// Jobs runs long work (imports) with progress.
 	Jobs    *job.Service
 	Logger  *slog.Logger
@@ -129,6 +132,18 @@ func (s *Server) routes() {
 			s.mux.HandleFunc("GET "+m.Path, s.handleModulePlaceholder)
 		}
 	}
+	s.mux.HandleFunc("GET /market", s.handleMarketHome)
+	s.mux.HandleFunc("GET /market/listings/{id}", s.handleMarketListing)
+	s.mux.HandleFunc("GET /market/new", s.requireLogin(s.handleMarketNew))
+	s.mux.HandleFunc("POST /market/listings", s.requireLogin(s.handleMarketCreate))
+	s.mux.HandleFunc("GET /market/listings/{id}/edit", s.requireLogin(s.handleMarketEdit))
+	s.mux.HandleFunc("POST /market/listings/{id}", s.requireLogin(s.handleMarketUpdate))
+	s.mux.HandleFunc("POST /market/listings/{id}/{action}", s.requireLogin(s.handleMarketListingAction))
+	s.mux.HandleFunc("GET /market/mine", s.requireLogin(s.handleMarketMine))
+	s.mux.HandleFunc("GET /market/review", s.requireLogin(s.handleMarketReview))
+	s.mux.HandleFunc("GET /market/inbox", s.requireLogin(s.handleMarketInbox))
+	s.mux.HandleFunc("POST /market/inbox/read", s.requireLogin(s.handleMarketNoticeRead))
+	s.mux.HandleFunc("POST /market/inbox/{id}/read", s.requireLogin(s.handleMarketNoticeRead))
 	s.mux.HandleFunc("GET /cultivation", s.requireLogin(s.handleCultivationList))
 	s.mux.HandleFunc("GET /cultivation/enterprises/new", s.requireLogin(s.handleEnterpriseNew))
 	s.mux.HandleFunc("POST /cultivation/enterprises", s.requireLogin(s.handleEnterpriseCreate))
@@ -177,6 +192,8 @@ func (s *Server) routes() {
 	s.api("GET /api/v1/pool", s.handleAPIPool)
 	s.api("GET /api/v1/targets", s.handleAPITargets)
 	s.api("PUT /api/v1/targets", s.handleAPITargetSet)
+	s.marketAPIRoutes()
+	s.contractRoutes()
 	s.api("GET /api/v1/openapi.json", s.handleOpenAPI)
 	s.mux.HandleFunc("/api/", s.handleAPINotFound)
 }

@@ -1,0 +1,42 @@
+// Package market owns the 科技大市场 listings: 科技成果 (achievements, a
+// technology offered) and 技术需求 (demands, a problem an enterprise needs
+// solved), their review workflow, duplicate detection on submit and the
+// in-app notices (站内信) sent to listing owners.
+//
+// Both kinds share one Listing type and one table; fields that only one
+// kind uses (TRL, IP, team and asking price for achievements; expected
+// result, budget band and deadline for demands) are empty for the other.
+// Reference data — high-tech domains, TRL levels, GB/T 4754 sections,
+// transaction modes, IP types, price bands — is loaded from data/market by
+// LoadReference; a standard's change is a data change.
+//
+// Workflow: draft → submitted → published or returned (with the reviewer's
+// reason); returned → submitted again after editing; submitted or published
+// → withdrawn; published → closed (成交); a published listing past its
+// expiry reads as expired, leaves the public lists and can be renewed by its
+// owner for another year.
+//
+// Permissions: achievements belong to an institution or enterprise account,
+// demands to an enterprise account; the owner edits only drafts and
+// returned listings. Staff review inside their region scope, county staff
+// only their county. Anyone sees published listings; only members
+// (logged-in enterprises, institutions, brokers, investors), the owner and
+// staff in scope see contacts. A listing the actor may not see is
+// apperr.NotFound.
+//
+// market may import the foundation packages and cultivation; it must not
+// import web or cmd.
+//
+// 中文术语表 (glossary):
+//
+//	achievement / 科技成果      a technology offered for transfer
+//	demand / 技术需求           a technical problem an enterprise needs solved
+//	listing / 供需信息          either kind
+//	draft / 草稿 · submitted / 待审核 · published / 已发布 · returned / 已退回
+//	withdrawn / 已撤回 · closed / 已成交 · expired / 已过期
+//	transaction mode / 交易方式  技术转让, 技术许可, 技术开发合作, 技术咨询, 技术服务, 作价入股
+//	TRL / 技术就绪水平           GB/T 22900-2022, levels 1–9
+//	面议                        price to be negotiated
+//	twin / 疑似重复             an existing listing whose title and text nearly match
+//	notice / 站内信             an in-app message to a user
+package market

@@ -1,0 +1,216 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"kechuang/internal/apperr"
+	"kechuang/internal/market"
+)
+
+// marketActions are the workflow transitions of a listing, each at
+// POST /api/v1/{achievements,demands}/{id}/{action}.
+var marketActions = []string{"submit", "approve", "return", "withdraw", "renew", "close"}
+
+func (s *Server) marketAPIRoutes() {
+	for _, k := range []market.Kind{market.Achievement, market.Demand} {
+		base := "/api/v1/" + string(k) + "s"
+		s.api("GET "+base, s.handleAPIListings(k))
+		s.api("POST "+base, s.handleAPIListingCreate(k))
+		s.api("GET "+base+"/{id}", s.handleAPIListing(k))
+		s.api("PUT "+base+"/{id}", s.handleAPIListingUpdate(k))
+		for _, action := range marketActions {
+			s.api("POST "+base+"/{id}/"+action, s.handleAPIListingAction(k, action))
+		}
+	}
+	s.api("GET /api/v1/market/reference", s.handleAPIMarketReference)
+	s.api("GET /api/v1/notices", s.handleAPINotices)
+	s.api("POST /api/v1/notices/{id}/read", s.handleAPINoticeRead)
+}
+
+// listingFilter reads the list filters shared by the API and the pages.
+func listingFilter(r *http.Request, k market.Kind) market.Filter {
+	q := r.URL.Query()
+	mine, _ := strconv.ParseBool(q.Get("mine"))
+	return market.Filter{Kind: k, Domain: q.Get("domain"), Region: q.Get("region"), TRLBand: q.Get("trl"), Mode: q.Get("mode"),
+		Band: q.Get("band"), Sort: q.Get("sort"), State: market.State(q.Get("state")), Mine: mine,
+		Page: queryInt(r, "page", 1), PerPage: queryInt(r, "per_page", 20)}
+}
+
+// handleAPIListings lists listings of kind k: public ones for everybody
+// (without contacts for the public), the caller's own with mine=true, and
+// for staff those of a state in their scope with state=….
+func (s *Server) handleAPIListings(k market.Kind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		f := listingFilter(r, k)
+		list, total, err := s.Market.FindListings(r.Context(), state(r).actor, f)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		f.Normalize()
+		writeJSON(w, http.StatusOK, listResponse[market.Listing]{Total: total, Page: f.Page, PerPage: f.PerPage, Items: list})
+	}
+}
+
+// handleAPIListingCreate saves a new draft of kind k.
+func (s *Server) handleAPIListingCreate(k market.Kind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		actor, ok := s.apiActor(w, r)
+		if !ok {
+			return
+		}
+		var in market.Input
+		if err := decodeJSON(w, r, &in); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		out, err := s.Market.CreateListing(r.Context(), actor, k, in)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusCreated, out)
+	}
+}
+
+// listingOfKind returns the listing {id} when the caller may see it and it
+// is of kind k; a listing of the other kind is NotFound at this path.
+func (s *Server) listingOfKind(r *http.Request, k market.Kind) (market.Listing, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return market.Listing{}, err
+	}
+	l, err := s.Market.GetListing(r.Context(), state(r).actor, id)
+	if err != nil {
+		return market.Listing{}, err
+	}
+	if l.Kind != k {
+		return market.Listing{}, apperr.New(apperr.NotFound, "market.listing_not_found")
+	}
+	return l, nil
+}
+
+// handleAPIListing returns one listing as the caller may see it.
+func (s *Server) handleAPIListing(k market.Kind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		l, err := s.listingOfKind(r, k)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, l)
+	}
+}
+
+// handleAPIListingUpdate replaces the content of a draft or returned listing.
+func (s *Server) handleAPIListingUpdate(k market.Kind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		actor, ok := s.apiActor(w, r)
+		if !ok {
+			return
+		}
+		var in market.Input
+		if err := decodeJSON(w, r, &in); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		l, err := s.listingOfKind(r, k)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		out, err := s.Market.UpdateListing(r.Context(), actor, l.ID, in)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, out)
+	}
+}
+
+type returnRequest struct {
+	Reason string `json:"reason"`
+}
+
+// runListingAction takes one workflow step on listing id.
+func (s *Server) runListingAction(r *http.Request, action string, id int64, reason string) (market.Listing, error) {
+	ctx, a := r.Context(), state(r).actor
+	switch action {
+	case "submit":
+		return s.Market.Submit(ctx, a, id)
+	case "approve":
+		return s.Market.Approve(ctx, a, id)
+	case "return":
+		return s.Market.Return(ctx, a, id, reason)
+	case "withdraw":
+		return s.Market.Withdraw(ctx, a, id)
+	case "renew":
+		return s.Market.Renew(ctx, a, id)
+	case "close":
+		return s.Market.Close(ctx, a, id)
+	}
+	return market.Listing{}, apperr.New(apperr.NotFound, "error.not_found")
+}
+
+// handleAPIListingAction takes a workflow step; return needs {"reason"}.
+func (s *Server) handleAPIListingAction(k market.Kind, action string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := s.apiActor(w, r); !ok {
+			return
+		}
+		var req returnRequest
+		if action == "return" {
+			if err := decodeJSON(w, r, &req); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+		}
+		l, err := s.listingOfKind(r, k)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		out, err := s.runListingAction(r, action, l.ID, req.Reason)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, out)
+	}
+}
+
+// handleAPIMarketReference returns the market's reference data: domains,
+// TRL levels and bands, GB/T 4754 sections, modes, IP types and bands.
+func (s *Server) handleAPIMarketReference(w http.ResponseWriter, r *http.Request) {
+	ref := s.Market.Reference()
+	writeJSON(w, http.StatusOK, map[string]any{"domains": ref.Domains, "trl": ref.TRL, "trl_bands": ref.TRLBands,
+		"sections": ref.Sections, "modes": ref.Modes, "ip_types": ref.IPTypes, "ip_statuses": ref.IPStatuses, "bands": ref.Bands})
+}
+
+// handleAPINotices returns a page of the caller's notices with the unread count.
+func (s *Server) handleAPINotices(w http.ResponseWriter, r *http.Request) {
+	actor, ok := s.apiActor(w, r)
+	if !ok {
+		return
+	}
+	inbox, err := s.Market.Inbox(r.Context(), actor, queryInt(r, "page", 1))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, inbox)
+}
+
+// handleAPINoticeRead marks one of the caller's notices read.
+func (s *Server) handleAPINoticeRead(w http.ResponseWriter, r *http.Request) {
+	actor, id, ok := s.apiActorID(w, r)
+	if !ok {
+		return
+	}
+	if err := s.Market.MarkRead(r.Context(), actor, id); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,279 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"kechuang/internal/i18n"
+	"kechuang/internal/market"
+	"kechuang/internal/region"
+)
+
+// contractRoutes registers the contract registration and statistics pages
+// and API.
+func (s *Server) contractRoutes() {
+	s.mux.HandleFunc("GET /market/contracts", s.requireLogin(s.handleMarketContracts))
+	s.mux.HandleFunc("GET /market/contracts/new", s.requireLogin(s.handleMarketContractNew))
+	s.mux.HandleFunc("POST /market/contracts", s.requireLogin(s.handleMarketContractCreate))
+	s.mux.HandleFunc("GET /market/stats", s.requireLogin(s.handleMarketStats))
+	s.mux.HandleFunc("GET /market/stats.xlsx", s.requireLogin(s.handleMarketStatsExport))
+	s.api("GET /api/v1/contracts", s.handleAPIContracts)
+	s.api("POST /api/v1/contracts", s.handleAPIContractCreate)
+	s.api("GET /api/v1/contracts/{id}", s.handleAPIContract)
+	s.api("GET /api/v1/stats/contracts", s.handleAPIContractStats)
+}
+
+type contractsData struct {
+	Nav       marketNav
+	Contracts []market.Contract
+	Filter    market.ContractFilter
+	Pager     pager
+	Types     []market.ContractType
+	TypeNames map[string]string
+	Counties  []region.Region
+	Form      market.Contract
+	Errors    map[string]string
+	Done      bool
+}
+
+func contractFilter(r *http.Request) market.ContractFilter {
+	q := r.URL.Query()
+	return market.ContractFilter{Query: q.Get("q"), Type: q.Get("type"), Region: q.Get("region"), From: q.Get("from"), To: q.Get("to"),
+		Page: queryInt(r, "page", 1), PerPage: queryInt(r, "per_page", 25)}
+}
+
+func (s *Server) contractTypeNames() map[string]string {
+	m := map[string]string{}
+	for _, t := range s.Market.ContractTypes() {
+		m[t.Code] = t.Name
+	}
+	return m
+}
+
+// handleMarketContracts lists registered technology contracts with filters.
+func (s *Server) handleMarketContracts(w http.ResponseWriter, r *http.Request) {
+	f := contractFilter(r)
+	list, total, err := s.Market.FindContracts(r.Context(), state(r).actor, f)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f.Normalize()
+	data := contractsData{Nav: s.marketNav(r), Contracts: list, Filter: f, Pager: newPager(r, f.Page, f.PerPage, total),
+		Types: s.Market.ContractTypes(), TypeNames: s.contractTypeNames(), Counties: s.countyChoices(r), Done: r.URL.Query().Get("done") == "1"}
+	s.render(w, r, http.StatusOK, "market_contracts", s.newPage(r, "market.contracts", "market", data))
+}
+
+// handleMarketContractNew shows the registration form.
+func (s *Server) handleMarketContractNew(w http.ResponseWriter, r *http.Request) {
+	data := contractsData{Nav: s.marketNav(r), Types: s.Market.ContractTypes(), Counties: s.countyChoices(r)}
+	s.render(w, r, http.StatusOK, "market_contract_new", s.newPage(r, "market.register_contract", "market", data))
+}
+
+// handleMarketContractCreate registers a contract from the form; amounts
+// are in 万元.
+func (s *Server) handleMarketContractCreate(w http.ResponseWriter, r *http.Request) {
+	st := state(r)
+	errs := map[string]string{}
+	num := func(key string) float64 {
+		v := strings.TrimSpace(strings.ReplaceAll(r.PostFormValue(key), ",", ""))
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			errs[key] = i18n.T(st.lang, "error.number")
+		}
+		return f
+	}
+	c := market.Contract{Type: r.PostFormValue("contract_type"), Subtype: r.PostFormValue("subtype"), Title: r.PostFormValue("title"),
+		Seller: r.PostFormValue("seller"), SellerCode: r.PostFormValue("seller_code"), Buyer: r.PostFormValue("buyer"),
+		BuyerCode: r.PostFormValue("buyer_code"), Amount: num("amount"), TechAmount: num("tech_amount"),
+		SignedOn: r.PostFormValue("signed_on"), Domain: r.PostFormValue("domain"), RegionCode: r.PostFormValue("region_code")}
+	if len(errs) == 0 {
+		_, err := s.Market.RegisterContract(r.Context(), st.actor, c)
+		if isFormError(err) {
+			errs = formErrors(st.lang, err)
+		} else if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	if len(errs) > 0 {
+		data := contractsData{Nav: s.marketNav(r), Types: s.Market.ContractTypes(), Counties: s.countyChoices(r), Form: c, Errors: errs}
+		s.render(w, r, http.StatusUnprocessableEntity, "market_contract_new", s.newPage(r, "market.register_contract", "market", data))
+		return
+	}
+	http.Redirect(w, r, "/market/contracts?done=1", http.StatusSeeOther)
+}
+
+type statsData struct {
+	Nav      marketNav
+	Stats    market.ContractStats
+	Year     int
+	Years    []int
+	Region   string
+	Counties []region.Region
+	Charts   map[string]string
+}
+
+// handleMarketStats shows contract counts and amounts by type, domain,
+// county and month, with charts.
+func (s *Server) handleMarketStats(w http.ResponseWriter, r *http.Request) {
+	st := state(r)
+	year := queryInt(r, "year", s.Now().Year())
+	regionCode := r.URL.Query().Get("region")
+	stats, err := s.Market.ContractStatistics(r.Context(), st.actor, strconv.Itoa(year)+"-01-01", strconv.Itoa(year)+"-12-31", regionCode)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	data := statsData{Nav: s.marketNav(r), Stats: stats, Year: year, Region: regionCode, Counties: s.countyChoices(r),
+		Charts: statsCharts(st.lang, year, stats)}
+	for y := s.Now().Year(); y >= s.Now().Year()-5; y-- {
+		data.Years = append(data.Years, y)
+	}
+	s.render(w, r, http.StatusOK, "market_stats", s.newPage(r, "market.stats", "market", data))
+}
+
+// statsCharts builds the ECharts options: amounts by month (bars, with the
+// count as a line), by type and by county (bars), by domain (pie).
+func statsCharts(lang string, year int, st market.ContractStats) map[string]string {
+	byMonth := map[string]market.StatRow{}
+	for _, r := range st.ByMonth {
+		byMonth[r.Key] = r
+	}
+	var months []string
+	var amounts, counts []any
+	for m := 1; m <= 12; m++ {
+		key := strconv.Itoa(year) + "-" + strconv.Itoa(100 + m)[1:]
+		months = append(months, strconv.Itoa(m)+i18n.T(lang, "unit.month"))
+		amounts, counts = append(amounts, byMonth[key].Amount), append(counts, byMonth[key].Count)
+	}
+	wan := i18n.T(lang, "unit.wan_yuan")
+	out := map[string]string{}
+	enc := func(v any) string { b, _ := json.Marshal(v); return string(b) }
+	out["month"] = enc(map[string]any{
+		"tooltip": map[string]any{"trigger": "axis"}, "legend": map[string]any{"top": 0},
+		"grid":  map[string]any{"left": 60, "right": 50, "top": 40, "bottom": 30},
+		"xAxis": map[string]any{"type": "category", "data": months},
+		"yAxis": []any{map[string]any{"type": "value", "name": wan}, map[string]any{"type": "value", "name": i18n.T(lang, "market.contract_count"), "minInterval": 1, "splitLine": map[string]any{"show": false}}},
+		"series": []any{
+			map[string]any{"name": i18n.T(lang, "market.amount"), "type": "bar", "data": amounts},
+			map[string]any{"name": i18n.T(lang, "market.contract_count"), "type": "line", "yAxisIndex": 1, "data": counts},
+		},
+	})
+	bars := func(rows []market.StatRow) string {
+		var names []string
+		var vals []float64
+		for _, r := range rows {
+			names, vals = append(names, r.Label), append(vals, r.Amount)
+		}
+		return enc(map[string]any{
+			"tooltip": map[string]any{"trigger": "axis"},
+			"grid":    map[string]any{"left": 100, "right": 40, "top": 10, "bottom": 30},
+			"xAxis":   map[string]any{"type": "value", "name": wan},
+			"yAxis":   map[string]any{"type": "category", "data": names, "inverse": true},
+			"series":  []any{map[string]any{"type": "bar", "data": vals, "label": map[string]any{"show": true, "position": "right"}}},
+		})
+	}
+	out["type"], out["county"] = bars(st.ByType), bars(st.ByCounty)
+	var pie []any
+	for _, r := range st.ByDomain {
+		pie = append(pie, map[string]any{"name": r.Label, "value": r.Amount})
+	}
+	out["domain"] = enc(map[string]any{
+		"tooltip": map[string]any{"trigger": "item", "formatter": "{b}: {c} " + wan + " ({d}%)"},
+		"series":  []any{map[string]any{"type": "pie", "radius": []string{"35%", "65%"}, "data": pie, "label": map[string]any{"formatter": "{b}\n{d}%"}}},
+	})
+	return out
+}
+
+// handleMarketStatsExport sends the statistics of ?year= as .xlsx.
+func (s *Server) handleMarketStatsExport(w http.ResponseWriter, r *http.Request) {
+	year := queryInt(r, "year", s.Now().Year())
+	stats, err := s.Market.ContractStatistics(r.Context(), state(r).actor, strconv.Itoa(year)+"-01-01", strconv.Itoa(year)+"-12-31",
+		r.URL.Query().Get("region"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := market.WriteContractStats(&buf, stats); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sendXLSX(w, "技术合同统计-"+strconv.Itoa(year)+".xlsx", buf.Bytes())
+}
+
+// handleAPIContracts lists registered contracts in the actor's region.
+func (s *Server) handleAPIContracts(w http.ResponseWriter, r *http.Request) {
+	actor, ok := s.apiActor(w, r)
+	if !ok {
+		return
+	}
+	f := contractFilter(r)
+	list, total, err := s.Market.FindContracts(r.Context(), actor, f)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f.Normalize()
+	writeJSON(w, http.StatusOK, listResponse[market.Contract]{Total: total, Page: f.Page, PerPage: f.PerPage, Items: list})
+}
+
+// handleAPIContractCreate registers a contract.
+func (s *Server) handleAPIContractCreate(w http.ResponseWriter, r *http.Request) {
+	actor, ok := s.apiActor(w, r)
+	if !ok {
+		return
+	}
+	var c market.Contract
+	if err := decodeJSON(w, r, &c); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out, err := s.Market.RegisterContract(r.Context(), actor, c)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, out)
+}
+
+// handleAPIContract returns one contract inside the actor's region.
+func (s *Server) handleAPIContract(w http.ResponseWriter, r *http.Request) {
+	actor, id, ok := s.apiActorID(w, r)
+	if !ok {
+		return
+	}
+	c, err := s.Market.GetContract(r.Context(), actor, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, c)
+}
+
+// handleAPIContractStats returns the contract statistics of ?from=&to=
+// (default: this year), optionally for ?region=.
+func (s *Server) handleAPIContractStats(w http.ResponseWriter, r *http.Request) {
+	actor, ok := s.apiActor(w, r)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	from, to := q.Get("from"), q.Get("to")
+	if from == "" {
+		from = strconv.Itoa(s.Now().Year()) + "-01-01"
+	}
+	if to == "" {
+		to = strconv.Itoa(s.Now().Year()) + "-12-31"
+	}
+	stats, err := s.Market.ContractStatistics(r.Context(), actor, from, to, q.Get("region"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, stats)
+}

@@ -1,0 +1,64 @@
+package web
+
+import (
+	"net/http"
+
+	"kechuang/internal/market"
+	"kechuang/internal/region"
+)
+
+type marketHomeData struct {
+	Nav      marketNav
+	Newest   []listingView
+	Popular  []listingView
+	Domains  []market.DomainCount
+	List     []listingView
+	Filter   market.Filter
+	Filtered bool
+	Pager    pager
+	Ref      *market.Reference
+	Counties []region.Region
+}
+
+// handleMarketHome shows the market: newest and most viewed listings,
+// counts by domain, and the public list with plain filters and paging.
+func (s *Server) handleMarketHome(w http.ResponseWriter, r *http.Request) {
+	st := state(r)
+	ctx := r.Context()
+	f := listingFilter(r, market.Kind(r.URL.Query().Get("kind")))
+	f.Mine, f.State = false, ""
+	if !f.Kind.Valid() {
+		f.Kind = ""
+	}
+	list, total, err := s.Market.FindListings(ctx, st.actor, f)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f.Normalize()
+	data := marketHomeData{Nav: s.marketNav(r), List: s.listingViews(st.lang, list), Filter: f,
+		Filtered: f.Kind != "" || f.Domain != "" || f.Region != "" || f.TRLBand != "" || f.Mode != "" || f.Band != "",
+		Pager:    newPager(r, f.Page, f.PerPage, total), Ref: s.Market.Reference(), Counties: s.marketCounties(r)}
+	if s.HomeRegion != "" {
+		// The public filter offers every county of the home region, whoever asks.
+		if kids, err := s.Regions.Children(ctx, s.HomeRegion); err == nil {
+			data.Counties = kids
+		}
+	}
+	newest, _, err := s.Market.FindListings(ctx, st.actor, market.Filter{PerPage: 5})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	popular, _, err := s.Market.FindListings(ctx, st.actor, market.Filter{PerPage: 5, Sort: "views"})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if data.Domains, err = s.Market.DomainCounts(ctx, f.Kind); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	data.Newest, data.Popular = s.listingViews(st.lang, newest), s.listingViews(st.lang, popular)
+	s.render(w, r, http.StatusOK, "market_home", s.newPage(r, "market.title", "market", data))
+}

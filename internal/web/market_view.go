@@ -1,0 +1,113 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"kechuang/internal/account"
+	"kechuang/internal/i18n"
+	"kechuang/internal/market"
+	"kechuang/internal/region"
+)
+
+// listingView is a listing with its codes turned into names for display.
+type listingView struct {
+	market.Listing
+	KindName    string
+	StateName   string
+	TRLName     string
+	BandName    string
+	PriceText   string
+	SectionName string
+	ModeNames   []string
+	Paragraphs  []string
+	Expected    []string
+	IPRows      []ipRow
+	TwinPercent int
+}
+
+type ipRow struct{ Type, Number, Status string }
+
+func (s *Server) listingView(lang string, l market.Listing) listingView {
+	ref := s.Market.Reference()
+	v := listingView{Listing: l, KindName: i18n.T(lang, "market.kind."+string(l.Kind)),
+		StateName: i18n.T(lang, "market.state."+string(l.State)), TRLName: ref.TRLName(l.TRL), BandName: ref.BandName(l.Band),
+		SectionName: ref.SectionName(l.Industry), Paragraphs: market.Paragraphs(l.Summary), Expected: market.Paragraphs(l.Expected)}
+	v.TwinPercent = int(l.TwinScore*100 + 0.5)
+	for _, m := range l.Modes {
+		v.ModeNames = append(v.ModeNames, ref.ModeName(m))
+	}
+	for _, x := range l.IP {
+		v.IPRows = append(v.IPRows, ipRow{Type: ref.IPTypeName(x.Type), Number: x.Number, Status: ref.IPStatusName(x.Status)})
+	}
+	switch {
+	case l.Kind == market.Demand:
+		v.PriceText = v.BandName
+	case l.Price == nil:
+		v.PriceText = i18n.T(lang, "market.negotiable")
+	default:
+		v.PriceText = i18n.T(lang, "market.price_wan", strconv.FormatFloat(*l.Price, 'f', -1, 64))
+	}
+	return v
+}
+
+func (s *Server) listingViews(lang string, list []market.Listing) []listingView {
+	out := make([]listingView, 0, len(list))
+	for _, l := range list {
+		out = append(out, s.listingView(lang, l))
+	}
+	return out
+}
+
+// marketCounties are the counties an owner may list in: its own county, the
+// counties of its city, or those of the home region for users without one.
+func (s *Server) marketCounties(r *http.Request) []region.Region {
+	a := state(r).actor
+	if region.ValidCode(a.Region) && region.LevelOf(a.Region) == region.County {
+		if c, err := s.Regions.Get(r.Context(), a.Region); err == nil {
+			return []region.Region{c}
+		}
+		return nil
+	}
+	home := a.Region
+	if home == "" {
+		home = s.HomeRegion
+	}
+	if home == "" {
+		return nil
+	}
+	kids, err := s.Regions.Children(r.Context(), home)
+	if err != nil {
+		return nil
+	}
+	return kids
+}
+
+// marketNav is the toolbar every market page shows: what the actor may do
+// and the unread notices.
+type marketNav struct {
+	CanAchievement bool
+	CanDemand      bool
+	Owner          bool
+	Reviewer       bool
+	Unread         int
+	Queue          int
+}
+
+func (s *Server) marketNav(r *http.Request) marketNav {
+	a := state(r).actor
+	n := marketNav{CanAchievement: market.CanOwn(a, market.Achievement), CanDemand: market.CanOwn(a, market.Demand),
+		Reviewer: market.IsReviewer(a) || a.Role == account.RoleAdmin}
+	n.Owner = n.CanAchievement || n.CanDemand
+	if a.LoggedIn() {
+		// The toolbar is a convenience: a failed count shows 0 rather than
+		// failing the page.
+		n.Unread, _ = s.Market.UnreadCount(r.Context(), a)
+	}
+	if n.Reviewer {
+		if c, err := s.Market.ReviewCounts(r.Context(), a); err == nil {
+			n.Queue = c[market.Achievement] + c[market.Demand]
+		}
+	}
+	return n
+}
