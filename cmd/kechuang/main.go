@@ -41,6 +41,8 @@ Usage:
   kechuang user add --username NAME --role ROLE [--region CODE] --password-stdin [--data DIR] [--db DSN]
   kechuang backup  --out FILE [--data DIR] [--db DSN]
   kechuang assess  --rules ID --input FILE.jsonl
+  kechuang reindex [--data DIR] [--db DSN]
+  kechuang bench match --docs DOCS.jsonl --queries QUERIES.jsonl
   kechuang version
 
 Environment: KECHUANG_ADDR, KECHUANG_DATA, KECHUANG_DB give the defaults of
@@ -67,6 +69,14 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		err = runBackup(ctx, args[1:], stdout, stderr)
 	case "assess":
 		err = runAssess(args[1:], stdout, stderr)
+	case "reindex":
+		err = runReindex(ctx, args[1:], stdout, stderr)
+	case "bench":
+		if len(args) < 2 || args[1] != "match" {
+			err = usageError("bench: want `kechuang bench match --docs DOCS.jsonl --queries QUERIES.jsonl`")
+			break
+		}
+		return runBenchMatch(args[2:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "kechuang", version)
 		return exitOK

@@ -31,6 +31,19 @@ func TestCommandLine(t *testing.T) {
 	if err := os.WriteFile(badAssessInput, []byte(line+"\n{\"as_of\": 5}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	benchDocs, benchQueries := filepath.Join(dir, "docs.jsonl"), filepath.Join(dir, "queries.jsonl")
+	docs := `{"id":"d1","title":"一种5G基站用腔体滤波器","text":"小型化腔体滤波器，插入损耗低。"}
+{"id":"d2","title":"水稻抗病基因编辑育种","text":"利用CRISPR编辑水稻感病基因。"}
+`
+	queries := `{"id":"q1","text":"5G 基站 滤波器","relevant":["d1"]}
+{"id":"q2","text":"CRISPR 水稻","relevant":["d2"]}
+`
+	if err := os.WriteFile(benchDocs, []byte(docs), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(benchQueries, []byte(queries), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	pgDSN, dropSchema := dbtest.NewSchema(t)
 	t.Cleanup(dropSchema)
 	tests := []struct {
@@ -71,6 +84,9 @@ func TestCommandLine(t *testing.T) {
 		{name: "assess unknown rule set", args: []string{"assess", "--rules", "nope", "--input", assessInput}, wantCode: 2, wantErr: "rule sets:", oneLineErr: true},
 		{name: "assess", args: []string{"assess", "--rules", "high-tech", "--input", assessInput}, wantCode: 0, wantOut: `"rule_set":"high-tech"`},
 		{name: "assess bad line", args: []string{"assess", "--rules", "tech-sme", "--input", badAssessInput}, wantCode: 1, wantErr: "第2行"},
+		{name: "reindex", args: []string{"reindex", "--data", dir}, wantCode: 0, wantOut: "indexed 0 published listings"},
+		{name: "bench needs match", args: []string{"bench"}, wantCode: 2, wantErr: "bench match", oneLineErr: true},
+		{name: "bench match", args: []string{"bench", "match", "--docs", benchDocs, "--queries", benchQueries}, wantCode: 0, wantOut: `"mrr_at_10":1`},
 		{name: "serve bad addr", args: []string{"serve", "--data", dir, "--addr", "nonsense"}, wantCode: 2, wantErr: "want HOST:PORT", oneLineErr: true},
 	}
 	for _, tt := range tests {

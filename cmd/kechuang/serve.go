@@ -88,8 +88,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	jobs := job.NewService(a.db, a.log)
 	jobs.Register(cultivation.ImportJobKind, cult.ImportJob)
+	index, err := market.OpenIndexer(ctx, mkt, dbf.data, a.log)
+	if err != nil {
+		return fmt.Errorf("open search index: %w", err)
+	}
 	srv, err := web.New(web.Deps{DB: a.db, Accounts: a.accounts, Audit: audit.NewService(a.db), Regions: a.regions,
-		Cultivation: cult, Market: mkt, Jobs: jobs, Logger: a.log, Version: version, HomeRegion: home})
+		Cultivation: cult, Market: mkt, Search: index, Jobs: jobs, Logger: a.log, Version: version, HomeRegion: home})
 	if err != nil {
 		return err
 	}
@@ -103,6 +107,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer cancelBG()
 	go srv.PurgeSessionsEvery(bg, 10*time.Minute)
 	jobs.Start(bg, 2)
+	// Writes become searchable within half a second; the snapshot is saved
+	// every five minutes and at shutdown, so a restart replays little.
+	indexDone := make(chan struct{})
+	go func() { index.Run(bg, 500*time.Millisecond, 5*time.Minute); close(indexDone) }()
 
 	fmt.Fprintf(stdout, "kechuang %s listening on http://%s (%s database)\n", version, ln.Addr(), a.db.Dialect())
 	a.log.Info("server started", "addr", ln.Addr().String(), "database", string(a.db.Dialect()))
@@ -123,6 +131,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// A job cut short now fails visibly and leaves no half-written rows.
 	cancelBG()
 	jobs.Wait()
+	<-indexDone
 	a.log.Info("server stopped")
 	return nil
 }

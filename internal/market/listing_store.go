@@ -106,7 +106,16 @@ func insertListing(ctx context.Context, tx *sqldb.Tx, k Kind, ownerID int64, in 
 	if err != nil {
 		return 0, fmt.Errorf("insert listing: %w", err)
 	}
-	return id, nil
+	return id, recordChange(ctx, tx, id, now)
+}
+
+// recordChange appends to the change sequence the search index follows; it
+// runs in the transaction of the write it records.
+func recordChange(ctx context.Context, tx *sqldb.Tx, id int64, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, "INSERT INTO listing_changes (listing_id, at) VALUES (?, ?)", id, sqldb.At(now)); err != nil {
+		return fmt.Errorf("record change of listing %d: %w", id, err)
+	}
+	return nil
 }
 
 func updateListing(ctx context.Context, tx *sqldb.Tx, id int64, in Input, band string, now time.Time) error {
@@ -121,7 +130,7 @@ func updateListing(ctx context.Context, tx *sqldb.Tx, id int64, in Input, band s
 	if err != nil {
 		return fmt.Errorf("update listing %d: %w", id, err)
 	}
-	return nil
+	return recordChange(ctx, tx, id, now)
 }
 
 // transition is one workflow step's column changes.
@@ -165,7 +174,7 @@ func applyTransition(ctx context.Context, tx *sqldb.Tx, id int64, t transition, 
 	if err != nil {
 		return fmt.Errorf("listing %d to %s: %w", id, t.state, err)
 	}
-	return nil
+	return recordChange(ctx, tx, id, now)
 }
 
 func getListing(ctx context.Context, q sqldb.Querier, id int64, now time.Time) (Listing, error) {

@@ -50,6 +50,8 @@ type env struct {
 	ts       *httptest.Server
 	accounts *account.Service
 	clock    *clock
+	market   *market.Service
+	index    *market.Indexer
 }
 
 func newEnv(t *testing.T, db *sqldb.DB) *env {
@@ -75,14 +77,21 @@ func newEnv(t *testing.T, db *sqldb.DB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	mkt := market.NewService(db, ref, "320500", c.Now)
+	// The index catches up on every search-page test through CatchUp;
+	// tests call it after writes, as the server's loop would.
+	idx, err := market.OpenIndexer(context.Background(), mkt, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv, err := web.New(web.Deps{DB: db, Accounts: accts, Audit: audit.NewService(db), Regions: rs, HomeRegion: "320500",
-		Cultivation: cult, Market: market.NewService(db, ref, "320500", c.Now), Jobs: jobs, Version: "test", Now: c.Now})
+		Cultivation: cult, Market: mkt, Search: idx, Jobs: jobs, Version: "test", Now: c.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	return &env{t: t, db: db, srv: srv, ts: ts, accounts: accts, clock: c}
+	return &env{t: t, db: db, srv: srv, ts: ts, accounts: accts, clock: c, market: mkt, index: idx}
 }
 
 // eachEnv runs fn on a server backed by each database.

@@ -41,6 +41,8 @@ type Deps struct {
 	Cultivation *cultivation.Service
 	// Market is the technology market: listings, review and notices.
 	Market *market.Service
+	// Search is the full-text index of published listings.
+	Search *market.Indexer
 	// Jobs runs long work (imports) with progress.
 	Jobs    *job.Service
 	Logger  *slog.Logger
@@ -194,6 +196,8 @@ func (s *Server) routes() {
 	s.api("PUT /api/v1/targets", s.handleAPITargetSet)
 	s.marketAPIRoutes()
 	s.contractRoutes()
+	s.mux.HandleFunc("GET /market/search", s.handleMarketSearch)
+	s.api("GET /api/v1/search", s.handleAPISearch)
 	s.api("GET /api/v1/openapi.json", s.handleOpenAPI)
 	s.mux.HandleFunc("/api/", s.handleAPINotFound)
 }

@@ -1,0 +1,18 @@
+// Command bench compares kechuang's matcher with stock Bleve (BM25 scoring,
+// `cjk` analyzer, a plain match query) on the eval tasks, in the same
+// process, and runs the ablation, the 100,000-listing scale test and the
+// classifier's held-out accuracy. It is its own module so Bleve never
+// enters the main go.mod; the main binary's `kechuang bench match` needs no
+// Bleve.
+//
+//	cd bench
+//	go run . -eval /work/shared/data/eval compare   # kechuang vs Bleve, 4 tasks, + ablations
+//	go run . -eval /work/shared/data/eval scale     # 100k listings, one core
+//	go run . classify                               # held-out accuracy
+//
+// With -kfold (the default) the classifier that ranks the dev tasks is
+// cross-fitted: each CSL record is classified by a model trained on the
+// four folds it is not in (plus the titles file), because the dev documents
+// and queries are csl_dev records and the shipped model was trained on all
+// of them. Those figures are leak-free; -kfold=false shows the leak.
+package main

@@ -1,0 +1,393 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
+	"github.com/blevesearch/bleve/v2/mapping"
+	bindex "github.com/blevesearch/bleve_index_api"
+
+	"kechuang/data"
+	"kechuang/internal/search"
+	"kechuang/internal/search/analysis"
+	"kechuang/internal/search/classify"
+	"kechuang/internal/search/matcheval"
+)
+
+var tasks = []string{"keywords", "title", "problem", "field"}
+
+func main() {
+	evalDir := flag.String("eval", "/work/shared/data/eval", "directory with dev-TASK.{docs,queries}.jsonl")
+	kfold := flag.Bool("kfold", true, "classify dev records with models trained without their fold")
+	only := flag.String("tasks", strings.Join(tasks, ","), "comma-separated tasks")
+	ablate := flag.Bool("ablate", true, "compare: also run the ablation rows")
+	noBleve := flag.Bool("no-bleve", false, "compare: skip Bleve")
+	n := flag.Int("n", 100000, "scale: number of listings")
+	procs := flag.Int("procs", 1, "scale: GOMAXPROCS")
+	grid := flag.String("grid", "[]", "tune: JSON list of search.Weights")
+	cpuprof := flag.String("cpuprofile", "", "write a CPU profile")
+	flag.Parse()
+	if *cpuprof != "" {
+		f, err := os.Create(*cpuprof)
+		if err == nil && pprof.StartCPUProfile(f) == nil {
+			defer pprof.StopCPUProfile()
+		}
+	}
+	var err error
+	switch flag.Arg(0) {
+	case "compare":
+		err = compare(*evalDir, strings.Split(*only, ","), *kfold, *ablate, !*noBleve)
+	case "scale":
+		err = scale(*evalDir, *n, *procs)
+	case "tune":
+		err = tune(*evalDir, strings.Split(*only, ","), *grid)
+	case "lexdist":
+		err = lexdist(*evalDir, strings.Split(*only, ","))
+	case "classify":
+		err = classifyAcc()
+	default:
+		err = fmt.Errorf("usage: bench [flags] compare|scale|classify")
+	}
+	if err != nil {
+		pprof.StopCPUProfile()
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func load(dir, task string) ([]matcheval.Doc, []matcheval.Query, error) {
+	docs, err := matcheval.ReadJSONL[matcheval.Doc](filepath.Join(dir, "dev-"+task+".docs.jsonl"))
+	if err != nil {
+		return nil, nil, err
+	}
+	qs, err := matcheval.ReadJSONL[matcheval.Query](filepath.Join(dir, "dev-"+task+".queries.jsonl"))
+	return docs, qs, err
+}
+
+// crossFitted classifies each dev record with the model of its fold. The
+// engine passes the exact strings built by Document.fullText, so the lookup
+// is by that string; anything else falls back to the full model and is
+// counted.
+type crossFitted struct {
+	byText   map[string]int
+	models   []*classify.Model
+	full     *classify.Model
+	fallback int
+}
+
+func (c *crossFitted) Classify(text string) search.Topic {
+	if k, ok := c.byText[text]; ok {
+		return c.models[k].Classify(text)
+	}
+	c.fallback++
+	return c.full.Classify(text)
+}
+
+const folds = 5
+
+func newCrossFitted() (*crossFitted, []classify.Record, error) {
+	dev, err := classify.ReadJSONL(data.FS, "csl/csl_dev.jsonl")
+	if err != nil {
+		return nil, nil, err
+	}
+	titles, err := classify.ReadJSONL(data.FS, "csl/csl_titles_category.jsonl")
+	if err != nil {
+		return nil, nil, err
+	}
+	a := analysis.Default()
+	c := &crossFitted{byText: map[string]int{}}
+	for k := range folds {
+		var tr []classify.Record
+		for _, r := range dev {
+			if classify.Fold(r.ID, folds) != k {
+				tr = append(tr, r)
+			}
+		}
+		c.models = append(c.models, classify.Train(a, tr, titles, classify.TrainOptions{}))
+	}
+	c.full, err = classify.Default()
+	return c, dev, err
+}
+
+// register maps the texts the engine will classify for a task to folds.
+func (c *crossFitted) register(docs []matcheval.Doc, qs []matcheval.Query) {
+	for _, d := range docs {
+		c.byText[d.Title+"\n\n"+d.Text] = classify.Fold(d.ID, folds)
+	}
+	for _, q := range qs {
+		c.byText["\n\n"+q.Text] = classify.Fold(strings.TrimPrefix(q.ID, "q-"), folds)
+	}
+}
+
+type variant struct {
+	name string
+	w    func(search.Weights) search.Weights
+}
+
+var variants = []variant{
+	{"kechuang", func(w search.Weights) search.Weights { return w }},
+	{"− topic agreement", func(w search.Weights) search.Weights { w.Topic = 0; return w }},
+	{"− near-exact knee", func(w search.Weights) search.Weights { w.KneeSlope = 0; return w }},
+	{"− bigrams (words only)", func(w search.Weights) search.Weights { w.Bigrams = 0; return w }},
+	{"− words (bigrams only)", func(w search.Weights) search.Weights { w.Words = 0; return w }},
+	{"− field weights (all 1)", func(w search.Weights) search.Weights { w.Title, w.Keywords, w.Text = 1, 1, 1; return w }},
+}
+
+func compare(dir string, names []string, kfold, ablate, withBleve bool) error {
+	var cf *crossFitted
+	if kfold {
+		var err error
+		if cf, _, err = newCrossFitted(); err != nil {
+			return err
+		}
+	}
+	enc := json.NewEncoder(os.Stdout)
+	for _, task := range names {
+		docs, qs, err := load(dir, task)
+		if err != nil {
+			return err
+		}
+		var opts search.Options
+		if cf != nil {
+			cf.register(docs, qs)
+			opts.Classifier = cf
+		}
+		k := &matcheval.Kechuang{Options: opts}
+		rep, err := matcheval.Run("kechuang", k, docs, qs)
+		if err != nil {
+			return err
+		}
+		emit(enc, task, rep)
+		if ablate {
+			base := k.Idx.Weights()
+			for _, v := range variants[1:] {
+				k.Idx.SetWeights(v.w(base))
+				r, err := runQueries(v.name, k, docs, qs)
+				if err != nil {
+					return err
+				}
+				emit(enc, task, r)
+			}
+			k.Idx.SetWeights(base)
+		}
+		if withBleve {
+			rep, err := matcheval.Run("bleve-cjk-bm25", &bleveEngine{}, docs, qs)
+			if err != nil {
+				return err
+			}
+			emit(enc, task, rep)
+		}
+		if cf != nil && cf.fallback > 0 {
+			fmt.Fprintf(os.Stderr, "warning: %d texts classified by the full model\n", cf.fallback)
+			cf.fallback = 0
+		}
+	}
+	return nil
+}
+
+// runQueries reruns the queries on an already built engine.
+type prebuilt struct{ e matcheval.Engine }
+
+func (p prebuilt) Index([]matcheval.Doc) error                      { return nil }
+func (p prebuilt) Query(q matcheval.Query, n int) ([]string, error) { return p.e.Query(q, n) }
+
+func runQueries(name string, e matcheval.Engine, docs []matcheval.Doc, qs []matcheval.Query) (matcheval.Report, error) {
+	r, err := matcheval.Run(name, prebuilt{e}, docs, qs)
+	r.BuildS = 0
+	return r, err
+}
+
+func emit(enc *json.Encoder, task string, r matcheval.Report) {
+	enc.Encode(struct {
+		Task string `json:"task"`
+		matcheval.Report
+	}{task, r})
+}
+
+type bleveEngine struct{ idx bleve.Index }
+
+func (b *bleveEngine) Index(docs []matcheval.Doc) error {
+	m := bleve.NewIndexMapping()
+	m.DefaultAnalyzer = cjk.AnalyzerName
+	m.ScoringModel = bindex.BM25Scoring
+	var dm *mapping.DocumentMapping = bleve.NewDocumentMapping()
+	m.DefaultMapping = dm
+	idx, err := bleve.NewMemOnly(m)
+	if err != nil {
+		return err
+	}
+	batch := idx.NewBatch()
+	for i, d := range docs {
+		if err := batch.Index(d.ID, map[string]any{"title": d.Title, "text": d.Text}); err != nil {
+			return err
+		}
+		if (i+1)%1000 == 0 {
+			if err := idx.Batch(batch); err != nil {
+				return err
+			}
+			batch = idx.NewBatch()
+		}
+	}
+	if err := idx.Batch(batch); err != nil {
+		return err
+	}
+	b.idx = idx
+	return nil
+}
+
+func (b *bleveEngine) Query(q matcheval.Query, n int) ([]string, error) {
+	req := bleve.NewSearchRequestOptions(bleve.NewMatchQuery(q.Text), n+len(q.Exclude), 0, false)
+	res, err := b.idx.Search(req)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, h := range res.Hits {
+		skip := false
+		for _, x := range q.Exclude {
+			skip = skip || x == h.ID
+		}
+		if !skip {
+			ids = append(ids, h.ID)
+		}
+	}
+	return ids, nil
+}
+
+func maxRSSMB() float64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return float64(ru.Maxrss) / 1024
+}
+
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
+
+func loadAvg() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	return strings.TrimSpace(string(b))
+}
+
+// scale builds an index of n listings from the dev documents, each copy
+// with a new id and its words shuffled within title and text, with procs
+// Go processors, then runs the problem queries (the longest) one at a time.
+func scale(dir string, n, procs int) error {
+	runtime.GOMAXPROCS(procs)
+	docs, qs, err := load(dir, "problem")
+	if err != nil {
+		return err
+	}
+	a := analysis.Default()
+	rng := rand.New(rand.NewPCG(1, 2))
+	shuffle := func(s string) string {
+		w := a.Segment(s)
+		rng.Shuffle(len(w), func(i, j int) { w[i], w[j] = w[j], w[i] })
+		return strings.Join(w, " ")
+	}
+	big := make([]matcheval.Doc, 0, n)
+	big = append(big, docs...)
+	for i := 0; len(big) < n; i++ {
+		d := docs[i%len(docs)]
+		big = append(big, matcheval.Doc{ID: fmt.Sprintf("%s-copy%d", d.ID, i), Title: shuffle(d.Title), Text: shuffle(d.Text)})
+	}
+	rng.Shuffle(len(big), func(i, j int) { big[i], big[j] = big[j], big[i] })
+	if _, err := classify.Default(); err != nil { // load outside the timed build
+		return err
+	}
+	runtime.GC()
+	debug.FreeOSMemory()
+	before := maxRSSMB()
+	k := &matcheval.Kechuang{}
+	cpu0, t0 := cpuSeconds(), time.Now()
+	if err := k.Index(big); err != nil {
+		return err
+	}
+	build, buildCPU := time.Since(t0).Seconds(), cpuSeconds()-cpu0
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	afterBuild := maxRSSMB()
+	cpu1 := cpuSeconds()
+	rep, err := runQueries("kechuang", k, big, qs)
+	if err != nil {
+		return err
+	}
+	rep.BuildS = build
+	rssQueries, queryCPU := maxRSSMB(), (cpuSeconds()-cpu1)*1000/float64(len(qs))
+	snapDir, err := os.MkdirTemp("", "kechuang-snap")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(snapDir)
+	snap := filepath.Join(snapDir, "index.snap")
+	t1 := time.Now()
+	if err := k.Idx.SaveFile(snap); err != nil {
+		return err
+	}
+	saveS := time.Since(t1).Seconds()
+	fi, err := os.Stat(snap)
+	if err != nil {
+		return err
+	}
+	t2 := time.Now()
+	loaded, err := search.OpenFile(snap, search.Options{})
+	if err != nil {
+		return err
+	}
+	loadS := time.Since(t2).Seconds()
+	if loaded.Len() != k.Idx.Len() {
+		return fmt.Errorf("snapshot: loaded %d docs, want %d", loaded.Len(), k.Idx.Len())
+	}
+	out := struct {
+		matcheval.Report
+		BuildCPUS     float64 `json:"index_build_cpu_s"`
+		DocsPerS      float64 `json:"build_docs_per_s"`
+		DocsPerCPUS   float64 `json:"build_docs_per_cpu_s"`
+		QueryCPUms    float64 `json:"mean_query_cpu_ms"`
+		MaxRSSMB      float64 `json:"max_rss_mb"` // after the queries, before the snapshot test
+		RSSBeforeMB   float64 `json:"max_rss_mb_before_index"`
+		RSSAfterBuild float64 `json:"max_rss_mb_after_build"`
+		HeapMB        float64 `json:"live_heap_mb_after_build"`
+		SnapshotMB    float64 `json:"snapshot_mb"`
+		SaveS         float64 `json:"snapshot_save_s"`
+		LoadS         float64 `json:"snapshot_load_s"`
+		GOMAXPROCS    int     `json:"gomaxprocs"`
+		LoadAvg       string  `json:"loadavg_at_end"`
+	}{rep, buildCPU, float64(len(big)) / build, float64(len(big)) / buildCPU,
+		queryCPU, rssQueries, before, afterBuild,
+		float64(ms.HeapAlloc) / (1 << 20), float64(fi.Size()) / (1 << 20), saveS, loadS, runtime.GOMAXPROCS(0), loadAvg()}
+	return json.NewEncoder(os.Stdout).Encode(out)
+}
+
+func classifyAcc() error {
+	dev, err := classify.ReadJSONL(data.FS, "csl/csl_dev.jsonl")
+	if err != nil {
+		return err
+	}
+	titles, err := classify.ReadJSONL(data.FS, "csl/csl_titles_category.jsonl")
+	if err != nil {
+		return err
+	}
+	a := analysis.Default()
+	for k := range folds {
+		acc, _ := classify.Evaluate(a, dev, titles, k, folds, classify.TrainOptions{})
+		fmt.Printf("held-out fold %d/%d (n=%d): category %.3f, discipline %.3f; keywords only: category %.3f, discipline %.3f\n",
+			k, folds, acc.N, acc.Category, acc.Discipline, acc.CategoryKW, acc.DisciplineKW)
+	}
+	return nil
+}

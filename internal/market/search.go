@@ -1,0 +1,393 @@
+package market
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"kechuang/internal/apperr"
+	"kechuang/internal/search"
+	"kechuang/internal/sqldb"
+)
+
+// Indexer keeps the full-text index of published listings in step with the
+// database. The database is the truth: every write to a listing appends to
+// listing_changes in its transaction; CatchUp applies the changes after the
+// index's sequence number. The index is saved to a snapshot file, so a
+// restart loads it and replays only what it missed.
+type Indexer struct {
+	svc  *Service
+	path string // snapshot file; "" keeps the index in memory only
+	log  *slog.Logger
+
+	mu sync.Mutex // serialises CatchUp and Rebuild
+	ix *search.Index
+	// expires holds the expiry of every indexed listing, so that listings
+	// that expire without a write leave the index too.
+	expires map[int64]time.Time
+}
+
+// snapshotName is the index file below the data directory.
+const snapshotName = "index/listings.idx"
+
+// OpenIndexer loads the snapshot under dataDir (dataDir "" keeps the index
+// in memory) or starts an empty index, then catches up with the database.
+// A snapshot of an incompatible version is rebuilt from the database.
+func OpenIndexer(ctx context.Context, svc *Service, dataDir string, log *slog.Logger) (*Indexer, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	x := &Indexer{svc: svc, log: log, expires: map[int64]time.Time{}}
+	if dataDir != "" {
+		x.path = filepath.Join(dataDir, snapshotName)
+	}
+	var err error
+	if x.path != "" {
+		x.ix, err = search.OpenFile(x.path, search.Options{})
+		switch {
+		case err == nil:
+			log.Info("search index loaded", "documents", x.ix.Len(), "seq", x.ix.Seq())
+		case errors.Is(err, os.ErrNotExist), errors.Is(err, search.ErrSnapshotVersion):
+			x.ix = nil
+		default:
+			log.Warn("search index snapshot unreadable; rebuilding", "err", err)
+			x.ix = nil
+		}
+	}
+	if x.ix == nil {
+		if x.ix, err = search.New(search.Options{}); err != nil {
+			return nil, err
+		}
+	}
+	if err := x.loadExpiries(ctx); err != nil {
+		return nil, err
+	}
+	if _, err := x.CatchUp(ctx); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// Index returns the underlying index (for matching and tests).
+func (x *Indexer) Index() *search.Index { return x.ix }
+
+func (x *Indexer) loadExpiries(ctx context.Context) error {
+	rows, err := x.svc.db.QueryContext(ctx, "SELECT id, expires_at FROM listings WHERE state = ?", Published)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var at sqldb.Time
+		if err := rows.Scan(&id, &at); err != nil {
+			return err
+		}
+		if _, ok := x.ix.Get(docID(id)); ok {
+			x.expires[id] = at.Time
+		}
+	}
+	return rows.Err()
+}
+
+func docID(id int64) string { return strconv.FormatInt(id, 10) }
+
+// CatchUp applies the changes recorded after the index's sequence number
+// and drops listings that have expired since they were indexed. It returns
+// how many listings it touched.
+func (x *Indexer) CatchUp(ctx context.Context) (int, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	rows, err := x.svc.db.QueryContext(ctx, "SELECT seq, listing_id FROM listing_changes WHERE seq > ? ORDER BY seq LIMIT 5000",
+		int64(x.ix.Seq()))
+	if err != nil {
+		return 0, fmt.Errorf("read listing changes: %w", err)
+	}
+	var last int64
+	ids := map[int64]bool{}
+	for rows.Next() {
+		var seq, id int64
+		if err := rows.Scan(&seq, &id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		last, ids[id] = seq, true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	now := x.svc.now()
+	for id, at := range x.expires {
+		if !at.IsZero() && !now.Before(at) {
+			ids[id] = true
+		}
+	}
+	for id := range ids {
+		if err := x.apply(ctx, id, now); err != nil {
+			return 0, err
+		}
+	}
+	if last > 0 {
+		x.ix.SetSeq(uint64(last))
+	}
+	return len(ids), nil
+}
+
+// apply puts a listing into the index when the public may see it and takes
+// it out otherwise.
+func (x *Indexer) apply(ctx context.Context, id int64, now time.Time) error {
+	l, err := getListing(ctx, x.svc.db, id, now)
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return fmt.Errorf("index listing %d: %w", id, err)
+	}
+	if err != nil || l.State != Published {
+		x.ix.Delete(docID(id))
+		delete(x.expires, id)
+		return nil
+	}
+	role, err := x.ownerRole(ctx, l.OwnerID)
+	if err != nil {
+		return err
+	}
+	if err := x.ix.Put(x.document(l, role)); err != nil {
+		return fmt.Errorf("index listing %d: %w", id, err)
+	}
+	x.expires[id] = l.ExpiresAt
+	return nil
+}
+
+func (x *Indexer) ownerRole(ctx context.Context, ownerID int64) (string, error) {
+	var role string
+	err := x.svc.db.QueryRowContext(ctx, "SELECT role FROM users WHERE id = ?", ownerID).Scan(&role)
+	if sqldb.IsNoRows(err) {
+		return "", nil
+	}
+	return role, err
+}
+
+// Facets of the listing index.
+const (
+	FacetKind   = "kind"
+	FacetDomain = "domain"
+	FacetRegion = "region"
+	FacetTRL    = "trl"
+	FacetMode   = "mode"
+	FacetBand   = "band"
+	FacetOwner  = "owner"
+)
+
+// SearchFacets lists the facets a search counts, in display order.
+var SearchFacets = []string{FacetKind, FacetDomain, FacetRegion, FacetTRL, FacetMode, FacetBand, FacetOwner}
+
+func (x *Indexer) document(l Listing, ownerRole string) search.Document {
+	top, _, _ := strings.Cut(l.Domain, "/")
+	facets := map[string][]string{
+		FacetKind:  {string(l.Kind)},
+		FacetMode:  l.Modes,
+		FacetOwner: {ownerRole},
+	}
+	if top != "" {
+		facets[FacetDomain] = []string{top}
+	}
+	if l.RegionCode != "" {
+		facets[FacetRegion] = []string{l.RegionCode}
+	}
+	if l.Band != "" {
+		facets[FacetBand] = []string{l.Band}
+	}
+	for _, b := range x.svc.ref.TRLBands {
+		if l.TRL >= b.Min && l.TRL <= b.Max {
+			facets[FacetTRL] = []string{b.Code}
+		}
+	}
+	text := l.Summary
+	if l.Expected != "" {
+		text += "\n" + l.Expected
+	}
+	sorts := map[string]float64{"published": float64(l.PublishedAt.Unix())}
+	if l.Price != nil {
+		sorts["price"] = *l.Price
+	}
+	return search.Document{ID: docID(l.ID), Title: l.Title, Keywords: l.Keywords, Text: text, Facets: facets, Sort: sorts}
+}
+
+// Rebuild indexes every published listing from scratch and saves the
+// snapshot; `kechuang reindex` calls it. It returns the number indexed.
+func (x *Indexer) Rebuild(ctx context.Context) (int, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	var maxSeq int64
+	if err := x.svc.db.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) FROM listing_changes").Scan(&maxSeq); err != nil {
+		return 0, err
+	}
+	fresh, err := search.New(search.Options{})
+	if err != nil {
+		return 0, err
+	}
+	now := x.svc.now()
+	rows, err := x.svc.db.QueryContext(ctx, "SELECT "+listingColumns+listingFrom+" WHERE l.state = ? ORDER BY l.id", Published)
+	if err != nil {
+		return 0, err
+	}
+	var list []Listing
+	for rows.Next() {
+		l, err := scanListing(rows, now)
+		if err != nil {
+			rows.Close()
+			return 0, err
+		}
+		if l.State == Published {
+			list = append(list, l)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	expires := map[int64]time.Time{}
+	for _, l := range list {
+		role, err := x.ownerRole(ctx, l.OwnerID)
+		if err != nil {
+			return 0, err
+		}
+		if err := fresh.Put(x.document(l, role)); err != nil {
+			return 0, err
+		}
+		expires[l.ID] = l.ExpiresAt
+	}
+	fresh.SetSeq(uint64(maxSeq))
+	x.ix, x.expires = fresh, expires
+	return len(list), x.saveLocked()
+}
+
+// Save writes the snapshot, when the indexer has a file.
+func (x *Indexer) Save() error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.saveLocked()
+}
+
+func (x *Indexer) saveLocked() error {
+	if x.path == "" {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(x.path), 0o750); err != nil {
+		return err
+	}
+	return x.ix.SaveFile(x.path)
+}
+
+// Run catches up every interval (so a write is searchable within about
+// that long) and saves the snapshot every saveEvery and when ctx ends.
+func (x *Indexer) Run(ctx context.Context, interval, saveEvery time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	lastSave := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			if err := x.Save(); err != nil {
+				x.log.Error("save search index", "err", err)
+			}
+			return
+		case <-tick.C:
+			if _, err := x.CatchUp(ctx); err != nil && ctx.Err() == nil {
+				x.log.Warn("search index catch-up", "err", err)
+			}
+			if time.Since(lastSave) >= saveEvery {
+				if err := x.Save(); err != nil {
+					x.log.Warn("save search index", "err", err)
+				}
+				lastSave = time.Now()
+			}
+		}
+	}
+}
+
+// SearchQuery is a market search request. Facet filters hold the values
+// to keep; Sort is "" (relevance), "newest" or "price".
+type SearchQuery struct {
+	Text    string
+	Filters map[string][]string
+	Sort    string
+	Page    int
+	PerPage int
+}
+
+// SearchHit is one result, ready for the API and pages.
+type SearchHit struct {
+	ID          int64    `json:"id"`
+	Kind        Kind     `json:"kind"`
+	Title       string   `json:"title"`
+	Snippet     string   `json:"snippet"`
+	Score       float64  `json:"score"`
+	TitleHTML   string   `json:"-"`
+	SnippetHTML string   `json:"-"`
+	Domain      string   `json:"domain,omitempty"`
+	RegionCode  string   `json:"region_code,omitempty"`
+	Shared      []string `json:"shared_terms,omitempty"`
+}
+
+// SearchResult is a page of hits with the facet counts over all matches.
+type SearchResult struct {
+	Total  int                     `json:"total"`
+	Hits   []SearchHit             `json:"hits"`
+	Facets map[string][]FacetCount `json:"facets"`
+}
+
+// FacetCount is one facet value and how many matches carry it.
+type FacetCount struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
+}
+
+// Search runs q over the published listings. Only public data is indexed,
+// so the result is the same for every caller.
+func (x *Indexer) Search(q SearchQuery) SearchResult {
+	if q.Page < 1 {
+		q.Page = 1
+	}
+	if q.PerPage <= 0 || q.PerPage > 100 {
+		q.PerPage = 20
+	}
+	sort := ""
+	switch q.Sort {
+	case "newest":
+		sort = "-published"
+	case "price":
+		sort = "price"
+	}
+	res := x.ix.Search(search.Query{Text: strings.TrimSpace(q.Text), Filters: q.Filters, Facets: SearchFacets, Sort: sort,
+		Offset: (q.Page - 1) * q.PerPage, Limit: q.PerPage})
+	out := SearchResult{Total: res.Total, Hits: []SearchHit{}, Facets: map[string][]FacetCount{}}
+	for f, counts := range res.Facets {
+		for _, c := range counts {
+			out.Facets[f] = append(out.Facets[f], FacetCount{Value: c.Value, Count: c.Count})
+		}
+	}
+	for _, h := range res.Hits {
+		id, _ := strconv.ParseInt(h.ID, 10, 64)
+		d, _ := x.ix.Get(h.ID)
+		hit := SearchHit{ID: id, Title: d.Title, Snippet: h.Snippet.Text, Score: h.Score,
+			TitleHTML: string(h.Title.HTML()), SnippetHTML: string(h.Snippet.HTML()), Shared: h.Explanation.SharedTerms}
+		if k := d.Facets[FacetKind]; len(k) > 0 {
+			hit.Kind = Kind(k[0])
+		}
+		if v := d.Facets[FacetDomain]; len(v) > 0 {
+			hit.Domain = v[0]
+		}
+		if v := d.Facets[FacetRegion]; len(v) > 0 {
+			hit.RegionCode = v[0]
+		}
+		out.Hits = append(out.Hits, hit)
+	}
+	return out
+}

@@ -1,0 +1,527 @@
+package search
+
+import (
+	"html"
+	"html/template"
+	"math"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"kechuang/internal/search/analysis"
+)
+
+// Query is a full-text search request.
+type Query struct {
+	// Text is the user's query; empty text matches every document that
+	// passes Filters.
+	Text string
+	// Filters keeps documents that have, for every named facet, at least one
+	// of the listed values.
+	Filters map[string][]string
+	// Facets names the facets whose value counts Result.Facets reports, over
+	// all matching documents (not only the returned page).
+	Facets []string
+	// Sort is "" for relevance, or a Document.Sort key, ascending, or with a
+	// leading "-" descending. Ties fall back to relevance, then ID.
+	Sort string
+	// Offset and Limit page through the results; Limit 0 means 10.
+	Offset, Limit int
+}
+
+// Result is a page of search results.
+type Result struct {
+	Total  int
+	Hits   []Hit
+	Facets map[string][]FacetCount
+}
+
+// FacetCount is one facet value and the number of matching documents
+// carrying it.
+type FacetCount struct {
+	Value string
+	Count int
+}
+
+// Hit is one ranked document.
+type Hit struct {
+	ID    string
+	Score float64
+	// Title is the whole title with query terms marked; Snippet is the
+	// passage of the text with the most query terms, marked.
+	Title, Snippet Snippet
+	Explanation    Explanation
+}
+
+// Explanation says why a document ranked where it did.
+type Explanation struct {
+	// SharedTerms are the query words (and Latin terms) found in the
+	// document; bigram-only matches are not listed because they read as
+	// noise.
+	SharedTerms []string
+	// Corrections maps a misspelt query term to the indexed term it was
+	// taken for, e.g. "crlspr" → "crispr".
+	Corrections map[string]string
+	// FieldScores splits the lexical score by field ("title", "keywords",
+	// "text"); they sum to Lexical.
+	FieldScores map[string]float64
+	// Lexical is the BM25F score divided by its upper bound for this query,
+	// so it lies in [0, 1).
+	Lexical float64
+	// TopicAgreement is Σ P_query(d)·P_doc(d) over predicted disciplines d:
+	// the probability that both sides belong to the same discipline. In
+	// Match, Score = Lexical + Weights.Topic × TopicAgreement + the
+	// near-exact-match bonus (see Weights.Knee).
+	TopicAgreement float64
+	// Query and Doc are the predicted topics of both sides.
+	Query, Doc Topic
+	// SameCategory and SameDiscipline compare the top predicted labels.
+	SameCategory, SameDiscipline bool
+}
+
+// Span is a byte range [Start, End) of a Snippet's Text.
+type Span struct{ Start, End int }
+
+// Snippet is plain text with marked ranges; render it with HTML.
+type Snippet struct {
+	Text  string
+	Marks []Span
+}
+
+// HTML escapes the text and wraps marked ranges in <mark>.
+func (s Snippet) HTML() template.HTML {
+	var b strings.Builder
+	last := 0
+	for _, m := range s.Marks {
+		b.WriteString(html.EscapeString(s.Text[last:m.Start]))
+		b.WriteString("<mark>")
+		b.WriteString(html.EscapeString(s.Text[m.Start:m.End]))
+		b.WriteString("</mark>")
+		last = m.End
+	}
+	b.WriteString(html.EscapeString(s.Text[last:]))
+	return template.HTML(b.String()) //nolint:gosec // every piece above is escaped
+}
+
+// searchCutoff drops documents scoring under this share of the best score
+// from Search results: with OR semantics over bigrams nearly every document
+// shares some pair of characters with a query, and counting those in
+// facets and totals would make them meaningless.
+const searchCutoff = 0.25
+
+// Search runs q. It never fails; an empty index gives an empty Result.
+func (ix *Index) Search(q Query) Result {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	w := ix.w
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 10
+	}
+	var cands []cand
+	var qs []qterm
+	var bound float64
+	if strings.TrimSpace(q.Text) == "" {
+		for i := range ix.docs {
+			if !ix.dead[i] && ix.passes(uint32(i), q.Filters) {
+				cands = append(cands, cand{uint32(i), 0})
+			}
+		}
+	} else {
+		qs = ix.queryTerms(q.Text, w)
+		s := getScratch(len(ix.docs))
+		bound = ix.accumulate(s, qs, w)
+		var best float32
+		for _, d := range s.touched {
+			best = max(best, s.lex[d])
+		}
+		for _, d := range s.touched {
+			if v := s.lex[d]; v > 0 && v >= best*searchCutoff && ix.passes(d, q.Filters) {
+				cands = append(cands, cand{d, float64(v) / bound})
+			}
+		}
+		putScratch(s)
+	}
+	res := Result{Total: len(cands)}
+	if len(q.Facets) > 0 {
+		res.Facets = ix.countFacets(cands, q.Facets)
+	}
+	ix.sortCands(cands, q.Sort)
+	if q.Offset < len(cands) {
+		cands = cands[q.Offset:min(len(cands), q.Offset+limit)]
+	} else {
+		cands = nil
+	}
+	qt := Topic{}
+	for _, c := range cands {
+		res.Hits = append(res.Hits, ix.hit(c, qs, bound, qt, w, false))
+	}
+	return res
+}
+
+func (ix *Index) passes(d uint32, filters map[string][]string) bool {
+	for name, want := range filters {
+		have := ix.docs[d].Facets[name]
+		ok := false
+		for _, v := range want {
+			if slices.Contains(have, v) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func (ix *Index) countFacets(cands []cand, names []string) map[string][]FacetCount {
+	out := map[string][]FacetCount{}
+	for _, name := range names {
+		counts := map[string]int{}
+		for _, c := range cands {
+			for _, v := range ix.docs[c.ord].Facets[name] {
+				counts[v]++
+			}
+		}
+		fc := make([]FacetCount, 0, len(counts))
+		for v, n := range counts {
+			fc = append(fc, FacetCount{v, n})
+		}
+		slices.SortFunc(fc, func(a, b FacetCount) int {
+			if a.Count != b.Count {
+				return b.Count - a.Count
+			}
+			return strings.Compare(a.Value, b.Value)
+		})
+		out[name] = fc
+	}
+	return out
+}
+
+func (ix *Index) sortCands(cands []cand, by string) {
+	key, desc := strings.CutPrefix(by, "-")
+	slices.SortFunc(cands, func(a, b cand) int {
+		if key != "" {
+			va, oka := ix.docs[a.ord].Sort[key]
+			vb, okb := ix.docs[b.ord].Sort[key]
+			switch {
+			case oka && !okb:
+				return -1 // documents without the key go last either way
+			case !oka && okb:
+				return 1
+			case va != vb:
+				if desc {
+					return cmpFloat(vb, va)
+				}
+				return cmpFloat(va, vb)
+			}
+		}
+		if a.score != b.score {
+			return cmpFloat(b.score, a.score)
+		}
+		return strings.Compare(ix.docs[a.ord].ID, ix.docs[b.ord].ID)
+	})
+}
+
+// MatchOptions tune Match.
+type MatchOptions struct {
+	// Limit is the number of hits; 0 means 10.
+	Limit int
+	// Filters as in Query.
+	Filters map[string][]string
+	// Exclude lists document IDs never to return (the demand's own listing,
+	// listings already shown).
+	Exclude []string
+	// Bare skips snippets and explanations, for callers that need only
+	// ranked IDs and scores.
+	Bare bool
+}
+
+// Match ranks indexed achievements for a demand: BM25F over the demand's
+// text plus Weights.Topic × the agreement of predicted disciplines and
+// categories. Every hit carries an Explanation.
+func (ix *Index) Match(demand Document, opt MatchOptions) []Hit {
+	qt := ix.cls.Classify(demand.fullText())
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.match(demand.fullText(), qt, opt, ix.w)
+}
+
+func (ix *Index) match(text string, qt Topic, opt MatchOptions, w Weights) []Hit {
+	limit := opt.Limit
+	if limit <= 0 {
+		limit = 10
+	}
+	qs := ix.queryTerms(text, w)
+	s := getScratch(len(ix.docs))
+	defer putScratch(s)
+	bound := ix.accumulate(s, qs, w)
+	if bound == 0 {
+		bound = 1
+	}
+	if w.Topic != 0 {
+		ix.agreement(s, qt)
+	}
+	excl := map[uint32]bool{}
+	for _, id := range opt.Exclude {
+		if o, ok := ix.byID[id]; ok {
+			excl[o] = true
+		}
+	}
+	ref := 0.0
+	if w.KneeSlope != 0 && w.KneeRank > 0 {
+		// With fewer than KneeRank candidates there is no pack to stand
+		// out from, and kthLargest returns 0, which disables the bonus.
+		ref = float64(kthLargest(w.KneeRank, func(yield func(float32)) {
+			for _, d := range s.touched {
+				if s.lex[d] > 0 && !excl[d] {
+					yield(s.lex[d])
+				}
+			}
+		})) / bound
+	}
+	top := ix.topK(limit, func(yield func(cand)) {
+		for _, d := range s.touched {
+			if excl[d] || (opt.Filters != nil && !ix.passes(d, opt.Filters)) {
+				continue
+			}
+			yield(cand{d, w.combine(float64(s.lex[d])/bound, ref, float64(s.agree[d]))})
+		}
+	})
+	hits := make([]Hit, len(top))
+	for i, c := range top {
+		if opt.Bare {
+			hits[i] = Hit{ID: ix.docs[c.ord].ID, Score: c.score}
+			continue
+		}
+		hits[i] = ix.hit(c, qs, bound, qt, w, true)
+	}
+	return hits
+}
+
+// hit builds the snippets and explanation of one candidate.
+func (ix *Index) hit(c cand, qs []qterm, bound float64, qt Topic, w Weights, withTopic bool) Hit {
+	d := &ix.docs[c.ord]
+	h := Hit{ID: d.ID, Score: c.score}
+	ex := Explanation{FieldScores: map[string]float64{}}
+	wf, invAvg := ix.fieldNorms(w)
+	marks := map[int]map[string]bool{}
+	for _, q := range qs {
+		i, ok := slices.BinarySearch(q.pl.Docs, c.ord)
+		if !ok {
+			continue
+		}
+		if marks[q.kind] == nil {
+			marks[q.kind] = map[string]bool{}
+		}
+		marks[q.kind][q.text] = true
+		tf := q.pl.TF[i*int(numFields) : (i+1)*int(numFields)]
+		total := q.idf * q.weight * bm25f(tf, &ix.lens[c.ord], &wf, &invAvg, w.K1, w.B)
+		var parts [numFields]float64
+		var sum float64
+		for f := range numFields {
+			if tf[f] != 0 {
+				parts[f] = wf[f] * float64(tf[f]) / (1 - w.B + w.B*float64(ix.lens[c.ord][f])*invAvg[f])
+				sum += parts[f]
+			}
+		}
+		for f := range numFields {
+			if parts[f] > 0 && bound > 0 {
+				// BM25F saturates the weighted sum, so a field's share of
+				// the term's score is its share of that sum.
+				ex.FieldScores[f.String()] += total * parts[f] / sum / bound
+			}
+		}
+		if q.kind != bigramKind {
+			ex.SharedTerms = append(ex.SharedTerms, q.text)
+		}
+		if q.typoOf != "" {
+			if ex.Corrections == nil {
+				ex.Corrections = map[string]string{}
+			}
+			ex.Corrections[q.typoOf] = q.text
+		}
+	}
+	// Sum in field order: map order would make the last bits of the float
+	// differ from run to run.
+	for f := range numFields {
+		ex.Lexical += ex.FieldScores[f.String()]
+	}
+	if withTopic {
+		ex.Query, ex.Doc = qt, d.Topic
+		ex.TopicAgreement = agreementOf(qt, d.Topic)
+		ex.SameCategory = len(qt.Categories) > 0 && len(d.Topic.Categories) > 0 && qt.Categories[0].Name == d.Topic.Categories[0].Name
+		ex.SameDiscipline = len(qt.Disciplines) > 0 && len(d.Topic.Disciplines) > 0 && qt.Disciplines[0].Name == d.Topic.Disciplines[0].Name
+	} else {
+		ex.Doc = d.Topic
+	}
+	h.Explanation = ex
+	h.Title = ix.snippet(d.Title, marks, 0)
+	h.Snippet = ix.snippet(d.Text, marks, snippetRunes)
+	return h
+}
+
+// snippetRunes is the length of a text snippet.
+const snippetRunes = 120
+
+// snippet marks the tokens of text found in marks; with maxRunes > 0 it cuts
+// the window of that many runes holding the most marks.
+func (ix *Index) snippet(text string, marks map[int]map[string]bool, maxRunes int) Snippet {
+	var spans []Span
+	for _, t := range ix.an.Tokens(text, nil) {
+		if !marks[int(t.Kind)][t.Text] {
+			continue
+		}
+		if n := len(spans); n > 0 && t.Start <= spans[n-1].End {
+			spans[n-1].End = max(spans[n-1].End, t.End)
+			continue
+		}
+		spans = append(spans, Span{t.Start, t.End})
+	}
+	// Overlapping tokens can arrive out of order (words before bigrams).
+	slices.SortFunc(spans, func(a, b Span) int { return a.Start - b.Start })
+	merged := spans[:0]
+	for _, s := range spans {
+		if n := len(merged); n > 0 && s.Start <= merged[n-1].End {
+			merged[n-1].End = max(merged[n-1].End, s.End)
+			continue
+		}
+		merged = append(merged, s)
+	}
+	spans = merged
+	if maxRunes <= 0 || utf8.RuneCountInString(text) <= maxRunes {
+		return Snippet{Text: text, Marks: spans}
+	}
+	// Choose the window start (a mark start, backed off a little for
+	// context) that covers the most marked bytes.
+	start, bestCover := 0, -1
+	for i, s := range spans {
+		end := byteAfterRunes(text, s.Start, maxRunes)
+		cover := 0
+		for _, t := range spans[i:] {
+			if t.End > end {
+				break
+			}
+			cover += t.End - t.Start
+		}
+		if cover > bestCover {
+			start, bestCover = s.Start, cover
+		}
+	}
+	start = backRunes(text, start, 10)
+	end := byteAfterRunes(text, start, maxRunes)
+	var out Snippet
+	prefix := ""
+	if start > 0 {
+		prefix = "…"
+	}
+	out.Text = prefix + text[start:end]
+	if end < len(text) {
+		out.Text += "…"
+	}
+	for _, s := range spans {
+		if s.Start >= start && s.End <= end {
+			out.Marks = append(out.Marks, Span{s.Start - start + len(prefix), s.End - start + len(prefix)})
+		}
+	}
+	return out
+}
+
+func byteAfterRunes(s string, from, n int) int {
+	i := from
+	for ; n > 0 && i < len(s); n-- {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return i
+}
+
+func backRunes(s string, from, n int) int {
+	i := from
+	for ; n > 0 && i > 0; n-- {
+		_, size := utf8.DecodeLastRuneInString(s[:i])
+		i -= size
+	}
+	return i
+}
+
+// SuggestKeywords proposes up to n keywords for text, best first: known
+// keywords of indexed documents found in the text come first, then
+// dictionary words and Latin terms ranked by tf·idf against the index.
+func (ix *Index) SuggestKeywords(text string, n int) []string {
+	toks := ix.an.Tokens(text, nil)
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	type sc struct {
+		term  string
+		score float64
+	}
+	scores := map[string]float64{}
+	nd := float64(ix.live) + 1
+	var words []analysis.Token
+	for _, t := range toks {
+		if t.Kind == analysis.Bigram {
+			continue
+		}
+		words = append(words, t)
+		if utf8.RuneCountInString(t.Text) < 2 {
+			continue
+		}
+		df := 0.0
+		if pl := ix.terms[t.Kind][t.Text]; pl != nil {
+			df = float64(len(pl.Docs))
+		} else if t.Kind == analysis.Word {
+			// A dictionary word the corpus never used is more likely
+			// general language than a technical term.
+			df = nd / 4
+		}
+		scores[t.Text] += math.Log(nd / (df + 1))
+	}
+	// Adjacent words that together form a keyword someone used before
+	// (正片麻岩 from 正/片麻岩) beat their parts.
+	for i := range words {
+		for j := i + 1; j < len(words) && j < i+4; j++ {
+			if words[j].Start != words[j-1].End {
+				break
+			}
+			cand := strings.ToLower(text[words[i].Start:words[j].End])
+			if c := ix.kwCount[cand]; c > 0 {
+				scores[cand] += 10 + math.Log(float64(c)+1)
+			}
+		}
+		if c := ix.kwCount[words[i].Text]; c > 0 {
+			scores[words[i].Text] += 5 + math.Log(float64(c)+1)
+		}
+	}
+	list := make([]sc, 0, len(scores))
+	for t, s := range scores {
+		list = append(list, sc{t, s})
+	}
+	slices.SortFunc(list, func(a, b sc) int {
+		if a.score != b.score {
+			return cmpFloat(b.score, a.score)
+		}
+		return strings.Compare(a.term, b.term)
+	})
+	var out []string
+	for _, s := range list {
+		if len(out) == n {
+			break
+		}
+		out = append(out, s.term)
+	}
+	return out
+}
+
+// combine is the Match score of a listing with normalised lexical score
+// lex and topic agreement agree, given the KneeRank-th best lexical score
+// ref.
+func (w Weights) combine(lex, ref, agree float64) float64 {
+	v := lex + w.Topic*agree
+	if ref > 0 {
+		v += w.KneeSlope * max(0, lex/ref-w.Knee)
+	}
+	return v
+}
