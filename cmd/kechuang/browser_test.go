@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -166,5 +167,70 @@ func TestBrowserLoginShellEnglishLogout(t *testing.T) {
 	}
 	if !strings.Contains(afterLogout, "Log in") {
 		t.Errorf("after logout the user menu = %q, want a Log in link", afterLogout)
+	}
+}
+
+// TestBrowserPublishApproveSearch walks an achievement from the owner's
+// form through review to the search page, as people would.
+func TestBrowserPublishApproveSearch(t *testing.T) {
+	srv := startServer(t)
+	ctx := newBrowser(t)
+	const title = "微型光谱仪芯片的低成本晶圆级封装工艺"
+	login := func(user string) chromedp.Action[chromedp.Void] {
+		return chromedp.Steps(
+			chromedp.Navigate(srv.url+"/login"),
+			chromedp.WaitVisible(css(`#username`)),
+			chromedp.SendKeys(css(`#username`), user),
+			chromedp.SendKeys(css(`#password`), srv.password),
+			chromedp.Submit(css(`#password`)),
+			chromedp.WaitVisible(css(`.usermenu .me`)),
+		)
+	}
+	logout := chromedp.Steps(chromedp.Click(css(`form[action="/logout"] button`)), chromedp.WaitVisible(css(`.usermenu a[href="/login"]`)))
+	var listingURL string
+	err := chromedp.Do(ctx,
+		login("institution"),
+		chromedp.Navigate(srv.url+"/market/new?kind=achievement"),
+		chromedp.WaitVisible(css(`input[name="title"]`)),
+		chromedp.SendKeys(css(`input[name="title"]`), title),
+		chromedp.SendKeys(css(`textarea[name="summary"]`), "采用晶圆级封装将MEMS光谱仪芯片的封装成本降低60%，适用于手持式成分检测设备。"),
+		chromedp.SendKeys(css(`input[name="keywords"]`), "光谱仪、晶圆级封装、MEMS"),
+		chromedp.SetValue(css(`select[name="trl"]`), "6"),
+		chromedp.SetValue(css(`select[name="domain"]`), "电子信息"),
+		chromedp.Click(css(`input[name="modes"]`)),
+		chromedp.Clear(css(`input[name="contact_name"]`)),
+		chromedp.SendKeys(css(`input[name="contact_name"]`), "陈老师"),
+		chromedp.SendKeys(css(`input[name="contact_phone"]`), "0512-65880000"),
+		screenshot(t, "market-form.png"),
+		chromedp.Click(css(`button[name="then"][value="submit"]`)),
+		chromedp.WaitVisible(css(`h1`)),
+		into(&listingURL, chromedp.Location()),
+		logout,
+	)
+	if err != nil {
+		t.Fatalf("publish: %v", err)
+	}
+	id := regexp.MustCompile(`/market/listings/(\d+)`).FindStringSubmatch(listingURL)
+	if id == nil {
+		t.Fatalf("after submitting, the browser is at %s, not a listing page", listingURL)
+	}
+	var hit string
+	err = chromedp.Do(ctx,
+		login("staff"),
+		chromedp.Navigate(srv.url+"/market/review"),
+		chromedp.WaitVisible(css(`form[action="/market/listings/`+id[1]+`/approve"] button`)),
+		chromedp.Click(css(`form[action="/market/listings/`+id[1]+`/approve"] button`)),
+		chromedp.WaitVisible(css(`footer`)),
+		chromedp.Sleep(1500*time.Millisecond), // the index follows the database within half a second
+		chromedp.Navigate(srv.url+"/market/search?q="+url.QueryEscape("光谱仪 封装")),
+		chromedp.WaitVisible(css(`#results`)),
+		screenshot(t, "market-search.png"),
+		into(&hit, chromedp.Text(css(`#results .hit h3`))),
+	)
+	if err != nil {
+		t.Fatalf("approve and search: %v", err)
+	}
+	if !strings.Contains(hit, "晶圆级封装") {
+		t.Errorf("first search hit = %q, want the new achievement", hit)
 	}
 }

@@ -44,7 +44,7 @@ func (c *clock) Add(d time.Duration) {
 
 // env is one server on a real database, with a fake clock.
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	db       *sqldb.DB
 	srv      *web.Server
 	ts       *httptest.Server
@@ -54,7 +54,7 @@ type env struct {
 	index    *market.Indexer
 }
 
-func newEnv(t *testing.T, db *sqldb.DB) *env {
+func newEnv(t testing.TB, db *sqldb.DB) *env {
 	t.Helper()
 	ctx := context.Background()
 	rs := region.NewService(db)
@@ -112,7 +112,7 @@ func (e *env) createUser(username string, role account.Role, regionCode string) 
 
 // client is a browser-like client with its own cookie jar.
 type client struct {
-	t    *testing.T
+	t    testing.TB
 	e    *env
 	http *http.Client
 	csrf string // from the API login
@@ -131,7 +131,7 @@ type response struct {
 	body   string
 }
 
-func (r response) doc(t *testing.T) *goquery.Document {
+func (r response) doc(t testing.TB) *goquery.Document {
 	t.Helper()
 	d, err := goquery.NewDocumentFromReader(strings.NewReader(r.body))
 	if err != nil {
@@ -140,7 +140,7 @@ func (r response) doc(t *testing.T) *goquery.Document {
 	return d
 }
 
-func (r response) json(t *testing.T, v any) {
+func (r response) json(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal([]byte(r.body), v); err != nil {
 		t.Fatalf("decode %q: %v", r.body, err)
