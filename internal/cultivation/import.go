@@ -56,6 +56,16 @@ var ImportColumns = []sheet.Column{
 	{Key: "ip_class2", Header: "Ⅱ类知识产权数", Note: "实用新型、外观设计、软件著作权", Example: "5"},
 }
 
+// AuthorizeImport returns apperr.Forbidden unless the actor may import
+// enterprises (bureau and county staff); pages check it before queueing a
+// job so that the refusal comes at once.
+func AuthorizeImport(a account.Actor) error {
+	if a.Role != account.RoleStaff && a.Role != account.RoleCounty {
+		return apperr.New(apperr.Forbidden, "cultivation.only_staff")
+	}
+	return nil
+}
+
 // WriteImportTemplate writes the .xlsx template of the enterprise import.
 func WriteImportTemplate(w io.Writer) error { return sheet.WriteTemplate(w, ImportColumns) }
 
@@ -120,8 +130,8 @@ type txRunner func(ctx context.Context, fn func(tx *sqldb.Tx) error) error
 // hook that sees the final result inside it, before it commits.
 func (s *Service) importEnterprises(ctx context.Context, a account.Actor, r io.ReaderAt, size int64, filename string,
 	opt ImportOptions, progress func(done, total int), inTx txRunner, beforeCommit func(ImportResult) error) (ImportResult, error) {
-	if a.Role != account.RoleStaff && a.Role != account.RoleCounty {
-		return ImportResult{}, apperr.New(apperr.Forbidden, "cultivation.only_staff")
+	if err := AuthorizeImport(a); err != nil {
+		return ImportResult{}, err
 	}
 	if opt.Mode != ImportValidRows {
 		opt.Mode = ImportAllOrNothing

@@ -86,8 +86,8 @@ func (s *Server) handleCultivationImport(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	opt := cultivation.ImportOptions{Mode: r.PostFormValue("mode"), YuanAmounts: r.PostFormValue("unit") == "yuan"}
-	if st.actor.Role != "staff" && st.actor.Role != "county" {
-		s.writeError(w, r, apperr.New(apperr.Forbidden, "cultivation.only_staff"))
+	if err := cultivation.AuthorizeImport(st.actor); err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	id, err := s.Jobs.EnqueueNow(r.Context(), st.actor.Audit(), cultivation.ImportJobKind, st.actor.Region,
