@@ -3,9 +3,6 @@ package cultivation
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
-	"encoding/json"
-	"fmt"
 
 	"kechuang/internal/account"
 	"kechuang/internal/job"
@@ -20,28 +17,13 @@ type importJobHeader struct {
 }
 
 // EncodeImportPayload packs an uploaded file and its options into a job
-// payload: a 4-byte length, the JSON header, then the file.
+// payload (job.PackUpload).
 func EncodeImportPayload(filename string, opt ImportOptions, file []byte) []byte {
-	h, _ := json.Marshal(importJobHeader{Filename: filename, Options: opt})
-	out := make([]byte, 4, 4+len(h)+len(file))
-	binary.BigEndian.PutUint32(out, uint32(len(h)))
-	out = append(out, h...)
-	return append(out, file...)
-}
-
-func decodeImportPayload(p []byte) (importJobHeader, []byte, error) {
-	var h importJobHeader
-	if len(p) < 4 {
-		return h, nil, fmt.Errorf("import payload too short")
+	p, err := job.PackUpload(importJobHeader{Filename: filename, Options: opt}, file)
+	if err != nil {
+		panic(err) // the header is plain data; marshalling cannot fail
 	}
-	n := int(binary.BigEndian.Uint32(p))
-	if 4+n > len(p) {
-		return h, nil, fmt.Errorf("import payload header length %d out of range", n)
-	}
-	if err := json.Unmarshal(p[4:4+n], &h); err != nil {
-		return h, nil, fmt.Errorf("import payload header: %w", err)
-	}
-	return h, p[4+n:], nil
+	return p
 }
 
 // ImportJob is the job.Handler of ImportJobKind: it imports the uploaded
@@ -50,7 +32,8 @@ func decodeImportPayload(p []byte) (importJobHeader, []byte, error) {
 // were not applied (all-or-nothing with bad rows) ends done with its
 // problems in the result.
 func (s *Service) ImportJob(ctx context.Context, run *job.Run) error {
-	h, file, err := decodeImportPayload(run.Payload())
+	var h importJobHeader
+	file, err := job.UnpackUpload(run.Payload(), &h)
 	if err != nil {
 		return err
 	}
