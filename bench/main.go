@@ -142,6 +142,7 @@ var variants = []variant{
 	{"− near-exact knee", func(w search.Weights) search.Weights { w.KneeSlope = 0; return w }},
 	{"− bigrams (words only)", func(w search.Weights) search.Weights { w.Bigrams = 0; return w }},
 	{"− words (bigrams only)", func(w search.Weights) search.Weights { w.Words = 0; return w }},
+	{"− common-term pruning (MaxDF 0)", func(w search.Weights) search.Weights { w.MaxDF = 0; return w }},
 	{"− field weights (all 1)", func(w search.Weights) search.Weights { w.Title, w.Keywords, w.Text = 1, 1, 1; return w }},
 }
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -253,15 +254,19 @@ func (x *Indexer) Rebuild(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	expires := map[int64]time.Time{}
+	docs := make([]search.Document, 0, len(list))
 	for _, l := range list {
 		role, err := x.ownerRole(ctx, l.OwnerID)
 		if err != nil {
 			return 0, err
 		}
-		if err := fresh.Put(x.document(l, role)); err != nil {
-			return 0, err
-		}
+		docs = append(docs, x.document(l, role))
 		expires[l.ID] = l.ExpiresAt
+	}
+	// Analysis and classification dominate a rebuild; spread them over
+	// the cores.
+	if err := fresh.PutAll(docs, runtime.NumCPU()); err != nil {
+		return 0, err
 	}
 	fresh.SetSeq(uint64(maxSeq))
 	x.ix, x.expires = fresh, expires

@@ -132,12 +132,12 @@ func (ix *Index) Search(q Query) Result {
 		s := getScratch(len(ix.docs))
 		bound = ix.accumulate(s, qs, w)
 		var best float32
-		for _, d := range s.touched {
-			best = max(best, s.lex[d])
+		for _, v := range s.lex[:s.n] {
+			best = max(best, v)
 		}
-		for _, d := range s.touched {
-			if v := s.lex[d]; v > 0 && v >= best*searchCutoff && ix.passes(d, q.Filters) {
-				cands = append(cands, cand{d, float64(v) / bound})
+		for d, v := range s.lex[:s.n] {
+			if v > 0 && v >= best*searchCutoff && ix.passes(uint32(d), q.Filters) {
+				cands = append(cands, cand{uint32(d), float64(v) / bound})
 			}
 		}
 		putScratch(s)
@@ -264,30 +264,29 @@ func (ix *Index) match(text string, qt Topic, opt MatchOptions, w Weights) []Hit
 	if w.Topic != 0 {
 		ix.agreement(s, qt)
 	}
-	excl := map[uint32]bool{}
+	// Excluded documents are taken out of the accumulators, so no later
+	// loop has to test for them.
 	for _, id := range opt.Exclude {
 		if o, ok := ix.byID[id]; ok {
-			excl[o] = true
+			s.lex[o], s.agree[o] = 0, 0
 		}
 	}
 	ref := 0.0
 	if w.KneeSlope != 0 && w.KneeRank > 0 {
 		// With fewer than KneeRank candidates there is no pack to stand
 		// out from, and kthLargest returns 0, which disables the bonus.
-		ref = float64(kthLargest(w.KneeRank, func(yield func(float32)) {
-			for _, d := range s.touched {
-				if s.lex[d] > 0 && !excl[d] {
-					yield(s.lex[d])
-				}
-			}
-		})) / bound
+		ref = float64(kthLargest(w.KneeRank, s.lex[:s.n])) / bound
 	}
 	top := ix.topK(limit, func(yield func(cand)) {
-		for _, d := range s.touched {
-			if excl[d] || (opt.Filters != nil && !ix.passes(d, opt.Filters)) {
+		lex, agree := s.lex[:s.n], s.agree[:s.n]
+		for d := range lex {
+			if lex[d] == 0 && agree[d] == 0 {
 				continue
 			}
-			yield(cand{d, w.combine(float64(s.lex[d])/bound, ref, float64(s.agree[d]))})
+			if opt.Filters != nil && !ix.passes(uint32(d), opt.Filters) {
+				continue
+			}
+			yield(cand{uint32(d), w.combine(float64(lex[d])/bound, ref, float64(agree[d]))})
 		}
 	})
 	hits := make([]Hit, len(top))

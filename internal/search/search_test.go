@@ -310,3 +310,16 @@ func TestPutAllMatchesPut(t *testing.T) {
 		t.Error("PutAll with an empty ID = nil error, want ErrNoID")
 	}
 }
+
+// TestMaxDFPrunesOnlyLongLists guards pruneMinDF: in a small index a term
+// in every listing must still be searchable.
+func TestMaxDFPrunesOnlyLongLists(t *testing.T) {
+	t.Parallel()
+	ix := newMarket(t)
+	if got := ix.Weights().MaxDF; got == 0 {
+		t.Fatalf("default MaxDF = 0, want pruning on (the test checks its guard)")
+	}
+	if h := ix.Search(Query{Text: "滤波器"}).Hits; len(h) == 0 || h[0].ID != "a1" {
+		t.Errorf("Search(滤波器) = %v, want a1 first", ids(h))
+	}
+}

@@ -9,8 +9,8 @@ import (
 // Kechuang adapts a search.Index to Engine: documents are indexed as
 // achievements and each query runs as a demand through Index.Match.
 type Kechuang struct {
-	Options search.Options
-	Idx     *search.Index
+	Options search.Options // used by Index to create the index
+	Idx     *search.Index  // the index built by the last Index call
 }
 
 // Index builds a fresh index of docs, analysing on GOMAXPROCS goroutines.
