@@ -233,4 +233,28 @@ func TestBrowserPublishApproveSearch(t *testing.T) {
 	if !strings.Contains(hit, "晶圆级封装") {
 		t.Errorf("first search hit = %q, want the new achievement", hit)
 	}
+	// An enterprise finds it and expresses interest; a deal opens.
+	var state string
+	err = chromedp.Do(ctx,
+		logout,
+		login("enterprise"),
+		chromedp.Navigate(srv.url+"/market/search?q="+url.QueryEscape("光谱仪 封装")),
+		chromedp.WaitVisible(css(`#results .hit h3 a`)),
+		chromedp.Click(css(`#results .hit h3 a`)),
+		chromedp.WaitVisible(css(`#express-interest textarea[name="message"]`)),
+		chromedp.SendKeys(css(`#express-interest textarea[name="message"]`), "我司手持检测仪需要低成本光谱模组，希望洽谈技术许可。"),
+		chromedp.Clear(css(`#express-interest input[name="contact_name"]`)),
+		chromedp.SendKeys(css(`#express-interest input[name="contact_name"]`), "张经理"),
+		chromedp.SendKeys(css(`#express-interest input[name="contact_phone"]`), "0512-57000000"),
+		chromedp.Click(css(`#express-interest button[type="submit"]`)),
+		chromedp.WaitVisible(css(`#deal-state`)),
+		into(&state, chromedp.Text(css(`#deal-state`))),
+		screenshot(t, "market-deal.png"),
+	)
+	if err != nil {
+		t.Fatalf("express interest: %v", err)
+	}
+	if state != "意向" {
+		t.Errorf("new deal state = %q, want 意向", state)
+	}
 }

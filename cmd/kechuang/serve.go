@@ -85,9 +85,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if n > 0 {
 			fmt.Fprintf(stdout, "registered %d demo technology contracts\n", n)
 		}
+		n, err = demo.LoadDeals(ctx, a.db, a.accounts, mkt, time.Now())
+		if err != nil {
+			return fmt.Errorf("load demo deals: %w", err)
+		}
+		if n > 0 {
+			fmt.Fprintf(stdout, "opened %d demo deals\n", n)
+		}
 	}
 	jobs := job.NewService(a.db, a.log)
 	jobs.Register(cultivation.ImportJobKind, cult.ImportJob)
+	jobs.Register(market.ImportJobKind, mkt.ImportJob)
 	index, err := market.OpenIndexer(ctx, mkt, dbf.data, a.log)
 	if err != nil {
 		return fmt.Errorf("open search index: %w", err)

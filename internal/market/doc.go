@@ -1,7 +1,10 @@
-// Package market owns the 科技大市场 listings: 科技成果 (achievements, a
+// Package market owns the 科技大市场: 科技成果 listings (achievements, a
 // technology offered) and 技术需求 (demands, a problem an enterprise needs
-// solved), their review workflow, duplicate detection on submit and the
-// in-app notices (站内信) sent to listing owners.
+// solved), their review workflow, duplicate detection on submit, the in-app
+// notices (站内信), the full-text index that follows the listings (Indexer,
+// over internal/search), deals from first interest to a registered contract
+// with brokers, 技术合同认定登记 with its statistics, and the bulk import and
+// export of listings.
 //
 // Both kinds share one Listing type and one table; fields that only one
 // kind uses (TRL, IP, team and asking price for achievements; expected
@@ -39,4 +42,9 @@
 //	面议                        price to be negotiated
 //	twin / 疑似重复             an existing listing whose title and text nearly match
 //	notice / 站内信             an in-app message to a user
+//	deal / 技术交易             one member's interest in a listing, moving 意向 → 洽谈 → 签约 → 已登记 (or 终止)
+//	broker / 科技经纪人         a broker account assigned to deals
+//	contract registration / 技术合同认定登记  a signed technology contract recorded by staff
+//	contract amount / 合同成交额 · technology amount / 技术交易额 (万元)
+//	change sequence / 变更序号   listing_changes: what the search index has applied
 package market

@@ -48,18 +48,20 @@ func (ix *Index) queryTerms(text string, w Weights) []qterm {
 		counts[k]++
 	}
 	n := float64(ix.live)
-	var out []qterm
+	var out, pruned []qterm
 	add := func(kind int, text string, weight float64, typoOf string) {
 		pl := ix.terms[kind][text]
 		if pl == nil || weight == 0 {
 			return
 		}
 		df := float64(len(pl.Docs))
+		idf := math.Log(1 + (n-df+0.5)/(df+0.5))
+		t := qterm{kind: kind, text: text, weight: weight, idf: idf, pl: pl, typoOf: typoOf}
 		if w.MaxDF > 0 && df > w.MaxDF*n && df > pruneMinDF {
+			pruned = append(pruned, t)
 			return
 		}
-		idf := math.Log(1 + (n-df+0.5)/(df+0.5))
-		out = append(out, qterm{kind: kind, text: text, weight: weight, idf: idf, pl: pl, typoOf: typoOf})
+		out = append(out, t)
 	}
 	for _, k := range order {
 		kw := w.Words
@@ -74,6 +76,12 @@ func (ix *Index) queryTerms(text string, w Weights) []qterm {
 			continue
 		}
 		add(k.kind, k.text, kw*qf, "")
+	}
+	// A query made only of very common terms ("良率" in a corpus of
+	// manufacturing listings) must still find something: pruning is for
+	// speed, and with nothing else to rank by the common terms are used.
+	if len(out) == 0 {
+		return pruned
 	}
 	return out
 }

@@ -323,3 +323,23 @@ func TestMaxDFPrunesOnlyLongLists(t *testing.T) {
 		t.Errorf("Search(滤波器) = %v, want a1 first", ids(h))
 	}
 }
+
+// TestCommonTermOnlyQueryFindsListings guards a bug seen at 10,000
+// listings: a query whose every term was pruned as too common found nothing.
+func TestCommonTermOnlyQueryFindsListings(t *testing.T) {
+	t.Parallel()
+	ix, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	subjects := []string{"注塑件", "冲压件", "铸件", "焊接件", "电路板"}
+	for i := 0; i < pruneMinDF+200; i++ {
+		d := Document{ID: fmt.Sprint(i), Title: subjects[i%len(subjects)] + "良率提升方案", Text: "通过工艺优化提高良率。"}
+		if err := ix.Put(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r := ix.Search(Query{Text: "良率"}); r.Total == 0 {
+		t.Errorf("Search(良率) over %d listings that all mention it found nothing", ix.Len())
+	}
+}

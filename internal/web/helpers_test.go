@@ -68,16 +68,17 @@ func newEnv(t testing.TB, db *sqldb.DB) *env {
 		t.Fatal(err)
 	}
 	cult := cultivation.NewService(db, rules, c.Now)
-	jobs := job.NewService(db, slog.New(slog.DiscardHandler))
-	jobs.Register(cultivation.ImportJobKind, cult.ImportJob)
-	jobCtx, stopJobs := context.WithCancel(context.Background())
-	jobs.Start(jobCtx, 1)
-	t.Cleanup(func() { stopJobs(); jobs.Wait() })
 	ref, err := market.LoadReference(data.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
 	mkt := market.NewService(db, ref, "320500", c.Now)
+	jobs := job.NewService(db, slog.New(slog.DiscardHandler))
+	jobs.Register(cultivation.ImportJobKind, cult.ImportJob)
+	jobs.Register(market.ImportJobKind, mkt.ImportJob)
+	jobCtx, stopJobs := context.WithCancel(context.Background())
+	jobs.Start(jobCtx, 1)
+	t.Cleanup(func() { stopJobs(); jobs.Wait() })
 	// The index catches up on every search-page test through CatchUp;
 	// tests call it after writes, as the server's loop would.
 	idx, err := market.OpenIndexer(context.Background(), mkt, "", nil)

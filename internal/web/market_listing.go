@@ -20,12 +20,15 @@ type marketListingData struct {
 	LoginForContact bool
 	Done            string
 	Error           string
+	// Deals is the express-interest form and the deals on the listing.
+	Deals listingDeals
 }
 
 func (s *Server) listingPage(w http.ResponseWriter, r *http.Request, status int, l market.Listing, errMsg string) {
 	st := state(r)
 	data := marketListingData{Nav: s.marketNav(r), L: s.listingView(st.lang, l), Actions: market.Actions(st.actor, l),
-		CanEdit: market.CanEdit(st.actor, l), LoginForContact: !st.actor.LoggedIn(), Done: doneMessage(st.lang, r.URL.Query().Get("done")), Error: errMsg}
+		CanEdit: market.CanEdit(st.actor, l), LoginForContact: !st.actor.LoggedIn(), Done: doneMessage(st.lang, r.URL.Query().Get("done")), Error: errMsg,
+		Deals: s.listingDeals(r, l)}
 	if l.TwinID != 0 {
 		if twin, err := s.Market.GetListing(r.Context(), st.actor, l.TwinID); err == nil {
 			v := s.listingView(st.lang, twin)

@@ -196,6 +196,8 @@ func (s *Server) routes() {
 	s.api("PUT /api/v1/targets", s.handleAPITargetSet)
 	s.marketAPIRoutes()
 	s.contractRoutes()
+	s.importRoutes()
+	s.dealRoutes()
 	s.mux.HandleFunc("GET /market/search", s.handleMarketSearch)
 	s.api("GET /api/v1/search", s.handleAPISearch)
 	s.api("GET /api/v1/openapi.json", s.handleOpenAPI)

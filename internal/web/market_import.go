@@ -1,0 +1,182 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"kechuang/internal/apperr"
+	"kechuang/internal/job"
+	"kechuang/internal/market"
+	"kechuang/internal/sheet"
+)
+
+// importRoutes registers the listing import pages and the search export.
+func (s *Server) importRoutes() {
+	s.mux.HandleFunc("GET /market/import", s.requireLogin(s.handleMarketImportForm))
+	s.mux.HandleFunc("GET /market/import/template.xlsx", s.requireLogin(s.handleMarketImportTemplate))
+	s.mux.HandleFunc("POST /market/import", s.requireLogin(s.handleMarketImport))
+	s.mux.HandleFunc("GET /market/import/{id}", s.requireLogin(s.handleMarketImportJob))
+	s.mux.HandleFunc("GET /market/import/{id}/errors.xlsx", s.requireLogin(s.handleMarketImportErrors))
+	s.mux.HandleFunc("GET /market/search.xlsx", s.requireLogin(s.handleMarketSearchExport))
+}
+
+type marketImportData struct {
+	Nav    marketNav
+	Jobs   []job.Job
+	Job    *job.Job
+	Result *market.ImportResult
+	Error  string
+}
+
+// handleMarketImportForm shows the upload form, the template link and the
+// user's recent listing imports.
+func (s *Server) handleMarketImportForm(w http.ResponseWriter, r *http.Request) {
+	s.marketImportPage(w, r, http.StatusOK, "")
+}
+
+func (s *Server) marketImportPage(w http.ResponseWriter, r *http.Request, status int, errText string) {
+	st := state(r)
+	if !market.CanOwn(st.actor, market.Achievement) {
+		s.writeError(w, r, apperr.New(apperr.Forbidden, "market.only_owners"))
+		return
+	}
+	jobs, _, err := s.Jobs.FindJobs(r.Context(), st.actor.Audit(), market.ImportJobKind, 1, 10)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.render(w, r, status, "market_import", s.newPage(r, "market.import", "market",
+		marketImportData{Nav: s.marketNav(r), Jobs: jobs, Error: errText}))
+}
+
+// handleMarketImportTemplate sends the .xlsx import template, with the
+// counties the user may list in.
+func (s *Server) handleMarketImportTemplate(w http.ResponseWriter, r *http.Request) {
+	var buf bytes.Buffer
+	if err := s.Market.WriteImportTemplate(r.Context(), state(r).actor, &buf); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sendXLSX(w, "科技成果及技术需求导入模板.xlsx", buf.Bytes())
+}
+
+// handleMarketImport queues an uploaded file as an import job and shows
+// its progress page.
+func (s *Server) handleMarketImport(w http.ResponseWriter, r *http.Request) {
+	st := state(r)
+	// Only owners import their own listings; the service checks again.
+	if !market.CanOwn(st.actor, market.Achievement) {
+		s.writeError(w, r, apperr.New(apperr.Forbidden, "market.only_owners"))
+		return
+	}
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		s.marketImportPage(w, r, http.StatusUnprocessableEntity, errorText(st.lang, apperr.New(apperr.Invalid, "import.no_file")))
+		return
+	}
+	defer file.Close()
+	ext := strings.ToLower(filepath.Ext(hdr.Filename))
+	if ext != ".xlsx" && ext != ".csv" {
+		s.marketImportPage(w, r, http.StatusUnprocessableEntity, errorText(st.lang, apperr.New(apperr.Invalid, "import.bad_type")))
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(file, maxUploadBytes+1))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if len(body) > maxUploadBytes {
+		s.marketImportPage(w, r, http.StatusRequestEntityTooLarge, errorText(st.lang, apperr.New(apperr.Invalid, "import.too_large", maxUploadBytes>>20)))
+		return
+	}
+	opt := market.ImportOptions{Mode: r.PostFormValue("mode"), Submit: r.PostFormValue("submit") == "1"}
+	id, err := s.Jobs.EnqueueNow(r.Context(), st.actor.Audit(), market.ImportJobKind, st.actor.Region,
+		market.EncodeImportPayload(filepath.Base(hdr.Filename), opt, body))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/market/import/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+}
+
+func (s *Server) marketImportJob(w http.ResponseWriter, r *http.Request) (*job.Job, *market.ImportResult, bool) {
+	id, err := pathID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return nil, nil, false
+	}
+	j, err := s.Jobs.Get(r.Context(), state(r).actor.Audit(), id)
+	if err == nil && j.Kind != market.ImportJobKind {
+		err = apperr.New(apperr.NotFound, "error.not_found")
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return nil, nil, false
+	}
+	var res *market.ImportResult
+	if len(j.Result) > 0 {
+		res = &market.ImportResult{}
+		if err := json.Unmarshal(j.Result, res); err != nil {
+			s.writeError(w, r, err)
+			return nil, nil, false
+		}
+	}
+	return &j, res, true
+}
+
+// handleMarketImportJob shows one import: progress while it runs (the
+// status block reloads itself through htmx), then the result and the
+// problems.
+func (s *Server) handleMarketImportJob(w http.ResponseWriter, r *http.Request) {
+	j, res, ok := s.marketImportJob(w, r)
+	if !ok {
+		return
+	}
+	p := s.newPage(r, "market.import", "market", marketImportData{Nav: s.marketNav(r), Job: j, Result: res})
+	if r.Header.Get("HX-Request") == "true" {
+		s.renderBlock(w, r, "market_import", "market_import_status", p)
+		return
+	}
+	s.render(w, r, http.StatusOK, "market_import", p)
+}
+
+// handleMarketImportErrors sends the problems of an import as .xlsx (行号,
+// 列, 原因).
+func (s *Server) handleMarketImportErrors(w http.ResponseWriter, r *http.Request) {
+	j, res, ok := s.marketImportJob(w, r)
+	if !ok {
+		return
+	}
+	if res == nil {
+		s.writeError(w, r, apperr.New(apperr.NotFound, "error.not_found"))
+		return
+	}
+	var buf bytes.Buffer
+	if err := sheet.WriteErrorReport(&buf, res.Problems); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sendXLSX(w, "供需导入错误报告-"+strconv.FormatInt(j.ID, 10)+".xlsx", buf.Bytes())
+}
+
+// handleMarketSearchExport sends every match of a search (the parameters
+// of /market/search; up to market.MaxExportRows rows, not only one page)
+// and the facet counts as .xlsx, for logged-in users (a 10,000-row file
+// is too costly to offer to anonymous crawlers).
+func (s *Server) handleMarketSearchExport(w http.ResponseWriter, r *http.Request) {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	var buf bytes.Buffer
+	if _, _, err := s.Search.ExportSearch(r.Context(), searchQuery(r), scheme+"://"+r.Host, &buf); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sendXLSX(w, "科技大市场检索结果.xlsx", buf.Bytes())
+}
