@@ -183,10 +183,12 @@ const (
 	FacetMode   = "mode"
 	FacetBand   = "band"
 	FacetOwner  = "owner"
+	// FacetIndustry holds the GB/T 4754 section letter (C for 制造业).
+	FacetIndustry = "industry"
 )
 
 // SearchFacets lists the facets a search counts, in display order.
-var SearchFacets = []string{FacetKind, FacetDomain, FacetRegion, FacetTRL, FacetMode, FacetBand, FacetOwner}
+var SearchFacets = []string{FacetKind, FacetDomain, FacetIndustry, FacetRegion, FacetTRL, FacetMode, FacetBand, FacetOwner}
 
 func (x *Indexer) document(l Listing, ownerRole string) search.Document {
 	top, _, _ := strings.Cut(l.Domain, "/")
@@ -200,6 +202,9 @@ func (x *Indexer) document(l Listing, ownerRole string) search.Document {
 	}
 	if l.RegionCode != "" {
 		facets[FacetRegion] = []string{l.RegionCode}
+	}
+	if l.Industry != "" {
+		facets[FacetIndustry] = []string{l.Industry[:1]}
 	}
 	if l.Band != "" {
 		facets[FacetBand] = []string{l.Band}

@@ -86,6 +86,10 @@ func (s *Server) handleMarketSearch(w http.ResponseWriter, r *http.Request) {
 			return s.regionShortName(r, value)
 		case market.FacetMode:
 			return ref.ModeName(value)
+		case market.FacetIndustry:
+			if name := ref.SectionName(value); name != "" {
+				return name
+			}
 		case market.FacetBand:
 			return ref.BandName(value)
 		case market.FacetTRL:

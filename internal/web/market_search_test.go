@@ -54,6 +54,9 @@ func TestMarketSearch(t *testing.T) {
 		if res.Total != 1 || res.Hits[0].ID != l.ID || res.Hits[0].Kind != "achievement" || res.Hits[0].Score <= 0 || res.Hits[0].Snippet == "" {
 			t.Fatalf("search = %+v", res)
 		}
+		if len(res.Facets["industry"]) != 1 || res.Facets["industry"][0].Value != "C" {
+			t.Errorf("industry facet = %+v, want section C", res.Facets["industry"])
+		}
 		if len(res.Facets["domain"]) != 1 || res.Facets["domain"][0].Value != "电子信息" || res.Facets["domain"][0].Count != 1 {
 			t.Errorf("domain facet = %+v", res.Facets["domain"])
 		}
