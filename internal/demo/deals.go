@@ -111,9 +111,10 @@ func LoadDeals(ctx context.Context, db *sqldb.DB, accounts *account.Service, svc
 		return 0, err
 	}
 
-	// The clock runs forward over the last four months; each deal takes
-	// its steps a few days apart.
-	at := now.AddDate(0, -4, 0)
+	// Deals start four days apart over the last four months and take their
+	// steps one to three days apart, so that none lies in the future.
+	start := now.AddDate(0, -4, 0)
+	at := start
 	mkt := market.NewService(db, svc.Reference(), HomeRegion, func() time.Time { return at })
 	rng := rand.New(rand.NewPCG(2026, 11))
 	messages := []string{
@@ -138,7 +139,7 @@ func LoadDeals(ctx context.Context, db *sqldb.DB, accounts *account.Service, svc
 	opened := 0
 	used := map[[2]int64]bool{}
 	for i, target := range targets {
-		at = at.Add(time.Duration(2+rng.IntN(4)) * 24 * time.Hour)
+		at = start.Add(time.Duration(4*i+rng.IntN(3)) * 24 * time.Hour)
 		l := listings[rng.IntN(len(listings))]
 		member := members[rng.IntN(len(members))]
 		// A member has one open deal per listing and none on its own.

@@ -42,6 +42,14 @@ func TestLoadDeals(t *testing.T) {
 		if again, err := demo.LoadDeals(ctx, db, accts, svc, now); err != nil || again != 0 {
 			t.Errorf("second LoadDeals() = %d, %v; want 0", again, err)
 		}
+		// Regression: the demo clock once ran months past now.
+		var latest sqldb.Time
+		if err := db.QueryRowContext(ctx, "SELECT MAX(updated_at) FROM deals").Scan(&latest); err != nil {
+			t.Fatal(err)
+		}
+		if latest.After(now) {
+			t.Errorf("a demo deal was updated at %v, after now (%v)", latest, now)
+		}
 		u, err := accts.GetUserByName(ctx, account.System, "staff")
 		if err != nil {
 			t.Fatal(err)
