@@ -307,9 +307,6 @@ func importFile(n int) []byte {
 // for, on both databases (2,000 rows under the race detector, which would
 // take a minute for 10,000).
 func TestImport10kRows(t *testing.T) {
-	if testing.Short() {
-		t.Skip("10,000 rows on both databases")
-	}
 	t.Parallel()
 	n := 10_000
 	if raceEnabled {
