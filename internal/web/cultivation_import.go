@@ -2,14 +2,10 @@ package web
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strconv"
-	"strings"
 
 	"kechuang/internal/apperr"
 	"kechuang/internal/cultivation"
@@ -65,24 +61,13 @@ func sendXLSX(w http.ResponseWriter, filename string, body []byte) {
 // shows its progress page.
 func (s *Server) handleCultivationImport(w http.ResponseWriter, r *http.Request) {
 	st := state(r)
-	file, hdr, err := r.FormFile("file")
-	if err != nil {
-		s.importPage(w, r, http.StatusUnprocessableEntity, errorText(st.lang, apperr.New(apperr.Invalid, "import.no_file")))
+	name, body, status, err := readUpload(r)
+	if isFormError(err) {
+		s.importPage(w, r, status, errorText(st.lang, err))
 		return
 	}
-	defer file.Close()
-	ext := strings.ToLower(filepath.Ext(hdr.Filename))
-	if ext != ".xlsx" && ext != ".csv" {
-		s.importPage(w, r, http.StatusUnprocessableEntity, errorText(st.lang, apperr.New(apperr.Invalid, "import.bad_type")))
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(file, maxUploadBytes+1))
 	if err != nil {
 		s.writeError(w, r, err)
-		return
-	}
-	if len(body) > maxUploadBytes {
-		s.importPage(w, r, http.StatusRequestEntityTooLarge, errorText(st.lang, apperr.New(apperr.Invalid, "import.too_large", maxUploadBytes>>20)))
 		return
 	}
 	opt := cultivation.ImportOptions{Mode: r.PostFormValue("mode"), YuanAmounts: r.PostFormValue("unit") == "yuan"}
@@ -91,7 +76,7 @@ func (s *Server) handleCultivationImport(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	id, err := s.Jobs.EnqueueNow(r.Context(), st.actor.Audit(), cultivation.ImportJobKind, st.actor.Region,
-		cultivation.EncodeImportPayload(filepath.Base(hdr.Filename), opt, body))
+		cultivation.EncodeImportPayload(name, opt, body))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -99,35 +84,10 @@ func (s *Server) handleCultivationImport(w http.ResponseWriter, r *http.Request)
 	http.Redirect(w, r, "/cultivation/import/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 }
 
-func (s *Server) importJob(w http.ResponseWriter, r *http.Request) (*job.Job, *cultivation.ImportResult, bool) {
-	id, err := pathID(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return nil, nil, false
-	}
-	j, err := s.Jobs.Get(r.Context(), state(r).actor.Audit(), id)
-	if err == nil && j.Kind != cultivation.ImportJobKind {
-		err = apperr.New(apperr.NotFound, "error.not_found")
-	}
-	if err != nil {
-		s.writeError(w, r, err)
-		return nil, nil, false
-	}
-	var res *cultivation.ImportResult
-	if len(j.Result) > 0 {
-		res = &cultivation.ImportResult{}
-		if err := json.Unmarshal(j.Result, res); err != nil {
-			s.writeError(w, r, err)
-			return nil, nil, false
-		}
-	}
-	return &j, res, true
-}
-
 // handleCultivationImportJob shows one import: progress while it runs (the
 // status block reloads itself), then the result and the problems.
 func (s *Server) handleCultivationImportJob(w http.ResponseWriter, r *http.Request) {
-	j, res, ok := s.importJob(w, r)
+	j, res, ok := importJob[cultivation.ImportResult](s, w, r, cultivation.ImportJobKind)
 	if !ok {
 		return
 	}
@@ -142,7 +102,7 @@ func (s *Server) handleCultivationImportJob(w http.ResponseWriter, r *http.Reque
 
 // handleCultivationImportErrors sends the problems of an import as .xlsx.
 func (s *Server) handleCultivationImportErrors(w http.ResponseWriter, r *http.Request) {
-	j, res, ok := s.importJob(w, r)
+	j, res, ok := importJob[cultivation.ImportResult](s, w, r, cultivation.ImportJobKind)
 	if !ok {
 		return
 	}

@@ -2,12 +2,8 @@ package web
 
 import (
 	"bytes"
-	"encoding/json"
-	"io"
 	"net/http"
-	"path/filepath"
 	"strconv"
-	"strings"
 
 	"kechuang/internal/apperr"
 	"kechuang/internal/job"
@@ -74,29 +70,18 @@ func (s *Server) handleMarketImport(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, apperr.New(apperr.Forbidden, "market.only_owners"))
 		return
 	}
-	file, hdr, err := r.FormFile("file")
-	if err != nil {
-		s.marketImportPage(w, r, http.StatusUnprocessableEntity, errorText(st.lang, apperr.New(apperr.Invalid, "import.no_file")))
+	name, body, status, err := readUpload(r)
+	if isFormError(err) {
+		s.marketImportPage(w, r, status, errorText(st.lang, err))
 		return
 	}
-	defer file.Close()
-	ext := strings.ToLower(filepath.Ext(hdr.Filename))
-	if ext != ".xlsx" && ext != ".csv" {
-		s.marketImportPage(w, r, http.StatusUnprocessableEntity, errorText(st.lang, apperr.New(apperr.Invalid, "import.bad_type")))
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(file, maxUploadBytes+1))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if len(body) > maxUploadBytes {
-		s.marketImportPage(w, r, http.StatusRequestEntityTooLarge, errorText(st.lang, apperr.New(apperr.Invalid, "import.too_large", maxUploadBytes>>20)))
-		return
-	}
 	opt := market.ImportOptions{Mode: r.PostFormValue("mode"), Submit: r.PostFormValue("submit") == "1"}
 	id, err := s.Jobs.EnqueueNow(r.Context(), st.actor.Audit(), market.ImportJobKind, st.actor.Region,
-		market.EncodeImportPayload(filepath.Base(hdr.Filename), opt, body))
+		market.EncodeImportPayload(name, opt, body))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -104,36 +89,11 @@ func (s *Server) handleMarketImport(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/market/import/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 }
 
-func (s *Server) marketImportJob(w http.ResponseWriter, r *http.Request) (*job.Job, *market.ImportResult, bool) {
-	id, err := pathID(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return nil, nil, false
-	}
-	j, err := s.Jobs.Get(r.Context(), state(r).actor.Audit(), id)
-	if err == nil && j.Kind != market.ImportJobKind {
-		err = apperr.New(apperr.NotFound, "error.not_found")
-	}
-	if err != nil {
-		s.writeError(w, r, err)
-		return nil, nil, false
-	}
-	var res *market.ImportResult
-	if len(j.Result) > 0 {
-		res = &market.ImportResult{}
-		if err := json.Unmarshal(j.Result, res); err != nil {
-			s.writeError(w, r, err)
-			return nil, nil, false
-		}
-	}
-	return &j, res, true
-}
-
 // handleMarketImportJob shows one import: progress while it runs (the
 // status block reloads itself through htmx), then the result and the
 // problems.
 func (s *Server) handleMarketImportJob(w http.ResponseWriter, r *http.Request) {
-	j, res, ok := s.marketImportJob(w, r)
+	j, res, ok := importJob[market.ImportResult](s, w, r, market.ImportJobKind)
 	if !ok {
 		return
 	}
@@ -148,7 +108,7 @@ func (s *Server) handleMarketImportJob(w http.ResponseWriter, r *http.Request) {
 // handleMarketImportErrors sends the problems of an import as .xlsx (行号,
 // 列, 原因).
 func (s *Server) handleMarketImportErrors(w http.ResponseWriter, r *http.Request) {
-	j, res, ok := s.marketImportJob(w, r)
+	j, res, ok := importJob[market.ImportResult](s, w, r, market.ImportJobKind)
 	if !ok {
 		return
 	}
