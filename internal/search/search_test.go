@@ -343,3 +343,24 @@ func TestCommonTermOnlyQueryFindsListings(t *testing.T) {
 		t.Errorf("Search(良率) over %d listings that all mention it found nothing", ix.Len())
 	}
 }
+
+// TestSnippetMarksLatinTermsInAnyCase: the analyzer lower-cases Latin terms,
+// the page must still mark them as written.
+func TestSnippetMarksLatinTermsInAnyCase(t *testing.T) {
+	t.Parallel()
+	ix := newMarket(t)
+	if err := ix.Put(Document{ID: "g", Title: "一种5G基站用PEEK外壳", Text: "采用PEEK材料，适配5G基站。"}); err != nil {
+		t.Fatal(err)
+	}
+	res := ix.Search(Query{Text: "5g peek", Limit: 10})
+	for _, h := range res.Hits {
+		if h.ID != "g" {
+			continue
+		}
+		if got := string(h.Title.HTML()); !strings.Contains(got, "<mark>5G</mark>") || !strings.Contains(got, "<mark>PEEK</mark>") {
+			t.Errorf("Title.HTML() = %q, want 5G and PEEK marked", got)
+		}
+		return
+	}
+	t.Fatalf("Search(5g peek) = %v, want g", ids(res.Hits))
+}
