@@ -22,13 +22,19 @@ type marketListingData struct {
 	Error           string
 	// Deals is the express-interest form and the deals on the listing.
 	Deals listingDeals
+	// Attachments are the listing's files; MaxAttachmentMB is the size cap.
+	Attachments     []market.Attachment
+	MaxAttachmentMB int
 }
 
 func (s *Server) listingPage(w http.ResponseWriter, r *http.Request, status int, l market.Listing, errMsg string) {
 	st := state(r)
 	data := marketListingData{Nav: s.marketNav(r), L: s.listingView(st.lang, l), Actions: market.Actions(st.actor, l),
 		CanEdit: market.CanEdit(st.actor, l), LoginForContact: !st.actor.LoggedIn(), Done: doneMessage(st.lang, r.URL.Query().Get("done")), Error: errMsg,
-		Deals: s.listingDeals(r, l)}
+		Deals: s.listingDeals(r, l), MaxAttachmentMB: market.MaxAttachmentBytes >> 20}
+	if files, err := s.Market.Attachments(r.Context(), st.actor, l.ID); err == nil {
+		data.Attachments = files
+	}
 	if l.TwinID != 0 {
 		if twin, err := s.Market.GetListing(r.Context(), st.actor, l.TwinID); err == nil {
 			v := s.listingView(st.lang, twin)
@@ -103,7 +109,7 @@ func (s *Server) handleMarketListingAction(w http.ResponseWriter, r *http.Reques
 // doneMessage is the confirmation shown after an action, "" for none.
 func doneMessage(lang, done string) string {
 	switch done {
-	case "saved", "submit", "approve", "return", "withdraw", "renew", "close":
+	case "saved", "submit", "approve", "return", "withdraw", "renew", "close", "attached", "detached":
 		return i18n.T(lang, "market.done."+done)
 	}
 	return ""

@@ -210,8 +210,14 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return t.In(chinaTime).Format("2006-01-02 15:04")
 		},
-		"add":              func(a, b int) int { return a + b },
-		"wan":              yuanToWan,
+		"add": func(a, b int) int { return a + b },
+		"wan": yuanToWan,
+		"fileSize": func(n int64) string {
+			if n >= 1<<20 {
+				return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB"
+			}
+			return strconv.FormatInt((n+1023)/1024, 10) + " KB"
+		},
 		"fieldLabel":       cultivation.FieldLabel,
 		"certificateTypes": func() []string { return certificateTypes },
 		"numPtr": func(v *float64) string {

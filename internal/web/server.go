@@ -196,6 +196,7 @@ func (s *Server) routes() {
 	s.api("PUT /api/v1/targets", s.handleAPITargetSet)
 	s.marketAPIRoutes()
 	s.contractRoutes()
+	s.attachmentRoutes()
 	s.importRoutes()
 	s.dealRoutes()
 	s.mux.HandleFunc("GET /market/search", s.handleMarketSearch)
