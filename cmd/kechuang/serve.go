@@ -114,6 +114,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	bg, cancelBG := context.WithCancel(ctx)
 	defer cancelBG()
 	go srv.PurgeSessionsEvery(bg, 10*time.Minute)
+	go mkt.NotifyExpiringEvery(bg, time.Hour, a.log)
 	jobs.Start(bg, 2)
 	// Writes become searchable within half a second; the snapshot is saved
 	// every five minutes and at shutdown, so a restart replays little.

@@ -85,8 +85,8 @@ func TestDealWorkflow(t *testing.T) {
 		_, err = f.svc.CreateDeal(ctx, firm, interest(l.ID))
 		wantKind(t, "second open deal", err, apperr.Conflict)
 		inbox, err := f.svc.Inbox(ctx, inst, 1)
-		if err != nil || inbox.Unread != 2 || inbox.Items[0].Link != market.DealLink(d.ID) || inbox.Items[0].Kind != "deal.create" {
-			t.Errorf("owner's inbox = %+v, %v; want the deal's notice on top of the approval's", inbox, err)
+		if err != nil || inbox.Unread != 3 || inbox.Items[0].Link != market.DealLink(d.ID) || inbox.Items[0].Kind != "deal.create" {
+			t.Errorf("owner's inbox = %+v, %v; want the deal's notice on top of the submission's and the approval's", inbox, err)
 		}
 
 		// Who sees it: parties and staff in scope; anyone else gets 404.

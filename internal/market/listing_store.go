@@ -170,6 +170,10 @@ func applyTransition(ctx context.Context, tx *sqldb.Tx, id int64, t transition, 
 			sets, args = append(sets, c.col+" = ?"), append(args, sqldb.At(c.at))
 		}
 	}
+	if !t.expiresAt.IsZero() {
+		// A new validity period earns a new expiry notice.
+		sets, args = append(sets, "expiry_notified = ?"), append(args, false)
+	}
 	_, err := tx.ExecContext(ctx, "UPDATE listings SET "+strings.Join(sets, ", ")+" WHERE id = ?", append(args, id)...)
 	if err != nil {
 		return fmt.Errorf("listing %d to %s: %w", id, t.state, err)

@@ -330,7 +330,7 @@ func (s *Service) run(ctx context.Context, a account.Actor, id int64, st step, r
 // and text nearly match an earlier one is marked with that twin for the
 // reviewer; it is still submitted.
 func (s *Service) Submit(ctx context.Context, a account.Actor, id int64) (Listing, error) {
-	return s.run(ctx, a, id, step{action: "submit", from: []State{Draft, Returned},
+	return s.run(ctx, a, id, step{action: "submit", notice: "market.notice.submitted", from: []State{Draft, Returned},
 		apply: func(tx *sqldb.Tx, l Listing, now time.Time) (transition, error) {
 			// Content saved by an older version may no longer pass: check again.
 			if err := listingInput(l).Validate(l.Kind, s.ref, now); err != nil {
@@ -412,20 +412,20 @@ func (s *Service) Return(ctx context.Context, a account.Actor, id int64, reason 
 // Withdraw takes a submitted or published listing off the market. Only the
 // owner may.
 func (s *Service) Withdraw(ctx context.Context, a account.Actor, id int64) (Listing, error) {
-	return s.run(ctx, a, id, step{action: "withdraw", from: []State{Submitted, Published, Expired},
+	return s.run(ctx, a, id, step{action: "withdraw", notice: "market.notice.withdrawn", from: []State{Submitted, Published, Expired},
 		apply: func(*sqldb.Tx, Listing, time.Time) (transition, error) { return transition{state: Withdrawn}, nil }}, "")
 }
 
 // Close marks a published listing as traded (已成交). Only the owner may.
 func (s *Service) Close(ctx context.Context, a account.Actor, id int64) (Listing, error) {
-	return s.run(ctx, a, id, step{action: "close", from: []State{Published, Expired},
+	return s.run(ctx, a, id, step{action: "close", notice: "market.notice.closed", from: []State{Published, Expired},
 		apply: func(*sqldb.Tx, Listing, time.Time) (transition, error) { return transition{state: Closed}, nil }}, "")
 }
 
 // Renew keeps a published (or expired) listing on the market for another
 // Validity from now. Only the owner may.
 func (s *Service) Renew(ctx context.Context, a account.Actor, id int64) (Listing, error) {
-	return s.run(ctx, a, id, step{action: "renew", from: []State{Published, Expired},
+	return s.run(ctx, a, id, step{action: "renew", notice: "market.notice.renewed", from: []State{Published, Expired},
 		apply: func(_ *sqldb.Tx, _ Listing, now time.Time) (transition, error) {
 			return transition{state: Published, expiresAt: now.Add(Validity)}, nil
 		}}, "")

@@ -203,17 +203,19 @@ func TestListingWorkflow(t *testing.T) {
 				t.Errorf("filter %s = %d, want 0", name, n)
 			}
 		}
-		// The owner has two notices: returned (with the reason) and approved.
+		// The owner has a notice per transition, newest first: approved,
+		// submitted again, returned (with the reason), submitted.
 		inbox, err := f.svc.Inbox(ctx, inst, 1)
-		if err != nil || inbox.Total != 2 || inbox.Unread != 2 || !strings.Contains(inbox.Items[1].Body, "请补充专利证书号") {
+		if err != nil || inbox.Total != 4 || inbox.Unread != 4 || !strings.Contains(inbox.Items[2].Body, "请补充专利证书号") ||
+			inbox.Items[0].Kind != "listing.approve" || inbox.Items[3].Kind != "listing.submit" {
 			t.Fatalf("inbox = %+v, %v", inbox, err)
 		}
 		wantKind(t, "read another's notice", f.svc.MarkRead(ctx, other, inbox.Items[0].ID), apperr.NotFound)
 		if err := f.svc.MarkRead(ctx, inst, inbox.Items[0].ID); err != nil {
 			t.Fatal(err)
 		}
-		if n, _ := f.svc.UnreadCount(ctx, inst); n != 1 {
-			t.Errorf("unread = %d, want 1", n)
+		if n, _ := f.svc.UnreadCount(ctx, inst); n != 3 {
+			t.Errorf("unread = %d, want 3", n)
 		}
 
 		// Expiry: a year later the listing leaves the public list; renewing

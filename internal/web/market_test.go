@@ -80,7 +80,7 @@ func TestMarketAPIScenarios(t *testing.T) {
 			{"owner renews", inst, "POST", path + "/renew", nil, 200, []string{`"state":"published"`}, nil},
 			{"owner's listings by state", inst, "GET", "/api/v1/achievements?mine=true&state=published", nil, 200, []string{`"total":1`}, nil},
 			{"members do not read queues", broker, "GET", "/api/v1/achievements?state=submitted", nil, 403, nil, nil},
-			{"notices", inst, "GET", "/api/v1/notices", nil, 200, []string{`"unread":1`, "已审核通过"}, nil},
+			{"notices", inst, "GET", "/api/v1/notices", nil, 200, []string{`"unread":3`, "已审核通过", "已提交审核", "已续期一年"}, nil},
 			{"reference", anon, "GET", "/api/v1/market/reference", nil, 200, []string{"电子信息", "作价入股"}, nil},
 		}
 		for _, sc := range scenarios {
@@ -204,13 +204,14 @@ func TestMarketPages(t *testing.T) {
 		if views := anon.get(page).doc(t).Find("#views").Text(); !strings.Contains(views, "3") {
 			t.Errorf("views = %q, want 3 after three visits", views)
 		}
-		// The owner's inbox has the notice, with the unread count.
+		// The owner's inbox has a notice per transition (submitted,
+		// approved), with the unread count.
 		box := ent.get("/market/inbox").doc(t)
-		if box.Find("#notices li.unread").Length() != 1 || !strings.Contains(box.Find("#inbox-link .badge").Text(), "1") {
+		if box.Find("#notices li.unread").Length() != 2 || !strings.Contains(box.Find("#inbox-link .badge").Text(), "2") {
 			t.Errorf("inbox: %d unread items, badge %q", box.Find("#notices li.unread").Length(), box.Find("#inbox-link .badge").Text())
 		}
-		if got := box.Find(".usermenu .inbox-badge .badge").Text(); got != "1" {
-			t.Errorf("header badge = %q, want 1", got)
+		if got := box.Find(".usermenu .inbox-badge .badge").Text(); got != "2" {
+			t.Errorf("header badge = %q, want 2", got)
 		}
 		if res := ent.postForm("/market/inbox/read", url.Values{"csrf_token": {tok}}); res.status != http.StatusSeeOther {
 			t.Errorf("read all = %d", res.status)
