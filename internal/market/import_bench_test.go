@@ -15,20 +15,28 @@ import (
 )
 
 // BenchmarkImport10kListings imports 10,000 rows (two thirds achievements,
-// one third demands, with external ids) from one CSV, all or nothing, on
+// one third demands, with external ids) from one CSV (and, as drafts, the
+// same rows as .xlsx), all or nothing, on
 // each database — as drafts, and submitted for review (which adds the
 // duplicate check and a second audit row per listing) — and reports
 // rows/s. Run it with -benchtime=1x: one op is one whole file on a fresh
 // database.
 func BenchmarkImport10kListings(b *testing.B) {
-	file := importFile(10_000)
+	csvFile, xlsxFile := importFile(10_000), importXLSX(b, 10_000)
 	for _, bc := range []struct {
 		d      sqldb.Dialect
 		submit bool
-	}{{sqldb.SQLite, false}, {sqldb.SQLite, true}, {sqldb.Postgres, false}, {sqldb.Postgres, true}} {
+		xlsx   bool
+	}{{sqldb.SQLite, false, false}, {sqldb.SQLite, true, false}, {sqldb.Postgres, false, false}, {sqldb.Postgres, true, false},
+		{sqldb.SQLite, false, true}, {sqldb.Postgres, false, true}} {
 		name := string(bc.d) + "/drafts"
 		if bc.submit {
 			name = string(bc.d) + "/submit"
+		}
+		file, filename := csvFile, "bench.csv"
+		if bc.xlsx {
+			file, filename = xlsxFile, "bench.xlsx"
+			name += "/xlsx"
 		}
 		d := bc.d
 		b.Run(name, func(b *testing.B) {
@@ -38,7 +46,7 @@ func BenchmarkImport10kListings(b *testing.B) {
 				ctx := context.Background()
 				b.StartTimer()
 				start := time.Now()
-				res, err := svc.ImportListings(ctx, ent, bytes.NewReader(file), int64(len(file)), "bench.csv", market.ImportOptions{Submit: bc.submit}, nil)
+				res, err := svc.ImportListings(ctx, ent, bytes.NewReader(file), int64(len(file)), filename, market.ImportOptions{Submit: bc.submit}, nil)
 				elapsed := time.Since(start)
 				b.StopTimer()
 				if err != nil || !res.Applied || res.Created != 10_000 || (bc.submit && res.Submitted != 10_000) {

@@ -312,33 +312,7 @@ func TestImport10kRows(t *testing.T) {
 	if raceEnabled {
 		n = 2_000
 	}
-	// The same rows as the benchmark's CSV, as an .xlsx workbook.
-	csv := importFile(n)
-	rd, err := sheet.Open(bytes.NewReader(csv), int64(len(csv)), "10k.csv", sheet.Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rows [][]any
-	for {
-		cells, _, err := rd.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		row := make([]any, len(cells))
-		for i, c := range cells {
-			row[i] = c
-		}
-		rows = append(rows, row)
-	}
-	var buf bytes.Buffer
-	if err := sheet.WriteXLSX(&buf, sheet.Sheet{Name: sheet.TemplateDataSheet, Header: rd.Header(), Rows: rows}); err != nil {
-		t.Fatal(err)
-	}
-	rd.Close()
-	file := buf.Bytes()
+	file := importXLSX(t, n)
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
 		ent := f.actor("ent", account.RoleEnterprise, "320500")
@@ -396,4 +370,35 @@ func TestImportSubmitFlagsTwins(t *testing.T) {
 			t.Errorf("twins within the file: %d → %d, %d → %d; want none, then the first", t2.ID, t2.TwinID, t3.ID, t3.TwinID)
 		}
 	})
+}
+
+// importXLSX is importFile(n) as an .xlsx workbook.
+func importXLSX(tb testing.TB, n int) []byte {
+	tb.Helper()
+	csv := importFile(n)
+	rd, err := sheet.Open(bytes.NewReader(csv), int64(len(csv)), "rows.csv", sheet.Limits{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rd.Close()
+	var rows [][]any
+	for {
+		cells, _, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			tb.Fatal(err)
+		}
+		row := make([]any, len(cells))
+		for i, c := range cells {
+			row[i] = c
+		}
+		rows = append(rows, row)
+	}
+	var buf bytes.Buffer
+	if err := sheet.WriteXLSX(&buf, sheet.Sheet{Name: sheet.TemplateDataSheet, Header: rd.Header(), Rows: rows}); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
 }
