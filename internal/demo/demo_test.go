@@ -19,14 +19,7 @@ func TestLoadTwice(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		rs := region.NewService(db)
-		if _, err := rs.EnsureLoaded(ctx, data.FS); err != nil {
-			t.Fatal(err)
-		}
-		accts := account.NewService(db, rs, account.Config{Hash: account.HashParams{Memory: 64, Time: 1, Threads: 1}})
-		if _, err := demo.Load(ctx, db, accts, "First-Pass-2026"); err != nil {
-			t.Fatal(err)
-		}
+		rs, accts := loadDemoAccounts(t, db)
 		if _, err := demo.Load(ctx, db, accts, "Second-Pass-2026"); err != nil {
 			t.Fatalf("second Load() = %v", err)
 		}
@@ -58,14 +51,7 @@ func TestLoadEnterprises(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		rs := region.NewService(db)
-		if _, err := rs.EnsureLoaded(ctx, data.FS); err != nil {
-			t.Fatal(err)
-		}
-		accts := account.NewService(db, rs, account.Config{Hash: account.HashParams{Memory: 64, Time: 1, Threads: 1}})
-		if _, err := demo.Load(ctx, db, accts, "First-Pass-2026"); err != nil {
-			t.Fatal(err)
-		}
+		_, accts := loadDemoAccounts(t, db)
 		rules, err := cultivation.LoadRuleSets(data.FS)
 		if err != nil {
 			t.Fatal(err)
@@ -97,14 +83,7 @@ func TestLoadContracts(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		rs := region.NewService(db)
-		if _, err := rs.EnsureLoaded(ctx, data.FS); err != nil {
-			t.Fatal(err)
-		}
-		accts := account.NewService(db, rs, account.Config{Hash: account.HashParams{Memory: 64, Time: 1, Threads: 1}})
-		if _, err := demo.Load(ctx, db, accts, "First-Pass-2026"); err != nil {
-			t.Fatal(err)
-		}
+		_, accts := loadDemoAccounts(t, db)
 		rules, err := cultivation.LoadRuleSets(data.FS)
 		if err != nil {
 			t.Fatal(err)
@@ -131,4 +110,20 @@ func TestLoadContracts(t *testing.T) {
 			t.Errorf("statistics of the demo = %+v, %v", st.Total, err)
 		}
 	})
+}
+
+// loadDemoAccounts loads the regions and the demo accounts (password
+// First-Pass-2026) into db, the start of every demo loader's test.
+func loadDemoAccounts(t *testing.T, db *sqldb.DB) (*region.Service, *account.Service) {
+	t.Helper()
+	ctx := context.Background()
+	rs := region.NewService(db)
+	if _, err := rs.EnsureLoaded(ctx, data.FS); err != nil {
+		t.Fatal(err)
+	}
+	accts := account.NewService(db, rs, account.Config{Hash: account.HashParams{Memory: 64, Time: 1, Threads: 1}})
+	if _, err := demo.Load(ctx, db, accts, "First-Pass-2026"); err != nil {
+		t.Fatal(err)
+	}
+	return rs, accts
 }

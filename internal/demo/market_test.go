@@ -10,7 +10,6 @@ import (
 	"kechuang/internal/dbtest"
 	"kechuang/internal/demo"
 	"kechuang/internal/market"
-	"kechuang/internal/region"
 	"kechuang/internal/sqldb"
 )
 
@@ -18,14 +17,7 @@ func TestLoadMarket(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		rs := region.NewService(db)
-		if _, err := rs.EnsureLoaded(ctx, data.FS); err != nil {
-			t.Fatal(err)
-		}
-		accts := account.NewService(db, rs, account.Config{Hash: account.HashParams{Memory: 64, Time: 1, Threads: 1}})
-		if _, err := demo.Load(ctx, db, accts, "First-Pass-2026"); err != nil {
-			t.Fatal(err)
-		}
+		_, accts := loadDemoAccounts(t, db)
 		ref, err := market.LoadReference(data.FS)
 		if err != nil {
 			t.Fatal(err)

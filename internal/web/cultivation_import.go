@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strconv"
 
-	"kechuang/internal/apperr"
 	"kechuang/internal/cultivation"
 	"kechuang/internal/job"
 	"kechuang/internal/sheet"
@@ -102,20 +101,7 @@ func (s *Server) handleCultivationImportJob(w http.ResponseWriter, r *http.Reque
 
 // handleCultivationImportErrors sends the problems of an import as .xlsx.
 func (s *Server) handleCultivationImportErrors(w http.ResponseWriter, r *http.Request) {
-	j, res, ok := importJob[cultivation.ImportResult](s, w, r, cultivation.ImportJobKind)
-	if !ok {
-		return
-	}
-	if res == nil {
-		s.writeError(w, r, apperr.New(apperr.NotFound, "error.not_found"))
-		return
-	}
-	var buf bytes.Buffer
-	if err := sheet.WriteErrorReport(&buf, res.Problems); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	sendXLSX(w, "导入错误报告-"+strconv.FormatInt(j.ID, 10)+".xlsx", buf.Bytes())
+	sendImportErrors(s, w, r, cultivation.ImportJobKind, "导入错误报告", func(res *cultivation.ImportResult) []sheet.Problem { return res.Problems })
 }
 
 // handleCultivationExport sends the assessment report of ?region= (default:

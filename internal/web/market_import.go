@@ -108,20 +108,7 @@ func (s *Server) handleMarketImportJob(w http.ResponseWriter, r *http.Request) {
 // handleMarketImportErrors sends the problems of an import as .xlsx (行号,
 // 列, 原因).
 func (s *Server) handleMarketImportErrors(w http.ResponseWriter, r *http.Request) {
-	j, res, ok := importJob[market.ImportResult](s, w, r, market.ImportJobKind)
-	if !ok {
-		return
-	}
-	if res == nil {
-		s.writeError(w, r, apperr.New(apperr.NotFound, "error.not_found"))
-		return
-	}
-	var buf bytes.Buffer
-	if err := sheet.WriteErrorReport(&buf, res.Problems); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	sendXLSX(w, "供需导入错误报告-"+strconv.FormatInt(j.ID, 10)+".xlsx", buf.Bytes())
+	sendImportErrors(s, w, r, market.ImportJobKind, "供需导入错误报告", func(res *market.ImportResult) []sheet.Problem { return res.Problems })
 }
 
 // handleMarketSearchExport sends every match of a search (the parameters

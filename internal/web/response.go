@@ -211,6 +211,21 @@ func (s *Server) funcs() template.FuncMap {
 			return t.In(chinaTime).Format("2006-01-02 15:04")
 		},
 		"add": func(a, b int) int { return a + b },
+		// args builds the argument of a partial from key, value pairs.
+		"args": func(kv ...any) (map[string]any, error) {
+			if len(kv)%2 != 0 {
+				return nil, fmt.Errorf("args: odd number of arguments")
+			}
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i < len(kv); i += 2 {
+				k, ok := kv[i].(string)
+				if !ok {
+					return nil, fmt.Errorf("args: key %v is not a string", kv[i])
+				}
+				m[k] = kv[i+1]
+			}
+			return m, nil
+		},
 		"wan": yuanToWan,
 		"fileSize": func(n int64) string {
 			if n >= 1<<20 {

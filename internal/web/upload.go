@@ -1,14 +1,17 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"kechuang/internal/apperr"
 	"kechuang/internal/job"
+	"kechuang/internal/sheet"
 )
 
 // readUpload reads the spreadsheet posted in the "file" field. A missing
@@ -59,4 +62,23 @@ func importJob[T any](s *Server, w http.ResponseWriter, r *http.Request, kind st
 		}
 	}
 	return &j, res, true
+}
+
+// sendImportErrors sends the problems of the import job {id} of kind as an
+// .xlsx error report (行号, 列, 原因) named prefix-<id>.xlsx.
+func sendImportErrors[T any](s *Server, w http.ResponseWriter, r *http.Request, kind, prefix string, problems func(*T) []sheet.Problem) {
+	j, res, ok := importJob[T](s, w, r, kind)
+	if !ok {
+		return
+	}
+	if res == nil {
+		s.writeError(w, r, apperr.New(apperr.NotFound, "error.not_found"))
+		return
+	}
+	var buf bytes.Buffer
+	if err := sheet.WriteErrorReport(&buf, problems(res)); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sendXLSX(w, prefix+"-"+strconv.FormatInt(j.ID, 10)+".xlsx", buf.Bytes())
 }
