@@ -67,6 +67,23 @@ func startServer(t *testing.T) server {
 	return s
 }
 
+// login signs user in with the demo password.
+func (s server) login(user string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Navigate(s.url+"/login"),
+		chromedp.WaitVisible(css(`#username`)),
+		chromedp.SendKeys(css(`#username`), user),
+		chromedp.SendKeys(css(`#password`), s.password),
+		chromedp.Submit(css(`#password`)),
+		chromedp.WaitVisible(css(`.usermenu .me`)),
+	)
+}
+
+// logout signs the current user out.
+func (s server) logout() chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(chromedp.Click(css(`form[action="/logout"] button`)), chromedp.WaitVisible(css(`.usermenu a[href="/login"]`)))
+}
+
 // newBrowser starts headless Debian chromium. A missing chromium fails the
 // test: the README's test command installs it.
 func newBrowser(t *testing.T) context.Context {
@@ -94,8 +111,17 @@ func newBrowser(t *testing.T) context.Context {
 // screenshot saves a PNG to docs/screenshots when KECHUANG_SCREENSHOTS=1
 // (to refresh the README's pictures) and to the test's temp dir otherwise.
 func screenshot(t *testing.T, name string) chromedp.Action[chromedp.Void] {
+	return saveShot(t, name, chromedp.FullScreenshot(100))
+}
+
+// viewportShot is screenshot for long pages: only what the window shows.
+func viewportShot(t *testing.T, name string) chromedp.Action[chromedp.Void] {
+	return saveShot(t, name, chromedp.CaptureScreenshot())
+}
+
+func saveShot(t *testing.T, name string, shot chromedp.Action[[]byte]) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		png, err := chromedp.FullScreenshot(100)(ctx, tg)
+		png, err := shot(ctx, tg)
 		if err != nil {
 			return err
 		}
@@ -176,17 +202,7 @@ func TestBrowserPublishApproveSearch(t *testing.T) {
 	srv := startServer(t)
 	ctx := newBrowser(t)
 	const title = "微型光谱仪芯片的低成本晶圆级封装工艺"
-	login := func(user string) chromedp.Action[chromedp.Void] {
-		return chromedp.Steps(
-			chromedp.Navigate(srv.url+"/login"),
-			chromedp.WaitVisible(css(`#username`)),
-			chromedp.SendKeys(css(`#username`), user),
-			chromedp.SendKeys(css(`#password`), srv.password),
-			chromedp.Submit(css(`#password`)),
-			chromedp.WaitVisible(css(`.usermenu .me`)),
-		)
-	}
-	logout := chromedp.Steps(chromedp.Click(css(`form[action="/logout"] button`)), chromedp.WaitVisible(css(`.usermenu a[href="/login"]`)))
+	login, logout := srv.login, srv.logout()
 	var listingURL string
 	err := chromedp.Do(ctx,
 		login("institution"),
@@ -256,5 +272,87 @@ func TestBrowserPublishApproveSearch(t *testing.T) {
 	}
 	if state != "意向" {
 		t.Errorf("new deal state = %q, want 意向", state)
+	}
+}
+
+// TestBrowserMatchesDecline is the matching issue's walk: an enterprise
+// posts a demand, staff publish it, the enterprise opens its matches, reads
+// the reasons, declines the first with a reason and sees it leave the list
+// for the answered table.
+func TestBrowserMatchesDecline(t *testing.T) {
+	srv := startServer(t)
+	ctx := newBrowser(t)
+	var demandURL string
+	err := chromedp.Do(ctx,
+		srv.login("enterprise"),
+		chromedp.Navigate(srv.url+"/market/new?kind=demand"),
+		chromedp.WaitVisible(css(`input[name="title"]`)),
+		chromedp.SendKeys(css(`input[name="title"]`), "征集土壤重金属污染原位修复技术"),
+		chromedp.SendKeys(css(`textarea[name="summary"]`), "园区周边农田土壤镉、铅超标，需要低成本的原位钝化修复材料与施工工艺，修复后农产品达标。"),
+		chromedp.SendKeys(css(`textarea[name="expected"]`), "有效态镉降低50%以上，成本低于每亩3000元。"),
+		chromedp.SendKeys(css(`input[name="keywords"]`), "重金属、土壤修复、钝化"),
+		chromedp.SetValue(css(`select[name="domain"]`), "资源与环境"),
+		chromedp.SetValue(css(`select[name="band"]`), "50-100"),
+		chromedp.SetValue(css(`select[name="trl"]`), "5"),
+		chromedp.Click(css(`input[name="modes"]`)),
+		chromedp.Clear(css(`input[name="contact_name"]`)),
+		chromedp.SendKeys(css(`input[name="contact_name"]`), "张经理"),
+		chromedp.SendKeys(css(`input[name="contact_phone"]`), "0512-57000000"),
+		chromedp.Click(css(`button[name="then"][value="submit"]`)),
+		chromedp.WaitVisible(css(`h1`)),
+		into(&demandURL, chromedp.Location()),
+		srv.logout(),
+	)
+	if err != nil {
+		t.Fatalf("post a demand: %v", err)
+	}
+	id := regexp.MustCompile(`/market/listings/(\d+)`).FindStringSubmatch(demandURL)
+	if id == nil {
+		t.Fatalf("after submitting, the browser is at %s, not a listing page", demandURL)
+	}
+	approve := css(`form[action="/market/listings/` + id[1] + `/approve"] button`)
+	var first chromedp.AttributeResult
+	var reasons, answered string
+	err = chromedp.Do(ctx,
+		srv.login("staff"),
+		chromedp.Navigate(srv.url+"/market/review"),
+		chromedp.WaitVisible(approve),
+		chromedp.Click(approve),
+		chromedp.WaitVisible(css(`footer`)),
+		srv.logout(),
+		chromedp.Sleep(1500*time.Millisecond), // the index follows the database within half a second
+		srv.login("enterprise"),
+		chromedp.Navigate(srv.url+"/market/listings/"+id[1]),
+		chromedp.WaitVisible(css(`#matches-link`)),
+		chromedp.Click(css(`#matches-link`)),
+		chromedp.WaitVisible(css(`#matches li.match`)),
+		into(&first, chromedp.AttributeValue(css(`#matches li.match`), "data-match")),
+		into(&reasons, chromedp.Text(css(`#matches li.match .reasons`))),
+		viewportShot(t, "market-matches.png"),
+		chromedp.Click(css(`#matches li.match details.decline summary`)),
+		chromedp.WaitVisible(css(`#matches li.match .decline-form input[value="field"]`)),
+		chromedp.Click(css(`#matches li.match .decline-form input[value="field"]`)),
+		chromedp.Click(css(`#matches li.match .decline-form button[type="submit"]`)),
+		chromedp.WaitVisible(css(`#match-done`)),
+		into(&answered, chromedp.Text(css(`#match-decisions`))),
+	)
+	if err != nil {
+		t.Fatalf("decline a match: %v", err)
+	}
+	for _, want := range []string{"共同技术词", "学科一致概率", "技术成熟度", "地域"} {
+		if !strings.Contains(reasons, want) {
+			t.Errorf("the first match's reasons %q do not mention %q", reasons, want)
+		}
+	}
+	var still bool
+	err = chromedp.Do(ctx, into(&still, chromedp.Evaluate[bool](`document.querySelector('#matches li[data-match="`+first.Value+`"]') !== null`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if still {
+		t.Errorf("declined match %s is still proposed", first.Value)
+	}
+	if !strings.Contains(answered, "领域不符") {
+		t.Errorf("answered table = %q, want the decline with its reason", answered)
 	}
 }

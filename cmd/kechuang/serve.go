@@ -77,6 +77,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	mkt := market.NewService(a.db, ref, home, nil)
+	mkt.UseRegistry(cult)
 	if *loadDemo {
 		n, err := demo.LoadContracts(ctx, a.db, a.accounts, mkt, time.Now())
 		if err != nil {
@@ -100,6 +101,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("open search index: %w", err)
 	}
+	if *loadDemo {
+		n, err := demo.LoadMatchAnswers(ctx, a.db, a.accounts, mkt, index)
+		if err != nil {
+			return fmt.Errorf("load demo match answers: %w", err)
+		}
+		if n > 0 {
+			fmt.Fprintf(stdout, "answered %d demo matches\n", n)
+		}
+	}
 	srv, err := web.New(web.Deps{DB: a.db, Accounts: a.accounts, Audit: audit.NewService(a.db), Regions: a.regions,
 		Cultivation: cult, Market: mkt, Search: index, Jobs: jobs, Logger: a.log, Version: version, HomeRegion: home})
 	if err != nil {
@@ -115,6 +125,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer cancelBG()
 	go srv.PurgeSessionsEvery(bg, 10*time.Minute)
 	go mkt.NotifyExpiringEvery(bg, time.Hour, a.log)
+	go index.ProposeMatchesEvery(bg, 30*time.Second)
 	jobs.Start(bg, 2)
 	// Writes become searchable within half a second; the snapshot is saved
 	// every five minutes and at shutdown, so a restart replays little.

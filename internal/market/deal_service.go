@@ -207,38 +207,47 @@ func (s *Service) CreateDeal(ctx context.Context, a account.Actor, in DealInput)
 		if err := in.validate(); err != nil {
 			return err
 		}
-		var open int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM deals WHERE listing_id = ? AND member_id = ?
-			AND state NOT IN ('registered', 'terminated')`, l.ID, a.UserID).Scan(&open); err != nil {
-			return fmt.Errorf("count open deals: %w", err)
-		}
-		if open > 0 {
-			return apperr.New(apperr.Conflict, "market.deal_exists")
-		}
-		id, err := tx.InsertID(ctx, `INSERT INTO deals (listing_id, owner_id, member_id, region_code, state, message, contact_name,
-			contact_phone, contact_email, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, l.ID, l.OwnerID, a.UserID,
-			l.RegionCode, string(DealIntent), in.Message, in.Contact.Name, in.Contact.Phone, in.Contact.Email, sqldb.At(now), sqldb.At(now))
-		if apperr.Is(err, apperr.Conflict) {
-			return apperr.Wrap(apperr.Conflict, err, "market.deal_exists") // a concurrent request won
-		}
-		if err != nil {
-			return fmt.Errorf("insert deal: %w", err)
-		}
-		if err := insertDealEvent(ctx, tx, DealEvent{DealID: id, Action: "create", To: DealIntent, ActorID: a.UserID, At: now}); err != nil {
-			return err
-		}
-		if out, err = getDeal(ctx, tx, id); err != nil {
-			return err
-		}
-		title := i18n.T(i18n.Chinese, "market.notice.deal_interest", out.MemberName,
-			i18n.T(i18n.Chinese, "market.kind."+string(l.Kind)), l.Title)
-		if err := notifyDeal(ctx, tx, a, out, "deal.create", title, in.Message, now, l.OwnerID); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "deal.create", ObjectType: "deal", ObjectID: idText(id),
-			RegionCode: out.RegionCode, After: out.auditView()})
+		out, err = openDeal(ctx, tx, a, a.UserID, l, in, now)
+		return err
 	})
 	return out, err
+}
+
+// openDeal records member's interest in the published listing l: the deal,
+// its first event, the owner's notice and the audit row. An open deal of
+// the same member on l is a Conflict.
+func openDeal(ctx context.Context, tx *sqldb.Tx, a account.Actor, member int64, l Listing, in DealInput, now time.Time) (Deal, error) {
+	var open int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM deals WHERE listing_id = ? AND member_id = ?
+			AND state NOT IN ('registered', 'terminated')`, l.ID, member).Scan(&open); err != nil {
+		return Deal{}, fmt.Errorf("count open deals: %w", err)
+	}
+	if open > 0 {
+		return Deal{}, apperr.New(apperr.Conflict, "market.deal_exists")
+	}
+	id, err := tx.InsertID(ctx, `INSERT INTO deals (listing_id, owner_id, member_id, region_code, state, message, contact_name,
+			contact_phone, contact_email, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, l.ID, l.OwnerID, member,
+		l.RegionCode, string(DealIntent), in.Message, in.Contact.Name, in.Contact.Phone, in.Contact.Email, sqldb.At(now), sqldb.At(now))
+	if apperr.Is(err, apperr.Conflict) {
+		return Deal{}, apperr.Wrap(apperr.Conflict, err, "market.deal_exists") // a concurrent request won
+	}
+	if err != nil {
+		return Deal{}, fmt.Errorf("insert deal: %w", err)
+	}
+	if err := insertDealEvent(ctx, tx, DealEvent{DealID: id, Action: "create", To: DealIntent, ActorID: a.UserID, At: now}); err != nil {
+		return Deal{}, err
+	}
+	out, err := getDeal(ctx, tx, id)
+	if err != nil {
+		return Deal{}, err
+	}
+	title := i18n.T(i18n.Chinese, "market.notice.deal_interest", out.MemberName,
+		i18n.T(i18n.Chinese, "market.kind."+string(l.Kind)), l.Title)
+	if err := notifyDeal(ctx, tx, a, out, "deal.create", title, in.Message, now, l.OwnerID); err != nil {
+		return Deal{}, err
+	}
+	return out, audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "deal.create", ObjectType: "deal", ObjectID: idText(id),
+		RegionCode: out.RegionCode, After: out.auditView()})
 }
 
 // GetDeal returns a deal with its history. Only its parties, staff in its

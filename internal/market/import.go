@@ -68,7 +68,7 @@ func (s *Service) ImportColumns(counties []string) []sheet.Column {
 		{Key: "keywords", Header: "关键词", Note: "最多 8 个，用顿号“、”分隔", Example: "机器视觉、缺陷检测"},
 		{Key: "domain", Header: "技术领域", Required: true, Allowed: domains, Note: "国家重点支持的高新技术领域：一级领域，或“一级/二级”", Example: "先进制造与自动化"},
 		{Key: "industry", Header: "行业代码", Note: "GB/T 4754-2017 门类字母或门类加两位大类，如 C39", Example: "C40"},
-		{Key: "trl", Header: "技术就绪水平（成果）", Allowed: trl, Note: "科技成果必填，1–9 级（GB/T 22900-2022）；技术需求不填", Example: "6"},
+		{Key: "trl", Header: "技术就绪水平（成果）", Allowed: trl, Note: "科技成果必填，1–9 级（GB/T 22900-2022）；技术需求可填期望的最低等级，或留空", Example: "6"},
 		{Key: "modes", Header: "交易方式", Required: true, Note: "可多选，用顿号“、”分隔：" + strings.Join(modes, "、"), Example: "技术许可、技术转让"},
 		{Key: "price", Header: "报价（万元，成果）", Note: "科技成果：数字（万元）或“面议”，不填为面议；技术需求不填", Example: "80"},
 		{Key: "band", Header: "预算区间（需求）", Allowed: bands, Note: "技术需求必填；科技成果不填（按报价自动归档）"},

@@ -68,10 +68,12 @@ type Listing struct {
 	Keywords []string `json:"keywords"`
 	Domain   string   `json:"domain"`   // "电子信息" or "电子信息/软件"
 	Industry string   `json:"industry"` // GB/T 4754-2017, e.g. "C39"
-	TRL      int      `json:"trl,omitempty"`
-	IP       []IP     `json:"ip,omitempty"`
-	Team     string   `json:"team,omitempty"`
-	Modes    []string `json:"modes"`
+	// TRL is an achievement's maturity (1–9) or the lowest maturity a
+	// demand expects (0: not stated).
+	TRL   int      `json:"trl,omitempty"`
+	IP    []IP     `json:"ip,omitempty"`
+	Team  string   `json:"team,omitempty"`
+	Modes []string `json:"modes"`
 	// Price is the asking price of an achievement in 万元; nil is 面议.
 	Price *float64 `json:"price,omitempty"`
 	// Band is the price band of an achievement (derived from Price) or the
@@ -304,8 +306,12 @@ func (in Input) Validate(k Kind, ref *Reference, today time.Time) error {
 			add("kind", "market.demand_fields")
 		}
 	case Demand:
-		if in.TRL != 0 || len(in.IP) > 0 || in.Price != nil || in.Team != "" {
+		if len(in.IP) > 0 || in.Price != nil || in.Team != "" {
 			add("kind", "market.achievement_fields")
+		}
+		// A demand's TRL is the lowest maturity it expects; 0 leaves it open.
+		if in.TRL < 0 || in.TRL > len(ref.TRL) {
+			add("trl", "market.trl_range")
 		}
 		if in.Band == "" {
 			add("band", "error.required")

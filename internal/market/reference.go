@@ -52,6 +52,17 @@ type Band struct {
 	Max  float64 `json:"max"`
 }
 
+// DisciplineDomain maps one CSL discipline (the classifier's labels) to the
+// high-tech domain its listings usually belong to. Domain "" means none
+// fits; Sub is a second level of Domain, or "" where none is clearly right.
+// The table is hand-made (data/market/discipline_domains.json).
+type DisciplineDomain struct {
+	Category   string `json:"category"`
+	Discipline string `json:"discipline"`
+	Domain     string `json:"domain"`
+	Sub        string `json:"sub"`
+}
+
 // Negotiable is the band code of 面议.
 const Negotiable = "negotiable"
 
@@ -65,6 +76,8 @@ type Reference struct {
 	IPTypes    []Choice
 	IPStatuses []Choice
 	Bands      []Band
+	// Disciplines maps every CSL discipline to a domain, for suggestions.
+	Disciplines []DisciplineDomain
 }
 
 // LoadReference reads the reference data from fsys (data.FS, files under
@@ -91,8 +104,11 @@ func LoadReference(fsys fs.FS) (*Reference, error) {
 	var bands struct {
 		Bands []Band `json:"bands"`
 	}
+	var disciplines struct {
+		Disciplines []DisciplineDomain `json:"disciplines"`
+	}
 	for name, v := range map[string]any{"domains.json": &domains, "trl.json": &trl, "industries.json": &industries,
-		"modes.json": &modes, "ip.json": &ip, "bands.json": &bands} {
+		"modes.json": &modes, "ip.json": &ip, "bands.json": &bands, "discipline_domains.json": &disciplines} {
 		b, err := fs.ReadFile(fsys, "market/"+name)
 		if err != nil {
 			return nil, fmt.Errorf("market reference: %w", err)
@@ -104,6 +120,7 @@ func LoadReference(fsys fs.FS) (*Reference, error) {
 	}
 	ref.Domains, ref.TRL, ref.TRLBands, ref.Sections = domains.Domains, trl.Levels, trl.Bands, industries.Sections
 	ref.Modes, ref.IPTypes, ref.IPStatuses, ref.Bands = modes.Modes, ip.Types, ip.Statuses, bands.Bands
+	ref.Disciplines = disciplines.Disciplines
 	for i, l := range ref.TRL {
 		if l.Level != i+1 || l.Name == "" {
 			return nil, fmt.Errorf("market reference trl.json: level %d out of order or unnamed", l.Level)
@@ -112,7 +129,45 @@ func LoadReference(fsys fs.FS) (*Reference, error) {
 	if len(ref.Domains) == 0 || len(ref.Sections) == 0 || len(ref.Modes) == 0 || len(ref.Bands) == 0 {
 		return nil, fmt.Errorf("market reference: a list is empty")
 	}
+	if err := ref.checkDisciplines(); err != nil {
+		return nil, fmt.Errorf("market reference discipline_domains.json: %w", err)
+	}
 	return &ref, nil
+}
+
+// checkDisciplines refuses a discipline table that names a domain or a
+// second level domains.json lacks, or lists a discipline twice.
+func (r *Reference) checkDisciplines() error {
+	if len(r.Disciplines) == 0 {
+		return fmt.Errorf("no disciplines")
+	}
+	seen := map[string]bool{}
+	for _, d := range r.Disciplines {
+		switch {
+		case d.Discipline == "":
+			return fmt.Errorf("a discipline without a name")
+		case seen[d.Discipline]:
+			return fmt.Errorf("discipline %s listed twice", d.Discipline)
+		case d.Domain == "" && d.Sub != "":
+			return fmt.Errorf("discipline %s: second level %s without a domain", d.Discipline, d.Sub)
+		case d.Domain != "" && !r.ValidDomain(d.Domain):
+			return fmt.Errorf("discipline %s: unknown domain %s", d.Discipline, d.Domain)
+		case d.Sub != "" && !r.ValidDomain(d.Domain+"/"+d.Sub):
+			return fmt.Errorf("discipline %s: %s is not a second level of %s", d.Discipline, d.Sub, d.Domain)
+		}
+		seen[d.Discipline] = true
+	}
+	return nil
+}
+
+// DisciplineDomain returns the domain mapping of a CSL discipline.
+func (r *Reference) DisciplineDomain(discipline string) (DisciplineDomain, bool) {
+	for _, d := range r.Disciplines {
+		if d.Discipline == discipline {
+			return d, true
+		}
+	}
+	return DisciplineDomain{}, false
 }
 
 // ValidDomain reports whether d is a top-level domain name or

@@ -1,9 +1,13 @@
 package market
 
 import (
+	"io/fs"
+	"strings"
 	"testing"
+	"testing/fstest"
 
 	"kechuang/data"
+	"kechuang/internal/search/classify"
 )
 
 func TestShippedReference(t *testing.T) {
@@ -88,6 +92,78 @@ func TestSimilarity(t *testing.T) {
 			got := similarity("锂电池健康状态估计方法", text, tt.title, tt.body)
 			if (got >= twinThreshold) != tt.wantTwin {
 				t.Errorf("similarity = %.2f, want twin %v", got, tt.wantTwin)
+			}
+		})
+	}
+}
+
+// TestDisciplineDomains checks the hand-made discipline table against the
+// classifier's labels and the domain list, and that LoadReference refuses a
+// table naming a domain or second level that does not exist.
+func TestDisciplineDomains(t *testing.T) {
+	t.Parallel()
+	ref, err := LoadReference(data.FS)
+	if err != nil {
+		t.Fatalf("LoadReference(data.FS) = %v", err)
+	}
+	m, err := classify.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(ref.Disciplines), len(m.Discipline.Labels); got != want {
+		t.Errorf("len(Disciplines) = %d, want %d (the classifier's disciplines)", got, want)
+	}
+	for _, name := range m.Discipline.Labels {
+		if _, ok := ref.DisciplineDomain(name); !ok {
+			t.Errorf("discipline %s of the classifier has no row in discipline_domains.json", name)
+		}
+	}
+	known := []struct{ discipline, domain, sub string }{
+		{"电气工程", "新能源与节能", ""},
+		{"药学", "生物与新医药", ""},
+		{"中医学/中药学", "生物与新医药", "中药、天然药物"},
+		{"计算机科学与技术", "电子信息", ""},
+		{"信息与通信工程", "电子信息", "通信技术"},
+		{"哲学", "", ""},
+		{"历史学", "", ""},
+	}
+	for _, k := range known {
+		d, _ := ref.DisciplineDomain(k.discipline)
+		if d.Domain != k.domain || d.Sub != k.sub {
+			t.Errorf("DisciplineDomain(%s) = %q/%q, want %q/%q", k.discipline, d.Domain, d.Sub, k.domain, k.sub)
+		}
+	}
+
+	tests := []struct {
+		name    string
+		table   string
+		wantErr string // "" means accepted
+	}{
+		{"valid", `{"disciplines":[{"discipline":"药学","domain":"生物与新医药"},{"discipline":"哲学","domain":null}]}`, ""},
+		{"unknown domain", `{"disciplines":[{"discipline":"药学","domain":"医药"}]}`, "unknown domain 医药"},
+		{"second level of another domain", `{"disciplines":[{"discipline":"药学","domain":"新材料","sub":"软件"}]}`, "软件 is not a second level of 新材料"},
+		{"second level without domain", `{"disciplines":[{"discipline":"药学","domain":null,"sub":"软件"}]}`, "without a domain"},
+		{"twice", `{"disciplines":[{"discipline":"药学","domain":null},{"discipline":"药学","domain":null}]}`, "listed twice"},
+		{"empty", `{"disciplines":[]}`, "no disciplines"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fsys := fstest.MapFS{}
+			files, _ := fs.Glob(data.FS, "market/*.json")
+			for _, f := range files {
+				b, err := fs.ReadFile(data.FS, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				fsys[f] = &fstest.MapFile{Data: b}
+			}
+			fsys["market/discipline_domains.json"] = &fstest.MapFile{Data: []byte(tt.table)}
+			_, err := LoadReference(fsys)
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Errorf("LoadReference = %v, want nil", err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Errorf("LoadReference = %v, want an error containing %q", err, tt.wantErr)
 			}
 		})
 	}

@@ -23,6 +23,9 @@ type Service struct {
 	ref  *Reference
 	home string
 	now  func() time.Time
+	// registry supplies candidate enterprises to matching; nil leaves
+	// them out.
+	registry Registry
 }
 
 // NewService returns a Service. home is the instance's home region, inside

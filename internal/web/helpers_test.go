@@ -73,6 +73,7 @@ func newEnv(t testing.TB, db *sqldb.DB) *env {
 		t.Fatal(err)
 	}
 	mkt := market.NewService(db, ref, "320500", c.Now)
+	mkt.UseRegistry(cult)
 	jobs := job.NewService(db, slog.New(slog.DiscardHandler))
 	jobs.Register(cultivation.ImportJobKind, cult.ImportJob)
 	jobs.Register(market.ImportJobKind, mkt.ImportJob)

@@ -103,14 +103,14 @@ func readListingForm(r *http.Request, lang string, k market.Kind) (market.Input,
 		Contact: market.Contact{Name: f.Get("contact_name"), Phone: f.Get("contact_phone"), Email: f.Get("contact_email")}}
 	errs := map[string]string{}
 	d := marketFormData{Kind: k, Keywords: f.Get("keywords"), Price: strings.TrimSpace(f.Get("price"))}
-	if k == market.Achievement {
-		if v := strings.TrimSpace(f.Get("trl")); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				errs["trl"] = i18n.T(lang, "market.trl_range")
-			}
-			in.TRL = n
+	if v := strings.TrimSpace(f.Get("trl")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			errs["trl"] = i18n.T(lang, "market.trl_range")
 		}
+		in.TRL = n
+	}
+	if k == market.Achievement {
 		if d.Price != "" {
 			p, err := strconv.ParseFloat(strings.ReplaceAll(d.Price, ",", ""), 64)
 			if err != nil {

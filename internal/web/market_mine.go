@@ -121,6 +121,8 @@ type marketInboxData struct {
 	Nav   marketNav
 	Inbox market.Inbox
 	Pager pager
+	// MatchNotices shows the match-notice switch, NoticesOn its state.
+	MatchNotices, NoticesOn bool
 }
 
 // handleMarketInbox shows the actor's notices, newest first.
@@ -132,6 +134,10 @@ func (s *Server) handleMarketInbox(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data := marketInboxData{Nav: s.marketNav(r), Inbox: inbox, Pager: newPager(r, inbox.Page, inbox.PerPage, inbox.Total)}
+	// Owners of listings are the ones match notices go to.
+	if data.MatchNotices = data.Nav.Owner; data.MatchNotices {
+		data.NoticesOn, _ = s.Market.MatchNoticesOn(r.Context(), st.actor) // the switch is a convenience
+	}
 	s.render(w, r, http.StatusOK, "market_inbox", s.newPage(r, "market.inbox", "market", data))
 }
 

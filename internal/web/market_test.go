@@ -220,8 +220,11 @@ func TestMarketPages(t *testing.T) {
 			t.Errorf("still unread after read all")
 		}
 		mine := ent.get("/market/mine?state=published").doc(t)
-		if mine.Find("#my-listings tbody tr a").Length() != 1 || mine.Find("#state-tabs a.active .count").Text() != "1" {
-			t.Errorf("my published = %d", mine.Find("#my-listings tbody tr a").Length())
+		if mine.Find("#my-listings tbody tr").Length() != 1 || mine.Find("#state-tabs a.active .count").Text() != "1" {
+			t.Errorf("my published = %d", mine.Find("#my-listings tbody tr").Length())
+		}
+		if mine.Find(`#my-listings tbody tr a[href$="/matches"]`).Length() != 1 {
+			t.Errorf("a published listing has no link to its matches on 我的发布")
 		}
 		// An institution offers an achievement through the form, with IP rows.
 		e.createUser("inst", account.RoleInstitution, "320505")

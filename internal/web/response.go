@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -211,6 +212,8 @@ func (s *Server) funcs() template.FuncMap {
 			return t.In(chinaTime).Format("2006-01-02 15:04")
 		},
 		"add": func(a, b int) int { return a + b },
+		// percent shows a probability in [0, 1] as a whole percentage.
+		"percent": func(p float64) string { return strconv.Itoa(int(math.Round(p*100))) + "%" },
 		// args builds the argument of a partial from key, value pairs.
 		"args": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {

@@ -146,6 +146,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /market/inbox", s.requireLogin(s.handleMarketInbox))
 	s.mux.HandleFunc("POST /market/inbox/read", s.requireLogin(s.handleMarketNoticeRead))
 	s.mux.HandleFunc("POST /market/inbox/{id}/read", s.requireLogin(s.handleMarketNoticeRead))
+	s.mux.HandleFunc("POST /market/suggest", s.requireLogin(s.handleMarketSuggest))
 	s.mux.HandleFunc("GET /cultivation", s.requireLogin(s.handleCultivationList))
 	s.mux.HandleFunc("GET /cultivation/enterprises/new", s.requireLogin(s.handleEnterpriseNew))
 	s.mux.HandleFunc("POST /cultivation/enterprises", s.requireLogin(s.handleEnterpriseCreate))
@@ -199,8 +200,10 @@ func (s *Server) routes() {
 	s.attachmentRoutes()
 	s.importRoutes()
 	s.dealRoutes()
+	s.matchRoutes()
 	s.mux.HandleFunc("GET /market/search", s.handleMarketSearch)
 	s.api("GET /api/v1/search", s.handleAPISearch)
+	s.api("POST /api/v1/suggest", s.handleAPISuggest)
 	s.api("GET /api/v1/openapi.json", s.handleOpenAPI)
 	s.mux.HandleFunc("/api/", s.handleAPINotFound)
 }

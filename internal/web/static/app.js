@@ -10,6 +10,42 @@
     }
   });
 
+  // The listing form's suggestion box (templates/market_suggest.html):
+  // a button with data-fill-select="NAME" data-value="V" selects V in the
+  // form's select NAME; one with data-append-keyword="K" appends K to the
+  // keywords input. Nothing is filled without such a click.
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest ? ev.target.closest("[data-fill-select], [data-append-keyword]") : null;
+    if (!btn || !btn.form) { return; }
+    var done = false;
+    if (btn.hasAttribute("data-fill-select")) {
+      var sel = btn.form.elements.namedItem(btn.getAttribute("data-fill-select"));
+      var v = btn.getAttribute("data-value");
+      if (sel && sel.options && Array.prototype.some.call(sel.options, function (o) { return o.value === v; })) {
+        sel.value = v;
+        sel.dispatchEvent(new Event("change", { bubbles: true }));
+        done = true;
+      }
+    } else {
+      var input = btn.form.elements.namedItem("keywords");
+      var kw = btn.getAttribute("data-append-keyword");
+      if (input && kw) {
+        var parts = input.value.split(/[,，、;；]/).map(function (p) { return p.trim(); }).filter(Boolean);
+        if (parts.indexOf(kw) < 0) {
+          parts.push(kw);
+          input.value = parts.join("，");
+          input.dispatchEvent(new Event("change", { bubbles: true }));
+        }
+        done = true;
+      }
+    }
+    if (done) {
+      btn.disabled = true;
+      btn.classList.add("done");
+      if (btn.hasAttribute("data-done")) { btn.textContent = btn.getAttribute("data-done"); }
+    }
+  });
+
   // Elements with data-echarts hold an ECharts option as JSON; the page
   // loads echarts.min.js only where it has charts.
   function drawCharts() {
