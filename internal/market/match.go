@@ -67,6 +67,7 @@ const (
 	FeatureDetail   = "detail"   // how completely the candidate is described
 	FeatureIndustry = "industry" // enterprises: the GB/T 4754 industry
 	FeatureTier     = "tier"     // enterprises: a confirmed cultivation tier
+	FeatureSize     = "size"     // enterprises: the size class, how much a firm can take on
 )
 
 // baseWeights weight the features before feedback. Text and field are
@@ -79,7 +80,14 @@ const (
 // lift an off-field listing over the field's best.
 var baseWeights = map[string]float64{
 	FeatureText: 2.5, FeatureField: 2.5, FeatureDomain: 0.3, FeatureTRL: 0.25, FeatureRegion: 0.15, FeatureMode: 0.1,
-	FeatureBudget: 0.15, FeatureFresh: 0.05, FeatureDetail: 0.05, FeatureIndustry: 1, FeatureTier: 0.2,
+	FeatureBudget: 0.15, FeatureFresh: 0.05, FeatureDetail: 0.05, FeatureIndustry: 1, FeatureTier: 0.2, FeatureSize: 0.2,
+}
+
+// sizeValue rates how much an enterprise of a size class can take on:
+// absorbing a technology takes engineers and money that micro firms rarely
+// have.
+var sizeValue = map[string]float64{
+	cultivation.SizeLarge: 1, cultivation.SizeMedium: 1, cultivation.SizeSmall: 0.6, cultivation.SizeMicro: 0.3,
 }
 
 // reasonFeatures says which features a decline reason strengthens: an
@@ -140,6 +148,7 @@ type Match struct {
 	Domain        string   `json:"domain,omitempty"`
 	Industry      string   `json:"industry,omitempty"`
 	Tier          string   `json:"tier,omitempty"`
+	Size          string   `json:"size,omitempty"`
 	Score         float64  `json:"score"`
 	SharedTerms   []string `json:"shared_terms"`
 	Snippet       string   `json:"snippet,omitempty"`
@@ -152,10 +161,21 @@ type Match struct {
 	SnippetHTML template.HTML `json:"-"`
 }
 
+// msgKey is a reason argument that is itself a message key, translated
+// with the reason.
+type msgKey string
+
 // Localize fills the reasons' Text in lang.
 func (m *Match) Localize(lang string) {
-	for i := range m.Reasons {
-		m.Reasons[i].Text = i18n.T(lang, m.Reasons[i].Key, m.Reasons[i].Args...)
+	for i, r := range m.Reasons {
+		args := make([]any, len(r.Args))
+		for j, a := range r.Args {
+			if k, ok := a.(msgKey); ok {
+				a = i18n.T(lang, string(k))
+			}
+			args[j] = a
+		}
+		m.Reasons[i].Text = i18n.T(lang, r.Key, args...)
 	}
 }
 
@@ -684,7 +704,7 @@ func (s *Service) rankProspects(ctx context.Context, l Listing, answered map[str
 			continue
 		}
 		m := Match{CandidateKind: CandidateEnterprise, ID: p.ID, Title: p.Name, RegionCode: p.RegionCode, Domain: p.Domain,
-			Industry: p.Industry, Tier: p.Tier, SharedTerms: []string{}}
+			Industry: p.Industry, Tier: p.Tier, Size: p.Size, SharedTerms: []string{}}
 		m.Reasons = s.prospectReasons(l, p, places)
 		m.Score = score(m.Reasons, boosts)
 		out = append(out, m)
@@ -710,6 +730,14 @@ func (s *Service) prospectReasons(l Listing, p cultivation.Prospect, places plac
 		add(FeatureTier, "good", 1, "market.match.tier", p.Tier)
 	} else {
 		add(FeatureTier, "unknown", 0, "market.match.tier_none")
+	}
+	switch v, ok := sizeValue[p.Size]; {
+	case !ok:
+		add(FeatureSize, "unknown", 0.5, "market.match.size_unknown")
+	case v >= 1:
+		add(FeatureSize, "good", v, "market.match.size", msgKey("market.match.size."+p.Size))
+	default:
+		add(FeatureSize, "partial", v, "market.match.size", msgKey("market.match.size."+p.Size))
 	}
 	return rs
 }

@@ -64,6 +64,11 @@ func TestMarketMatchesPage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		staffCount, revenue := 320.0, 8.5e7 // 元: a medium enterprise
+		if err := cult.PutYear(ctx, actorOf(city), ent.ID, cultivation.YearRecord{Year: e.clock.Now().Year() - 1,
+			Figures: cultivation.YearFigures{Employees: &staffCount, Revenue: &revenue}}); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := e.index.CatchUp(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -166,6 +171,9 @@ func TestMarketMatchesPage(t *testing.T) {
 		e1 := doc.Find(fmt.Sprintf(`#enterprise-matches li[data-enterprise="%d"]`, ent.ID))
 		if got := e1.Find(`.reasons li[data-feature="industry"]`).Text(); !strings.Contains(got, "行业相同：C38") {
 			t.Errorf("enterprise candidate industry reason = %q", got)
+		}
+		if got := e1.Find(`.reasons li[data-feature="size"]`).Text(); !strings.Contains(got, "中型企业") {
+			t.Errorf("enterprise candidate size reason = %q", got)
 		}
 		tok, _ = e1.Find(`.accept-form input[name="csrf_token"]`).Attr("value")
 		if res := u.postForm(fmt.Sprintf("/market/listings/%d/matches/enterprise/%d/accept", a2.ID, ent.ID),
