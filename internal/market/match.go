@@ -370,8 +370,7 @@ func (x *Indexer) rankListings(ctx context.Context, l Listing, answered map[stri
 		m.Score = score(m.Reasons, boosts)
 		out = append(out, m)
 	}
-	finish(out, limit)
-	return out, topic, nil
+	return finish(out, limit), topic, nil
 }
 
 // score sums value × weight over the reasons, with the feedback boosts,

@@ -414,10 +414,41 @@ func TestNewListingsProposeMatchesWithinLimits(t *testing.T) {
 		if err != nil || total == 0 || len(list) == 0 {
 			t.Fatalf("NewMatches = %d, %v", total, err)
 		}
+
 		if list[0].RegionName != "吴中区" || len(list[0].SharedTerms) == 0 {
 			t.Errorf("best new match = %+v", list[0])
 		}
 		_, _, err = f.svc.NewMatches(ctx, uni, "", 1, 20)
 		wantKind(t, "an institution lists new matches", err, apperr.Forbidden)
+	})
+}
+
+// TestMatchesAreCut is a regression test: rankListings once returned every
+// candidate the engine proposed, so a page counted 97 matches and a new
+// listing kept them all as proposals instead of the best five.
+func TestMatchesAreCut(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		f := newMatchFixture(t, db)
+		uni := f.actor("uni", account.RoleInstitution, "")
+		for i := range market.MatchLimit + 5 {
+			f.publish(uni, f.staff, market.Achievement, batteryAchievement(fmt.Sprintf("%s（第%d代）", cathodeTitle, i+1),
+				cathodeSummary, "320506", []string{"license"}, float64(10+i), 7))
+		}
+		p := f.matches(f.buyer, f.demand.ID)
+		if p.Total != market.MatchLimit || len(p.Matches) != market.MatchPerPage {
+			t.Errorf("matches: total %d, page %d; want %d and %d", p.Total, len(p.Matches), market.MatchLimit, market.MatchPerPage)
+		}
+		if _, err := f.x.ProposeMatches(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var kept int
+		if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM match_proposals WHERE listing_id = ?", f.demand.ID).Scan(&kept); err != nil {
+			t.Fatal(err)
+		}
+		if kept != 5 {
+			t.Errorf("the new demand kept %d proposals, want 5", kept)
+		}
 	})
 }
