@@ -3,6 +3,7 @@ package market_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -449,6 +450,48 @@ func TestMatchesAreCut(t *testing.T) {
 		}
 		if kept != 5 {
 			t.Errorf("the new demand kept %d proposals, want 5", kept)
+		}
+	})
+}
+
+// TestMatchesMixedScript: demands that name their technology in Latin
+// letters and digits (5G, PEEK, Li-ion, CRISPR) find the achievement that
+// names it, and the reason lists the term.
+func TestMatchesMixedScript(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newMatchFixture(t, db)
+		uni := f.actor("uni", account.RoleInstitution, "")
+		ids := map[string]int64{}
+		for _, c := range searchCorpus {
+			in := batteryAchievement(c.title, c.summary, "320506", []string{"license"}, 50, 6)
+			in.Domain, in.Keywords = c.domain, c.keywords
+			ids[c.title] = f.publish(uni, f.staff, market.Achievement, in).ID
+		}
+		tests := []struct {
+			title, problem, want, term string
+		}{
+			{"5G小基站射频前端滤波器", "我司研制5G小基站，需要体积更小、插损更低的滤波器。", searchCorpus[0].title, "5g"},
+			{"PEEK零件增材制造", "需要用PEEK打印航空结构件的工艺和材料。", searchCorpus[1].title, "peek"},
+			{"CRISPR水稻育种合作", "寻求CRISPR基因编辑培育抗病水稻品种的合作。", searchCorpus[2].title, "crispr"},
+			{"Li-ion电芯循环寿命", "动力Li-ion电芯高温循环衰减快，寻求正极改性方案。", searchCorpus[3].title, "li-ion"},
+		}
+		for _, tt := range tests {
+			in := batteryDemand()
+			in.Title, in.Summary, in.Keywords = tt.title, tt.problem, nil
+			d := f.publish(f.buyer, f.staff, market.Demand, in)
+			p := f.matches(f.buyer, d.ID)
+			if len(p.Matches) == 0 || p.Matches[0].ID != ids[tt.want] {
+				t.Errorf("%s: matches %v, want %d (%s) first", tt.title, matchIDs(p.Matches), ids[tt.want], tt.want)
+				continue
+			}
+			var shared []string
+			for _, s := range p.Matches[0].SharedTerms {
+				shared = append(shared, strings.ToLower(s))
+			}
+			if !slices.Contains(shared, tt.term) {
+				t.Errorf("%s: shared terms %v, want %q", tt.title, p.Matches[0].SharedTerms, tt.term)
+			}
 		}
 	})
 }
