@@ -29,6 +29,8 @@ func (s *Server) matchRoutes() {
 		s.api("POST "+base+"/{kind}/{candidate}/accept", s.handleAPIMatchAnswer(k, market.Accepted))
 		s.api("POST "+base+"/{kind}/{candidate}/decline", s.handleAPIMatchAnswer(k, market.Declined))
 	}
+	s.api("GET /api/v1/me/match-notices", s.handleAPIMatchNotices)
+	s.api("PUT /api/v1/me/match-notices", s.handleAPIMatchNotices)
 	s.api("GET /api/v1/matches/new", s.handleAPINewMatches)
 	s.api("GET /api/v1/stats/matches", s.handleAPIMatchStats)
 }
@@ -340,4 +342,39 @@ func (s *Server) handleAPIMatchStats(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, st)
+}
+
+// matchNotices is the body of /api/v1/me/match-notices.
+type matchNotices struct {
+	On *bool `json:"on"`
+}
+
+// handleAPIMatchNotices reads (GET) or sets (PUT {"on": false}) whether
+// the caller gets match notices.
+func (s *Server) handleAPIMatchNotices(w http.ResponseWriter, r *http.Request) {
+	actor, ok := s.apiActor(w, r)
+	if !ok {
+		return
+	}
+	if r.Method == http.MethodPut {
+		var body matchNotices
+		if err := decodeJSON(w, r, &body); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if body.On == nil {
+			s.writeError(w, r, apperr.Fields(apperr.Field("on", "error.required")))
+			return
+		}
+		if err := s.Market.SetMatchNotices(r.Context(), actor, *body.On); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	on, err := s.Market.MatchNoticesOn(r.Context(), actor)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, matchNotices{On: &on})
 }

@@ -129,6 +129,21 @@ func TestMarketMatchesPage(t *testing.T) {
 			t.Errorf("boosts = %q", got)
 		}
 
+		// Match notices can be turned off through the API too.
+		n := e.client()
+		n.mustLoginAPI("uni")
+		var setting struct{ On *bool }
+		if res := n.api(http.MethodPut, "/api/v1/me/match-notices", map[string]bool{"on": false}); res.status != http.StatusOK {
+			t.Errorf("turn match notices off = %d %s", res.status, res.body)
+		}
+		n.api(http.MethodGet, "/api/v1/me/match-notices", nil).json(t, &setting)
+		if setting.On == nil || *setting.On {
+			t.Errorf("match notices after turning them off = %v", setting.On)
+		}
+		if res := n.api(http.MethodPut, "/api/v1/me/match-notices", map[string]any{}); res.status != http.StatusUnprocessableEntity {
+			t.Errorf("PUT without on = %d, want 422", res.status)
+		}
+
 		// The API: another enterprise is refused; the owner accepts.
 		o := e.client()
 		o.mustLoginAPI("other")
