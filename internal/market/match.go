@@ -329,9 +329,14 @@ func (x *Indexer) rankListings(ctx context.Context, l Listing, answered map[stri
 		}
 	}
 	doc := x.document(l, "")
-	topic := x.ix.Classify(doc.Title + "\n" + strings.Join(doc.Keywords, " ") + "\n" + doc.Text)
 	hits := x.ix.Match(doc, search.MatchOptions{Limit: matchPool, Filters: map[string][]string{FacetKind: {string(other)}},
 		Exclude: exclude})
+	var topic search.Topic
+	if len(hits) > 0 {
+		topic = hits[0].Explanation.Query // every hit carries the subject's topic
+	} else {
+		topic = x.ix.Classify(doc.Title + "\n" + strings.Join(doc.Keywords, " ") + "\n" + doc.Text)
+	}
 	ids := make([]int64, 0, len(hits))
 	for _, h := range hits {
 		if id, err := strconv.ParseInt(h.ID, 10, 64); err == nil {
