@@ -9,6 +9,8 @@
 //	go run . -eval /work/shared/data/eval compare   # kechuang vs Bleve, 4 tasks, + ablations
 //	go run . -eval /work/shared/data/eval scale     # 100k listings, one core
 //	go run . classify                               # held-out accuracy
+//	go run . -grid '[0,3,5]' pmi                    # rejected: PMI query expansion
+//	go run . -tasks field -grid '[0.5,1]' lsi       # rejected: LSI reranking
 //
 // With -kfold (the default) the classifier that ranks the dev tasks is
 // cross-fitted: each CSL record is classified by a model trained on the

@@ -36,7 +36,9 @@ func main() {
 	noBleve := flag.Bool("no-bleve", false, "compare: skip Bleve")
 	n := flag.Int("n", 100000, "scale: number of listings")
 	procs := flag.Int("procs", 1, "scale: GOMAXPROCS")
-	grid := flag.String("grid", "[]", "tune: JSON list of search.Weights")
+	grid := flag.String("grid", "[]", "tune: JSON list of search.Weights; pmi: JSON list of expansion sizes; lsi: JSON list of cosine weights")
+	lsiDims := flag.Int("lsi-dims", 100, "lsi: SVD rank")
+	lsiTitles := flag.Bool("lsi-titles", false, "lsi: train on csl_titles_category only")
 	cpuprof := flag.String("cpuprofile", "", "write a CPU profile")
 	flag.Parse()
 	if *cpuprof != "" {
@@ -57,8 +59,18 @@ func main() {
 		err = lexdist(*evalDir, strings.Split(*only, ","))
 	case "classify":
 		err = classifyAcc()
+	case "lsi":
+		var ws []float64
+		if err = json.Unmarshal([]byte(*grid), &ws); err == nil {
+			err = lsiExp(*evalDir, strings.Split(*only, ","), ws, *lsiDims, *lsiTitles)
+		}
+	case "pmi":
+		var es []int
+		if err = json.Unmarshal([]byte(*grid), &es); err == nil {
+			err = pmiExp(*evalDir, es)
+		}
 	default:
-		err = fmt.Errorf("usage: bench [flags] compare|scale|classify")
+		err = fmt.Errorf("usage: bench [flags] compare|scale|classify|tune|lexdist|pmi|lsi")
 	}
 	if err != nil {
 		pprof.StopCPUProfile()
@@ -121,6 +133,16 @@ func newCrossFitted() (*crossFitted, []classify.Record, error) {
 	return c, dev, err
 }
 
+// Neighbours reports the nearest training records of the text's fold model,
+// which were trained without that fold, as Classify does.
+func (c *crossFitted) Neighbours(text string) []search.Label {
+	if k, ok := c.byText[text]; ok {
+		return c.models[k].Neighbours(text)
+	}
+	c.fallback++
+	return c.full.Neighbours(text)
+}
+
 // register maps the texts the engine will classify for a task to folds.
 func (c *crossFitted) register(docs []matcheval.Doc, qs []matcheval.Query) {
 	for _, d := range docs {
@@ -144,6 +166,9 @@ var variants = []variant{
 	{"− words (bigrams only)", func(w search.Weights) search.Weights { w.Words = 0; return w }},
 	{"− common-term pruning (MaxDF 0)", func(w search.Weights) search.Weights { w.MaxDF = 0; return w }},
 	{"− field weights (all 1)", func(w search.Weights) search.Weights { w.Title, w.Keywords, w.Text = 1, 1, 1; return w }},
+	{"− nearest training records (Neighbours 0)", func(w search.Weights) search.Weights { w.Neighbours = 0; return w }},
+	{"− short-pack knee", func(w search.Weights) search.Weights { w.KneeShortPack = false; return w }},
+	{"− both (the engine before these two)", func(w search.Weights) search.Weights { w.Neighbours, w.KneeShortPack = 0, false; return w }},
 }
 
 func compare(dir string, names []string, kfold, ablate, withBleve bool) error {
@@ -387,8 +412,8 @@ func classifyAcc() error {
 	a := analysis.Default()
 	for k := range folds {
 		acc, _ := classify.Evaluate(a, dev, titles, k, folds, classify.TrainOptions{})
-		fmt.Printf("held-out fold %d/%d (n=%d): category %.3f, discipline %.3f; keywords only: category %.3f, discipline %.3f\n",
-			k, folds, acc.N, acc.Category, acc.Discipline, acc.CategoryKW, acc.DisciplineKW)
+		fmt.Printf("held-out fold %d/%d (n=%d): category %.3f, discipline %.3f (with neighbours %.3f); keywords only: category %.3f, discipline %.3f (with neighbours %.3f)\n",
+			k, folds, acc.N, acc.Category, acc.Discipline, acc.DisciplineMixed, acc.CategoryKW, acc.DisciplineKW, acc.DisciplineKWMixed)
 	}
 	return nil
 }

@@ -23,6 +23,7 @@
 //	分词 (segmentation)         analysis.Analyzer
 //	学科门类/一级学科 (category/discipline) Topic, predicted by classify.Model
 //	领域一致度 (topic agreement) Explanation.TopicAgreement
+//	近邻投票 (nearest-record vote) Weights.Neighbours, classify.Model.Neighbours
 //	分面 (facet)               Document.Facets, Result.Facets
 //	高亮摘要 (highlighted snippet) Snippet
 //	快照/变更序号 (snapshot/change sequence) SaveFile, OpenFile, Seq

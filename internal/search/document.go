@@ -38,6 +38,14 @@ type TermClassifier interface {
 	ClassifyTerms(terms classify.Terms) Topic
 }
 
+// NeighbourClassifier is a Classifier that can also report the disciplines
+// of the labelled examples nearest to a text; Match mixes them into a
+// demand's topic (Weights.Neighbours). *classify.Model implements it.
+type NeighbourClassifier interface {
+	Classifier
+	Neighbours(text string) []Label
+}
+
 // fullText is what the classifier reads for a document.
 func (d Document) fullText() string {
 	return d.Title + "\n" + strings.Join(d.Keywords, " ") + "\n" + d.Text

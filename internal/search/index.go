@@ -45,6 +45,19 @@ type Weights struct {
 	// log(1+1/MaxDF) and carry almost no ranking signal, but their long
 	// posting lists dominate query time.
 	MaxDF float64
+	// Neighbours mixes into a demand's predicted disciplines, with this
+	// weight, the disciplines of the training records nearest to it (see
+	// classify.Model.Neighbours); 0 disables it. Listings keep the naive
+	// Bayes prediction alone: the neighbour search costs a query per
+	// listing, which index builds at 100,000 listings cannot afford.
+	Neighbours float64
+	// KneeShortPack measures the knee against the weakest lexical match
+	// when fewer than KneeRank listings match lexically at all (in indexes
+	// of at least 1,000 listings; see shortPackMinListings). Without it
+	// such a query (rare terms: 督伊德教, 四环素牙) has no pack, no listing
+	// gets the bonus, and listings that share no term but agree on the
+	// topic bury the one that holds every term.
+	KneeShortPack bool
 }
 
 // DefaultWeights are the weights chosen on the dev tasks; see
@@ -62,6 +75,10 @@ func DefaultWeights() Weights {
 		Topic: 6,
 		Knee:  1.2, KneeSlope: 20, KneeRank: 10,
 		MaxDF: 0.1,
+		// Neighbours 1 adds the neighbours' vote at its own confidence
+		// (classify.MixLabels), with no further scaling.
+		Neighbours:    1,
+		KneeShortPack: true,
 	}
 }
 
@@ -163,7 +180,11 @@ func (ix *Index) init(opts Options) error {
 }
 
 // Weights returns the ranking weights in use.
-func (ix *Index) Weights() Weights { return ix.w }
+func (ix *Index) Weights() Weights {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.w
+}
 
 // SetWeights changes the ranking weights; used by benchmarks for ablations.
 func (ix *Index) SetWeights(w Weights) {

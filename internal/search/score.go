@@ -21,6 +21,12 @@ const (
 // needed (a 5-listing index must still find 滤波器).
 const pruneMinDF = 1000
 
+// shortPackMinListings keeps Weights.KneeShortPack out of small indexes: in
+// a market of a few dozen listings most demands match fewer than KneeRank
+// of them lexically, so a short pack says nothing about the demand naming
+// one listing, and the topic must still decide.
+const shortPackMinListings = 1000
+
 // qterm is one distinct query term with its postings.
 type qterm struct {
 	kind   int

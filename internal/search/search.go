@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"kechuang/internal/search/analysis"
+	"kechuang/internal/search/classify"
 )
 
 // Query is a full-text search request.
@@ -73,7 +74,9 @@ type Explanation struct {
 	// Match, Score = Lexical + Weights.Topic × TopicAgreement + the
 	// near-exact-match bonus (see Weights.Knee).
 	TopicAgreement float64
-	// Query and Doc are the predicted topics of both sides.
+	// Query and Doc are the predicted topics of both sides; in Match the
+	// demand's disciplines include the vote of its nearest training
+	// records (Weights.Neighbours).
 	Query, Doc Topic
 	// SameCategory and SameDiscipline compare the top predicted labels.
 	SameCategory, SameDiscipline bool
@@ -240,13 +243,19 @@ type MatchOptions struct {
 }
 
 // Match ranks indexed achievements for a demand: BM25F over the demand's
-// text plus Weights.Topic × the agreement of predicted disciplines and
-// categories. Every hit carries an Explanation.
+// text plus Weights.Topic × the agreement of predicted disciplines (the
+// demand's mixed with those of its nearest training records, see
+// Weights.Neighbours). Every hit carries an Explanation.
 func (ix *Index) Match(demand Document, opt MatchOptions) []Hit {
-	qt := ix.cls.Classify(demand.fullText())
+	text := demand.fullText()
+	qt := ix.cls.Classify(text)
+	w := ix.Weights()
+	if nc, ok := ix.cls.(NeighbourClassifier); ok && w.Neighbours != 0 && w.Topic != 0 {
+		qt.Disciplines = classify.MixLabels(qt.Disciplines, nc.Neighbours(text), w.Neighbours)
+	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	return ix.match(demand.fullText(), qt, opt, ix.w)
+	return ix.match(text, qt, opt, w)
 }
 
 func (ix *Index) match(text string, qt Topic, opt MatchOptions, w Weights) []Hit {
@@ -273,9 +282,11 @@ func (ix *Index) match(text string, qt Topic, opt MatchOptions, w Weights) []Hit
 	}
 	ref := 0.0
 	if w.KneeSlope != 0 && w.KneeRank > 0 {
-		// With fewer than KneeRank candidates there is no pack to stand
-		// out from, and kthLargest returns 0, which disables the bonus.
+		// With fewer than KneeRank candidates kthLargest returns 0.
 		ref = float64(kthLargest(w.KneeRank, s.lex[:s.n])) / bound
+		if ref == 0 && w.KneeShortPack && ix.live >= shortPackMinListings {
+			ref = float64(smallestPositive(s.lex[:s.n])) / bound
+		}
 	}
 	top := ix.topK(limit, func(yield func(cand)) {
 		lex, agree := s.lex[:s.n], s.agree[:s.n]
@@ -541,6 +552,17 @@ func (w Weights) combine(lex, ref, agree float64) float64 {
 		v += w.KneeSlope * max(0, lex/ref-w.Knee)
 	}
 	return v
+}
+
+// smallestPositive returns the smallest positive value of xs, or 0.
+func smallestPositive(xs []float32) float32 {
+	var lo float32
+	for _, v := range xs {
+		if v > 0 && (lo == 0 || v < lo) {
+			lo = v
+		}
+	}
+	return lo
 }
 
 // asciiLower lower-cases ASCII letters only, so that byte offsets in the

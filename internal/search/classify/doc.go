@@ -13,6 +13,12 @@
 // fitted on held-out folds) makes its over-confident scores usable as the
 // soft agreement the matcher multiplies.
 //
+// The model also carries Exemplars: the field-weighted term lists of the
+// labelled training records, for a nearest-neighbour vote (Neighbours) that
+// the matcher mixes into a demand's disciplines (MixLabels). Listings are
+// classified by naive Bayes alone; see docs/BENCHMARKS.md (matching) for
+// what the vote earns and why it is not used on the listing side.
+//
 // The package imports only kechuang/internal/search/analysis and the
 // standard library.
 //
@@ -23,4 +29,5 @@
 //	朴素贝叶斯 (naive Bayes)  NB
 //	温度标定 (temperature calibration) NB.Temp
 //	留出集/交叉验证 (held-out / cross-validation) CrossValidate
+//	近邻样本 (exemplars)      Exemplars, Model.Neighbours
 package classify

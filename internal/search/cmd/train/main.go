@@ -45,16 +45,18 @@ func run(out string, eval bool, o classify.TrainOptions) error {
 		var sum classify.Accuracy
 		for k := range 5 {
 			acc, _ := classify.Evaluate(a, dev, titles, k, 5, o)
-			fmt.Printf("fold %d: n=%d category %.3f discipline %.3f | keywords only: category %.3f discipline %.3f\n",
-				k, acc.N, acc.Category, acc.Discipline, acc.CategoryKW, acc.DisciplineKW)
+			fmt.Printf("fold %d: n=%d category %.3f discipline %.3f (with neighbours %.3f) | keywords only: category %.3f discipline %.3f (with neighbours %.3f)\n",
+				k, acc.N, acc.Category, acc.Discipline, acc.DisciplineMixed, acc.CategoryKW, acc.DisciplineKW, acc.DisciplineKWMixed)
 			sum.N += acc.N
 			sum.Category += acc.Category / 5
 			sum.Discipline += acc.Discipline / 5
 			sum.CategoryKW += acc.CategoryKW / 5
 			sum.DisciplineKW += acc.DisciplineKW / 5
+			sum.DisciplineMixed += acc.DisciplineMixed / 5
+			sum.DisciplineKWMixed += acc.DisciplineKWMixed / 5
 		}
-		fmt.Printf("mean of 5 folds: category %.3f discipline %.3f | keywords only: category %.3f discipline %.3f\n",
-			sum.Category, sum.Discipline, sum.CategoryKW, sum.DisciplineKW)
+		fmt.Printf("mean of 5 folds: category %.3f discipline %.3f (with neighbours %.3f) | keywords only: category %.3f discipline %.3f (with neighbours %.3f)\n",
+			sum.Category, sum.Discipline, sum.DisciplineMixed, sum.CategoryKW, sum.DisciplineKW, sum.DisciplineKWMixed)
 	}
 	m := classify.Train(a, dev, titles, o)
 	var buf bytes.Buffer
