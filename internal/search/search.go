@@ -57,8 +57,9 @@ type Hit struct {
 // Explanation says why a document ranked where it did.
 type Explanation struct {
 	// SharedTerms are the query words (and Latin terms) found in the
-	// document; bigram-only matches are not listed because they read as
-	// noise.
+	// document, rarest first; bigram-only matches are not listed because
+	// they read as noise, nor, in a large index, words most listings
+	// contain (see sharedMaxDF).
 	SharedTerms []string
 	// Corrections maps a misspelt query term to the indexed term it was
 	// taken for, e.g. "crlspr" → "crispr".
@@ -80,6 +81,20 @@ type Explanation struct {
 	Query, Doc Topic
 	// SameCategory and SameDiscipline compare the top predicted labels.
 	SameCategory, SameDiscipline bool
+}
+
+// Shared terms worth showing: in a market of at least sharedMinListings
+// listings, a word found in more than sharedMaxDF of them (进行, 研究,
+// 提出, 分析 in abstracts) explains no match, however often it is shared.
+// It still scores; it is only not listed as a reason.
+const (
+	sharedMinListings = 200
+	sharedMaxDF       = 0.05
+)
+
+// specific reports whether q is rare enough to list as a shared term.
+func (ix *Index) specific(q qterm) bool {
+	return ix.live < sharedMinListings || float64(len(q.pl.Docs)) <= sharedMaxDF*float64(ix.live)
 }
 
 // Span is a byte range [Start, End) of a Snippet's Text.
@@ -318,6 +333,7 @@ func (ix *Index) hit(c cand, qs []qterm, bound float64, qt Topic, w Weights, wit
 	ex := Explanation{FieldScores: map[string]float64{}}
 	wf, invAvg := ix.fieldNorms(w)
 	marks := map[int]map[string]bool{}
+	var shared []qterm
 	for _, q := range qs {
 		i, ok := slices.BinarySearch(q.pl.Docs, c.ord)
 		if !ok {
@@ -344,8 +360,8 @@ func (ix *Index) hit(c cand, qs []qterm, bound float64, qt Topic, w Weights, wit
 				ex.FieldScores[f.String()] += total * parts[f] / sum / bound
 			}
 		}
-		if q.kind != bigramKind {
-			ex.SharedTerms = append(ex.SharedTerms, q.text)
+		if q.kind != bigramKind && ix.specific(q) {
+			shared = append(shared, q)
 		}
 		if q.typoOf != "" {
 			if ex.Corrections == nil {
@@ -353,6 +369,11 @@ func (ix *Index) hit(c cand, qs []qterm, bound float64, qt Topic, w Weights, wit
 			}
 			ex.Corrections[q.typoOf] = q.text
 		}
+	}
+	// The rarest terms say most about why the two belong together.
+	slices.SortStableFunc(shared, func(a, b qterm) int { return cmpFloat(b.idf, a.idf) })
+	for _, q := range shared {
+		ex.SharedTerms = append(ex.SharedTerms, q.text)
 	}
 	// Sum in field order: map order would make the last bits of the float
 	// differ from run to run.

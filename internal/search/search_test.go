@@ -364,3 +364,34 @@ func TestSnippetMarksLatinTermsInAnyCase(t *testing.T) {
 	}
 	t.Fatalf("Search(5g peek) = %v, want g", ids(res.Hits))
 }
+
+// TestSharedTermsLeaveOutCommonWords: in a market of hundreds of listings,
+// the reasons list the rare terms a match shares, rarest first, and not
+// the words of research prose every listing has (a demo page once listed
+// 进行、提出、研究 as the "shared technical terms").
+func TestSharedTermsLeaveOutCommonWords(t *testing.T) {
+	t.Parallel()
+	ix := newMarket(t)
+	for i := range sharedMinListings {
+		d := Document{ID: fmt.Sprintf("g%03d", i), Title: fmt.Sprintf("第%d号课题的研究", i), Text: "本文进行了研究，提出了方法并分析了结果。"}
+		if err := ix.Put(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ix.Put(Document{ID: "sheller", Title: "毛豆剥壳机的研究", Text: "进行了毛豆剥壳试验，提出了滚筒式剥壳机构并分析了剥净率。"}); err != nil {
+		t.Fatal(err)
+	}
+	hits := ix.Match(Document{Text: "需要进行毛豆剥壳的研究，提出机械化方案并分析效率"}, MatchOptions{Limit: 1})
+	if len(hits) == 0 || hits[0].ID != "sheller" {
+		t.Fatalf("Match = %v, want sheller", ids(hits))
+	}
+	got := hits[0].Explanation.SharedTerms
+	for _, common := range []string{"进行", "研究", "提出", "分析"} {
+		if slices.Contains(got, common) {
+			t.Errorf("shared terms %v list the common word %q", got, common)
+		}
+	}
+	if !slices.Contains(got, "剥壳") && !slices.Contains(got, "毛豆") {
+		t.Errorf("shared terms %v, want 毛豆 or 剥壳", got)
+	}
+}
