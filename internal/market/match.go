@@ -161,21 +161,32 @@ type Match struct {
 	SnippetHTML template.HTML `json:"-"`
 }
 
-// msgKey is a reason argument that is itself a message key, translated
-// with the reason.
-type msgKey string
+// msg is a reason argument that is itself a message, translated with the
+// reason.
+type msg struct {
+	key  string
+	args []any
+}
+
+// msgKey is a msg without arguments.
+func msgKey(key string) msg { return msg{key: key} }
+
+// localize renders key with args in lang, messages among the args first.
+func localize(lang, key string, args []any) string {
+	out := make([]any, len(args))
+	for i, a := range args {
+		if m, ok := a.(msg); ok {
+			a = localize(lang, m.key, m.args)
+		}
+		out[i] = a
+	}
+	return i18n.T(lang, key, out...)
+}
 
 // Localize fills the reasons' Text in lang.
 func (m *Match) Localize(lang string) {
 	for i, r := range m.Reasons {
-		args := make([]any, len(r.Args))
-		for j, a := range r.Args {
-			if k, ok := a.(msgKey); ok {
-				a = i18n.T(lang, string(k))
-			}
-			args[j] = a
-		}
-		m.Reasons[i].Text = i18n.T(lang, r.Key, args...)
+		m.Reasons[i].Text = localize(lang, r.Key, r.Args)
 	}
 }
 
@@ -443,8 +454,13 @@ func (s *Service) listingReasons(l, c Listing, h search.Hit, topicW, best float6
 		fit = "partial"
 	}
 	agree := int(math.Round(ex.TopicAgreement * 100))
-	key := "market.match.field_" + fit
-	add(FeatureField, fit, field/best, key, qd, dd, agree)
+	// The predicted high-tech domains, when both sides' disciplines point
+	// to one (the same table the listing form's suggestions use).
+	domains := msgKey("market.match.field_no_domains")
+	if a, b := guessDomain(s.ref, ex.Query.Disciplines), guessDomain(s.ref, ex.Doc.Disciplines); a != nil && b != nil {
+		domains = msg{"market.match.field_domains", []any{a.Name, b.Name}}
+	}
+	add(FeatureField, fit, field/best, "market.match.field_"+fit, qd, dd, agree, domains)
 	rs = append(rs, domainReason(l.Domain, c.Domain))
 	d, a := l, c
 	if l.Kind == Achievement {

@@ -140,8 +140,9 @@ func TestMatchesExplainThemselves(t *testing.T) {
 		}
 		// The classifier may read the two sides as related rather than
 		// the same discipline; either way the reason names both.
-		if r := reasonOf(m, market.FeatureField); r.Fit == "poor" || !strings.Contains(r.Text, "学科一致概率") {
-			t.Errorf("field reason = %q (%s)", r.Text, r.Fit)
+		if r := reasonOf(m, market.FeatureField); r.Fit == "poor" || !strings.Contains(r.Text, "学科一致概率") ||
+			!strings.Contains(r.Text, "预测高新领域：本条") {
+			t.Errorf("field reason = %q (%s), want both disciplines and both predicted domains", r.Text, r.Fit)
 		}
 		if !strings.Contains(string(m.TitleHTML), "<mark>") {
 			t.Errorf("title %q marks no shared term", m.TitleHTML)
