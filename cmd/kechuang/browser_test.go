@@ -219,7 +219,7 @@ func TestBrowserPublishApproveSearch(t *testing.T) {
 		chromedp.SendKeys(css(`input[name="contact_phone"]`), "0512-65880000"),
 		screenshot(t, "market-form.png"),
 		chromedp.Click(css(`button[name="then"][value="submit"]`)),
-		chromedp.WaitVisible(css(`h1`)),
+		chromedp.WaitVisible(css(`#listing`)), // the new listing page, not the form
 		into(&listingURL, chromedp.Location()),
 		logout,
 	)
@@ -299,7 +299,7 @@ func TestBrowserMatchesDecline(t *testing.T) {
 		chromedp.SendKeys(css(`input[name="contact_name"]`), "张经理"),
 		chromedp.SendKeys(css(`input[name="contact_phone"]`), "0512-57000000"),
 		chromedp.Click(css(`button[name="then"][value="submit"]`)),
-		chromedp.WaitVisible(css(`h1`)),
+		chromedp.WaitVisible(css(`#listing`)), // the new listing page, not the form
 		into(&demandURL, chromedp.Location()),
 		srv.logout(),
 	)
@@ -318,7 +318,9 @@ func TestBrowserMatchesDecline(t *testing.T) {
 		chromedp.Navigate(srv.url+"/market/review"),
 		chromedp.WaitVisible(approve),
 		chromedp.Click(approve),
-		chromedp.WaitVisible(css(`footer`)),
+		// The queue reloads without the listing; logging out earlier races
+		// the navigation.
+		chromedp.WaitNotPresent(approve),
 		srv.logout(),
 		chromedp.Sleep(1500*time.Millisecond), // the index follows the database within half a second
 		srv.login("enterprise"),
