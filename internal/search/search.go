@@ -544,6 +544,21 @@ func (ix *Index) SuggestKeywords(text string, n int) []string {
 			scores[words[i].Text] += 5 + math.Log(float64(c)+1)
 		}
 	}
+	// Two adjacent words the text repeats together are a term of its own
+	// that the dictionary lacks (正极+材料 in a battery text): propose the
+	// compound, ranked above either part.
+	pairs := map[string]int{}
+	for i := 1; i < len(words); i++ {
+		a, b := words[i-1], words[i]
+		if b.Start != a.End || a.Kind != analysis.Word || b.Kind != analysis.Word ||
+			utf8.RuneCountInString(a.Text) < 2 || utf8.RuneCountInString(b.Text) < 2 {
+			continue
+		}
+		pairs[a.Text+b.Text]++
+		if pairs[a.Text+b.Text] == 2 {
+			scores[a.Text+b.Text] += max(scores[a.Text], scores[b.Text]) + 1
+		}
+	}
 	list := make([]sc, 0, len(scores))
 	for t, s := range scores {
 		list = append(list, sc{t, s})

@@ -268,6 +268,29 @@ func TestSuggestKeywords(t *testing.T) {
 	}
 }
 
+// TestSuggestKeywordsRepeatedCompound: a term the dictionary splits but the
+// text repeats (正极材料) is proposed whole, above its parts.
+func TestSuggestKeywordsRepeatedCompound(t *testing.T) {
+	t.Parallel()
+	ix, err := New(Options{}) // empty: no keyword of any listing helps
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ix.SuggestKeywords("锂电池隔膜涂层的耐热性不足，高温下收缩。本项目改进隔膜涂层的配方，提高安全性。", 5)
+	i := slices.Index(got, "隔膜涂层")
+	if i < 0 {
+		t.Fatalf("SuggestKeywords = %v, want 隔膜涂层", got)
+	}
+	for _, part := range []string{"隔膜", "涂层"} {
+		if j := slices.Index(got, part); j >= 0 && j < i {
+			t.Errorf("SuggestKeywords = %v: part %s ranks above the compound", got, part)
+		}
+	}
+	if once := ix.SuggestKeywords("锂电池隔膜涂层的耐热性不足。", 5); slices.Contains(once, "隔膜涂层") {
+		t.Errorf("SuggestKeywords = %v: a pair seen once is not yet a term", once)
+	}
+}
+
 func TestOSADistance(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
