@@ -245,13 +245,13 @@ func (s *Service) UseRegistry(r Registry) { s.registry = r }
 // seesMatches reports whether the actor may see a listing's matches: its
 // owner, a broker on one of its deals, staff in its scope and the
 // administrator.
-func (s *Service) seesMatches(ctx context.Context, a account.Actor, l Listing) (see, answer bool, err error) {
+func (s *Service) seesMatches(ctx context.Context, q sqldb.Querier, a account.Actor, l Listing) (see, answer bool, err error) {
 	if isOwner(a, l) {
 		return true, true, nil
 	}
 	if a.Role == account.RoleBroker && a.LoggedIn() {
 		var n int
-		if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM deals WHERE listing_id = ? AND broker_id = ?", l.ID, a.UserID).Scan(&n); err != nil {
+		if err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM deals WHERE listing_id = ? AND broker_id = ?", l.ID, a.UserID).Scan(&n); err != nil {
 			return false, false, fmt.Errorf("broker of listing: %w", err)
 		}
 		if n > 0 {
@@ -264,7 +264,7 @@ func (s *Service) seesMatches(ctx context.Context, a account.Actor, l Listing) (
 // CanSeeMatches reports whether the actor may open the matches of l (see
 // Matches); pages use it to offer the link.
 func (s *Service) CanSeeMatches(ctx context.Context, a account.Actor, l Listing) bool {
-	see, _, err := s.seesMatches(ctx, a, l)
+	see, _, err := s.seesMatches(ctx, s.db, a, l)
 	return err == nil && see
 }
 
@@ -279,7 +279,7 @@ func (x *Indexer) Matches(ctx context.Context, a account.Actor, id int64, page i
 	if err != nil {
 		return MatchPage{}, err
 	}
-	see, answer, err := s.seesMatches(ctx, a, l)
+	see, answer, err := s.seesMatches(ctx, s.db, a, l)
 	if err != nil {
 		return MatchPage{}, err
 	}

@@ -12,6 +12,7 @@ import (
 	"kechuang/internal/account"
 	"kechuang/internal/apperr"
 	"kechuang/internal/audit"
+	"kechuang/internal/cultivation"
 	"kechuang/internal/i18n"
 	"kechuang/internal/region"
 	"kechuang/internal/sqldb"
@@ -45,7 +46,7 @@ func (s *Service) subjectFor(ctx context.Context, tx *sqldb.Tx, a account.Actor,
 	if err != nil || !canRead(a, l) {
 		return Listing{}, apperr.New(apperr.NotFound, "market.listing_not_found")
 	}
-	_, answer, err := s.seesMatches(ctx, a, l)
+	_, answer, err := s.seesMatches(ctx, tx, a, l)
 	if err != nil {
 		return Listing{}, err
 	}
@@ -55,12 +56,14 @@ func (s *Service) subjectFor(ctx context.Context, tx *sqldb.Tx, a account.Actor,
 	return l, nil
 }
 
-// candidateTitle checks that the candidate can be proposed for l and
-// returns it: a published listing of the other kind, not the owner's own,
-// or (for achievements) a registered enterprise.
-func (s *Service) candidate(ctx context.Context, tx *sqldb.Tx, l Listing, kind string, id int64) (Listing, string, int64, error) {
-	switch kind {
-	case CandidateListing:
+// candidate checks that the candidate can be proposed for l and returns
+// it (a listing), its name and the user to tell: a published listing of the
+// other kind, not the owner's own, or (for achievements) a registered
+// enterprise, whose public face the caller read before the transaction
+// (p, nil when the candidate is a listing or not registered).
+func (s *Service) candidate(ctx context.Context, tx *sqldb.Tx, l Listing, kind string, id int64, p *cultivation.Prospect) (Listing, string, int64, error) {
+	switch {
+	case kind == CandidateListing:
 		c, err := getListing(ctx, tx, id, s.now())
 		if err != nil && !apperr.Is(err, apperr.NotFound) {
 			return Listing{}, "", 0, err
@@ -69,20 +72,27 @@ func (s *Service) candidate(ctx context.Context, tx *sqldb.Tx, l Listing, kind s
 			return Listing{}, "", 0, apperr.New(apperr.NotFound, "market.match.candidate_not_found")
 		}
 		return c, c.Title, c.OwnerID, nil
-	case CandidateEnterprise:
-		if l.Kind != Achievement || s.registry == nil {
-			break
-		}
-		p, err := s.registry.GetProspect(ctx, id)
-		if apperr.Is(err, apperr.NotFound) {
-			break
-		}
-		if err != nil {
-			return Listing{}, "", 0, err
-		}
+	case kind == CandidateEnterprise && l.Kind == Achievement && p != nil:
 		return Listing{}, p.Name, p.AccountID, nil
 	}
 	return Listing{}, "", 0, apperr.New(apperr.NotFound, "market.match.candidate_not_found")
+}
+
+// prospect reads an enterprise candidate from the registry, outside any
+// transaction (the registry has its own connection): nil when the answer
+// is not about an enterprise or it is not registered.
+func (s *Service) prospect(ctx context.Context, ans Answer) (*cultivation.Prospect, error) {
+	if ans.CandidateKind != CandidateEnterprise || s.registry == nil {
+		return nil, nil
+	}
+	p, err := s.registry.GetProspect(ctx, ans.CandidateID)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
 }
 
 // insertFeedback records an answer; a pair answered before is a Conflict.
@@ -122,8 +132,12 @@ func answered(ctx context.Context, tx *sqldb.Tx, listingID int64, kind string, i
 // listing must be published (Conflict); a pair answered before is a
 // Conflict.
 func (s *Service) AcceptMatch(ctx context.Context, a account.Actor, id int64, ans Answer) (Decision, error) {
+	p, err := s.prospect(ctx, ans)
+	if err != nil {
+		return Decision{}, err
+	}
 	var out Decision
-	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		now := s.now()
 		l, err := s.subjectFor(ctx, tx, a, id)
 		if err != nil {
@@ -132,7 +146,7 @@ func (s *Service) AcceptMatch(ctx context.Context, a account.Actor, id int64, an
 		if l.State != Published {
 			return apperr.New(apperr.Conflict, "market.match.not_published")
 		}
-		c, title, candOwner, err := s.candidate(ctx, tx, l, ans.CandidateKind, ans.CandidateID)
+		c, title, candOwner, err := s.candidate(ctx, tx, l, ans.CandidateKind, ans.CandidateID, p)
 		if err != nil {
 			return err
 		}
@@ -197,14 +211,18 @@ func (s *Service) DeclineMatch(ctx context.Context, a account.Actor, id int64, a
 	case htmlTag.MatchString(ans.Note):
 		errs = append(errs, apperr.Field("note", "market.no_html"))
 	}
+	p, err := s.prospect(ctx, ans)
+	if err != nil {
+		return Decision{}, err
+	}
 	var out Decision
-	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		now := s.now()
 		l, err := s.subjectFor(ctx, tx, a, id)
 		if err != nil {
 			return err
 		}
-		_, title, _, err := s.candidate(ctx, tx, l, ans.CandidateKind, ans.CandidateID)
+		_, title, _, err := s.candidate(ctx, tx, l, ans.CandidateKind, ans.CandidateID, p)
 		if err != nil {
 			return err
 		}
