@@ -7,15 +7,15 @@ import (
 	"testing"
 )
 
-// stubClassifier puts every text containing a key of byWord in that key's
+// fixedClassifier puts every text containing a key of byWord in that key's
 // discipline (P 1) and everything else in "A"; Neighbours answers from
 // near, when set.
-type stubClassifier struct {
+type fixedClassifier struct {
 	byWord map[string]string
 	near   []Label
 }
 
-func (c stubClassifier) Classify(text string) Topic {
+func (c fixedClassifier) Classify(text string) Topic {
 	for w, d := range c.byWord {
 		if strings.Contains(text, w) {
 			return Topic{Disciplines: []Label{{Name: d, P: 1}}}
@@ -24,7 +24,7 @@ func (c stubClassifier) Classify(text string) Topic {
 	return Topic{Disciplines: []Label{{Name: "A", P: 1}}}
 }
 
-func (c stubClassifier) Neighbours(string) []Label { return c.near }
+func (c fixedClassifier) Neighbours(string) []Label { return c.near }
 
 // shortPackIndex holds shortPackMinListings listings of discipline A that
 // share no term with the demand 督伊德教凯尔特人, the one listing that holds
@@ -55,8 +55,8 @@ func shortPackIndex(t *testing.T, cls Classifier) *Index {
 // listing that holds every term.
 func TestKneeShortPack(t *testing.T) {
 	t.Parallel()
-	ix := shortPackIndex(t, stubClassifier{byWord: map[string]string{"督伊德": "B"}})
-	// The demand itself is classified A (the stub sees no 督伊德 in it when
+	ix := shortPackIndex(t, fixedClassifier{byWord: map[string]string{"督伊德": "B"}})
+	// The demand itself is classified A (the fake sees no 督伊德 in it when
 	// only 凯尔特人 is asked), so the topic pulls towards the filler.
 	demand := Document{Text: "凯尔特人 宗教"}
 	w := ix.Weights()
@@ -76,7 +76,7 @@ func TestKneeShortPack(t *testing.T) {
 
 func TestMatchMixesNeighbours(t *testing.T) {
 	t.Parallel()
-	cls := stubClassifier{near: []Label{{Name: "B", P: 0.5}}}
+	cls := fixedClassifier{near: []Label{{Name: "B", P: 0.5}}}
 	ix, err := New(Options{Classifier: cls})
 	if err != nil {
 		t.Fatal(err)

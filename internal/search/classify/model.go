@@ -446,6 +446,19 @@ func putUvarint(w *bufio.Writer, v uint64) {
 	w.Write(b[:binary.PutUvarint(b[:], v)])
 }
 
+// putFrontCoded writes key after prev as the length of their common prefix
+// and the rest. Sorted keys share long prefixes, which keeps the artefact
+// small before gzip even starts. It returns key, the next prev.
+func putFrontCoded(w *bufio.Writer, prev, key string) string {
+	p := 0
+	for p < len(prev) && p < len(key) && prev[p] == key[p] {
+		p++
+	}
+	putUvarint(w, uint64(p))
+	putString(w, key[p:])
+	return key
+}
+
 func putString(w *bufio.Writer, s string) {
 	putUvarint(w, uint64(len(s)))
 	w.WriteString(s)
@@ -466,15 +479,7 @@ func writeNB(w *bufio.Writer, m *NB) {
 	putUvarint(w, uint64(len(keys)))
 	prev := ""
 	for _, f := range keys {
-		// Front coding: sorted keys share long prefixes, which keeps the
-		// artefact small before gzip even starts.
-		p := 0
-		for p < len(prev) && p < len(f) && prev[p] == f[p] {
-			p++
-		}
-		putUvarint(w, uint64(p))
-		putString(w, f[p:])
-		prev = f
+		prev = putFrontCoded(w, prev, f)
 		es := m.feats[f]
 		putUvarint(w, uint64(len(es)))
 		last := int32(0)
@@ -500,6 +505,20 @@ func (r *reader) uvarint() uint64 {
 		r.err = err
 	}
 	return v
+}
+
+// frontCoded reads the key written by putFrontCoded after prev, or nil
+// (with r.err set) when the input is bad.
+func (r *reader) frontCoded(prev []byte) []byte {
+	p := r.uvarint()
+	if r.err == nil && p > uint64(len(prev)) {
+		r.err = errors.New("bad prefix")
+	}
+	rest := r.bytes(r.uvarint())
+	if r.err != nil {
+		return nil
+	}
+	return append(append(make([]byte, 0, int(p)+len(rest)), prev[:p]...), rest...)
 }
 
 func (r *reader) bytes(n uint64) []byte {
@@ -539,14 +558,12 @@ func (r *reader) nb() *NB {
 		return nil
 	}
 	m.feats = make(map[string][]entry, nf)
-	prev := []byte{}
+	var prev []byte
 	for range nf {
-		p := r.uvarint()
-		if p > uint64(len(prev)) {
-			r.err = errors.Join(r.err, errors.New("bad prefix"))
+		f := r.frontCoded(prev)
+		if f == nil {
 			return nil
 		}
-		f := append(append([]byte{}, prev[:p]...), r.bytes(r.uvarint())...)
 		n := r.uvarint()
 		if n > nl {
 			r.err = errors.Join(r.err, errors.New("bad entry count"))

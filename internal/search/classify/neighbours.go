@@ -280,13 +280,7 @@ func writeExemplars(w *bufio.Writer, x *Exemplars) {
 	putUvarint(w, uint64(len(keys)))
 	prev := ""
 	for _, f := range keys {
-		p := 0
-		for p < len(prev) && p < len(f) && prev[p] == f[p] {
-			p++
-		}
-		putUvarint(w, uint64(p))
-		putString(w, f[p:])
-		prev = f
+		prev = putFrontCoded(w, prev, f)
 		ps := x.post[f]
 		putUvarint(w, uint64(len(ps)))
 		last := uint32(0)
@@ -322,14 +316,12 @@ func (r *reader) exemplars(nLabels int) *Exemplars {
 		return nil
 	}
 	x.post = make(map[string][]posting, nf)
-	prev := []byte{}
+	var prev []byte
 	for range nf {
-		p := r.uvarint()
-		if p > uint64(len(prev)) {
-			r.err = errors.Join(r.err, errors.New("bad prefix"))
+		f := r.frontCoded(prev)
+		if f == nil {
 			return nil
 		}
-		f := append(append([]byte{}, prev[:p]...), r.bytes(r.uvarint())...)
 		c := r.uvarint()
 		if c > n {
 			r.err = errors.Join(r.err, errors.New("bad posting count"))
