@@ -339,6 +339,13 @@ func (x *Indexer) rankListings(ctx context.Context, l Listing, answered map[stri
 			exclude = append(exclude, id)
 		}
 	}
+	// The owner's own listings are never proposed; leaving them out here
+	// rather than after ranking keeps them from crowding the pool.
+	own, err := ownListings(ctx, x.svc.db, l.OwnerID, other)
+	if err != nil {
+		return nil, search.Topic{}, err
+	}
+	exclude = append(exclude, own...)
 	doc := x.document(l, "")
 	hits := x.ix.Match(doc, search.MatchOptions{Limit: matchPool, Filters: map[string][]string{FacetKind: {string(other)}},
 		Exclude: exclude})
@@ -387,6 +394,24 @@ func (x *Indexer) rankListings(ctx context.Context, l Listing, answered map[stri
 		out = append(out, m)
 	}
 	return finish(out, limit), topic, nil
+}
+
+// ownListings returns the index IDs of owner's published listings of kind k.
+func ownListings(ctx context.Context, q sqldb.Querier, owner int64, k Kind) ([]string, error) {
+	rows, err := q.QueryContext(ctx, "SELECT id FROM listings WHERE owner_id = ? AND kind = ? AND state = ?", owner, k, Published)
+	if err != nil {
+		return nil, fmt.Errorf("own listings: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, docID(id))
+	}
+	return out, rows.Err()
 }
 
 // score sums value × weight over the reasons, with the feedback boosts,

@@ -496,3 +496,19 @@ func TestMatchesMixedScript(t *testing.T) {
 		}
 	})
 }
+
+// TestOwnListingsAreNotProposed: an enterprise that offers achievements
+// and posts demands is never matched with itself.
+func TestOwnListingsAreNotProposed(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newMatchFixture(t, db)
+		own := f.publish(f.buyer, f.staff, market.Achievement, batteryAchievement(cathodeTitle, cathodeSummary, "320506", []string{"license"}, 80, 7))
+		uni := f.actor("uni", account.RoleInstitution, "")
+		theirs := f.publish(uni, f.staff, market.Achievement, batteryAchievement("高镍正极材料氧化铝包覆量产工艺", cathodeSummary, "320506", []string{"license"}, 80, 7))
+		p := f.matches(f.buyer, f.demand.ID)
+		if diff := cmp.Diff([]int64{theirs.ID}, matchIDs(p.Matches)); diff != "" {
+			t.Errorf("matches (-want +got), own achievement %d must not appear:\n%s", own.ID, diff)
+		}
+	})
+}
