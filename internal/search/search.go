@@ -339,10 +339,14 @@ func (ix *Index) hit(c cand, qs []qterm, bound float64, qt Topic, w Weights, wit
 		if !ok {
 			continue
 		}
-		if marks[q.kind] == nil {
-			marks[q.kind] = map[string]bool{}
+		// A search marks every query word found; a match marks only what
+		// it would list as shared, so the snippet and the reasons agree.
+		if !withTopic || ix.specific(q) {
+			if marks[q.kind] == nil {
+				marks[q.kind] = map[string]bool{}
+			}
+			marks[q.kind][q.text] = true
 		}
-		marks[q.kind][q.text] = true
 		tf := q.pl.TF[i*int(numFields) : (i+1)*int(numFields)]
 		total := q.idf * q.weight * bm25f(tf, &ix.lens[c.ord], &wf, &invAvg, w.K1, w.B)
 		var parts [numFields]float64

@@ -417,4 +417,11 @@ func TestSharedTermsLeaveOutCommonWords(t *testing.T) {
 	if !slices.Contains(got, "剥壳") && !slices.Contains(got, "毛豆") {
 		t.Errorf("shared terms %v, want 毛豆 or 剥壳", got)
 	}
+	// The snippet marks what the reasons list, not the common words.
+	sn := hits[0].Snippet
+	for _, m := range sn.Marks {
+		if w := sn.Text[m.Start:m.End]; w == "进行" || w == "研究" || w == "分析" {
+			t.Errorf("snippet %q marks the common word %q", sn.Text, w)
+		}
+	}
 }

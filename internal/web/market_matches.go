@@ -53,8 +53,8 @@ type matchesData struct {
 	Nav      marketNav
 	P        market.MatchPage
 	KindName string
-	// Other names what is proposed: achievements for a demand, demands for
-	// an achievement.
+	// Other is the heading of what is proposed: achievements for a
+	// demand, demands for an achievement.
 	Other     string
 	Boosts    []string
 	Reasons   []reasonChoice
@@ -83,7 +83,7 @@ func (s *Server) matchesPage(w http.ResponseWriter, r *http.Request, status int,
 		other = market.Demand
 	}
 	data := matchesData{Nav: s.marketNav(r), P: p, KindName: i18n.T(st.lang, "market.kind."+string(p.Subject.Kind)),
-		Other: i18n.T(st.lang, "market.kind."+string(other)), Reasons: reasonChoices(st.lang),
+		Other: i18n.T(st.lang, "market.match.proposed_"+string(other)), Reasons: reasonChoices(st.lang),
 		Pager: newPager(r, p.Page, p.PerPage, p.Total), Error: errMsg, Open: open}
 	if d := r.URL.Query().Get("done"); d == market.Accepted || d == market.Declined {
 		data.Done = i18n.T(st.lang, "market.match.done_"+d)
