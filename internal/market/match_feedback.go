@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -124,27 +123,22 @@ func answered(ctx context.Context, tx *sqldb.Tx, listingID int64, kind string, i
 	return n > 0, err
 }
 
-// AcceptMatch accepts a proposed match of listing id. A listing candidate
-// becomes an expression of interest: a deal of the listing's owner on the
-// candidate (or the owner's open deal there, if one exists). An enterprise
-// candidate's account, if it has one, gets a notice. Only the owner or a
-// broker on one of the listing's deals may answer (Forbidden); the
-// listing must be published (Conflict); a pair answered before is a
-// Conflict.
-func (s *Service) AcceptMatch(ctx context.Context, a account.Actor, id int64, ans Answer) (Decision, error) {
+// answer runs the transaction shared by accept and decline: it reads an
+// enterprise candidate before the transaction, then checks who may answer
+// for listing id, that the candidate may be proposed for it and that the
+// pair is not answered yet; record then writes the answer into d, which
+// comes with the listing, the candidate and the time filled in.
+func (s *Service) answer(ctx context.Context, a account.Actor, id int64, ans Answer,
+	record func(tx *sqldb.Tx, l, c Listing, candOwner int64, d *Decision) error) (Decision, error) {
 	p, err := s.prospect(ctx, ans)
 	if err != nil {
 		return Decision{}, err
 	}
 	var out Decision
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		now := s.now()
 		l, err := s.subjectFor(ctx, tx, a, id)
 		if err != nil {
 			return err
-		}
-		if l.State != Published {
-			return apperr.New(apperr.Conflict, "market.match.not_published")
 		}
 		c, title, candOwner, err := s.candidate(ctx, tx, l, ans.CandidateKind, ans.CandidateID, p)
 		if err != nil {
@@ -156,41 +150,57 @@ func (s *Service) AcceptMatch(ctx context.Context, a account.Actor, id int64, an
 			}
 			return err
 		}
-		ans.Reason, ans.Note = "", ""
-		var dealID int64
+		d := Decision{ListingID: l.ID, CandidateKind: ans.CandidateKind, CandidateID: ans.CandidateID, Title: title, At: s.now()}
+		if err := record(tx, l, c, candOwner, &d); err != nil {
+			return err
+		}
+		out = d
+		return nil
+	})
+	return out, err
+}
+
+// AcceptMatch accepts a proposed match of listing id. A listing candidate
+// becomes an expression of interest: a deal of the listing's owner on the
+// candidate (or the owner's open deal there, if one exists). An enterprise
+// candidate's account, if it has one, gets a notice. Only the owner or a
+// broker on one of the listing's deals may answer (Forbidden); the
+// listing must be published (Conflict); a pair answered before is a
+// Conflict.
+func (s *Service) AcceptMatch(ctx context.Context, a account.Actor, id int64, ans Answer) (Decision, error) {
+	ans.Reason, ans.Note = "", ""
+	return s.answer(ctx, a, id, ans, func(tx *sqldb.Tx, l, c Listing, candOwner int64, d *Decision) error {
+		if l.State != Published {
+			return apperr.New(apperr.Conflict, "market.match.not_published")
+		}
 		if ans.CandidateKind == CandidateListing {
 			err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM deals WHERE listing_id = ? AND member_id = ?
-				AND state NOT IN ('registered', 'terminated')`, c.ID, l.OwnerID).Scan(&dealID)
+				AND state NOT IN ('registered', 'terminated')`, c.ID, l.OwnerID).Scan(&d.DealID)
 			if err != nil {
 				return fmt.Errorf("open deal: %w", err)
 			}
-			if dealID == 0 {
+			if d.DealID == 0 {
 				in := DealInput{ListingID: c.ID, Message: i18n.T(i18n.Chinese, "market.match.deal_message",
 					i18n.T(i18n.Chinese, "market.kind."+string(l.Kind)), l.Title, Link(l.ID))}
 				if l.Contact != nil {
 					in.Contact = *l.Contact
 				}
-				d, err := openDeal(ctx, tx, a, l.OwnerID, c, in, now)
+				deal, err := openDeal(ctx, tx, a, l.OwnerID, c, in, d.At)
 				if err != nil {
 					return err
 				}
-				dealID = d.ID
+				d.DealID = deal.ID
 			}
 		} else if candOwner != 0 {
 			n := Notice{Kind: "match.accept", Title: i18n.T(i18n.Chinese, "market.match.notice_enterprise", l.OwnerName, l.Title),
 				Link: Link(l.ID)}
-			if err := insertNotice(ctx, tx, candOwner, n, now); err != nil {
+			if err := insertNotice(ctx, tx, candOwner, n, d.At); err != nil {
 				return err
 			}
 		}
-		if err := insertFeedback(ctx, tx, a, l, ans, Accepted, dealID, now); err != nil {
-			return err
-		}
-		out = Decision{ListingID: l.ID, CandidateKind: ans.CandidateKind, CandidateID: ans.CandidateID, Title: title,
-			Decision: Accepted, DealID: dealID, At: now}
-		return nil
+		d.Decision = Accepted
+		return insertFeedback(ctx, tx, a, l, ans, Accepted, d.DealID, d.At)
 	})
-	return out, err
 }
 
 // DeclineMatch declines a proposed match of listing id with a reason (and
@@ -211,32 +221,15 @@ func (s *Service) DeclineMatch(ctx context.Context, a account.Actor, id int64, a
 	case htmlTag.MatchString(ans.Note):
 		errs = append(errs, apperr.Field("note", "market.no_html"))
 	}
-	p, err := s.prospect(ctx, ans)
-	if err != nil {
-		return Decision{}, err
-	}
-	var out Decision
-	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		now := s.now()
-		l, err := s.subjectFor(ctx, tx, a, id)
-		if err != nil {
-			return err
-		}
-		_, title, _, err := s.candidate(ctx, tx, l, ans.CandidateKind, ans.CandidateID, p)
-		if err != nil {
-			return err
-		}
+	return s.answer(ctx, a, id, ans, func(tx *sqldb.Tx, l, _ Listing, _ int64, d *Decision) error {
+		// Who may answer and what is answered are checked first, so a
+		// stranger learns nothing from the field errors.
 		if len(errs) > 0 {
 			return apperr.Fields(errs...)
 		}
-		if err := insertFeedback(ctx, tx, a, l, ans, Declined, 0, now); err != nil {
-			return err
-		}
-		out = Decision{ListingID: l.ID, CandidateKind: ans.CandidateKind, CandidateID: ans.CandidateID, Title: title,
-			Decision: Declined, Reason: ans.Reason, Note: ans.Note, At: now}
-		return nil
+		d.Decision, d.Reason, d.Note = Declined, ans.Reason, ans.Note
+		return insertFeedback(ctx, tx, a, l, ans, Declined, 0, d.At)
 	})
-	return out, err
 }
 
 // ReasonCount is how often one decline reason was given.
@@ -361,6 +354,3 @@ func (s *Service) MatchNoticesOn(ctx context.Context, a account.Actor) (bool, er
 	err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM match_optout WHERE user_id = ?", a.UserID).Scan(&n)
 	return n == 0, err
 }
-
-// joinTerms stores shared terms in one column.
-func joinTerms(ts []string) string { return strings.Join(ts, ",") }

@@ -88,7 +88,7 @@ func (x *Indexer) ProposeMatches(ctx context.Context) (int, error) {
 			for i, m := range ranked {
 				if _, err := tx.ExecContext(ctx, `INSERT INTO match_proposals (listing_id, candidate_id, rank, score, shared_terms,
 					region_code, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (listing_id, candidate_id) DO NOTHING`,
-					l.ID, m.ID, m.Rank, m.Score, joinTerms(m.SharedTerms), l.RegionCode, sqldb.At(now)); err != nil {
+					l.ID, m.ID, m.Rank, m.Score, strings.Join(m.SharedTerms, ","), l.RegionCode, sqldb.At(now)); err != nil {
 					return fmt.Errorf("keep proposal: %w", err)
 				}
 				if i >= noticesPerListing {

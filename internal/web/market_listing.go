@@ -102,11 +102,7 @@ func (s *Server) handleMarketListingAction(w http.ResponseWriter, r *http.Reques
 		s.writeError(w, r, err)
 		return
 	}
-	next := r.PostFormValue("next")
-	if next == "" {
-		next = market.Link(id) + "?done=" + action
-	}
-	http.Redirect(w, r, safeNext(next), http.StatusSeeOther)
+	redirectBack(w, r, market.Link(id)+"?done="+action)
 }
 
 // doneMessage is the confirmation shown after an action, "" for none.

@@ -169,11 +169,7 @@ func (s *Server) handleMarketMatchNotices(w http.ResponseWriter, r *http.Request
 		s.writeError(w, r, err)
 		return
 	}
-	next := r.PostFormValue("next")
-	if next == "" {
-		next = "/market/inbox"
-	}
-	http.Redirect(w, r, safeNext(next), http.StatusSeeOther)
+	redirectBack(w, r, "/market/inbox")
 }
 
 type newMatchesData struct {

@@ -157,9 +157,5 @@ func (s *Server) handleMarketNoticeRead(w http.ResponseWriter, r *http.Request) 
 		s.writeError(w, r, err)
 		return
 	}
-	next := r.PostFormValue("next")
-	if next == "" {
-		next = "/market/inbox"
-	}
-	http.Redirect(w, r, safeNext(next), http.StatusSeeOther)
+	redirectBack(w, r, "/market/inbox")
 }

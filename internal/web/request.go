@@ -66,6 +66,16 @@ func queryInt(r *http.Request, name string, def int) int {
 
 // safeNext returns next when it is a local path, "/" otherwise, so that a
 // login link cannot redirect to another site.
+// redirectBack answers a form with 303 to its "next" field (a local path)
+// or, without one, to fallback.
+func redirectBack(w http.ResponseWriter, r *http.Request, fallback string) {
+	next := r.PostFormValue("next")
+	if next == "" {
+		next = fallback
+	}
+	http.Redirect(w, r, safeNext(next), http.StatusSeeOther)
+}
+
 func safeNext(next string) string {
 	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
 		return "/"
