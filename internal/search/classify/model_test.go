@@ -134,3 +134,34 @@ func TestClassifyMatchesFeaturePath(t *testing.T) {
 		}
 	}
 }
+
+func TestTitlesJoinTheVote(t *testing.T) {
+	t.Parallel()
+	a := analysis.Default()
+	titles := []Record{
+		// Words of civil engineering, but the title's category is 农学: its
+		// discipline must come from that category.
+		{ID: "t1", Title: "混凝土灌溉渠道防渗", Category: "农学"},
+		{ID: "t2", Title: "盾构隧道管片拼装", Category: "工学"},
+		{ID: "t3", Title: "盾构隧道沉降监测", Category: "工学"},
+	}
+	m := Train(a, tiny, titles, TrainOptions{Folds: 2, MinCount: 1})
+	d2c := map[string]string{"作物学": "农学", "土木工程": "工学"}
+	got := map[string]string{}
+	for _, r := range labelTitles(featurize(a, titles), m.Discipline, d2c) {
+		got[r.ID] = r.Discipline
+	}
+	want := map[string]string{"t1": "作物学", "t2": "土木工程", "t3": "土木工程"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("labelTitles (-want +got):\n%s", diff)
+	}
+	// 盾构 and 隧道 are in no labelled record, only in the titles: the vote
+	// finds them there, and finds nothing without them.
+	vote := m.Neighbours("盾构隧道")
+	if len(vote) == 0 || vote[0].Name != "土木工程" {
+		t.Errorf("Neighbours(盾构隧道) with titles = %+v, want 土木工程 first", vote)
+	}
+	if vote := Train(a, tiny, nil, TrainOptions{Folds: 2, MinCount: 1}).Neighbours("盾构隧道"); len(vote) != 0 {
+		t.Errorf("Neighbours(盾构隧道) without titles = %+v, want none", vote)
+	}
+}

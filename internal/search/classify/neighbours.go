@@ -12,7 +12,9 @@ import (
 )
 
 // Exemplars is a nearest-neighbour discipline classifier over the training
-// records themselves: a text's neighbours are the records it shares the
+// records themselves (the labelled records, and the category-only titles
+// with the discipline naive Bayes gives them within their category, see
+// labelTitles): a text's neighbours are the records it shares the
 // most informative features with (BM25 over the classifier's features,
 // title and keywords counted twice), and their
 // disciplines, weighted by score, are its distribution. Mixed with the naive
@@ -40,7 +42,8 @@ type posting struct {
 }
 
 // exemplarK is the number of voting neighbours. With 10, 20 and 40 the
-// cross-fitted field P@10 was 0.3799, 0.3808 and 0.3793; see
+// cross-fitted field P@10 was 0.3799, 0.3808 and 0.3793 (before the titles
+// joined the exemplars); see
 // docs/BENCHMARKS.md (matching).
 const exemplarK = 20
 
