@@ -319,11 +319,10 @@ func lsiExp(dir string, names []string, ws []float64, dims int, titlesOnly bool)
 		models = append(models, trainLSI(a, texts, dims))
 	}
 	for _, task := range names {
-		docs, qs, err := load(dir, task)
+		docs, qs, err := cf.load(dir, task)
 		if err != nil {
 			return err
 		}
-		cf.register(docs, qs)
 		k := &matcheval.Kechuang{Options: search.Options{Classifier: cf}}
 		if err := k.Index(docs); err != nil {
 			return err

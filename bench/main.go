@@ -160,6 +160,15 @@ func (c *crossFitted) Neighbours(text string) []search.Label {
 	return c.full.Neighbours(text)
 }
 
+// load reads a task and registers its texts (see register).
+func (c *crossFitted) load(dir, task string) ([]matcheval.Doc, []matcheval.Query, error) {
+	docs, qs, err := load(dir, task)
+	if err == nil {
+		c.register(docs, qs)
+	}
+	return docs, qs, err
+}
+
 // register maps the texts the engine will classify for a task to folds.
 func (c *crossFitted) register(docs []matcheval.Doc, qs []matcheval.Query) {
 	for _, d := range docs {

@@ -61,11 +61,10 @@ func oracleExp(dir string, names []string, shares []float64) error {
 	}
 	enc := json.NewEncoder(os.Stdout)
 	for _, task := range names {
-		docs, qs, err := load(dir, task)
+		docs, qs, err := cf.load(dir, task)
 		if err != nil {
 			return err
 		}
-		cf.register(docs, qs)
 		truth := map[string]string{}
 		for _, d := range docs {
 			truth[d.Title+"\n\n"+d.Text] = label[d.ID]

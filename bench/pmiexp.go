@@ -153,11 +153,10 @@ func pmiExp(dir string, es []int) error {
 		}
 		pm = append(pm, trainPMI(a, tr, 3, 0.05))
 	}
-	docs, qs, err := load(dir, "field")
+	docs, qs, err := cf.load(dir, "field")
 	if err != nil {
 		return err
 	}
-	cf.register(docs, qs)
 	k := &matcheval.Kechuang{Options: search.Options{Classifier: cf}}
 	if err := k.Index(docs); err != nil {
 		return err

@@ -23,11 +23,10 @@ func tune(dir string, names []string, grid string) error {
 	}
 	enc := json.NewEncoder(os.Stdout)
 	for _, task := range names {
-		docs, qs, err := load(dir, task)
+		docs, qs, err := cf.load(dir, task)
 		if err != nil {
 			return err
 		}
-		cf.register(docs, qs)
 		k := &matcheval.Kechuang{Options: search.Options{Classifier: cf}}
 		if err := k.Index(docs); err != nil {
 			return err
