@@ -16,8 +16,8 @@
 // The model also carries Exemplars: the field-weighted term lists of the
 // labelled training records and of the category-only titles (each given the
 // discipline of its category that naive Bayes finds most probable), for a
-// nearest-neighbour vote (Neighbours) that
-// the matcher mixes into a demand's disciplines (MixLabels). Listings are
+// nearest-neighbour vote (Neighbours) that the matcher mixes into a
+// demand's disciplines (MixLabels). Listings are
 // classified by naive Bayes alone; see docs/BENCHMARKS.md (matching) for
 // what the vote earns and why it is not used on the listing side.
 //
