@@ -513,21 +513,7 @@ func (s *Service) DealCounts(ctx context.Context, a account.Actor, f DealFilter)
 	if len(where) > 0 {
 		cond = " WHERE " + strings.Join(where, " AND ")
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT d.state, COUNT(*) FROM deals d"+cond+" GROUP BY d.state", args...)
-	if err != nil {
-		return nil, fmt.Errorf("count deals by state: %w", err)
-	}
-	defer rows.Close()
-	out := map[DealState]int{}
-	for rows.Next() {
-		var st DealState
-		var n int
-		if err := rows.Scan(&st, &n); err != nil {
-			return nil, err
-		}
-		out[st] = n
-	}
-	return out, rows.Err()
+	return countBy[DealState](ctx, s.db, "count deals by state", "SELECT d.state, COUNT(*) FROM deals d"+cond+" GROUP BY d.state", args...)
 }
 
 const brokerStatsQuery = `SELECT u.id, u.username, COALESCE(NULLIF(u.display_name, ''), u.username), u.organization, u.region_code,

@@ -663,21 +663,7 @@ func withParents(codes map[string]bool, c string) {
 // owner and, more weakly, of other owners in the same domain.
 func (s *Service) boosts(ctx context.Context, ownerID int64, domain string) (map[string]float64, error) {
 	counts := func(query string, args ...any) (map[DeclineReason]int, error) {
-		rows, err := s.db.QueryContext(ctx, query, args...)
-		if err != nil {
-			return nil, fmt.Errorf("feedback counts: %w", err)
-		}
-		defer rows.Close()
-		out := map[DeclineReason]int{}
-		for rows.Next() {
-			var r string
-			var n int
-			if err := rows.Scan(&r, &n); err != nil {
-				return nil, err
-			}
-			out[DeclineReason(r)] = n
-		}
-		return out, rows.Err()
+		return countBy[DeclineReason](ctx, s.db, "feedback counts", query, args...)
 	}
 	own, err := counts("SELECT reason, COUNT(*) FROM match_feedback WHERE decision = ? AND owner_id = ? GROUP BY reason", Declined, ownerID)
 	if err != nil {

@@ -479,44 +479,36 @@ func (s *Service) FindListings(ctx context.Context, a account.Actor, f Filter) (
 
 // StateCounts counts the actor's own listings by state as seen now.
 func (s *Service) StateCounts(ctx context.Context, a account.Actor) (map[State]int, error) {
-	out := map[State]int{}
 	if !a.LoggedIn() {
-		return out, nil
+		return map[State]int{}, nil
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT st, COUNT(*) FROM (SELECT CASE WHEN state = 'published' AND expires_at <= ?
+	return countBy[State](ctx, s.db, "count own listings", `SELECT st, COUNT(*) FROM (SELECT CASE WHEN state = 'published' AND expires_at <= ?
 		THEN 'expired' ELSE state END AS st FROM listings WHERE owner_id = ?) x GROUP BY st`, sqldb.FormatTime(s.now()), a.UserID)
-	if err != nil {
-		return nil, fmt.Errorf("count own listings: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var st State
-		var n int
-		if err := rows.Scan(&st, &n); err != nil {
-			return nil, err
-		}
-		out[st] = n
-	}
-	return out, rows.Err()
 }
 
 // ReviewCounts counts the submitted listings in a reviewer's scope by kind.
 func (s *Service) ReviewCounts(ctx context.Context, a account.Actor) (map[Kind]int, error) {
-	out := map[Kind]int{}
 	if !IsReviewer(a) && a.Role != account.RoleAdmin {
-		return out, nil
+		return map[Kind]int{}, nil
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT kind, COUNT(*) FROM listings WHERE state = 'submitted' AND region_code LIKE ?
+	return countBy[Kind](ctx, s.db, "count review queue", `SELECT kind, COUNT(*) FROM listings WHERE state = 'submitted' AND region_code LIKE ?
 		GROUP BY kind`, region.Prefix(a.Scope())+"%")
+}
+
+// countBy runs a "SELECT key, COUNT(*) … GROUP BY key" query into a map;
+// what names the count in errors.
+func countBy[K ~string](ctx context.Context, db *sqldb.DB, what, query string, args ...any) (map[K]int, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("count review queue: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
+	out := map[K]int{}
 	for rows.Next() {
-		var k Kind
+		var k K
 		var n int
 		if err := rows.Scan(&k, &n); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 		out[k] = n
 	}
