@@ -149,6 +149,15 @@ func TestInbox(t *testing.T) {
 		if n := page2.Find("#notices li.notice-item").Length(); n != 5 || page2.Find(".notice-title").Last().Text() != "企业01 对您的技术需求《注塑件缩痕》表达了合作意向" {
 			t.Errorf("auditor's second page: %d items, last %q; want 5 ending with the oldest", n, page2.Find(".notice-title").Last().Text())
 		}
+		var paged struct {
+			Items   []struct{ Title string } `json:"items"`
+			Total   int                      `json:"total"`
+			PerPage int                      `json:"per_page"`
+		}
+		auditor.api(http.MethodGet, "/api/v1/notices?page=3&per_page=10", nil).json(t, &paged)
+		if len(paged.Items) != 5 || paged.Total != 25 || paged.PerPage != 10 || !strings.HasPrefix(paged.Items[4].Title, "企业01 ") {
+			t.Errorf("API page 3 of 10 = %+v, want the 5 oldest of 25", paged)
+		}
 		// A notice without a link has a "mark read" button that returns
 		// to the inbox; read all clears the rest.
 		if got := strings.TrimSpace(page2.Find("#notices button").First().Text()); got != "标为已读" {
