@@ -17,6 +17,7 @@ import (
 	"kechuang/internal/demo"
 	"kechuang/internal/job"
 	"kechuang/internal/market"
+	"kechuang/internal/notice"
 	"kechuang/internal/web"
 )
 
@@ -111,7 +112,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	srv, err := web.New(web.Deps{DB: a.db, Accounts: a.accounts, Audit: audit.NewService(a.db), Regions: a.regions,
-		Cultivation: cult, Market: mkt, Search: index, Jobs: jobs, Logger: a.log, Version: version, HomeRegion: home})
+		Cultivation: cult, Market: mkt, Notices: notice.NewService(a.db, nil), Search: index, Jobs: jobs, Logger: a.log,
+		Version: version, HomeRegion: home})
 	if err != nil {
 		return err
 	}

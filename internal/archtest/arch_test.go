@@ -29,6 +29,7 @@ var rank = map[string]int{
 	"internal/search":      3,
 	"internal/job":         4,
 	"internal/account":     4,
+	"internal/notice":      5,
 	"internal/dbtest":      5,
 	"internal/directory":   10,
 	"internal/cultivation": 11,

@@ -14,6 +14,7 @@ import (
 	"kechuang/internal/apperr"
 	"kechuang/internal/audit"
 	"kechuang/internal/i18n"
+	"kechuang/internal/notice"
 	"kechuang/internal/region"
 	"kechuang/internal/sqldb"
 )
@@ -148,16 +149,18 @@ func insertDealEvent(ctx context.Context, tx *sqldb.Tx, e DealEvent) error {
 	return nil
 }
 
-// notifyDeal sends a notice about the deal to each of users except the
-// actor and users already notified.
-func notifyDeal(ctx context.Context, tx *sqldb.Tx, a account.Actor, d Deal, kind, title, body string, now time.Time, users ...int64) error {
+// notifyDeal sends the notice m about the deal to each of users except
+// the actor and users already notified.
+func notifyDeal(ctx context.Context, tx *sqldb.Tx, a account.Actor, d Deal, m notice.Message, users ...int64) error {
 	seen := map[int64]bool{a.UserID: true, 0: true}
+	m.Link = DealLink(d.ID)
 	for _, u := range users {
 		if seen[u] {
 			continue
 		}
 		seen[u] = true
-		if err := insertNotice(ctx, tx, u, Notice{Kind: kind, Title: title, Body: body, Link: DealLink(d.ID)}, now); err != nil {
+		m.To = u
+		if err := notice.Send(ctx, tx, m); err != nil {
 			return err
 		}
 	}
@@ -207,16 +210,17 @@ func (s *Service) CreateDeal(ctx context.Context, a account.Actor, in DealInput)
 		if err := in.validate(); err != nil {
 			return err
 		}
-		out, err = openDeal(ctx, tx, a, a.UserID, l, in, now)
+		out, err = openDeal(ctx, tx, a, a.UserID, l, in, notice.Text(in.Message), now)
 		return err
 	})
 	return out, err
 }
 
 // openDeal records member's interest in the published listing l: the deal,
-// its first event, the owner's notice and the audit row. An open deal of
-// the same member on l is a Conflict.
-func openDeal(ctx context.Context, tx *sqldb.Tx, a account.Actor, member int64, l Listing, in DealInput, now time.Time) (Deal, error) {
+// its first event, the owner's notice (with body as its second line) and
+// the audit row. An open deal of the same member on l is a Conflict.
+func openDeal(ctx context.Context, tx *sqldb.Tx, a account.Actor, member int64, l Listing, in DealInput, body notice.Arg,
+	now time.Time) (Deal, error) {
 	var open int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM deals WHERE listing_id = ? AND member_id = ?
 			AND state NOT IN ('registered', 'terminated')`, l.ID, member).Scan(&open); err != nil {
@@ -241,9 +245,9 @@ func openDeal(ctx context.Context, tx *sqldb.Tx, a account.Actor, member int64, 
 	if err != nil {
 		return Deal{}, err
 	}
-	title := i18n.T(i18n.Chinese, "market.notice.deal_interest", out.MemberName,
-		i18n.T(i18n.Chinese, "market.kind."+string(l.Kind)), l.Title)
-	if err := notifyDeal(ctx, tx, a, out, "deal.create", title, in.Message, now, l.OwnerID); err != nil {
+	m := notice.Message{Kind: "deal.create", Key: "market.notice.deal_interest",
+		Args: []notice.Arg{notice.Text(out.MemberName), kindArg(l.Kind), notice.Text(l.Title)}, Body: body, At: now}
+	if err := notifyDeal(ctx, tx, a, out, m, l.OwnerID); err != nil {
 		return Deal{}, err
 	}
 	return out, audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "deal.create", ObjectType: "deal", ObjectID: idText(id),
@@ -301,6 +305,9 @@ func (s *Service) StepDeal(ctx context.Context, a account.Actor, id int64, actio
 		if err != nil {
 			return err
 		}
+		// body is the note as the notices carry it: a note the system
+		// writes is a code, so that each reader sees it in their language.
+		body := notice.Text(note)
 		now := s.now()
 		to := rule.to
 		if to == "" {
@@ -317,6 +324,7 @@ func (s *Service) StepDeal(ctx context.Context, a account.Actor, id int64, actio
 			sets, args = append(sets, "amount = ?", "signed_at = ?"), append(args, *step.Amount, sqldb.At(now))
 			if note == "" {
 				note = i18n.T(i18n.Chinese, "market.deal_amount_note", formatWan(*step.Amount))
+				body = notice.Code("market.deal_amount_note", notice.Text(formatWan(*step.Amount)))
 			}
 		case DealRegister:
 			if step.ContractID != 0 {
@@ -338,7 +346,7 @@ func (s *Service) StepDeal(ctx context.Context, a account.Actor, id int64, actio
 			}
 			sets, args = append(sets, "reason = ?", "closed_at = ?"), append(args, reason, sqldb.At(now))
 			if note == "" {
-				note = reason
+				note, body = reason, notice.Text(reason)
 			}
 		case DealAssignBroker:
 			name, err := brokerName(ctx, tx, step.BrokerID)
@@ -348,6 +356,7 @@ func (s *Service) StepDeal(ctx context.Context, a account.Actor, id int64, actio
 			sets, args = append(sets, "broker_id = ?"), append(args, step.BrokerID)
 			if note == "" {
 				note = i18n.T(i18n.Chinese, "market.deal_broker_note", name)
+				body = notice.Code("market.deal_broker_note", notice.Text(name))
 			}
 			recipients = append(recipients, step.BrokerID)
 		}
@@ -366,9 +375,10 @@ func (s *Service) StepDeal(ctx context.Context, a account.Actor, id int64, actio
 		if out, err = getDeal(ctx, tx, id); err != nil {
 			return err
 		}
-		title := i18n.T(i18n.Chinese, "market.notice.deal_step", out.ListingTitle, i18n.T(i18n.Chinese, "market.deal_action."+action))
+		m := notice.Message{Kind: "deal." + action, Key: "market.notice.deal_step",
+			Args: []notice.Arg{notice.Text(out.ListingTitle), notice.Code("market.deal_action." + action)}, Body: body, At: now}
 		recipients = append(recipients, old.OwnerID, old.MemberID, old.BrokerID)
-		if err := notifyDeal(ctx, tx, a, out, "deal."+action, title, note, now, recipients...); err != nil {
+		if err := notifyDeal(ctx, tx, a, out, m, recipients...); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "deal." + action, ObjectType: "deal", ObjectID: idText(id),

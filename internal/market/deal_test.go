@@ -84,7 +84,7 @@ func TestDealWorkflow(t *testing.T) {
 		}
 		_, err = f.svc.CreateDeal(ctx, firm, interest(l.ID))
 		wantKind(t, "second open deal", err, apperr.Conflict)
-		inbox, err := f.svc.Inbox(ctx, inst, 1)
+		inbox, err := f.inbox(inst)
 		if err != nil || inbox.Unread != 3 || inbox.Items[0].Link != market.DealLink(d.ID) || inbox.Items[0].Kind != "deal.create" {
 			t.Errorf("owner's inbox = %+v, %v; want the deal's notice on top of the submission's and the approval's", inbox, err)
 		}
@@ -113,7 +113,7 @@ func TestDealWorkflow(t *testing.T) {
 		if err != nil || d.BrokerID != broker.UserID || d.State != market.DealIntent {
 			t.Fatalf("assign broker = %+v, %v", d, err)
 		}
-		if n, _ := f.svc.UnreadCount(ctx, broker); n != 1 {
+		if n, _ := f.notices.UnreadCount(ctx, broker); n != 1 {
 			t.Errorf("broker's notices = %d, want 1", n)
 		}
 		// Staff see and assign, but do not move the deal.

@@ -1,10 +1,11 @@
 // Package market owns the 科技大市场: 科技成果 listings (achievements, a
 // technology offered) and 技术需求 (demands, a problem an enterprise needs
-// solved), their review workflow, duplicate detection on submit, the in-app
-// notices (站内信), the full-text index that follows the listings (Indexer,
-// over internal/search), deals from first interest to a registered contract
-// with brokers, 技术合同认定登记 with its statistics, and the bulk import and
-// export of listings.
+// solved), their review workflow, duplicate detection on submit, the
+// notices (站内信, sent through package notice) that tell owners and deal
+// parties what happened, the full-text index that follows the listings
+// (Indexer, over internal/search), deals from first interest to a
+// registered contract with brokers, 技术合同认定登记 with its statistics,
+// and the bulk import and export of listings.
 //
 // Both kinds share one Listing type and one table; fields that only one
 // kind uses (TRL, IP, team and asking price for achievements; expected
@@ -41,7 +42,7 @@
 //	TRL / 技术就绪水平           GB/T 22900-2022, levels 1–9
 //	面议                        price to be negotiated
 //	twin / 疑似重复             an existing listing whose title and text nearly match
-//	notice / 站内信             an in-app message to a user
+//	notice / 站内信             an in-app message to a user (package notice)
 //	deal / 技术交易             one member's interest in a listing, moving 意向 → 洽谈 → 签约 → 已登记 (or 终止)
 //	broker / 科技经纪人         a broker account assigned to deals
 //	contract registration / 技术合同认定登记  a signed technology contract recorded by staff

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"kechuang/internal/audit"
-	"kechuang/internal/i18n"
+	"kechuang/internal/notice"
 	"kechuang/internal/sqldb"
 )
 
@@ -57,9 +57,8 @@ func (s *Service) NotifyExpiring(ctx context.Context) (int, error) {
 				return nil // another node got there first
 			}
 			day := d.expires.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
-			n := Notice{Kind: "listing.expiring", Title: i18n.T(i18n.Chinese, "market.notice.expiring",
-				i18n.T(i18n.Chinese, "market.kind."+string(d.kind)), d.title, day), Link: Link(d.id)}
-			if err := insertNotice(ctx, tx, d.owner, n, now); err != nil {
+			if err := notice.Send(ctx, tx, notice.Message{To: d.owner, Kind: "listing.expiring", Key: "market.notice.expiring",
+				Args: []notice.Arg{kindArg(d.kind), notice.Text(d.title), notice.Text(day)}, Link: Link(d.id), At: now}); err != nil {
 				return err
 			}
 			sent++

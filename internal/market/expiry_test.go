@@ -21,7 +21,7 @@ func TestExpiryNotice(t *testing.T) {
 		id := publish(t, f, owner, staff, "一种即将到期的成果", "用于测试到期提醒。", "电子信息", []string{"到期"})
 		count := func() int {
 			t.Helper()
-			inbox, err := f.svc.Inbox(ctx, owner, 1)
+			inbox, err := f.inbox(owner)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -13,6 +13,7 @@ import (
 	"kechuang/internal/audit"
 	"kechuang/internal/cultivation"
 	"kechuang/internal/i18n"
+	"kechuang/internal/notice"
 	"kechuang/internal/region"
 	"kechuang/internal/sqldb"
 )
@@ -185,16 +186,17 @@ func (s *Service) AcceptMatch(ctx context.Context, a account.Actor, id int64, an
 				if l.Contact != nil {
 					in.Contact = *l.Contact
 				}
-				deal, err := openDeal(ctx, tx, a, l.OwnerID, c, in, d.At)
+				body := notice.Code("market.match.deal_message", kindArg(l.Kind), notice.Text(l.Title), notice.Text(Link(l.ID)))
+				deal, err := openDeal(ctx, tx, a, l.OwnerID, c, in, body, d.At)
 				if err != nil {
 					return err
 				}
 				d.DealID = deal.ID
 			}
 		} else if candOwner != 0 {
-			n := Notice{Kind: "match.accept", Title: i18n.T(i18n.Chinese, "market.match.notice_enterprise", l.OwnerName, l.Title),
-				Link: Link(l.ID)}
-			if err := insertNotice(ctx, tx, candOwner, n, d.At); err != nil {
+			n := notice.Message{To: candOwner, Kind: "match.accept", Key: "market.match.notice_enterprise",
+				Args: []notice.Arg{notice.Text(l.OwnerName), notice.Text(l.Title)}, Link: Link(l.ID), At: d.At}
+			if err := notice.Send(ctx, tx, n); err != nil {
 				return err
 			}
 		}

@@ -9,7 +9,7 @@ import (
 	"kechuang/internal/account"
 	"kechuang/internal/apperr"
 	"kechuang/internal/audit"
-	"kechuang/internal/i18n"
+	"kechuang/internal/notice"
 	"kechuang/internal/region"
 	"kechuang/internal/sqldb"
 )
@@ -28,6 +28,8 @@ const (
 	// MatchNoticesPerDay caps the match notices one user gets in 24 hours,
 	// so a busy domain does not bury the inbox.
 	MatchNoticesPerDay = 3
+	// matchNoticeKind is the notice kind of a new match, counted for the cap.
+	matchNoticeKind = "match.new"
 	// newMatchesDays is how far back the staff's list of new matches goes.
 	newMatchesDays = 30
 )
@@ -101,10 +103,10 @@ func (x *Indexer) ProposeMatches(ctx context.Context) (int, error) {
 				if !ok {
 					continue
 				}
-				title := i18n.T(i18n.Chinese, "market.match.notice_new", i18n.T(i18n.Chinese, "market.kind."+string(m.Kind)), m.Title,
-					i18n.T(i18n.Chinese, "market.kind."+string(l.Kind)), l.Title)
-				n := Notice{Kind: "match.new", Title: title, Body: strings.Join(m.SharedTerms, "、"), Link: MatchesLink(m.ID)}
-				if err := insertNotice(ctx, tx, m.ownerID, n, now); err != nil {
+				n := notice.Message{To: m.ownerID, Kind: matchNoticeKind, Key: "market.match.notice_new",
+					Args: []notice.Arg{kindArg(m.Kind), notice.Text(m.Title), kindArg(l.Kind), notice.Text(l.Title)},
+					Body: notice.Text(strings.Join(m.SharedTerms, "、")), Link: MatchesLink(m.ID), At: now}
+				if err := notice.Send(ctx, tx, n); err != nil {
 					return err
 				}
 				if _, err := tx.ExecContext(ctx, "UPDATE match_proposals SET notified = ? WHERE listing_id = ? AND candidate_id = ?",
@@ -127,15 +129,14 @@ func (x *Indexer) ProposeMatches(ctx context.Context) (int, error) {
 // mayNotifyMatch reports whether user may get another match notice now:
 // not opted out, and under MatchNoticesPerDay in the last 24 hours.
 func (s *Service) mayNotifyMatch(ctx context.Context, tx *sqldb.Tx, user int64, now time.Time) (bool, error) {
-	var out, recent int
+	var out int
 	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM match_optout WHERE user_id = ?", user).Scan(&out); err != nil {
 		return false, err
 	}
 	if out > 0 {
 		return false, nil
 	}
-	err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM notices WHERE user_id = ? AND kind = ? AND created_at > ?",
-		user, "match.new", sqldb.FormatTime(now.Add(-24*time.Hour))).Scan(&recent)
+	recent, err := notice.Sent(ctx, tx, user, matchNoticeKind, now.Add(-24*time.Hour))
 	return recent < MatchNoticesPerDay, err
 }
 

@@ -245,7 +245,7 @@ func TestAcceptAndDeclineMatches(t *testing.T) {
 		if err != nil || deal.ListingID != a1.ID || deal.MemberID != f.buyer.UserID || deal.State != market.DealIntent {
 			t.Errorf("deal = %+v, %v; want the buyer's intent on %d", deal, err, a1.ID)
 		}
-		inbox, err := f.svc.Inbox(ctx, uni, 1)
+		inbox, err := f.inbox(uni)
 		if err != nil || inbox.Total == 0 || !strings.Contains(inbox.Items[0].Title, cathodeTitle) {
 			t.Errorf("the achievement's owner was not told: %+v, %v", inbox, err)
 		}

@@ -11,13 +11,15 @@ import (
 	"kechuang/internal/apperr"
 	"kechuang/internal/audit"
 	"kechuang/internal/i18n"
+	"kechuang/internal/notice"
 	"kechuang/internal/region"
 	"kechuang/internal/sqldb"
 )
 
-// Service owns listings, their workflow and the owners' notices. Every
-// method takes the acting user and decides from it what may be seen and
-// changed; a listing the actor may not see is apperr.NotFound.
+// Service owns listings and their workflow, and sends owners notices
+// (package notice) in the transaction of each step. Every method takes the
+// acting user and decides from it what may be seen and changed; a listing
+// the actor may not see is apperr.NotFound.
 type Service struct {
 	db   *sqldb.DB
 	ref  *Reference
@@ -136,6 +138,10 @@ func (l Listing) auditView() map[string]any {
 }
 
 func idText(id int64) string { return strconv.FormatInt(id, 10) }
+
+// kindArg is a listing kind as a notice argument, shown in the reader's
+// language.
+func kindArg(k Kind) notice.Arg { return notice.Code("market.kind." + string(k)) }
 
 // Link returns the page of a listing.
 func Link(id int64) string { return "/market/listings/" + idText(id) }
@@ -310,13 +316,12 @@ func (s *Service) run(ctx context.Context, a account.Actor, id int64, st step, r
 			return err
 		}
 		if st.notice != "" {
-			body := ""
+			m := notice.Message{To: out.OwnerID, Kind: "listing." + st.action, Key: st.notice,
+				Args: []notice.Arg{kindArg(out.Kind), notice.Text(out.Title)}, Link: Link(id), At: now}
 			if reason != "" {
-				body = i18n.T(i18n.Chinese, "market.notice.reason", reason)
+				m.Body = notice.Code("market.notice.reason", notice.Text(reason))
 			}
-			n := Notice{Kind: "listing." + st.action, Title: i18n.T(i18n.Chinese, st.notice,
-				i18n.T(i18n.Chinese, "market.kind."+string(out.Kind)), out.Title), Body: body, Link: Link(id)}
-			if err := insertNotice(ctx, tx, out.OwnerID, n, now); err != nil {
+			if err := notice.Send(ctx, tx, m); err != nil {
 				return err
 			}
 		}
@@ -565,79 +570,4 @@ func (s *Service) RecordView(ctx context.Context, a account.Actor, l Listing) er
 		return fmt.Errorf("count view of listing %d: %w", l.ID, err)
 	}
 	return nil
-}
-
-// Inbox is one page of the actor's notices.
-type Inbox struct {
-	Items   []Notice `json:"items"`
-	Total   int      `json:"total"`
-	Unread  int      `json:"unread"`
-	Page    int      `json:"page"`
-	PerPage int      `json:"per_page"`
-}
-
-// Inbox returns a page of the actor's notices, newest first, with the
-// unread count.
-func (s *Service) Inbox(ctx context.Context, a account.Actor, page int) (Inbox, error) {
-	if !a.LoggedIn() {
-		return Inbox{}, apperr.New(apperr.Unauthenticated, "session.required")
-	}
-	if page < 1 {
-		page = 1
-	}
-	const perPage = 20
-	items, total, err := findNotices(ctx, s.db, a.UserID, page, perPage)
-	if err != nil {
-		return Inbox{}, err
-	}
-	unread, err := countUnread(ctx, s.db, a.UserID)
-	if err != nil {
-		return Inbox{}, err
-	}
-	return Inbox{Items: items, Total: total, Unread: unread, Page: page, PerPage: perPage}, nil
-}
-
-// UnreadCount returns how many of the actor's notices are unread; 0 for
-// the public.
-func (s *Service) UnreadCount(ctx context.Context, a account.Actor) (int, error) {
-	if !a.LoggedIn() {
-		return 0, nil
-	}
-	return countUnread(ctx, s.db, a.UserID)
-}
-
-// MarkRead marks one of the actor's notices read, or all of them when id is
-// 0. Another user's notice is NotFound.
-func (s *Service) MarkRead(ctx context.Context, a account.Actor, id int64) error {
-	if !a.LoggedIn() {
-		return apperr.New(apperr.Unauthenticated, "session.required")
-	}
-	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		q, args := "UPDATE notices SET read_at = ? WHERE user_id = ? AND read_at IS NULL", []any{sqldb.At(s.now()), a.UserID}
-		if id != 0 {
-			var owner int64
-			err := tx.QueryRowContext(ctx, "SELECT user_id FROM notices WHERE id = ?", id).Scan(&owner)
-			if sqldb.IsNoRows(err) || (err == nil && owner != a.UserID) {
-				return apperr.New(apperr.NotFound, "market.notice_not_found")
-			}
-			if err != nil {
-				return err
-			}
-			q, args = q+" AND id = ?", append(args, id)
-		}
-		res, err := tx.ExecContext(ctx, q, args...)
-		if err != nil {
-			return fmt.Errorf("mark notices read: %w", err)
-		}
-		n, _ := res.RowsAffected()
-		if n == 0 {
-			return nil
-		}
-		objID := "all"
-		if id != 0 {
-			objID = idText(id)
-		}
-		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "notice.read", ObjectType: "notice", ObjectID: objID,
-			After: map[string]any{"count": n}})
-	})
 }

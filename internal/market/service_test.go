@@ -11,7 +11,9 @@ import (
 	"kechuang/internal/account"
 	"kechuang/internal/apperr"
 	"kechuang/internal/dbtest"
+	"kechuang/internal/i18n"
 	"kechuang/internal/market"
+	"kechuang/internal/notice"
 	"kechuang/internal/region"
 	"kechuang/internal/sqldb"
 )
@@ -29,11 +31,12 @@ func (c *clock) Add(d time.Duration) {
 }
 
 type fixture struct {
-	t     *testing.T
-	db    *sqldb.DB
-	svc   *market.Service
-	accts *account.Service
-	clock *clock
+	t       *testing.T
+	db      *sqldb.DB
+	svc     *market.Service
+	notices *notice.Service
+	accts   *account.Service
+	clock   *clock
 }
 
 func newFixture(t *testing.T, db *sqldb.DB) *fixture {
@@ -49,7 +52,13 @@ func newFixture(t *testing.T, db *sqldb.DB) *fixture {
 	}
 	c := &clock{now: time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)}
 	accts := account.NewService(db, rs, account.Config{Now: c.Now, Hash: account.HashParams{Memory: 64, Time: 1, Threads: 1}})
-	return &fixture{t: t, db: db, svc: market.NewService(db, ref, "320500", c.Now), accts: accts, clock: c}
+	return &fixture{t: t, db: db, svc: market.NewService(db, ref, "320500", c.Now), notices: notice.NewService(db, c.Now),
+		accts: accts, clock: c}
+}
+
+// inbox returns the first page of a's notices, in Chinese.
+func (f *fixture) inbox(a account.Actor) (notice.Inbox, error) {
+	return f.notices.Inbox(context.Background(), a, i18n.Chinese, notice.Filter{})
 }
 
 // actor creates a user and returns it as an actor.
@@ -205,16 +214,24 @@ func TestListingWorkflow(t *testing.T) {
 		}
 		// The owner has a notice per transition, newest first: approved,
 		// submitted again, returned (with the reason), submitted.
-		inbox, err := f.svc.Inbox(ctx, inst, 1)
+		inbox, err := f.inbox(inst)
 		if err != nil || inbox.Total != 4 || inbox.Unread != 4 || !strings.Contains(inbox.Items[2].Body, "请补充专利证书号") ||
 			inbox.Items[0].Kind != "listing.approve" || inbox.Items[3].Kind != "listing.submit" {
 			t.Fatalf("inbox = %+v, %v", inbox, err)
 		}
-		wantKind(t, "read another's notice", f.svc.MarkRead(ctx, other, inbox.Items[0].ID), apperr.NotFound)
-		if err := f.svc.MarkRead(ctx, inst, inbox.Items[0].ID); err != nil {
+		// The same notices read in English: the kind and the reason's label
+		// are codes, the title and the reason are shown as written.
+		en, err := f.notices.Inbox(ctx, inst, i18n.English, notice.Filter{})
+		if err != nil || en.Items[2].Title != "Your achievement “精密零件表面缺陷在线检测系统” was returned; please revise and resubmit" ||
+			en.Items[2].Body != "Reason: 请补充专利证书号" {
+			t.Errorf("returned notice in English = %q / %q, %v", en.Items[2].Title, en.Items[2].Body, err)
+		}
+		_, err = f.notices.MarkRead(ctx, other, inbox.Items[0].ID)
+		wantKind(t, "read another's notice", err, apperr.NotFound)
+		if _, err := f.notices.MarkRead(ctx, inst, inbox.Items[0].ID); err != nil {
 			t.Fatal(err)
 		}
-		if n, _ := f.svc.UnreadCount(ctx, inst); n != 3 {
+		if n, _ := f.notices.UnreadCount(ctx, inst); n != 3 {
 			t.Errorf("unread = %d, want 3", n)
 		}
 

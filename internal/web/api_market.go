@@ -24,8 +24,6 @@ func (s *Server) marketAPIRoutes() {
 		}
 	}
 	s.api("GET /api/v1/market/reference", s.handleAPIMarketReference)
-	s.api("GET /api/v1/notices", s.handleAPINotices)
-	s.api("POST /api/v1/notices/{id}/read", s.handleAPINoticeRead)
 }
 
 // listingFilter reads the list filters shared by the API and the pages.
@@ -186,31 +184,4 @@ func (s *Server) handleAPIMarketReference(w http.ResponseWriter, r *http.Request
 	ref := s.Market.Reference()
 	writeJSON(w, http.StatusOK, map[string]any{"domains": ref.Domains, "trl": ref.TRL, "trl_bands": ref.TRLBands,
 		"sections": ref.Sections, "modes": ref.Modes, "ip_types": ref.IPTypes, "ip_statuses": ref.IPStatuses, "bands": ref.Bands})
-}
-
-// handleAPINotices returns a page of the caller's notices with the unread count.
-func (s *Server) handleAPINotices(w http.ResponseWriter, r *http.Request) {
-	actor, ok := s.apiActor(w, r)
-	if !ok {
-		return
-	}
-	inbox, err := s.Market.Inbox(r.Context(), actor, queryInt(r, "page", 1))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, inbox)
-}
-
-// handleAPINoticeRead marks one of the caller's notices read.
-func (s *Server) handleAPINoticeRead(w http.ResponseWriter, r *http.Request) {
-	actor, id, ok := s.apiActorID(w, r)
-	if !ok {
-		return
-	}
-	if err := s.Market.MarkRead(r.Context(), actor, id); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
 }

@@ -23,6 +23,7 @@ import (
 	"kechuang/internal/dbtest"
 	"kechuang/internal/job"
 	"kechuang/internal/market"
+	"kechuang/internal/notice"
 	"kechuang/internal/region"
 	"kechuang/internal/sqldb"
 	"kechuang/internal/web"
@@ -87,7 +88,7 @@ func newEnv(t testing.TB, db *sqldb.DB) *env {
 		t.Fatal(err)
 	}
 	srv, err := web.New(web.Deps{DB: db, Accounts: accts, Audit: audit.NewService(db), Regions: rs, HomeRegion: "320500",
-		Cultivation: cult, Market: mkt, Search: idx, Jobs: jobs, Version: "test", Now: c.Now})
+		Cultivation: cult, Market: mkt, Notices: notice.NewService(db, c.Now), Search: idx, Jobs: jobs, Version: "test", Now: c.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -169,7 +169,7 @@ func (s *Server) handleMarketMatchNotices(w http.ResponseWriter, r *http.Request
 		s.writeError(w, r, err)
 		return
 	}
-	redirectBack(w, r, "/market/inbox")
+	redirectBack(w, r, "/inbox")
 }
 
 type newMatchesData struct {

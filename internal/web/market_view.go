@@ -102,7 +102,7 @@ func (s *Server) marketNav(r *http.Request) marketNav {
 	if a.LoggedIn() {
 		// The toolbar is a convenience: a failed count shows 0 rather than
 		// failing the page.
-		n.Unread, _ = s.Market.UnreadCount(r.Context(), a)
+		n.Unread, _ = s.Notices.UnreadCount(r.Context(), a)
 	}
 	if n.Reviewer {
 		if c, err := s.Market.ReviewCounts(r.Context(), a); err == nil {

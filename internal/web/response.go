@@ -40,10 +40,10 @@ func (s *Server) newPage(r *http.Request, titleKey, active string, data any) pag
 		Lang: st.lang, Actor: st.actor, CSRF: st.csrf, Title: i18n.T(st.lang, titleKey),
 		Active: active, Path: r.URL.RequestURI(), Nav: navFor(st.actor), Version: s.Version, Data: data,
 	}
-	if s.Market != nil && st.actor.LoggedIn() {
+	if st.actor.LoggedIn() {
 		// The badge is a convenience: a failed count shows none rather than
 		// failing the page.
-		p.Unread, _ = s.Market.UnreadCount(r.Context(), st.actor)
+		p.Unread, _ = s.Notices.UnreadCount(r.Context(), st.actor)
 	}
 	return p
 }

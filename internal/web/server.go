@@ -18,6 +18,7 @@ import (
 	"kechuang/internal/cultivation"
 	"kechuang/internal/job"
 	"kechuang/internal/market"
+	"kechuang/internal/notice"
 	"kechuang/internal/region"
 	"kechuang/internal/sqldb"
 )
@@ -39,8 +40,10 @@ type Deps struct {
 	Regions  *region.Service
 	// Cultivation is the enterprise registry, assessments, pool and targets.
 	Cultivation *cultivation.Service
-	// Market is the technology market: listings, review and notices.
+	// Market is the technology market: listings, review, deals, matches.
 	Market *market.Service
+	// Notices is every user's inbox (站内信) and the header's unread count.
+	Notices *notice.Service
 	// Search is the full-text index of published listings.
 	Search *market.Indexer
 	// Jobs runs long work (imports) with progress.
@@ -143,9 +146,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /market/listings/{id}/{action}", s.requireLogin(s.handleMarketListingAction))
 	s.mux.HandleFunc("GET /market/mine", s.requireLogin(s.handleMarketMine))
 	s.mux.HandleFunc("GET /market/review", s.requireLogin(s.handleMarketReview))
-	s.mux.HandleFunc("GET /market/inbox", s.requireLogin(s.handleMarketInbox))
-	s.mux.HandleFunc("POST /market/inbox/read", s.requireLogin(s.handleMarketNoticeRead))
-	s.mux.HandleFunc("POST /market/inbox/{id}/read", s.requireLogin(s.handleMarketNoticeRead))
+	s.noticeRoutes()
 	s.mux.HandleFunc("POST /market/suggest", s.requireLogin(s.handleMarketSuggest))
 	s.mux.HandleFunc("GET /cultivation", s.requireLogin(s.handleCultivationList))
 	s.mux.HandleFunc("GET /cultivation/enterprises/new", s.requireLogin(s.handleEnterpriseNew))
