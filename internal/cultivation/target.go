@@ -241,10 +241,8 @@ func (s *Service) countiesInScope(ctx context.Context, a account.Actor) ([]regio
 	home := a.Region
 	if home == "" {
 		// Instance-wide roles see the counties of the instance's home region.
-		if err := s.db.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = 'home_region'").Scan(&home); err != nil {
-			if sqldb.IsNoRows(err) {
-				return nil, nil
-			}
+		var err error
+		if home, err = rs.HomeRegion(ctx); err != nil || home == "" {
 			return nil, err
 		}
 	}
