@@ -88,6 +88,12 @@ func TestCommandLine(t *testing.T) {
 		{name: "bench needs match", args: []string{"bench"}, wantCode: 2, wantErr: "bench match", oneLineErr: true},
 		{name: "bench match", args: []string{"bench", "match", "--docs", benchDocs, "--queries", benchQueries}, wantCode: 0, wantOut: `"mrr_at_10":1`},
 		{name: "serve bad addr", args: []string{"serve", "--data", dir, "--addr", "nonsense"}, wantCode: 2, wantErr: "want HOST:PORT", oneLineErr: true},
+		{name: "serve home region not a city", args: []string{"serve", "--data", dir, "--addr", "127.0.0.1:0", "--home-region", "320000"},
+			wantCode: 2, wantErr: `--home-region "320000": 江苏省 不是地级市或区县`, oneLineErr: true},
+		{name: "serve home region unknown", args: []string{"serve", "--data", dir, "--addr", "127.0.0.1:0", "--home-region", "329999"},
+			wantCode: 2, wantErr: `--home-region "329999": 区划代码 329999 不存在`, oneLineErr: true},
+		{name: "serve demo elsewhere", args: []string{"serve", "--demo", "--data", dir, "--addr", "127.0.0.1:0", "--home-region", "110100"},
+			wantCode: 2, wantErr: "--demo loads 苏州市 (320500)", oneLineErr: true},
 	}
 	for _, tt := range tests {
 		// Subtests run in order: later ones use what earlier ones made.
