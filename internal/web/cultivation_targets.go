@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"kechuang/internal/account"
 	"kechuang/internal/cultivation"
@@ -63,7 +62,7 @@ func (s *Server) targetsPage(w http.ResponseWriter, r *http.Request, status int,
 			data.Chart = scheduleChart(st.lang, p, indicator)
 		}
 	}
-	s.render(w, r, status, "cultivation_targets", s.newPage(r, "cultivation.targets", "cultivation", data))
+	s.render(w, r, status, "cultivation/targets", s.newPage(r, "cultivation.targets", "cultivation", data))
 }
 
 // scheduleChart is the ECharts option of one county's cumulative actual by
@@ -102,12 +101,12 @@ func scheduleChart(lang string, p cultivation.CountyProgress, indicator string) 
 func (s *Server) handleCultivationTargetSet(w http.ResponseWriter, r *http.Request) {
 	st := state(r)
 	year, _ := strconv.Atoi(r.PostFormValue("year"))
-	value, err := strconv.ParseFloat(strings.TrimSpace(r.PostFormValue("target")), 64)
-	if err != nil {
+	value, err := formNumber(r.PostFormValue("target"))
+	if err != nil || value == nil {
 		s.targetsPage(w, r, http.StatusUnprocessableEntity, map[string]string{"target": i18n.T(st.lang, "error.number")})
 		return
 	}
-	err = s.Cultivation.SetTarget(r.Context(), st.actor, r.PostFormValue("region_code"), year, r.PostFormValue("indicator"), value)
+	err = s.Cultivation.SetTarget(r.Context(), st.actor, r.PostFormValue("region_code"), year, r.PostFormValue("indicator"), *value)
 	if isFormError(err) {
 		s.targetsPage(w, r, http.StatusUnprocessableEntity, formErrors(st.lang, err))
 		return

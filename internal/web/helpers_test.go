@@ -50,11 +50,19 @@ type env struct {
 	index    *market.Indexer
 }
 
+// newEnv is a server whose home region is 苏州市 (320500).
 func newEnv(t testing.TB, db *sqldb.DB) *env {
+	t.Helper()
+	return newEnvHome(t, db, "320500")
+}
+
+// newEnvHome is a server with the home region home; "" leaves the instance
+// without one.
+func newEnvHome(t testing.TB, db *sqldb.DB, home string) *env {
 	t.Helper()
 	c := &clock{now: time.Now()}
 	a, err := app.New(context.Background(), app.Config{DB: db, Now: c.Now, Hash: account.HashParams{Memory: 64, Time: 1, Threads: 1},
-		HomeRegion: "320500", Version: "test"})
+		HomeRegion: home, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,25 +14,6 @@ import (
 	"kechuang/internal/region"
 )
 
-// dealRoutes registers the deal pages (board, deal, express interest,
-// steps), the broker pages and the deals API.
-func (s *Server) dealRoutes() {
-	s.mux.HandleFunc("GET /market/deals", s.requireLogin(s.handleMarketDeals))
-	s.mux.HandleFunc("POST /market/deals", s.requireLogin(s.handleMarketDealCreate))
-	s.mux.HandleFunc("GET /market/deals/{id}", s.requireLogin(s.handleMarketDeal))
-	s.mux.HandleFunc("POST /market/deals/{id}/{action}", s.requireLogin(s.handleMarketDealAction))
-	s.mux.HandleFunc("GET /market/brokers", s.requireLogin(s.handleMarketBrokers))
-	s.mux.HandleFunc("GET /market/brokers/{id}", s.requireLogin(s.handleMarketBroker))
-	s.api("GET /api/v1/deals", s.handleAPIDeals)
-	s.api("POST /api/v1/deals", s.handleAPIDealCreate)
-	s.api("GET /api/v1/deals/{id}", s.handleAPIDeal)
-	for _, action := range market.DealActions {
-		s.api("POST /api/v1/deals/{id}/"+action, s.handleAPIDealAction(action))
-	}
-	s.api("GET /api/v1/brokers", s.handleAPIBrokers)
-	s.api("GET /api/v1/brokers/{id}", s.handleAPIBroker)
-}
-
 // dealView is a deal with its codes turned into names for display.
 type dealView struct {
 	market.Deal
@@ -137,7 +118,7 @@ func (s *Server) handleMarketDeals(w http.ResponseWriter, r *http.Request) {
 	} else {
 		data.Roles = []string{"", "owner", "member", "broker"}
 	}
-	s.render(w, r, http.StatusOK, "market_deals", s.newPage(r, "market.deals", "market", data))
+	s.render(w, r, http.StatusOK, "market/deals", s.newPage(r, "market.deals", "market", data))
 }
 
 type dealData struct {
@@ -165,7 +146,7 @@ func (s *Server) dealPage(w http.ResponseWriter, r *http.Request, status int, d 
 	}
 	p := s.newPage(r, "market.deal", "market", data)
 	p.Title = i18n.T(st.lang, "market.deal") + " · " + d.ListingTitle
-	s.render(w, r, status, "market_deal", p)
+	s.render(w, r, status, "market/deal", p)
 }
 
 // handleMarketDeal shows one deal with its history and the steps the
@@ -189,13 +170,11 @@ func (s *Server) handleMarketDeal(w http.ResponseWriter, r *http.Request) {
 func dealStepForm(lang string, r *http.Request) (market.DealStep, map[string]string) {
 	errs := map[string]string{}
 	step := market.DealStep{Note: r.PostFormValue("note"), Reason: r.PostFormValue("reason")}
-	if v := strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("amount"), ",", "")); v != "" {
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			errs["amount"] = i18n.T(lang, "error.number")
-		}
-		step.Amount = &f
+	amount, err := formNumber(r.PostFormValue("amount"))
+	if err != nil {
+		errs["amount"] = i18n.T(lang, "error.number")
 	}
+	step.Amount = amount
 	for key, dst := range map[string]*int64{"contract_id": &step.ContractID, "broker_id": &step.BrokerID} {
 		if v := strings.TrimSpace(r.PostFormValue(key)); v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)
@@ -349,7 +328,7 @@ func (s *Server) handleMarketBrokers(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "market_brokers", s.newPage(r, "market.brokers", "market", brokersData{Nav: s.marketNav(r), Brokers: list}))
+	s.render(w, r, http.StatusOK, "market/brokers", s.newPage(r, "market.brokers", "market", brokersData{Nav: s.marketNav(r), Brokers: list}))
 }
 
 type brokerData struct {
@@ -390,5 +369,5 @@ func (s *Server) handleMarketBroker(w http.ResponseWriter, r *http.Request) {
 	}
 	p := s.newPage(r, "market.brokers", "market", data)
 	p.Title = b.Name + " · " + i18n.T(st.lang, "market.brokers")
-	s.render(w, r, http.StatusOK, "market_broker", p)
+	s.render(w, r, http.StatusOK, "market/broker", p)
 }

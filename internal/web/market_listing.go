@@ -46,7 +46,7 @@ func (s *Server) listingPage(w http.ResponseWriter, r *http.Request, status int,
 	}
 	p := s.newPage(r, "market.title", "market", data)
 	p.Title = l.Title
-	s.render(w, r, status, "market_listing", p)
+	s.render(w, r, status, "market/listing", p)
 }
 
 // handleMarketListing shows one listing and counts the view.

@@ -7,7 +7,6 @@ import (
 	"kechuang/internal/account"
 	"kechuang/internal/i18n"
 	"kechuang/internal/market"
-	"kechuang/internal/region"
 )
 
 // listingView is a listing with its codes turned into names for display.
@@ -57,30 +56,6 @@ func (s *Server) listingViews(lang string, list []market.Listing) []listingView 
 		out = append(out, s.listingView(lang, l))
 	}
 	return out
-}
-
-// marketCounties are the counties an owner may list in: its own county, the
-// counties of its city, or those of the home region for users without one.
-func (s *Server) marketCounties(r *http.Request) []region.Region {
-	a := state(r).actor
-	if region.ValidCode(a.Region) && region.LevelOf(a.Region) == region.County {
-		if c, err := s.Regions.Get(r.Context(), a.Region); err == nil {
-			return []region.Region{c}
-		}
-		return nil
-	}
-	home := a.Region
-	if home == "" {
-		home = s.HomeRegion
-	}
-	if home == "" {
-		return nil
-	}
-	kids, err := s.Regions.Children(r.Context(), home)
-	if err != nil {
-		return nil
-	}
-	return kids
 }
 
 // marketNav is the toolbar every market page shows: what the actor may do

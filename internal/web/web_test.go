@@ -15,6 +15,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"kechuang/internal/account"
+	"kechuang/internal/dbtest"
+	"kechuang/internal/sqldb"
 )
 
 func TestLoginPageFlow(t *testing.T) {
@@ -527,4 +529,45 @@ func mustURL(t *testing.T, s string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// TestWithoutHomeRegion: a server started without --home-region works, and
+// the pages that list its counties say what to configure.
+func TestWithoutHomeRegion(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnvHome(t, db, "")
+		e.createUser("admin1", account.RoleAdmin, "")
+		e.createUser("firm1", account.RoleEnterprise, "")
+		if doc := e.client().get("/").doc(t); doc.Find("#no-home-region").Length() != 0 {
+			t.Error("the public home page talks about server configuration")
+		}
+		admin := e.client()
+		admin.mustLoginAPI("admin1")
+		firm := e.client()
+		firm.mustLoginAPI("firm1")
+		tests := []struct {
+			name string
+			c    *client
+			path string
+		}{
+			{name: "home", c: admin, path: "/"},
+			{name: "market", c: admin, path: "/market"},
+			{name: "users", c: admin, path: "/admin/users"},
+			{name: "registry", c: admin, path: "/cultivation"},
+			{name: "targets", c: admin, path: "/cultivation/targets"},
+			{name: "listing form of a member without a county", c: firm, path: "/market/new?kind=demand"},
+		}
+		for _, tt := range tests {
+			res := tt.c.get(tt.path)
+			if res.status != http.StatusOK {
+				t.Errorf("%s: GET %s = %d", tt.name, tt.path, res.status)
+				continue
+			}
+			notice := res.doc(t).Find("#no-home-region")
+			if notice.Length() != 1 || !strings.Contains(notice.Text(), "--home-region") || !strings.Contains(notice.Text(), "KECHUANG_HOME_REGION") {
+				t.Errorf("%s: GET %s does not say to configure --home-region", tt.name, tt.path)
+			}
+		}
+	})
 }

@@ -20,7 +20,7 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data := loginData{Next: safeNext(r.URL.Query().Get("next")), Expired: r.URL.Query().Get("expired") == "1"}
-	s.render(w, r, http.StatusOK, "login", s.newPage(r, "login.title", "login", data))
+	s.render(w, r, http.StatusOK, "account/login", s.newPage(r, "login.title", "login", data))
 }
 
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
@@ -35,7 +35,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		data := loginData{Username: username, Next: next, Error: problemFor(err, st.lang, st.id, "").Detail}
-		s.render(w, r, kindStatus[kind], "login", s.newPage(r, "login.title", "login", data))
+		s.render(w, r, kindStatus[kind], "account/login", s.newPage(r, "login.title", "login", data))
 		return
 	}
 	s.setSessionCookie(w, r, sess)
