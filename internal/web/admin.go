@@ -1,11 +1,9 @@
 package web
 
-import "kechuang/internal/account"
-
 // usersModule is account management for the system and security
 // administrators: the users pages and API.
 func (s *Server) usersModule() module {
-	return module{Key: "users", Path: "/admin/users", Order: 90, Visible: func(a account.Actor) bool { return a.Role.ManagesUsers() },
+	return module{Key: "users", Path: "/admin/users", Order: 90, Visible: s.Accounts.CanManageUsers,
 		Routes: func(rt *router) {
 			rt.signedIn("GET /admin/users", s.handleAdminUsers)
 			rt.signedIn("POST /admin/users", s.handleAdminUserCreate)

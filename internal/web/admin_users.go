@@ -80,7 +80,7 @@ func (s *Server) userPage(w http.ResponseWriter, r *http.Request, status int, id
 		s.writeError(w, r, err)
 		return
 	}
-	if !st.actor.Role.ManagesUsers() {
+	if !s.Accounts.CanManageUsers(st.actor) {
 		s.writeError(w, r, apperr.New(apperr.Forbidden, "account.only_managers"))
 		return
 	}

@@ -10,7 +10,7 @@ import (
 // enterprise profiles with their assessments, the pool, county targets,
 // the rule sets, imports and the assessment report — pages and API.
 func (s *Server) cultivationModule() module {
-	return module{Key: "cultivation", Path: "/cultivation", Order: 20, Card: true, Ready: true, Visible: signedIn,
+	return module{Key: "cultivation", Path: "/cultivation", Order: 20, Card: true, Ready: true, Visible: s.Cultivation.CanViewRegistry,
 		Funcs: template.FuncMap{
 			"wan":              yuanToWan,
 			"fieldLabel":       cultivation.FieldLabel,

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"kechuang/internal/account"
 	"kechuang/internal/cultivation"
 	"kechuang/internal/i18n"
 	"kechuang/internal/region"
@@ -217,7 +216,6 @@ func (s *Server) enterprisePage(w http.ResponseWriter, r *http.Request, status i
 		s.writeError(w, r, err)
 		return
 	}
-	canManage := (st.actor.Role == account.RoleStaff || st.actor.Role == account.RoleCounty) && st.actor.InScope(e.RegionCode)
 	if form.Values == nil {
 		form = prefilledYearForm(years, queryInt(r, "year", asOf.Year()-1))
 	}
@@ -226,7 +224,7 @@ func (s *Server) enterprisePage(w http.ResponseWriter, r *http.Request, status i
 		yearNums = append(yearNums, y.Year)
 	}
 	data := enterpriseData{E: e, YearNums: yearNums, Years: years, Assessment: assessment, History: history, Chart: indicatorChart(st.lang, years),
-		CanManage: canManage, CanFill: canManage || st.actor.Role == account.RoleEnterprise, Tiers: cultivation.Tiers,
+		CanManage: s.Cultivation.CanManageEnterprise(st.actor, e), CanFill: s.Cultivation.CanFillYears(st.actor, e), Tiers: cultivation.Tiers,
 		YearForm: form, Errors: errs, Done: r.URL.Query().Get("done"), AsOf: asOf.Format("2006-01-02")}
 	p := s.newPage(r, "cultivation.enterprise", "cultivation", data)
 	p.Title = e.Name

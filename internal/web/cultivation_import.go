@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"kechuang/internal/apperr"
 	"kechuang/internal/cultivation"
 	"kechuang/internal/job"
 	"kechuang/internal/sheet"
@@ -57,8 +58,8 @@ func (s *Server) handleCultivationImport(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	opt := cultivation.ImportOptions{Mode: r.PostFormValue("mode"), YuanAmounts: r.PostFormValue("unit") == "yuan"}
-	if err := cultivation.AuthorizeImport(st.actor); err != nil {
-		s.writeError(w, r, err)
+	if !s.Cultivation.CanImport(st.actor) {
+		s.writeError(w, r, apperr.New(apperr.Forbidden, "cultivation.only_staff"))
 		return
 	}
 	id, err := s.Jobs.EnqueueNow(r.Context(), st.actor.Audit(), cultivation.ImportJobKind, st.actor.Region,

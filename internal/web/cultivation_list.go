@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 
-	"kechuang/internal/account"
 	"kechuang/internal/cultivation"
 	"kechuang/internal/region"
 )
@@ -16,7 +15,8 @@ type cultivationListData struct {
 	Counties    []region.Region
 	Tiers       []string
 	Domains     []string
-	CanCreate   bool
+	// What the toolbar offers: each is the viewer's permission to use it.
+	CanCreate, CanImport, CanViewPool, CanViewTargets, CanExport bool
 }
 
 // handleCultivationList shows the enterprise registry with filters and paging.
@@ -36,6 +36,8 @@ func (s *Server) handleCultivationList(w http.ResponseWriter, r *http.Request) {
 	f.Normalize()
 	data := cultivationListData{Domains: domains, Enterprises: list, Filter: f, Near: f.NearRuleSet != "", Pager: newPager(r, f.Page, f.PerPage, total),
 		Counties: s.countyChoices(r), Tiers: cultivation.Tiers,
-		CanCreate: st.actor.Role == account.RoleStaff || st.actor.Role == account.RoleCounty}
+		CanCreate: s.Cultivation.CanManageEnterprises(st.actor), CanImport: s.Cultivation.CanImport(st.actor),
+		CanViewPool: s.Cultivation.CanViewPool(st.actor), CanViewTargets: s.Cultivation.CanViewTargets(st.actor),
+		CanExport: s.Cultivation.CanExportReport(st.actor)}
 	s.render(w, r, http.StatusOK, "cultivation/list", s.newPage(r, "cultivation.title", "cultivation", data))
 }

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"kechuang/internal/account"
 	"kechuang/internal/cultivation"
 	"kechuang/internal/i18n"
 	"kechuang/internal/region"
@@ -50,7 +49,7 @@ func (s *Server) targetsPage(w http.ResponseWriter, r *http.Request, status int,
 		county = progress[0].RegionCode
 	}
 	data := targetsData{Year: year, Indicators: cultivation.Indicators, Indicator: indicator, Progress: progress, County: county,
-		CanSet: st.actor.Role == account.RoleStaff, Counties: s.countyChoices(r), Errors: errs, Done: r.URL.Query().Get("done") == "1"}
+		CanSet: s.Cultivation.CanSetTargets(st.actor), Counties: s.countyChoices(r), Errors: errs, Done: r.URL.Query().Get("done") == "1"}
 	for y := s.Now().Year() + 1; y >= s.Now().Year()-4; y-- {
 		data.Years = append(data.Years, y)
 	}

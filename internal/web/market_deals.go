@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"kechuang/internal/account"
 	"kechuang/internal/apperr"
 	"kechuang/internal/i18n"
 	"kechuang/internal/market"
@@ -91,7 +90,7 @@ func (s *Server) handleMarketDeals(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Normalize()
-	staff := market.IsReviewer(st.actor) || st.actor.Role == account.RoleAdmin
+	staff := s.Market.Oversees(st.actor)
 	data := dealsData{Nav: s.marketNav(r), Deals: dealViews(st.lang, list), Filter: f, Pager: newPager(r, f.Page, f.PerPage, total),
 		Staff: staff}
 	q := r.URL.Query()
@@ -256,7 +255,7 @@ func (s *Server) listingDeals(r *http.Request, l market.Listing) listingDeals {
 		return out
 	}
 	out.Owner = l.OwnerID == st.actor.UserID
-	out.All = out.Owner || market.IsReviewer(st.actor) || st.actor.Role == account.RoleAdmin
+	out.All = out.Owner || s.Market.Oversees(st.actor)
 	out.CanExpress = !out.Owner && market.IsMember(st.actor) && l.State == market.Published
 	if f, ok := r.Context().Value(dealFormKey{}).(dealForm); ok {
 		out.Form = f

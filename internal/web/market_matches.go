@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"kechuang/internal/account"
 	"kechuang/internal/apperr"
 	"kechuang/internal/i18n"
 	"kechuang/internal/market"
@@ -195,7 +194,7 @@ func (s *Server) handleMarketMatchStats(w http.ResponseWriter, r *http.Request) 
 		s.writeError(w, r, err)
 		return
 	}
-	staff := market.IsReviewer(st.actor) || st.actor.Role == account.RoleAdmin
+	staff := s.Market.Oversees(st.actor)
 	data := matchStatsData{Nav: s.marketNav(r), Stats: stats, Reasons: reasonChoices(st.lang), Region: regionCode, Staff: staff,
 		Rate: "—"}
 	if staff {

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"kechuang/internal/account"
 	"kechuang/internal/i18n"
 	"kechuang/internal/market"
 )
@@ -72,7 +71,7 @@ type marketNav struct {
 func (s *Server) marketNav(r *http.Request) marketNav {
 	a := state(r).actor
 	n := marketNav{CanAchievement: market.CanOwn(a, market.Achievement), CanDemand: market.CanOwn(a, market.Demand),
-		Reviewer: market.IsReviewer(a) || a.Role == account.RoleAdmin}
+		Reviewer: s.Market.Oversees(a)}
 	n.Owner = n.CanAchievement || n.CanDemand
 	if a.LoggedIn() {
 		// The toolbar is a convenience: a failed count shows 0 rather than
