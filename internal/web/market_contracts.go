@@ -22,6 +22,8 @@ type contractsData struct {
 	Form      market.Contract
 	Errors    map[string]string
 	Done      bool
+	// CanRegister offers the registration form.
+	CanRegister bool
 }
 
 func contractFilter(r *http.Request) market.ContractFilter {
@@ -48,7 +50,8 @@ func (s *Server) handleMarketContracts(w http.ResponseWriter, r *http.Request) {
 	}
 	f.Normalize()
 	data := contractsData{Nav: s.marketNav(r), Contracts: list, Filter: f, Pager: newPager(r, f.Page, f.PerPage, total),
-		Types: s.Market.ContractTypes(), TypeNames: s.contractTypeNames(), Counties: s.countyChoices(r), Done: r.URL.Query().Get("done") == "1"}
+		Types: s.Market.ContractTypes(), TypeNames: s.contractTypeNames(), Counties: s.countyChoices(r), Done: r.URL.Query().Get("done") == "1",
+		CanRegister: s.Market.CanRegisterContracts(state(r).actor)}
 	s.render(w, r, http.StatusOK, "market/contracts", s.newPage(r, "market.contracts", "market", data))
 }
 
