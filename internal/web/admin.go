@@ -3,7 +3,7 @@ package web
 // usersModule is account management for the system and security
 // administrators: the users pages and API.
 func (s *Server) usersModule() module {
-	return module{Key: "users", Path: "/admin/users", Order: 90, Visible: s.Accounts.CanManageUsers,
+	return module{Key: "users", Path: "/admin/users", Order: 90, Ready: true, Visible: s.Accounts.CanManageUsers,
 		Routes: func(rt *router) {
 			rt.signedIn("GET /admin/users", s.handleAdminUsers)
 			rt.signedIn("POST /admin/users", s.handleAdminUserCreate)

@@ -8,16 +8,16 @@ import (
 // operations endpoints, static files and the API's own routes (the
 // OpenAPI document, the region reference data).
 func (s *Server) homeModule() module {
-	return module{Key: "home", Routes: func(rt *router) {
+	return module{Key: "home", Ready: true, Routes: func(rt *router) {
 		rt.open("GET /{$}", s.handleHome)
 		rt.open("GET /lang/{lang}", s.handleLang)
 		rt.open("GET /healthz", s.handleHealthz)
 		rt.open("GET /readyz", s.handleReadyz)
 		rt.handle("GET /metrics", s.metrics.handler())
 		rt.handle("GET /static/", s.static)
+		rt.open("GET /favicon.ico", s.static.file("favicon.ico"))
 		rt.api("GET /api/v1/openapi.json", s.handleOpenAPI)
 		rt.api("GET /api/v1/regions", s.handleAPIRegions)
-		rt.open("/api/", s.handleAPINotFound)
 	}}
 }
 

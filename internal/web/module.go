@@ -117,23 +117,27 @@ func sortModules(mods []module) {
 	sort.SliceStable(mods, func(i, j int) bool { return mods[i].Order < mods[j].Order })
 }
 
-// placeholderModule declares a module whose package does not exist yet:
-// its path shows a plain "not yet available" page rather than a fake one,
-// to everyone when public, to signed-in users otherwise.
+// placeholderModule declares a module whose package does not exist yet
+// (Ready false), shown to everyone when public, to signed-in users
+// otherwise.
 func placeholderModule(key string, order int, public bool) module {
 	m := module{Key: key, Path: "/" + key, Order: order, Card: true, Visible: signedIn}
 	if public {
 		m.Visible = everyone
 	}
-	m.Routes = func(rt *router) {
-		h := func(w http.ResponseWriter, r *http.Request) {
-			rt.s.render(w, r, http.StatusOK, "placeholder", rt.s.newPage(r, "nav."+m.Key, m.Key, m))
-		}
-		if public {
-			rt.open("GET "+m.Path, h)
-		} else {
-			rt.signedIn("GET "+m.Path, h)
-		}
-	}
 	return m
+}
+
+// placeholder registers the plain "not yet available" page of a module
+// that is not ready, rather than a fake page: open to whoever sees its
+// entry without a session, behind the login page otherwise.
+func (rt *router) placeholder(m module) {
+	h := func(w http.ResponseWriter, r *http.Request) {
+		rt.s.render(w, r, http.StatusOK, "placeholder", rt.s.newPage(r, "nav."+m.Key, m.Key, m))
+	}
+	if m.Visible != nil && m.Visible(account.Anonymous) {
+		rt.open("GET "+m.Path, h)
+	} else {
+		rt.signedIn("GET "+m.Path, h)
+	}
 }

@@ -100,6 +100,12 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if p.Status == http.StatusInternalServerError {
 		s.Logger.Error("internal error", "request_id", st.id, "route", r.URL.Path, "err", err)
 	}
+	s.writeProblem(w, r, p, i18n.T(st.lang, "problem."+string(apperr.KindOf(err))))
+}
+
+// writeProblem answers with p: the problem document under /api/, the
+// error page under heading otherwise.
+func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, p Problem, heading string) {
 	if isAPI(r) {
 		w.Header().Set("Content-Type", "application/problem+json; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
@@ -107,14 +113,22 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		_ = json.NewEncoder(w).Encode(p)
 		return
 	}
-	heading := i18n.T(st.lang, "problem."+string(apperr.KindOf(err)))
-	pg := s.newPage(r, "error.page_title", "", errorPage{Problem: p, Heading: heading})
+	data := errorPage{Problem: p, Heading: heading}
+	// The way back: the page the user came from, when it is one of ours.
+	if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host && ref.Path != r.URL.Path {
+		if back := safeNext(ref.RequestURI()); back != "/" {
+			data.Back = back
+		}
+	}
+	pg := s.newPage(r, "error.page_title", "", data)
 	s.render(w, r, p.Status, "error", pg)
 }
 
 type errorPage struct {
 	Problem
 	Heading string
+	// Back is the local page the user came from, "" when unknown.
+	Back string
 }
 
 // formErrors maps field names to messages for inline display next to inputs.

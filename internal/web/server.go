@@ -98,10 +98,14 @@ func New(d Deps) (*Server, error) {
 	s.metrics = newMetrics(d.DB)
 	rt := &router{s: s}
 	for _, m := range s.mods {
+		if !m.Ready && m.Path != "" {
+			rt.placeholder(m)
+		}
 		if m.Routes != nil {
 			m.Routes(rt)
 		}
 	}
+	s.static.notFound = s.handleNotFound
 	s.handler = s.middleware(s.mux)
 	return s, nil
 }
