@@ -23,7 +23,7 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	defer a.DB.Close()
 	start := time.Now()
-	n, err := a.Index.Rebuild(ctx)
+	n, err := a.Search.Rebuild(ctx)
 	if err != nil {
 		return fmt.Errorf("reindex: %w", err)
 	}

@@ -51,18 +51,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		for _, d := range sum.Accounts {
 			fmt.Fprintf(stdout, "  %-12s %s\n", d.Username, d.Role)
 		}
-		for _, line := range []struct {
-			n    int
-			what string
-		}{
-			{sum.Enterprises, "loaded %d demo enterprises with indicators, assessments and county targets"},
-			{sum.Listings, "loaded %d demo achievements and demands into the technology market"},
-			{sum.Contracts, "registered %d demo technology contracts"},
-			{sum.Deals, "opened %d demo deals"},
-			{sum.Answers, "answered %d demo matches"},
-		} {
-			if line.n > 0 {
-				fmt.Fprintf(stdout, line.what+"\n", line.n)
+		for _, p := range sum.Parts {
+			if p.Added > 0 {
+				fmt.Fprintf(stdout, "loaded %d %s\n", p.Added, p.What)
 			}
 		}
 	}
@@ -84,12 +75,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer cancelBG()
 	go srv.PurgeSessionsEvery(bg, 10*time.Minute)
 	go a.Market.NotifyExpiringEvery(bg, time.Hour, a.Logger)
-	go a.Index.ProposeMatchesEvery(bg, 30*time.Second)
+	go a.Search.ProposeMatchesEvery(bg, 30*time.Second)
 	a.Jobs.Start(bg, 2)
 	// Writes become searchable within half a second; the snapshot is saved
 	// every five minutes and at shutdown, so a restart replays little.
 	indexDone := make(chan struct{})
-	go func() { a.Index.Run(bg, 500*time.Millisecond, 5*time.Minute); close(indexDone) }()
+	go func() { a.Search.Run(bg, 500*time.Millisecond, 5*time.Minute); close(indexDone) }()
 
 	fmt.Fprintf(stdout, "kechuang %s listening on http://%s (%s database)\n", version, ln.Addr(), a.DB.Dialect())
 	a.Logger.Info("server started", "addr", ln.Addr().String(), "database", string(a.DB.Dialect()))

@@ -39,27 +39,11 @@ type Config struct {
 	Version string
 }
 
-// App is the wired platform: every service, built once.
+// App is the wired platform: every service, built once. Its Deps are what
+// the web server gets; a module's service is one more field there, set in
+// New.
 type App struct {
-	DB       *sqldb.DB
-	Regions  *region.Service
-	Accounts *account.Service
-	Audit    *audit.Service
-	// Cultivation is the enterprise registry with the shipped rule sets.
-	Cultivation *cultivation.Service
-	// Market is the technology market with its reference data, matching
-	// enterprises from the cultivation registry.
-	Market *market.Service
-	// Index is the full-text index of published listings.
-	Index *market.Indexer
-	// Jobs runs long work; every module's job kinds are registered. Start
-	// it with Jobs.Start.
-	Jobs   *job.Service
-	Logger *slog.Logger
-	// HomeRegion is the stored home region, "" when none is configured.
-	HomeRegion string
-	Now        func() time.Time
-	version    string
+	web.Deps
 }
 
 // New builds every service on cfg.DB: it loads the region tables when they
@@ -77,7 +61,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	a := &App{DB: cfg.DB, Logger: cfg.Logger, Now: cfg.Now, version: cfg.Version}
+	a := &App{web.Deps{DB: cfg.DB, Logger: cfg.Logger, Now: cfg.Now, Version: cfg.Version}}
 	a.Regions = region.NewService(a.DB)
 	if _, err := a.Regions.EnsureLoaded(ctx, data.FS); err != nil {
 		return nil, err
@@ -110,15 +94,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Jobs.Register(cultivation.ImportJobKind, a.Cultivation.ImportJob)
 	a.Jobs.Register(market.ImportJobKind, a.Market.ImportJob)
 
-	if a.Index, err = market.OpenIndexer(ctx, a.Market, cfg.DataDir, a.Logger); err != nil {
+	if a.Search, err = market.OpenIndexer(ctx, a.Market, cfg.DataDir, a.Logger); err != nil {
 		return nil, fmt.Errorf("open search index: %w", err)
 	}
 	return a, nil
 }
 
 // Server returns the web server on the app's services.
-func (a *App) Server() (*web.Server, error) {
-	return web.New(web.Deps{DB: a.DB, Accounts: a.Accounts, Audit: a.Audit, Regions: a.Regions,
-		Cultivation: a.Cultivation, Market: a.Market, Search: a.Index, Jobs: a.Jobs,
-		Logger: a.Logger, Version: a.version, HomeRegion: a.HomeRegion, Now: a.Now})
-}
+func (a *App) Server() (*web.Server, error) { return web.New(a.Deps) }

@@ -2,8 +2,9 @@
 // values (an open database, the data directory, a clock, a logger, the
 // password hashing cost and the home region) and Server hands them to the
 // web layer. cmd/kechuang (serve, reindex), the web tests and the demo
-// loading all go through New, so a module is wired in exactly one place:
-// one line in New and one field in web.Deps.
+// loading all go through New, so a module is wired in one place: its
+// service is one line in New, stored in a field of web.Deps (which App
+// embeds and hands to web.New whole).
 //
 // app reads no flags, environment or files of its own: cmd/kechuang does
 // that and passes the values in. app sits above web and demo and below

@@ -36,6 +36,7 @@ var rank = map[string]int{
 	"internal/project":     13,
 	"internal/chain":       14,
 	"internal/federation":  15,
+	"internal/dashboard":   16,
 	"internal/web":         21,
 	"internal/demo":        22,
 	"internal/app":         25,

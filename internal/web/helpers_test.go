@@ -77,7 +77,7 @@ func newEnvHome(t testing.TB, db *sqldb.DB, home string) *env {
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	return &env{t: t, app: a, db: db, srv: srv, ts: ts, accounts: a.Accounts, clock: c, market: a.Market, index: a.Index}
+	return &env{t: t, app: a, db: db, srv: srv, ts: ts, accounts: a.Accounts, clock: c, market: a.Market, index: a.Search}
 }
 
 // eachEnv runs fn on a server backed by each database.
