@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 
-	"kechuang/internal/account"
 	"kechuang/internal/apperr"
 )
 
@@ -55,17 +54,4 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	}
 	s.clearCookie(w, r, sessionCookie)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
-}
-
-// setSessionCookie sets the session cookie: HttpOnly, SameSite=Lax, Secure
-// over TLS, and no Max-Age, so it ends with the browser as well as with the
-// server-side idle timeout.
-func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, sess account.Session) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
-}
-
-func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request, name string) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
 }

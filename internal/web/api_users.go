@@ -71,21 +71,6 @@ func (s *Server) handleAPIUser(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, u)
 }
 
-// handleAPIRegions lists the subdivisions of ?parent= (the provinces when
-// empty). Regions are public reference data.
-func (s *Server) handleAPIRegions(w http.ResponseWriter, r *http.Request) {
-	rs, err := s.Regions.Children(r.Context(), r.URL.Query().Get("parent"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if rs == nil {
-		writeJSON(w, http.StatusOK, []struct{}{})
-		return
-	}
-	writeJSON(w, http.StatusOK, rs)
-}
-
 // handleAPIAudit returns audit rows to the auditor.
 func (s *Server) handleAPIAudit(w http.ResponseWriter, r *http.Request) {
 	actor, ok := s.apiActor(w, r)

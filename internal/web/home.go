@@ -38,3 +38,18 @@ func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	_, _ = w.Write(openAPIDoc)
 }
+
+// handleAPIRegions lists the subdivisions of ?parent= (the provinces when
+// empty). Regions are public reference data.
+func (s *Server) handleAPIRegions(w http.ResponseWriter, r *http.Request) {
+	rs, err := s.Regions.Children(r.Context(), r.URL.Query().Get("parent"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if rs == nil {
+		writeJSON(w, http.StatusOK, []struct{}{})
+		return
+	}
+	writeJSON(w, http.StatusOK, rs)
+}

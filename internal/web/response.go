@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"kechuang/internal/account"
 	"kechuang/internal/apperr"
 	"kechuang/internal/i18n"
 )
@@ -176,4 +177,17 @@ func sendFile(w http.ResponseWriter, contentType, filename string, body []byte) 
 // sendXLSX sends an .xlsx workbook as a download.
 func sendXLSX(w http.ResponseWriter, filename string, body []byte) {
 	sendFile(w, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename, body)
+}
+
+// setSessionCookie sets the session cookie: HttpOnly, SameSite=Lax, Secure
+// over TLS, and no Max-Age, so it ends with the browser as well as with the
+// server-side idle timeout.
+func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, sess account.Session) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", HttpOnly: true,
+		Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+}
+
+func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request, name string) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
 }
