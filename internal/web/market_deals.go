@@ -217,14 +217,11 @@ func (s *Server) handleMarketDealAction(w http.ResponseWriter, r *http.Request) 
 		s.writeError(w, r, gerr)
 		return
 	}
-	status, msg := http.StatusUnprocessableEntity, ""
+	msg := ""
 	if err != nil {
-		msg = problemFor(err, st.lang, "", "").Detail
-		if apperr.Is(err, apperr.Conflict) {
-			status = http.StatusConflict
-		}
+		msg = errorText(st.lang, err)
 	}
-	s.dealPage(w, r, status, d, msg, errs)
+	s.dealPage(w, r, formStatus(err), d, msg, errs)
 }
 
 // dealForm is the express-interest form on a listing page after a failed
@@ -296,14 +293,8 @@ func (s *Server) handleMarketDealCreate(w http.ResponseWriter, r *http.Request) 
 		s.writeError(w, r, gerr)
 		return
 	}
-	status := http.StatusUnprocessableEntity
-	switch apperr.KindOf(err) {
-	case apperr.Conflict:
-		status = http.StatusConflict
-	case apperr.Forbidden:
-		status = http.StatusForbidden
-	}
-	msg := problemFor(err, st.lang, "", "").Detail
+	status := formStatus(err)
+	msg := errorText(st.lang, err)
 	if !isFormError(err) {
 		// Not a matter of the form's fields: the page says why at the top,
 		// where it shows even when the form is not offered.

@@ -155,7 +155,7 @@ func (s *Server) saveListing(w http.ResponseWriter, r *http.Request, k market.Ki
 		}
 		if isFormError(err) {
 			errs = formErrors(st.lang, err)
-			d.Summary = problemFor(err, st.lang, "", "").Detail
+			d.Summary = errorText(st.lang, err)
 		} else if err != nil {
 			s.writeError(w, r, err)
 			return

@@ -125,11 +125,7 @@ func (s *Server) handleMarketMatchAnswer(w http.ResponseWriter, r *http.Request)
 		err = apperr.New(apperr.NotFound, "error.not_found")
 	}
 	if isFormError(err) || apperr.Is(err, apperr.Conflict) {
-		status := http.StatusUnprocessableEntity
-		if apperr.Is(err, apperr.Conflict) {
-			status = http.StatusConflict
-		}
-		s.matchesPage(w, r, status, id, problemFor(err, st.lang, "", "").Detail, ans.CandidateKind+":"+r.PathValue("candidate"))
+		s.matchesPage(w, r, formStatus(err), id, errorText(st.lang, err), ans.CandidateKind+":"+r.PathValue("candidate"))
 		return
 	}
 	if err != nil {

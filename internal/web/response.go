@@ -152,6 +152,17 @@ func isFormError(err error) bool {
 	return e != nil && (len(e.Fields) > 0 || e.Kind == apperr.Invalid)
 }
 
+// formStatus is the status of a page shown again with err beside its form:
+// 409 for a conflict (the record changed meanwhile), 403 for a refusal, 422
+// for bad fields and anything else.
+func formStatus(err error) int {
+	switch k := apperr.KindOf(err); k {
+	case apperr.Conflict, apperr.Forbidden:
+		return kindStatus[k]
+	}
+	return http.StatusUnprocessableEntity
+}
+
 // errorText is the message of err in lang, as a page shows it beside a form.
 func errorText(lang string, err error) string { return problemFor(err, lang, "", "").Detail }
 
