@@ -655,3 +655,50 @@ func TestUnknownURLs(t *testing.T) {
 		}
 	})
 }
+
+// TestNavigationPerRole: the main navigation and the home page's cards list
+// exactly the sections the viewer may open, in the modules' order.
+func TestNavigationPerRole(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dbtestOpenSQLite(t))
+	all := "market cultivation projects chain directory dashboard"
+	members := "market projects chain directory dashboard"
+	tests := []struct {
+		role       account.Role
+		region     string
+		nav, cards string
+	}{
+		{role: "", nav: "market directory", cards: "market directory"},
+		{role: account.RoleAdmin, nav: all + " users", cards: all},
+		{role: account.RoleSecurity, nav: members + " users", cards: members},
+		{role: account.RoleAuditor, nav: members + " audit", cards: members},
+		{role: account.RoleStaff, region: "320500", nav: all, cards: all},
+		{role: account.RoleCounty, region: "320583", nav: all, cards: all},
+		{role: account.RoleEnterprise, region: "320583", nav: all, cards: all},
+		{role: account.RoleInstitution, region: "320505", nav: members, cards: members},
+		{role: account.RoleBroker, region: "320508", nav: members, cards: members},
+		{role: account.RoleInvestor, region: "320506", nav: members, cards: members},
+	}
+	keys := func(sel *goquery.Selection) string {
+		var out []string
+		sel.Each(func(_ int, a *goquery.Selection) {
+			href, _ := a.Attr("href")
+			out = append(out, strings.TrimPrefix(strings.TrimPrefix(href, "/admin"), "/"))
+		})
+		return strings.Join(out, " ")
+	}
+	for _, tt := range tests {
+		c := e.client()
+		if tt.role != "" {
+			e.createUser("nav-"+string(tt.role), tt.role, tt.region)
+			c.mustLoginAPI("nav-" + string(tt.role))
+		}
+		d := c.get("/").doc(t)
+		if got := keys(d.Find(".mainnav a")); got != tt.nav {
+			t.Errorf("%q: nav = %q, want %q", tt.role, got, tt.nav)
+		}
+		if got := keys(d.Find(".cards a.card")); got != tt.cards {
+			t.Errorf("%q: home cards = %q, want %q", tt.role, got, tt.cards)
+		}
+	}
+}
