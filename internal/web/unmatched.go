@@ -37,7 +37,9 @@ func (s *Server) serveUnmatched(w http.ResponseWriter, r *http.Request) {
 // handleNotFound answers an address that leads nowhere: the 404 page with
 // the way back, or a problem document under /api/.
 func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
-	s.writeError(w, r, apperr.New(apperr.NotFound, "error.page_not_found", r.URL.Path))
+	st := state(r)
+	p := problemFor(apperr.New(apperr.NotFound, "error.page_not_found", r.URL.Path), st.lang, st.id, r.URL.Path)
+	s.writeProblem(w, r, p, i18n.T(st.lang, "error.page_missing"))
 }
 
 // recorder keeps what the mux answers for an unmatched request: a status,

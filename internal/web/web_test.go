@@ -586,7 +586,7 @@ func TestUnknownURLs(t *testing.T) {
 			t.Fatalf("GET /no/such/page = %d %q", res.status, res.header.Get("Content-Type"))
 		}
 		d := res.doc(t)
-		if h := d.Find("main h1").Text(); h != "未找到" {
+		if h := d.Find("main h1").Text(); h != "页面不存在" {
 			t.Errorf("404 heading = %q", h)
 		}
 		if !strings.Contains(d.Find("main .error").Text(), "/no/such/page") {
