@@ -36,7 +36,7 @@ const (
 const usage = `kechuang — 区域科技创新服务平台 / regional S&T innovation service platform
 
 Usage:
-  kechuang serve   [--addr HOST:PORT] [--data DIR] [--db DSN] [--demo]
+  kechuang serve   [--addr HOST:PORT] [--data DIR] [--db DSN] [--home-region CODE] [--demo]
   kechuang migrate [--data DIR] [--db DSN]
   kechuang user add --username NAME --role ROLE [--region CODE] --password-stdin [--data DIR] [--db DSN]
   kechuang backup  --out FILE [--data DIR] [--db DSN]
@@ -45,9 +45,11 @@ Usage:
   kechuang bench match --docs DOCS.jsonl --queries QUERIES.jsonl
   kechuang version
 
-Environment: KECHUANG_ADDR, KECHUANG_DATA, KECHUANG_DB give the defaults of
---addr, --data and --db. --db takes a PostgreSQL URL (postgres://…) or a
-SQLite file path; without it the database is DATA/kechuang.db.
+Environment: KECHUANG_ADDR, KECHUANG_DATA, KECHUANG_DB, KECHUANG_HOME_REGION
+give the defaults of --addr, --data, --db and --home-region. --db takes a
+PostgreSQL URL (postgres://…) or a SQLite file path; without it the database
+is DATA/kechuang.db. --home-region stores the city or county the instance
+serves (a 6-digit code such as 320500); it is kept in the database.
 `
 
 // Main runs one command and returns the process exit code. Tests call it

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -88,6 +92,12 @@ func TestCommandLine(t *testing.T) {
 		{name: "bench needs match", args: []string{"bench"}, wantCode: 2, wantErr: "bench match", oneLineErr: true},
 		{name: "bench match", args: []string{"bench", "match", "--docs", benchDocs, "--queries", benchQueries}, wantCode: 0, wantOut: `"mrr_at_10":1`},
 		{name: "serve bad addr", args: []string{"serve", "--data", dir, "--addr", "nonsense"}, wantCode: 2, wantErr: "want HOST:PORT", oneLineErr: true},
+		{name: "serve home region not a city", args: []string{"serve", "--data", dir, "--addr", "127.0.0.1:0", "--home-region", "320000"},
+			wantCode: 2, wantErr: `--home-region "320000": 江苏省 不是地级市或区县`, oneLineErr: true},
+		{name: "serve home region unknown", args: []string{"serve", "--data", dir, "--addr", "127.0.0.1:0", "--home-region", "329999"},
+			wantCode: 2, wantErr: `--home-region "329999": 区划代码 329999 不存在`, oneLineErr: true},
+		{name: "serve demo elsewhere", args: []string{"serve", "--demo", "--data", dir, "--addr", "127.0.0.1:0", "--home-region", "110100"},
+			wantCode: 2, wantErr: "--demo loads 苏州市 (320500)", oneLineErr: true},
 	}
 	for _, tt := range tests {
 		// Subtests run in order: later ones use what earlier ones made.
@@ -104,5 +114,48 @@ func TestCommandLine(t *testing.T) {
 	code, out, errOut := run(t, "", "migrate", "--db", filepath.Join(dir, "snap", "b.db"))
 	if code != 0 || !strings.Contains(out, "applied 0 migration(s)") {
 		t.Errorf("migrate the snapshot = %d %s %s", code, out, errOut)
+	}
+}
+
+// TestServeWithoutHomeRegion: a server started without --home-region runs,
+// says at start what to configure, and serves the market (the pages' own
+// notice is tested in internal/web).
+func TestServeWithoutHomeRegion(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir()}, strings.NewReader(""), pw, io.Discard)
+		pw.Close()
+	}()
+	defer func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("serve exited with %d", code)
+		}
+	}()
+	var base string
+	warned := false
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		line := sc.Text()
+		warned = warned || strings.Contains(line, "--home-region")
+		if m := regexp.MustCompile(`listening on (http://\S+)`).FindStringSubmatch(line); m != nil {
+			base = m[1]
+			break
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	if base == "" || !warned {
+		t.Fatalf("serve without a home region: listening on %q, told to set --home-region: %v", base, warned)
+	}
+	res, err := http.Get(base + "/market")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Errorf("GET /market without a home region = %d", res.StatusCode)
 	}
 }

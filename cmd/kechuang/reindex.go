@@ -6,10 +6,6 @@ import (
 	"fmt"
 	"io"
 	"time"
-
-	"kechuang/data"
-	"kechuang/internal/demo"
-	"kechuang/internal/market"
 )
 
 // runReindex rebuilds the search index of published listings from the
@@ -21,25 +17,13 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
-	a, err := openApp(ctx, dbf, stderr)
+	a, err := openApp(ctx, dbf, "", stderr)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	ref, err := market.LoadReference(data.FS)
-	if err != nil {
-		return err
-	}
-	home, err := demo.HomeRegionSetting(ctx, a.db)
-	if err != nil {
-		return err
-	}
-	idx, err := market.OpenIndexer(ctx, market.NewService(a.db, ref, home, nil), dbf.data, a.log)
-	if err != nil {
-		return err
-	}
+	defer a.DB.Close()
 	start := time.Now()
-	n, err := idx.Rebuild(ctx)
+	n, err := a.Search.Rebuild(ctx)
 	if err != nil {
 		return fmt.Errorf("reindex: %w", err)
 	}

@@ -8,17 +8,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
-	"kechuang/data"
 	"kechuang/internal/account"
-	"kechuang/internal/audit"
-	"kechuang/internal/cultivation"
 	"kechuang/internal/demo"
-	"kechuang/internal/job"
-	"kechuang/internal/market"
-	"kechuang/internal/notice"
-	"kechuang/internal/web"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -26,6 +20,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var dbf dbFlags
 	dbf.register(fs)
 	addr := fs.String("addr", envOr("KECHUANG_ADDR", "127.0.0.1:8080"), "listen address HOST:PORT")
+	home := fs.String("home-region", os.Getenv("KECHUANG_HOME_REGION"), "the city or county this instance serves: a 6-digit GB/T 2260 code, e.g. 320500")
 	loadDemo := fs.Bool("demo", false, "load the demo region (苏州市) and one account per role")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
@@ -33,87 +28,40 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if _, _, err := net.SplitHostPort(*addr); err != nil {
 		return usageError("serve: --addr %q: want HOST:PORT, e.g. 127.0.0.1:8080", *addr)
 	}
-	a, err := openApp(ctx, dbf, stderr)
+	if *loadDemo {
+		// The demo is of 苏州市: it takes the home region the way
+		// --home-region does.
+		if *home != "" && *home != demo.HomeRegion {
+			return usageError("serve: --demo loads 苏州市 (%s); drop --home-region %s or the demo", demo.HomeRegion, *home)
+		}
+		*home = demo.HomeRegion
+	}
+	a, err := openApp(ctx, dbf, *home, stderr)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-
-	rules, err := cultivation.LoadRuleSets(data.FS)
-	if err != nil {
-		return fmt.Errorf("load rule sets: %w", err)
-	}
-	cult := cultivation.NewService(a.db, rules, nil)
-	ref, err := market.LoadReference(data.FS)
-	if err != nil {
-		return fmt.Errorf("load market reference data: %w", err)
-	}
+	defer a.DB.Close()
 	if *loadDemo {
 		password := account.GeneratePassword()
-		accts, err := demo.Load(ctx, a.db, a.accounts, password)
+		sum, err := a.LoadDemo(ctx, password)
 		if err != nil {
-			return fmt.Errorf("load demo data: %w", err)
+			return err
 		}
 		fmt.Fprintln(stdout, "演示账户 / demo accounts (password for all):", password)
-		for _, d := range accts {
+		for _, d := range sum.Accounts {
 			fmt.Fprintf(stdout, "  %-12s %s\n", d.Username, d.Role)
 		}
-		n, err := demo.LoadEnterprises(ctx, a.db, a.accounts, cult, time.Now())
-		if err != nil {
-			return fmt.Errorf("load demo enterprises: %w", err)
-		}
-		if n > 0 {
-			fmt.Fprintf(stdout, "loaded %d demo enterprises with indicators, assessments and county targets\n", n)
-		}
-		n, err = demo.LoadMarket(ctx, a.db, a.accounts, ref, password, time.Now())
-		if err != nil {
-			return fmt.Errorf("load demo market: %w", err)
-		}
-		if n > 0 {
-			fmt.Fprintf(stdout, "loaded %d demo achievements and demands into the technology market\n", n)
+		for _, p := range sum.Parts {
+			if p.Added > 0 {
+				fmt.Fprintf(stdout, "loaded %d %s\n", p.Added, p.What)
+			}
 		}
 	}
-	home, err := demo.HomeRegionSetting(ctx, a.db)
-	if err != nil {
-		return err
+	if a.HomeRegion == "" {
+		fmt.Fprintln(stdout, "no home region configured: start with --home-region CODE (or KECHUANG_HOME_REGION), e.g. 320500 for 苏州市")
+		a.Logger.Warn("no home region configured", "flag", "--home-region", "env", "KECHUANG_HOME_REGION")
 	}
-	mkt := market.NewService(a.db, ref, home, nil)
-	mkt.UseRegistry(cult)
-	if *loadDemo {
-		n, err := demo.LoadContracts(ctx, a.db, a.accounts, mkt, time.Now())
-		if err != nil {
-			return fmt.Errorf("load demo contracts: %w", err)
-		}
-		if n > 0 {
-			fmt.Fprintf(stdout, "registered %d demo technology contracts\n", n)
-		}
-		n, err = demo.LoadDeals(ctx, a.db, a.accounts, mkt, time.Now())
-		if err != nil {
-			return fmt.Errorf("load demo deals: %w", err)
-		}
-		if n > 0 {
-			fmt.Fprintf(stdout, "opened %d demo deals\n", n)
-		}
-	}
-	jobs := job.NewService(a.db, a.log)
-	jobs.Register(cultivation.ImportJobKind, cult.ImportJob)
-	jobs.Register(market.ImportJobKind, mkt.ImportJob)
-	index, err := market.OpenIndexer(ctx, mkt, dbf.data, a.log)
-	if err != nil {
-		return fmt.Errorf("open search index: %w", err)
-	}
-	if *loadDemo {
-		n, err := demo.LoadMatchAnswers(ctx, a.db, a.accounts, mkt, index)
-		if err != nil {
-			return fmt.Errorf("load demo match answers: %w", err)
-		}
-		if n > 0 {
-			fmt.Fprintf(stdout, "answered %d demo matches\n", n)
-		}
-	}
-	srv, err := web.New(web.Deps{DB: a.db, Accounts: a.accounts, Audit: audit.NewService(a.db), Regions: a.regions,
-		Cultivation: cult, Market: mkt, Notices: notice.NewService(a.db, nil), Search: index, Jobs: jobs, Logger: a.log,
-		Version: version, HomeRegion: home})
+	srv, err := a.Server()
 	if err != nil {
 		return err
 	}
@@ -126,16 +74,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	bg, cancelBG := context.WithCancel(ctx)
 	defer cancelBG()
 	go srv.PurgeSessionsEvery(bg, 10*time.Minute)
-	go mkt.NotifyExpiringEvery(bg, time.Hour, a.log)
-	go index.ProposeMatchesEvery(bg, 30*time.Second)
-	jobs.Start(bg, 2)
+	go a.Market.NotifyExpiringEvery(bg, time.Hour, a.Logger)
+	go a.Search.ProposeMatchesEvery(bg, 30*time.Second)
+	a.Jobs.Start(bg, 2)
 	// Writes become searchable within half a second; the snapshot is saved
 	// every five minutes and at shutdown, so a restart replays little.
 	indexDone := make(chan struct{})
-	go func() { index.Run(bg, 500*time.Millisecond, 5*time.Minute); close(indexDone) }()
+	go func() { a.Search.Run(bg, 500*time.Millisecond, 5*time.Minute); close(indexDone) }()
 
-	fmt.Fprintf(stdout, "kechuang %s listening on http://%s (%s database)\n", version, ln.Addr(), a.db.Dialect())
-	a.log.Info("server started", "addr", ln.Addr().String(), "database", string(a.db.Dialect()))
+	fmt.Fprintf(stdout, "kechuang %s listening on http://%s (%s database)\n", version, ln.Addr(), a.DB.Dialect())
+	a.Logger.Info("server started", "addr", ln.Addr().String(), "database", string(a.DB.Dialect()))
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
 	select {
@@ -144,7 +92,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case <-ctx.Done():
 	}
 	// Finish in-flight requests before closing the database.
-	a.log.Info("shutting down")
+	a.Logger.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := httpSrv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -152,8 +100,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	// A job cut short now fails visibly and leaves no half-written rows.
 	cancelBG()
-	jobs.Wait()
+	a.Jobs.Wait()
 	<-indexDone
-	a.log.Info("server stopped")
+	a.Logger.Info("server stopped")
 	return nil
 }

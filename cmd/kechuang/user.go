@@ -42,12 +42,12 @@ func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return usageError("user add: no password on standard input")
 	}
 	password := strings.TrimRight(line, "\r\n")
-	a, err := openApp(ctx, dbf, stderr)
+	a, err := openApp(ctx, dbf, "", stderr)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	u, err := a.accounts.CreateUser(ctx, account.System, account.NewUser{Username: *username, DisplayName: *displayName,
+	defer a.DB.Close()
+	u, err := a.Accounts.CreateUser(ctx, account.System, account.NewUser{Username: *username, DisplayName: *displayName,
 		Role: account.Role(*role), RegionCode: *regionCode, Password: password})
 	if err != nil {
 		if e := apperr.As(err); e != nil && e.Kind == apperr.Invalid {

@@ -46,6 +46,10 @@ func (r Role) ManagesUsers() bool {
 	return r == RoleAdmin || r == RoleSecurity || r == roleSystem
 }
 
+// CanManageUsers reports whether the actor may open the account management
+// pages and create and change accounts.
+func (s *Service) CanManageUsers(a Actor) bool { return a.Role.ManagesUsers() }
+
 // Actor is who is acting: every Service method takes one and decides from it
 // what may be seen and changed.
 type Actor struct {

@@ -146,10 +146,14 @@ type Service struct {
 // NewService returns a Service on db.
 func NewService(db *sqldb.DB) *Service { return &Service{db: db} }
 
+// CanRead reports whether reader may read the audit log (FindEntries): the
+// auditor only.
+func (s *Service) CanRead(reader Actor) bool { return reader.Role == ReaderRole }
+
 // FindEntries returns the rows matching f, newest first, and the total count.
 // Only the auditor may read: others get apperr.Forbidden.
 func (s *Service) FindEntries(ctx context.Context, reader Actor, f Filter) ([]Entry, int, error) {
-	if reader.Role != ReaderRole {
+	if !s.CanRead(reader) {
 		return nil, 0, apperr.New(apperr.Forbidden, "audit.only_auditor")
 	}
 	f.Normalize()

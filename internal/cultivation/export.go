@@ -18,7 +18,7 @@ import (
 // verdict and gaps. Firms never assessed say so. Text cells are escaped
 // against formula injection by the sheet writer.
 func (s *Service) ExportAssessmentReport(ctx context.Context, a account.Actor, regionCode string, w io.Writer) error {
-	if a.Role != account.RoleAdmin && a.Role != account.RoleStaff && a.Role != account.RoleCounty {
+	if !s.CanExportReport(a) {
 		return apperr.New(apperr.Forbidden, "cultivation.only_staff")
 	}
 	scope := region.Prefix(a.Scope())

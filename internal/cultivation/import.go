@@ -60,7 +60,7 @@ var ImportColumns = []sheet.Column{
 // enterprises (bureau and county staff); pages check it before queueing a
 // job so that the refusal comes at once.
 func AuthorizeImport(a account.Actor) error {
-	if a.Role != account.RoleStaff && a.Role != account.RoleCounty {
+	if !isStaff(a) {
 		return apperr.New(apperr.Forbidden, "cultivation.only_staff")
 	}
 	return nil

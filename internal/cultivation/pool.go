@@ -112,7 +112,7 @@ type TierCount struct {
 // PoolBoard returns the board for the actor's region, optionally narrowed to
 // regionCode. Pending lists at most 100 enterprises.
 func (s *Service) PoolBoard(ctx context.Context, a account.Actor, regionCode string) (PoolBoard, error) {
-	if a.Role != account.RoleAdmin && a.Role != account.RoleStaff && a.Role != account.RoleCounty {
+	if !s.CanViewPool(a) {
 		return PoolBoard{}, apperr.New(apperr.Forbidden, "cultivation.only_staff")
 	}
 	scope := region.Prefix(a.Scope())

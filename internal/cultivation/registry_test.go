@@ -2,6 +2,7 @@ package cultivation_test
 
 import (
 	"context"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -46,7 +47,7 @@ func newRegistry(t testing.TB, db *sqldb.DB, now time.Time) *registryEnv {
 	if _, err := rs.EnsureLoaded(ctx, data.FS); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES ('home_region', '320500')"); err != nil {
+	if err := rs.SetHomeRegion(ctx, audit.System, "320500"); err != nil {
 		t.Fatal(err)
 	}
 	rules, err := cultivation.LoadRuleSets(data.FS)
@@ -326,4 +327,46 @@ func TestTargetProgress(t *testing.T) {
 			t.Errorf("county user's progress = %d counties, %v; want only its own", len(own), err)
 		}
 	})
+}
+
+// TestPagePredicatesMatchTheRules checks, role by role, that every
+// predicate pages use to offer a link answers as the method it stands for:
+// a link is offered exactly when the method does not answer Forbidden.
+func TestPagePredicatesMatchTheRules(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		svc := newRegistry(t, db, time.Date(2026, 6, 30, 9, 0, 0, 0, time.UTC)).svc
+		code := creditCode(t, "91320583MA1XYK123")
+		for _, role := range account.Roles {
+			a := account.Actor{UserID: 100, Username: "u", Role: role, Region: "320583"}
+			switch role {
+			case account.RoleAdmin, account.RoleSecurity, account.RoleAuditor:
+				a.Region = ""
+			case account.RoleStaff:
+				a.Region = "320500"
+			}
+			forbidden := func(err error) bool { return apperr.Is(err, apperr.Forbidden) }
+			_, _, err := svc.FindEnterprises(ctx, a, cultivation.EnterpriseFilter{})
+			check(t, role, "CanViewRegistry", svc.CanViewRegistry(a), !forbidden(err))
+			_, err = svc.PoolBoard(ctx, a, "")
+			check(t, role, "CanViewPool", svc.CanViewPool(a), !forbidden(err))
+			_, err = svc.TargetProgress(ctx, a, 2026)
+			check(t, role, "CanViewTargets", svc.CanViewTargets(a), !forbidden(err))
+			err = svc.SetTarget(ctx, a, "320583", 2026, cultivation.Indicators[0].Key, 3)
+			check(t, role, "CanSetTargets", svc.CanSetTargets(a), !forbidden(err))
+			err = svc.ExportAssessmentReport(ctx, a, "", io.Discard)
+			check(t, role, "CanExportReport", svc.CanExportReport(a), !forbidden(err))
+			check(t, role, "CanImport", svc.CanImport(a), cultivation.AuthorizeImport(a) == nil)
+			_, err = svc.CreateEnterprise(ctx, a, cultivation.Enterprise{CreditCode: code, Name: "昆山示例科技有限公司", RegionCode: "320583"})
+			check(t, role, "CanManageEnterprises", svc.CanManageEnterprises(a), !forbidden(err))
+		}
+	})
+}
+
+func check(t *testing.T, role account.Role, predicate string, got, want bool) {
+	t.Helper()
+	if got != want {
+		t.Errorf("%s: %s = %v, but the method it stands for allows: %v", role, predicate, got, want)
+	}
 }

@@ -38,7 +38,7 @@ func (s *Service) Rules() *RuleBook { return s.rules }
 // canManage reports whether the actor may create and edit registry records
 // in regionCode: bureau and county staff inside their region.
 func canManage(a account.Actor, regionCode string) bool {
-	return (a.Role == account.RoleStaff || a.Role == account.RoleCounty) && a.InScope(regionCode)
+	return isStaff(a) && a.InScope(regionCode)
 }
 
 // canRead reports whether the actor may see the enterprise.
@@ -60,6 +60,67 @@ func readsRegistry(a account.Actor) bool {
 	return false
 }
 
+// oversees reports whether the actor follows the region's cultivation as a
+// whole (the pool, the county targets, the assessment report): the
+// administrator and bureau and county staff.
+func oversees(a account.Actor) bool {
+	switch a.Role {
+	case account.RoleAdmin, account.RoleStaff, account.RoleCounty:
+		return true
+	}
+	return false
+}
+
+// isStaff reports whether the actor works on the registry: bureau and
+// county staff, each inside its region.
+func isStaff(a account.Actor) bool {
+	return a.Role == account.RoleStaff || a.Role == account.RoleCounty
+}
+
+// The predicates below tell pages what to offer. Each is the rule the
+// matching method enforces, so a page never shows a link or a button that
+// answers Forbidden.
+
+// CanViewRegistry reports whether the actor may open the registry
+// (FindEnterprises): the administrator, staff, and an enterprise (its own
+// firm only).
+func (s *Service) CanViewRegistry(a account.Actor) bool { return readsRegistry(a) }
+
+// CanManageEnterprises reports whether the actor adds and edits registry
+// records at all (CreateEnterprise, UpdateEnterprise inside its region).
+func (s *Service) CanManageEnterprises(a account.Actor) bool { return isStaff(a) }
+
+// CanManageEnterprise reports whether the actor may edit e, assess it and
+// confirm its tier.
+func (s *Service) CanManageEnterprise(a account.Actor, e Enterprise) bool {
+	return canManage(a, e.RegionCode)
+}
+
+// CanFillYears reports whether the actor may enter e's yearly indicators
+// (PutYear): its staff, and the enterprise's own account.
+func (s *Service) CanFillYears(a account.Actor, e Enterprise) bool {
+	return canManage(a, e.RegionCode) || (a.Role == account.RoleEnterprise && canRead(a, e))
+}
+
+// CanImport reports whether the actor may import enterprises
+// (AuthorizeImport).
+func (s *Service) CanImport(a account.Actor) bool { return AuthorizeImport(a) == nil }
+
+// CanViewPool reports whether the actor may open the pool board (PoolBoard).
+func (s *Service) CanViewPool(a account.Actor) bool { return oversees(a) }
+
+// CanViewTargets reports whether the actor may follow the county targets
+// (TargetProgress).
+func (s *Service) CanViewTargets(a account.Actor) bool { return oversees(a) }
+
+// CanSetTargets reports whether the actor may set county targets
+// (SetTarget): bureau staff only.
+func (s *Service) CanSetTargets(a account.Actor) bool { return a.Role == account.RoleStaff }
+
+// CanExportReport reports whether the actor may download the assessment
+// report (ExportAssessmentReport).
+func (s *Service) CanExportReport(a account.Actor) bool { return oversees(a) }
+
 func (e Enterprise) auditView() map[string]any {
 	return map[string]any{"credit_code": e.CreditCode, "name": e.Name, "region_code": e.RegionCode, "industry": e.Industry,
 		"domain": e.Domain, "founded": dateText(e.Founded), "listed": e.Listed, "tags": e.Tags, "account_id": e.AccountID,
@@ -76,7 +137,7 @@ func (s *Service) CreateEnterprise(ctx context.Context, a account.Actor, e Enter
 		return Enterprise{}, err
 	}
 	if !canManage(a, e.RegionCode) {
-		if a.Role == account.RoleStaff || a.Role == account.RoleCounty {
+		if isStaff(a) {
 			return Enterprise{}, apperr.Fields(apperr.Field("region_code", "cultivation.region_outside_scope"))
 		}
 		return Enterprise{}, apperr.New(apperr.Forbidden, "cultivation.only_staff")
@@ -172,7 +233,7 @@ func (s *Service) PutYear(ctx context.Context, a account.Actor, id int64, y Year
 		if !canRead(a, e) {
 			return apperr.New(apperr.NotFound, "cultivation.enterprise_not_found")
 		}
-		if !canManage(a, e.RegionCode) && a.Role != account.RoleEnterprise {
+		if !s.CanFillYears(a, e) {
 			return apperr.New(apperr.Forbidden, "cultivation.only_staff")
 		}
 		old, err := upsertYear(ctx, tx, id, y, s.now(), false)

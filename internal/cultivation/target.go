@@ -61,7 +61,7 @@ func (s *Service) SetTarget(ctx context.Context, a account.Actor, regionCode str
 	if len(fields) > 0 {
 		return apperr.Fields(fields...)
 	}
-	if a.Role != account.RoleStaff {
+	if !s.CanSetTargets(a) {
 		return apperr.New(apperr.Forbidden, "cultivation.only_city_staff")
 	}
 	if !a.InScope(regionCode) {
@@ -122,7 +122,7 @@ type CountyProgress struct {
 // service's clock, ranked by mean completion. County staff get their own
 // county only.
 func (s *Service) TargetProgress(ctx context.Context, a account.Actor, year int) ([]CountyProgress, error) {
-	if a.Role != account.RoleAdmin && a.Role != account.RoleStaff && a.Role != account.RoleCounty {
+	if !s.CanViewTargets(a) {
 		return nil, apperr.New(apperr.Forbidden, "cultivation.only_staff")
 	}
 	counties, err := s.countiesInScope(ctx, a)
@@ -241,10 +241,8 @@ func (s *Service) countiesInScope(ctx context.Context, a account.Actor) ([]regio
 	home := a.Region
 	if home == "" {
 		// Instance-wide roles see the counties of the instance's home region.
-		if err := s.db.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = 'home_region'").Scan(&home); err != nil {
-			if sqldb.IsNoRows(err) {
-				return nil, nil
-			}
+		var err error
+		if home, err = rs.HomeRegion(ctx); err != nil || home == "" {
 			return nil, err
 		}
 	}

@@ -6,7 +6,6 @@ import (
 
 	"kechuang/internal/account"
 	"kechuang/internal/apperr"
-	"kechuang/internal/sqldb"
 )
 
 // HomeRegion is the demo city: 苏州市.
@@ -36,12 +35,9 @@ var Accounts = []Account{
 }
 
 // Load creates the demo accounts (or resets their password when they exist)
-// with password, and records the home region. It returns the accounts.
-func Load(ctx context.Context, db *sqldb.DB, accounts *account.Service, password string) ([]Account, error) {
-	if _, err := db.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('home_region', ?)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, HomeRegion); err != nil {
-		return nil, fmt.Errorf("set home region: %w", err)
-	}
+// with password, and returns them. The home region is not demo's to set: the
+// app stores HomeRegion through region.Service, as --home-region does.
+func Load(ctx context.Context, accounts *account.Service, password string) ([]Account, error) {
 	for _, a := range Accounts {
 		u, err := accounts.GetUserByName(ctx, account.System, a.Username)
 		switch {
@@ -56,14 +52,4 @@ func Load(ctx context.Context, db *sqldb.DB, accounts *account.Service, password
 		}
 	}
 	return Accounts, nil
-}
-
-// HomeRegionSetting returns the stored home region, or "" when none is set.
-func HomeRegionSetting(ctx context.Context, db *sqldb.DB) (string, error) {
-	var v string
-	err := db.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = 'home_region'").Scan(&v)
-	if sqldb.IsNoRows(err) {
-		return "", nil
-	}
-	return v, err
 }

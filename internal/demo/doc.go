@@ -3,6 +3,8 @@
 // role. It is idempotent: loading again resets the demo accounts' password
 // and adds nothing twice.
 //
-// demo sits above the modules and may import any of them; only
-// cmd/kechuang imports demo.
+// demo writes through the module services it is given; the home region
+// itself is stored by the app through region.Service, the path
+// --home-region takes. demo sits above the modules and may import any of
+// them; only internal/app (App.LoadDemo) and cmd/kechuang import demo.
 package demo

@@ -28,8 +28,18 @@ func (s *Service) ContractTypes() []ContractType {
 // registers reports whether the actor may register contracts in regionCode:
 // bureau and county staff inside their region, as 技术合同登记机构 do.
 func registers(a account.Actor, regionCode string) bool {
-	return (a.Role == account.RoleStaff || a.Role == account.RoleCounty) && a.InScope(regionCode)
+	return registrar(a) && a.InScope(regionCode)
 }
+
+// registrar reports whether the actor registers contracts at all: bureau
+// and county staff.
+func registrar(a account.Actor) bool {
+	return a.Role == account.RoleStaff || a.Role == account.RoleCounty
+}
+
+// CanRegisterContracts reports whether the actor may register contracts
+// (RegisterContract, inside its region), for pages to offer the form.
+func (s *Service) CanRegisterContracts(a account.Actor) bool { return registrar(a) }
 
 // readsContracts reports whether the actor may see registered contracts.
 func readsContracts(a account.Actor) bool {
@@ -55,7 +65,7 @@ func (s *Service) RegisterContract(ctx context.Context, a account.Actor, c Contr
 		return Contract{}, err
 	}
 	if !registers(a, c.RegionCode) {
-		if a.Role == account.RoleStaff || a.Role == account.RoleCounty {
+		if registrar(a) {
 			return Contract{}, apperr.Fields(apperr.Field("region_code", "cultivation.region_outside_scope"))
 		}
 		return Contract{}, apperr.New(apperr.Forbidden, "market.only_registrars")

@@ -60,6 +60,14 @@ func IsReviewer(a account.Actor) bool {
 	return a.Role == account.RoleStaff || a.Role == account.RoleCounty
 }
 
+// Oversees reports whether the actor follows the market of its scope as a
+// whole rather than its own part of it: reviewers (staff and county staff)
+// and the administrator, who read the review queue (only reviewers act on
+// it), every deal in scope, the match statistics and the new matches.
+// Pages use it to choose the staff view of a page; the methods they call
+// enforce the same rule.
+func (s *Service) Oversees(a account.Actor) bool { return IsReviewer(a) || a.Role == account.RoleAdmin }
+
 // IsMember reports whether the actor is a logged-in market member, who sees
 // the contacts of published listings.
 func IsMember(a account.Actor) bool {

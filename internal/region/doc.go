@@ -6,7 +6,11 @@
 // city user (320500, prefix 3205) reaches every county below it, and a county
 // user (320505) only its own.
 //
-// region imports sqldb and data only.
+// region also keeps the instance's home region (the settings row
+// home_region): the city or county the installation serves, set with
+// `kechuang serve --home-region CODE`.
+//
+// region imports sqldb, apperr, audit and data only.
 //
 // 术语表 Glossary:
 //

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"kechuang/data"
+	"kechuang/internal/apperr"
+	"kechuang/internal/audit"
 	"kechuang/internal/dbtest"
 	"kechuang/internal/region"
 	"kechuang/internal/sqldb"
@@ -77,6 +79,47 @@ func TestServiceEnsureLoaded(t *testing.T) {
 		}
 		if got := s.FullName(ctx, "320583"); got != "江苏省 苏州市 昆山市" {
 			t.Errorf("FullName(320583) = %q", got)
+		}
+	})
+}
+
+func TestHomeRegionSetting(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		s := region.NewService(db)
+		if _, err := s.EnsureLoaded(ctx, data.FS); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.HomeRegion(ctx); err != nil || got != "" {
+			t.Fatalf("HomeRegion() on a fresh database = %q, %v; want \"\", nil", got, err)
+		}
+		bad := []struct {
+			name, code, key string
+		}{
+			{name: "not a code", code: "苏州", key: "region.code_format"},
+			{name: "unknown code", code: "999900", key: "region.not_found"},
+			{name: "province", code: "320000", key: "region.home_level"},
+		}
+		for _, tt := range bad {
+			err := s.SetHomeRegion(ctx, audit.System, tt.code)
+			e := apperr.As(err)
+			if e == nil || len(e.Fields) != 1 || e.Fields[0].Field != "home_region" || e.Fields[0].Key != tt.key {
+				t.Errorf("%s: SetHomeRegion(%q) = %v; want a home_region field error %s", tt.name, tt.code, err, tt.key)
+			}
+		}
+		for _, code := range []string{"320500", "320500", "320583"} {
+			if err := s.SetHomeRegion(ctx, audit.System, code); err != nil {
+				t.Fatalf("SetHomeRegion(%s) = %v", code, err)
+			}
+			if got, err := s.HomeRegion(ctx); err != nil || got != code {
+				t.Errorf("HomeRegion() after SetHomeRegion(%s) = %q, %v", code, got, err)
+			}
+		}
+		// Two changes, two audit rows: setting the same code again is no change.
+		_, n, err := audit.NewService(db).FindEntries(ctx, audit.Actor{Role: audit.ReaderRole}, audit.Filter{Action: "home_region.set"})
+		if err != nil || n != 2 {
+			t.Errorf("home_region.set audit rows = %d, %v; want 2", n, err)
 		}
 	})
 }

@@ -16,7 +16,7 @@ type accountData struct {
 func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request) {
 	st := state(r)
 	data := accountData{MustChange: st.actor.MustChangePassword, Changed: r.URL.Query().Get("changed") == "1"}
-	s.render(w, r, http.StatusOK, "account", s.newPage(r, "account.title", "account", data))
+	s.render(w, r, http.StatusOK, "account/password", s.newPage(r, "account.title", "account", data))
 }
 
 // handleAccountPassword changes the user's own password.
@@ -26,13 +26,13 @@ func (s *Server) handleAccountPassword(w http.ResponseWriter, r *http.Request) {
 	data := accountData{MustChange: st.actor.MustChangePassword}
 	if next != confirm {
 		data.Errors = map[string]string{"confirm_password": i18n.T(st.lang, "account.confirm_mismatch")}
-		s.render(w, r, http.StatusUnprocessableEntity, "account", s.newPage(r, "account.title", "account", data))
+		s.render(w, r, http.StatusUnprocessableEntity, "account/password", s.newPage(r, "account.title", "account", data))
 		return
 	}
 	err := s.Accounts.ChangePassword(r.Context(), st.actor, st.session.Token, current, next)
 	if isFormError(err) {
 		data.Errors = formErrors(st.lang, err)
-		s.render(w, r, http.StatusUnprocessableEntity, "account", s.newPage(r, "account.title", "account", data))
+		s.render(w, r, http.StatusUnprocessableEntity, "account/password", s.newPage(r, "account.title", "account", data))
 		return
 	}
 	if err != nil {

@@ -10,33 +10,6 @@ import (
 	"kechuang/internal/region"
 )
 
-type pager struct {
-	Page, PerPage, Total int
-	// Query is the current query string without "page", for page links.
-	Query string
-}
-
-func newPager(r *http.Request, page, perPage, total int) pager {
-	q := r.URL.Query()
-	q.Del("page")
-	return pager{Page: page, PerPage: perPage, Total: total, Query: q.Encode()}
-}
-
-// Pages is the number of pages, at least 1.
-func (p pager) Pages() int {
-	if p.Total == 0 || p.PerPage == 0 {
-		return 1
-	}
-	return (p.Total + p.PerPage - 1) / p.PerPage
-}
-
-// Link returns the URL query of page n.
-func (p pager) Link(n int) string {
-	v, _ := url.ParseQuery(p.Query)
-	v.Set("page", strconv.Itoa(n))
-	return "?" + v.Encode()
-}
-
 type adminUsersData struct {
 	Users   []account.User
 	Filter  account.UserFilter
@@ -61,23 +34,7 @@ func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, status int, f
 	}
 	data := adminUsersData{Users: users, Filter: f, Pager: newPager(r, f.Page, f.PerPage, total), Roles: account.Roles,
 		Regions: s.regionChoices(r), Form: form, Errors: formErr, Created: r.URL.Query().Get("created")}
-	s.render(w, r, status, "admin_users", s.newPage(r, "users.title", "users", data))
-}
-
-// regionChoices lists the home region and its counties, for region pickers.
-func (s *Server) regionChoices(r *http.Request) []region.Region {
-	if s.HomeRegion == "" {
-		return nil
-	}
-	home, err := s.Regions.Get(r.Context(), s.HomeRegion)
-	if err != nil {
-		return nil
-	}
-	kids, err := s.Regions.Children(r.Context(), s.HomeRegion)
-	if err != nil {
-		return []region.Region{home}
-	}
-	return append([]region.Region{home}, kids...)
+	s.render(w, r, status, "admin/users", s.newPage(r, "users.title", "users", data))
 }
 
 // handleAdminUsers lists accounts with filters and paging, and the form to
@@ -123,13 +80,13 @@ func (s *Server) userPage(w http.ResponseWriter, r *http.Request, status int, id
 		s.writeError(w, r, err)
 		return
 	}
-	if !st.actor.Role.ManagesUsers() {
+	if !s.Accounts.CanManageUsers(st.actor) {
 		s.writeError(w, r, apperr.New(apperr.Forbidden, "account.only_managers"))
 		return
 	}
 	data.User, data.Roles, data.Regions = u, account.Roles, s.regionChoices(r)
 	data.Now = s.Now()
-	s.render(w, r, status, "admin_user", s.newPage(r, "users.edit_title", "users", data))
+	s.render(w, r, status, "admin/user", s.newPage(r, "users.edit_title", "users", data))
 }
 
 // handleAdminUser shows one account with its edit form and actions.
@@ -200,5 +157,3 @@ func (s *Server) handleAdminUserAction(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(id, 10)+"?done="+r.PathValue("action"), http.StatusSeeOther)
 }
-
-func errorText(lang string, err error) string { return problemFor(err, lang, "", "").Detail }

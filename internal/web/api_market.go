@@ -12,20 +12,6 @@ import (
 // POST /api/v1/{achievements,demands}/{id}/{action}.
 var marketActions = []string{"submit", "approve", "return", "withdraw", "renew", "close"}
 
-func (s *Server) marketAPIRoutes() {
-	for _, k := range []market.Kind{market.Achievement, market.Demand} {
-		base := "/api/v1/" + string(k) + "s"
-		s.api("GET "+base, s.handleAPIListings(k))
-		s.api("POST "+base, s.handleAPIListingCreate(k))
-		s.api("GET "+base+"/{id}", s.handleAPIListing(k))
-		s.api("PUT "+base+"/{id}", s.handleAPIListingUpdate(k))
-		for _, action := range marketActions {
-			s.api("POST "+base+"/{id}/"+action, s.handleAPIListingAction(k, action))
-		}
-	}
-	s.api("GET /api/v1/market/reference", s.handleAPIMarketReference)
-}
-
 // listingFilter reads the list filters shared by the API and the pages.
 func listingFilter(r *http.Request, k market.Kind) market.Filter {
 	q := r.URL.Query()

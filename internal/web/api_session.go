@@ -79,9 +79,3 @@ func (s *Server) handleAPIMe(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, meOf(st.actor))
 }
-
-// handleAPINotFound answers unknown API paths with a problem document
-// instead of the HTML 404 page.
-func (s *Server) handleAPINotFound(w http.ResponseWriter, r *http.Request) {
-	s.writeError(w, r, apperr.New(apperr.NotFound, "error.not_found"))
-}

@@ -4,40 +4,8 @@ import (
 	"net/http"
 
 	"kechuang/internal/account"
-	"kechuang/internal/apperr"
 	"kechuang/internal/audit"
 )
-
-type listResponse[T any] struct {
-	Total   int `json:"total"`
-	Page    int `json:"page"`
-	PerPage int `json:"per_page"`
-	Items   []T `json:"items"`
-}
-
-func (s *Server) apiActor(w http.ResponseWriter, r *http.Request) (account.Actor, bool) {
-	st := state(r)
-	if !st.actor.LoggedIn() {
-		s.writeError(w, r, apperr.New(apperr.Unauthenticated, "session.required"))
-		return account.Actor{}, false
-	}
-	return st.actor, true
-}
-
-// apiActorID is apiActor for routes with an {id}: it also parses the id,
-// answering the request itself when either is missing.
-func (s *Server) apiActorID(w http.ResponseWriter, r *http.Request) (account.Actor, int64, bool) {
-	actor, ok := s.apiActor(w, r)
-	if !ok {
-		return actor, 0, false
-	}
-	id, err := pathID(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return actor, 0, false
-	}
-	return actor, id, true
-}
 
 // handleAPIUsers lists the accounts the actor may see, with paging.
 func (s *Server) handleAPIUsers(w http.ResponseWriter, r *http.Request) {
@@ -103,21 +71,6 @@ func (s *Server) handleAPIUser(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, u)
 }
 
-// handleAPIRegions lists the subdivisions of ?parent= (the provinces when
-// empty). Regions are public reference data.
-func (s *Server) handleAPIRegions(w http.ResponseWriter, r *http.Request) {
-	rs, err := s.Regions.Children(r.Context(), r.URL.Query().Get("parent"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if rs == nil {
-		writeJSON(w, http.StatusOK, []struct{}{})
-		return
-	}
-	writeJSON(w, http.StatusOK, rs)
-}
-
 // handleAPIAudit returns audit rows to the auditor.
 func (s *Server) handleAPIAudit(w http.ResponseWriter, r *http.Request) {
 	actor, ok := s.apiActor(w, r)
@@ -135,10 +88,4 @@ func (s *Server) handleAPIAudit(w http.ResponseWriter, r *http.Request) {
 		entries = []audit.Entry{}
 	}
 	writeJSON(w, http.StatusOK, listResponse[audit.Entry]{Total: total, Page: f.Page, PerPage: f.PerPage, Items: entries})
-}
-
-// handleOpenAPI serves the OpenAPI 3.1 document.
-func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	_, _ = w.Write(openAPIDoc)
 }

@@ -39,5 +39,5 @@ func (s *Server) handleAuditLog(w http.ResponseWriter, r *http.Request) {
 	}
 	f.Normalize()
 	data := auditData{Entries: entries, Filter: f, From: from, To: to, Pager: newPager(r, f.Page, f.PerPage, total)}
-	s.render(w, r, http.StatusOK, "audit", s.newPage(r, "audit.title", "audit", data))
+	s.render(w, r, http.StatusOK, "audit/log", s.newPage(r, "audit.title", "audit", data))
 }

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"kechuang/internal/account"
 	"kechuang/internal/cultivation"
 	"kechuang/internal/i18n"
 	"kechuang/internal/region"
@@ -32,7 +31,7 @@ var certificateTypes = []string{"tech-sme", "high-tech", "innovative-sme", "spec
 // handleEnterpriseNew shows the form to add an enterprise.
 func (s *Server) handleEnterpriseNew(w http.ResponseWriter, r *http.Request) {
 	data := enterpriseFormData{Action: "/cultivation/enterprises", Certs: map[string]string{}, Counties: s.countyChoices(r)}
-	s.render(w, r, http.StatusOK, "cultivation_enterprise_new", s.newPage(r, "cultivation.new_enterprise", "cultivation", data))
+	s.render(w, r, http.StatusOK, "cultivation/enterprise_new", s.newPage(r, "cultivation.new_enterprise", "cultivation", data))
 }
 
 // handleEnterpriseEdit shows the profile form filled with the enterprise.
@@ -56,7 +55,7 @@ func (s *Server) handleEnterpriseEdit(w http.ResponseWriter, r *http.Request) {
 		data.Certs[c.Type] = c.Issued.Format("2006-01-02")
 	}
 	p := s.newPage(r, "cultivation.edit_enterprise", "cultivation", data)
-	s.render(w, r, http.StatusOK, "cultivation_enterprise_new", p)
+	s.render(w, r, http.StatusOK, "cultivation/enterprise_new", p)
 }
 
 // enterpriseFromForm reads the profile form; date fields that do not parse
@@ -153,7 +152,7 @@ func (s *Server) saveEnterprise(w http.ResponseWriter, r *http.Request, id int64
 	}
 	if len(data.Errors) > 0 {
 		data.Form, data.Action, data.Counties = e, action, s.countyChoices(r)
-		s.render(w, r, http.StatusUnprocessableEntity, "cultivation_enterprise_new", s.newPage(r, title, "cultivation", data))
+		s.render(w, r, http.StatusUnprocessableEntity, "cultivation/enterprise_new", s.newPage(r, title, "cultivation", data))
 		return
 	}
 	done := "created"
@@ -161,17 +160,6 @@ func (s *Server) saveEnterprise(w http.ResponseWriter, r *http.Request, id int64
 		done = "updated"
 	}
 	http.Redirect(w, r, "/cultivation/enterprises/"+strconv.FormatInt(out.ID, 10)+"?done="+done, http.StatusSeeOther)
-}
-
-func splitList(s string) []string {
-	f := func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == ';' || r == '；' }
-	var out []string
-	for _, p := range strings.FieldsFunc(s, f) {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 type enterpriseData struct {
@@ -228,7 +216,6 @@ func (s *Server) enterprisePage(w http.ResponseWriter, r *http.Request, status i
 		s.writeError(w, r, err)
 		return
 	}
-	canManage := (st.actor.Role == account.RoleStaff || st.actor.Role == account.RoleCounty) && st.actor.InScope(e.RegionCode)
 	if form.Values == nil {
 		form = prefilledYearForm(years, queryInt(r, "year", asOf.Year()-1))
 	}
@@ -237,11 +224,11 @@ func (s *Server) enterprisePage(w http.ResponseWriter, r *http.Request, status i
 		yearNums = append(yearNums, y.Year)
 	}
 	data := enterpriseData{E: e, YearNums: yearNums, Years: years, Assessment: assessment, History: history, Chart: indicatorChart(st.lang, years),
-		CanManage: canManage, CanFill: canManage || st.actor.Role == account.RoleEnterprise, Tiers: cultivation.Tiers,
+		CanManage: s.Cultivation.CanManageEnterprise(st.actor, e), CanFill: s.Cultivation.CanFillYears(st.actor, e), Tiers: cultivation.Tiers,
 		YearForm: form, Errors: errs, Done: r.URL.Query().Get("done"), AsOf: asOf.Format("2006-01-02")}
 	p := s.newPage(r, "cultivation.enterprise", "cultivation", data)
 	p.Title = e.Name
-	s.render(w, r, status, "cultivation_enterprise", p)
+	s.render(w, r, status, "cultivation/enterprise", p)
 }
 
 // handleEnterprise shows an enterprise's profile: indicators over the years,
@@ -266,18 +253,16 @@ func (s *Server) handleEnterpriseYear(w http.ResponseWriter, r *http.Request) {
 	form := yearForm{Year: strings.TrimSpace(r.PostFormValue("year")), Values: map[string]string{}}
 	errs := map[string]string{}
 	num := func(key string, scale float64) *float64 {
-		v := strings.TrimSpace(strings.ReplaceAll(r.PostFormValue(key), ",", ""))
-		form.Values[key] = v
-		if v == "" {
-			return nil
-		}
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		form.Values[key] = strings.TrimSpace(strings.ReplaceAll(r.PostFormValue(key), ",", ""))
+		f, err := formNumber(form.Values[key])
+		if err != nil {
 			errs[key] = i18n.T(st.lang, "error.number")
+		}
+		if f == nil {
 			return nil
 		}
-		f *= scale
-		return &f
+		*f *= scale
+		return f
 	}
 	count := func(key string) *int {
 		p := num(key, 1)

@@ -2,19 +2,14 @@ package web
 
 import (
 	"bytes"
-	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 
+	"kechuang/internal/apperr"
 	"kechuang/internal/cultivation"
 	"kechuang/internal/job"
 	"kechuang/internal/sheet"
 )
-
-// maxUploadBytes caps an uploaded spreadsheet (the sheet reader caps what
-// it unzips on top of this).
-const maxUploadBytes = 20 << 20
 
 type importPageData struct {
 	Jobs   []job.Job
@@ -36,7 +31,7 @@ func (s *Server) importPage(w http.ResponseWriter, r *http.Request, status int, 
 		s.writeError(w, r, err)
 		return
 	}
-	s.render(w, r, status, "cultivation_import", s.newPage(r, "cultivation.import", "cultivation", importPageData{Jobs: jobs, Error: errText}))
+	s.render(w, r, status, "cultivation/import", s.newPage(r, "cultivation.import", "cultivation", importPageData{Jobs: jobs, Error: errText}))
 }
 
 // handleCultivationImportTemplate sends the .xlsx import template.
@@ -47,13 +42,6 @@ func (s *Server) handleCultivationImportTemplate(w http.ResponseWriter, r *http.
 		return
 	}
 	sendXLSX(w, "企业及年度指标导入模板.xlsx", buf.Bytes())
-}
-
-func sendXLSX(w http.ResponseWriter, filename string, body []byte) {
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(filename))
-	w.Header().Set("Cache-Control", "no-store")
-	_, _ = w.Write(body)
 }
 
 // handleCultivationImport queues an uploaded file as an import job and
@@ -70,8 +58,8 @@ func (s *Server) handleCultivationImport(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	opt := cultivation.ImportOptions{Mode: r.PostFormValue("mode"), YuanAmounts: r.PostFormValue("unit") == "yuan"}
-	if err := cultivation.AuthorizeImport(st.actor); err != nil {
-		s.writeError(w, r, err)
+	if !s.Cultivation.CanImport(st.actor) {
+		s.writeError(w, r, apperr.New(apperr.Forbidden, "cultivation.only_staff"))
 		return
 	}
 	id, err := s.Jobs.EnqueueNow(r.Context(), st.actor.Audit(), cultivation.ImportJobKind, st.actor.Region,
@@ -93,10 +81,10 @@ func (s *Server) handleCultivationImportJob(w http.ResponseWriter, r *http.Reque
 	data := importPageData{Job: j, Result: res}
 	p := s.newPage(r, "cultivation.import", "cultivation", data)
 	if r.Header.Get("HX-Request") == "true" {
-		s.renderBlock(w, r, "cultivation_import", "import_status", p)
+		s.renderBlock(w, r, "cultivation/import", "import_status", p)
 		return
 	}
-	s.render(w, r, http.StatusOK, "cultivation_import", p)
+	s.render(w, r, http.StatusOK, "cultivation/import", p)
 }
 
 // handleCultivationImportErrors sends the problems of an import as .xlsx.
@@ -114,23 +102,4 @@ func (s *Server) handleCultivationExport(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	sendXLSX(w, "企业测评报告.xlsx", buf.Bytes())
-}
-
-var errNoBlock = errors.New("no such block")
-
-// renderBlock writes one named block of a page, for htmx partial updates.
-func (s *Server) renderBlock(w http.ResponseWriter, r *http.Request, page, block string, p page) {
-	t, ok := s.pages[page]
-	if !ok || t.Lookup(block) == nil {
-		s.writeError(w, r, errNoBlock)
-		return
-	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, block, p); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	_, _ = w.Write(buf.Bytes())
 }

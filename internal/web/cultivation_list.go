@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 
-	"kechuang/internal/account"
 	"kechuang/internal/cultivation"
 	"kechuang/internal/region"
 )
@@ -16,7 +15,8 @@ type cultivationListData struct {
 	Counties    []region.Region
 	Tiers       []string
 	Domains     []string
-	CanCreate   bool
+	// What the toolbar offers: each is the viewer's permission to use it.
+	CanCreate, CanImport, CanViewPool, CanViewTargets, CanExport bool
 }
 
 // handleCultivationList shows the enterprise registry with filters and paging.
@@ -36,30 +36,8 @@ func (s *Server) handleCultivationList(w http.ResponseWriter, r *http.Request) {
 	f.Normalize()
 	data := cultivationListData{Domains: domains, Enterprises: list, Filter: f, Near: f.NearRuleSet != "", Pager: newPager(r, f.Page, f.PerPage, total),
 		Counties: s.countyChoices(r), Tiers: cultivation.Tiers,
-		CanCreate: st.actor.Role == account.RoleStaff || st.actor.Role == account.RoleCounty}
-	s.render(w, r, http.StatusOK, "cultivation_list", s.newPage(r, "cultivation.title", "cultivation", data))
-}
-
-// countyChoices lists the counties the actor works in: its own county, or
-// the counties of its city (of the home region for instance-wide roles).
-func (s *Server) countyChoices(r *http.Request) []region.Region {
-	a := state(r).actor
-	if a.Role == account.RoleCounty {
-		if c, err := s.Regions.Get(r.Context(), a.Region); err == nil {
-			return []region.Region{c}
-		}
-		return nil
-	}
-	home := a.Region
-	if home == "" {
-		home = s.HomeRegion
-	}
-	if home == "" {
-		return nil
-	}
-	kids, err := s.Regions.Children(r.Context(), home)
-	if err != nil {
-		return nil
-	}
-	return kids
+		CanCreate: s.Cultivation.CanManageEnterprises(st.actor), CanImport: s.Cultivation.CanImport(st.actor),
+		CanViewPool: s.Cultivation.CanViewPool(st.actor), CanViewTargets: s.Cultivation.CanViewTargets(st.actor),
+		CanExport: s.Cultivation.CanExportReport(st.actor)}
+	s.render(w, r, http.StatusOK, "cultivation/list", s.newPage(r, "cultivation.title", "cultivation", data))
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"kechuang/internal/cultivation"
@@ -32,14 +31,6 @@ func (s *Server) handleCultivationPool(w http.ResponseWriter, r *http.Request) {
 		}
 		names, counts = append(names, name), append(counts, c.Count)
 	}
-	opt := map[string]any{
-		"tooltip": map[string]any{"trigger": "axis"},
-		"grid":    map[string]any{"left": 130, "right": 30, "top": 10, "bottom": 30},
-		"xAxis":   map[string]any{"type": "value", "minInterval": 1},
-		"yAxis":   map[string]any{"type": "category", "data": names, "inverse": true},
-		"series":  []any{map[string]any{"type": "bar", "data": counts, "label": map[string]any{"show": true, "position": "right"}}},
-	}
-	b, _ := json.Marshal(opt)
-	data := poolData{Board: board, Chart: string(b), Tiers: cultivation.Tiers}
-	s.render(w, r, http.StatusOK, "cultivation_pool", s.newPage(r, "cultivation.pool", "cultivation", data))
+	data := poolData{Board: board, Chart: barChart(names, counts, 130, map[string]any{"minInterval": 1}), Tiers: cultivation.Tiers}
+	s.render(w, r, http.StatusOK, "cultivation/pool", s.newPage(r, "cultivation.pool", "cultivation", data))
 }

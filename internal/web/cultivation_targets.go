@@ -4,9 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"strings"
 
-	"kechuang/internal/account"
 	"kechuang/internal/cultivation"
 	"kechuang/internal/i18n"
 	"kechuang/internal/region"
@@ -51,7 +49,7 @@ func (s *Server) targetsPage(w http.ResponseWriter, r *http.Request, status int,
 		county = progress[0].RegionCode
 	}
 	data := targetsData{Year: year, Indicators: cultivation.Indicators, Indicator: indicator, Progress: progress, County: county,
-		CanSet: st.actor.Role == account.RoleStaff, Counties: s.countyChoices(r), Errors: errs, Done: r.URL.Query().Get("done") == "1"}
+		CanSet: s.Cultivation.CanSetTargets(st.actor), Counties: s.countyChoices(r), Errors: errs, Done: r.URL.Query().Get("done") == "1"}
 	for y := s.Now().Year() + 1; y >= s.Now().Year()-4; y-- {
 		data.Years = append(data.Years, y)
 	}
@@ -63,7 +61,7 @@ func (s *Server) targetsPage(w http.ResponseWriter, r *http.Request, status int,
 			data.Chart = scheduleChart(st.lang, p, indicator)
 		}
 	}
-	s.render(w, r, status, "cultivation_targets", s.newPage(r, "cultivation.targets", "cultivation", data))
+	s.render(w, r, status, "cultivation/targets", s.newPage(r, "cultivation.targets", "cultivation", data))
 }
 
 // scheduleChart is the ECharts option of one county's cumulative actual by
@@ -102,12 +100,12 @@ func scheduleChart(lang string, p cultivation.CountyProgress, indicator string) 
 func (s *Server) handleCultivationTargetSet(w http.ResponseWriter, r *http.Request) {
 	st := state(r)
 	year, _ := strconv.Atoi(r.PostFormValue("year"))
-	value, err := strconv.ParseFloat(strings.TrimSpace(r.PostFormValue("target")), 64)
-	if err != nil {
+	value, err := formNumber(r.PostFormValue("target"))
+	if err != nil || value == nil {
 		s.targetsPage(w, r, http.StatusUnprocessableEntity, map[string]string{"target": i18n.T(st.lang, "error.number")})
 		return
 	}
-	err = s.Cultivation.SetTarget(r.Context(), st.actor, r.PostFormValue("region_code"), year, r.PostFormValue("indicator"), value)
+	err = s.Cultivation.SetTarget(r.Context(), st.actor, r.PostFormValue("region_code"), year, r.PostFormValue("indicator"), *value)
 	if isFormError(err) {
 		s.targetsPage(w, r, http.StatusUnprocessableEntity, formErrors(st.lang, err))
 		return

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -16,15 +15,10 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"kechuang/data"
 	"kechuang/internal/account"
-	"kechuang/internal/audit"
-	"kechuang/internal/cultivation"
+	"kechuang/internal/app"
 	"kechuang/internal/dbtest"
-	"kechuang/internal/job"
 	"kechuang/internal/market"
-	"kechuang/internal/notice"
-	"kechuang/internal/region"
 	"kechuang/internal/sqldb"
 	"kechuang/internal/web"
 )
@@ -46,6 +40,7 @@ func (c *clock) Add(d time.Duration) {
 // env is one server on a real database, with a fake clock.
 type env struct {
 	t        testing.TB
+	app      *app.App
 	db       *sqldb.DB
 	srv      *web.Server
 	ts       *httptest.Server
@@ -55,46 +50,34 @@ type env struct {
 	index    *market.Indexer
 }
 
+// newEnv is a server whose home region is 苏州市 (320500).
 func newEnv(t testing.TB, db *sqldb.DB) *env {
 	t.Helper()
-	ctx := context.Background()
-	rs := region.NewService(db)
-	if _, err := rs.EnsureLoaded(ctx, data.FS); err != nil {
-		t.Fatal(err)
-	}
+	return newEnvHome(t, db, "320500")
+}
+
+// newEnvHome is a server with the home region home; "" leaves the instance
+// without one.
+func newEnvHome(t testing.TB, db *sqldb.DB, home string) *env {
+	t.Helper()
 	c := &clock{now: time.Now()}
-	accts := account.NewService(db, rs, account.Config{Now: c.Now, Hash: account.HashParams{Memory: 64, Time: 1, Threads: 1}})
-	rules, err := cultivation.LoadRuleSets(data.FS)
+	a, err := app.New(context.Background(), app.Config{DB: db, Now: c.Now, Hash: account.HashParams{Memory: 64, Time: 1, Threads: 1},
+		HomeRegion: home, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cult := cultivation.NewService(db, rules, c.Now)
-	ref, err := market.LoadReference(data.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mkt := market.NewService(db, ref, "320500", c.Now)
-	mkt.UseRegistry(cult)
-	jobs := job.NewService(db, slog.New(slog.DiscardHandler))
-	jobs.Register(cultivation.ImportJobKind, cult.ImportJob)
-	jobs.Register(market.ImportJobKind, mkt.ImportJob)
 	jobCtx, stopJobs := context.WithCancel(context.Background())
-	jobs.Start(jobCtx, 1)
-	t.Cleanup(func() { stopJobs(); jobs.Wait() })
-	// The index catches up on every search-page test through CatchUp;
-	// tests call it after writes, as the server's loop would.
-	idx, err := market.OpenIndexer(context.Background(), mkt, "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := web.New(web.Deps{DB: db, Accounts: accts, Audit: audit.NewService(db), Regions: rs, HomeRegion: "320500",
-		Cultivation: cult, Market: mkt, Notices: notice.NewService(db, c.Now), Search: idx, Jobs: jobs, Version: "test", Now: c.Now})
+	a.Jobs.Start(jobCtx, 1)
+	t.Cleanup(func() { stopJobs(); a.Jobs.Wait() })
+	// The index is in memory; tests call CatchUp after writes, as the
+	// server's loop would.
+	srv, err := a.Server()
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	return &env{t: t, db: db, srv: srv, ts: ts, accounts: accts, clock: c, market: mkt, index: idx}
+	return &env{t: t, app: a, db: db, srv: srv, ts: ts, accounts: a.Accounts, clock: c, market: a.Market, index: a.Search}
 }
 
 // eachEnv runs fn on a server backed by each database.

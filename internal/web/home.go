@@ -1,27 +1,55 @@
 package web
 
 import (
-	"context"
 	"net/http"
-	"sync"
 )
+
+// homeModule is the shell: the home page, the language switch, the
+// operations endpoints, static files and the API's own routes (the
+// OpenAPI document, the region reference data).
+func (s *Server) homeModule() module {
+	return module{Key: "home", Ready: true, Routes: func(rt *router) {
+		rt.open("GET /{$}", s.handleHome)
+		rt.open("GET /lang/{lang}", s.handleLang)
+		rt.open("GET /healthz", s.handleHealthz)
+		rt.open("GET /readyz", s.handleReadyz)
+		rt.handle("GET /metrics", s.metrics.handler())
+		rt.handle("GET /static/", s.static)
+		rt.open("GET /favicon.ico", s.static.file("favicon.ico"))
+		rt.api("GET /api/v1/openapi.json", s.handleOpenAPI)
+		rt.api("GET /api/v1/regions", s.handleAPIRegions)
+	}}
+}
+
+type homeData struct {
+	// Cards are the modules the viewer may open.
+	Cards      []navItem
+	HomeRegion string
+}
 
 // handleHome shows the landing page, or the user's start page after login.
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
-	data := struct {
-		Modules    []module
-		HomeRegion string
-	}{Modules: modules, HomeRegion: s.HomeRegion}
+	data := homeData{Cards: s.cardsFor(state(r).actor), HomeRegion: s.HomeRegion}
 	s.render(w, r, http.StatusOK, "home", s.newPage(r, "home.title", "home", data))
 }
 
-var regionLabels sync.Map // code → full name; regions never change while running
+// handleOpenAPI serves the OpenAPI 3.1 document.
+func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_, _ = w.Write(openAPIDoc)
+}
 
-func (s *Server) regionLabel(code string) string {
-	if v, ok := regionLabels.Load(code); ok {
-		return v.(string)
+// handleAPIRegions lists the subdivisions of ?parent= (the provinces when
+// empty). Regions are public reference data.
+func (s *Server) handleAPIRegions(w http.ResponseWriter, r *http.Request) {
+	rs, err := s.Regions.Children(r.Context(), r.URL.Query().Get("parent"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
-	name := s.Regions.FullName(context.Background(), code)
-	regionLabels.Store(code, name)
-	return name
+	if rs == nil {
+		writeJSON(w, http.StatusOK, []struct{}{})
+		return
+	}
+	writeJSON(w, http.StatusOK, rs)
 }

@@ -63,7 +63,7 @@ func TestMessageKeysExist(t *testing.T) {
 	for _, k := range []string{"updated", "disable", "enable", "unlock", "reset"} {
 		need("users.done", "users.done."+k)
 	}
-	for _, k := range []string{"invalid", "not-found", "conflict", "forbidden", "unauthenticated", "locked", "internal"} {
+	for _, k := range []string{"invalid", "not-found", "conflict", "forbidden", "unauthenticated", "locked", "internal", "method-not-allowed"} {
 		need("problem", "problem."+k)
 	}
 	for _, m := range missing {

@@ -5,26 +5,11 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"kechuang/internal/i18n"
 	"kechuang/internal/market"
 	"kechuang/internal/region"
 )
-
-// contractRoutes registers the contract registration and statistics pages
-// and API.
-func (s *Server) contractRoutes() {
-	s.mux.HandleFunc("GET /market/contracts", s.requireLogin(s.handleMarketContracts))
-	s.mux.HandleFunc("GET /market/contracts/new", s.requireLogin(s.handleMarketContractNew))
-	s.mux.HandleFunc("POST /market/contracts", s.requireLogin(s.handleMarketContractCreate))
-	s.mux.HandleFunc("GET /market/stats", s.requireLogin(s.handleMarketStats))
-	s.mux.HandleFunc("GET /market/stats.xlsx", s.requireLogin(s.handleMarketStatsExport))
-	s.api("GET /api/v1/contracts", s.handleAPIContracts)
-	s.api("POST /api/v1/contracts", s.handleAPIContractCreate)
-	s.api("GET /api/v1/contracts/{id}", s.handleAPIContract)
-	s.api("GET /api/v1/stats/contracts", s.handleAPIContractStats)
-}
 
 type contractsData struct {
 	Nav       marketNav
@@ -37,6 +22,8 @@ type contractsData struct {
 	Form      market.Contract
 	Errors    map[string]string
 	Done      bool
+	// CanRegister offers the registration form.
+	CanRegister bool
 }
 
 func contractFilter(r *http.Request) market.ContractFilter {
@@ -63,14 +50,15 @@ func (s *Server) handleMarketContracts(w http.ResponseWriter, r *http.Request) {
 	}
 	f.Normalize()
 	data := contractsData{Nav: s.marketNav(r), Contracts: list, Filter: f, Pager: newPager(r, f.Page, f.PerPage, total),
-		Types: s.Market.ContractTypes(), TypeNames: s.contractTypeNames(), Counties: s.countyChoices(r), Done: r.URL.Query().Get("done") == "1"}
-	s.render(w, r, http.StatusOK, "market_contracts", s.newPage(r, "market.contracts", "market", data))
+		Types: s.Market.ContractTypes(), TypeNames: s.contractTypeNames(), Counties: s.countyChoices(r), Done: r.URL.Query().Get("done") == "1",
+		CanRegister: s.Market.CanRegisterContracts(state(r).actor)}
+	s.render(w, r, http.StatusOK, "market/contracts", s.newPage(r, "market.contracts", "market", data))
 }
 
 // handleMarketContractNew shows the registration form.
 func (s *Server) handleMarketContractNew(w http.ResponseWriter, r *http.Request) {
 	data := contractsData{Nav: s.marketNav(r), Types: s.Market.ContractTypes(), Counties: s.countyChoices(r)}
-	s.render(w, r, http.StatusOK, "market_contract_new", s.newPage(r, "market.register_contract", "market", data))
+	s.render(w, r, http.StatusOK, "market/contract_new", s.newPage(r, "market.register_contract", "market", data))
 }
 
 // handleMarketContractCreate registers a contract from the form; amounts
@@ -79,12 +67,12 @@ func (s *Server) handleMarketContractCreate(w http.ResponseWriter, r *http.Reque
 	st := state(r)
 	errs := map[string]string{}
 	num := func(key string) float64 {
-		v := strings.TrimSpace(strings.ReplaceAll(r.PostFormValue(key), ",", ""))
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil {
+		f, err := formNumber(r.PostFormValue(key))
+		if err != nil || f == nil {
 			errs[key] = i18n.T(st.lang, "error.number")
+			return 0
 		}
-		return f
+		return *f
 	}
 	c := market.Contract{Type: r.PostFormValue("contract_type"), Subtype: r.PostFormValue("subtype"), Title: r.PostFormValue("title"),
 		Seller: r.PostFormValue("seller"), SellerCode: r.PostFormValue("seller_code"), Buyer: r.PostFormValue("buyer"),
@@ -101,7 +89,7 @@ func (s *Server) handleMarketContractCreate(w http.ResponseWriter, r *http.Reque
 	}
 	if len(errs) > 0 {
 		data := contractsData{Nav: s.marketNav(r), Types: s.Market.ContractTypes(), Counties: s.countyChoices(r), Form: c, Errors: errs}
-		s.render(w, r, http.StatusUnprocessableEntity, "market_contract_new", s.newPage(r, "market.register_contract", "market", data))
+		s.render(w, r, http.StatusUnprocessableEntity, "market/contract_new", s.newPage(r, "market.register_contract", "market", data))
 		return
 	}
 	http.Redirect(w, r, "/market/contracts?done=1", http.StatusSeeOther)
@@ -133,7 +121,7 @@ func (s *Server) handleMarketStats(w http.ResponseWriter, r *http.Request) {
 	for y := s.Now().Year(); y >= s.Now().Year()-5; y-- {
 		data.Years = append(data.Years, y)
 	}
-	s.render(w, r, http.StatusOK, "market_stats", s.newPage(r, "market.stats", "market", data))
+	s.render(w, r, http.StatusOK, "market/stats", s.newPage(r, "market.stats", "market", data))
 }
 
 // statsCharts builds the ECharts options: amounts by month (bars, with the
@@ -169,13 +157,7 @@ func statsCharts(lang string, year int, st market.ContractStats) map[string]stri
 		for _, r := range rows {
 			names, vals = append(names, r.Label), append(vals, r.Amount)
 		}
-		return enc(map[string]any{
-			"tooltip": map[string]any{"trigger": "axis"},
-			"grid":    map[string]any{"left": 100, "right": 40, "top": 10, "bottom": 30},
-			"xAxis":   map[string]any{"type": "value", "name": wan},
-			"yAxis":   map[string]any{"type": "category", "data": names, "inverse": true},
-			"series":  []any{map[string]any{"type": "bar", "data": vals, "label": map[string]any{"show": true, "position": "right"}}},
-		})
+		return barChart(names, vals, 100, map[string]any{"name": wan})
 	}
 	out["type"], out["county"] = bars(st.ByType), bars(st.ByCounty)
 	var pie []any

@@ -7,31 +7,11 @@ import (
 	"strconv"
 	"strings"
 
-	"kechuang/internal/account"
 	"kechuang/internal/apperr"
 	"kechuang/internal/i18n"
 	"kechuang/internal/market"
 	"kechuang/internal/region"
 )
-
-// dealRoutes registers the deal pages (board, deal, express interest,
-// steps), the broker pages and the deals API.
-func (s *Server) dealRoutes() {
-	s.mux.HandleFunc("GET /market/deals", s.requireLogin(s.handleMarketDeals))
-	s.mux.HandleFunc("POST /market/deals", s.requireLogin(s.handleMarketDealCreate))
-	s.mux.HandleFunc("GET /market/deals/{id}", s.requireLogin(s.handleMarketDeal))
-	s.mux.HandleFunc("POST /market/deals/{id}/{action}", s.requireLogin(s.handleMarketDealAction))
-	s.mux.HandleFunc("GET /market/brokers", s.requireLogin(s.handleMarketBrokers))
-	s.mux.HandleFunc("GET /market/brokers/{id}", s.requireLogin(s.handleMarketBroker))
-	s.api("GET /api/v1/deals", s.handleAPIDeals)
-	s.api("POST /api/v1/deals", s.handleAPIDealCreate)
-	s.api("GET /api/v1/deals/{id}", s.handleAPIDeal)
-	for _, action := range market.DealActions {
-		s.api("POST /api/v1/deals/{id}/"+action, s.handleAPIDealAction(action))
-	}
-	s.api("GET /api/v1/brokers", s.handleAPIBrokers)
-	s.api("GET /api/v1/brokers/{id}", s.handleAPIBroker)
-}
 
 // dealView is a deal with its codes turned into names for display.
 type dealView struct {
@@ -110,7 +90,7 @@ func (s *Server) handleMarketDeals(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Normalize()
-	staff := market.IsReviewer(st.actor) || st.actor.Role == account.RoleAdmin
+	staff := s.Market.Oversees(st.actor)
 	data := dealsData{Nav: s.marketNav(r), Deals: dealViews(st.lang, list), Filter: f, Pager: newPager(r, f.Page, f.PerPage, total),
 		Staff: staff}
 	q := r.URL.Query()
@@ -137,7 +117,7 @@ func (s *Server) handleMarketDeals(w http.ResponseWriter, r *http.Request) {
 	} else {
 		data.Roles = []string{"", "owner", "member", "broker"}
 	}
-	s.render(w, r, http.StatusOK, "market_deals", s.newPage(r, "market.deals", "market", data))
+	s.render(w, r, http.StatusOK, "market/deals", s.newPage(r, "market.deals", "market", data))
 }
 
 type dealData struct {
@@ -165,7 +145,7 @@ func (s *Server) dealPage(w http.ResponseWriter, r *http.Request, status int, d 
 	}
 	p := s.newPage(r, "market.deal", "market", data)
 	p.Title = i18n.T(st.lang, "market.deal") + " · " + d.ListingTitle
-	s.render(w, r, status, "market_deal", p)
+	s.render(w, r, status, "market/deal", p)
 }
 
 // handleMarketDeal shows one deal with its history and the steps the
@@ -189,13 +169,11 @@ func (s *Server) handleMarketDeal(w http.ResponseWriter, r *http.Request) {
 func dealStepForm(lang string, r *http.Request) (market.DealStep, map[string]string) {
 	errs := map[string]string{}
 	step := market.DealStep{Note: r.PostFormValue("note"), Reason: r.PostFormValue("reason")}
-	if v := strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("amount"), ",", "")); v != "" {
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			errs["amount"] = i18n.T(lang, "error.number")
-		}
-		step.Amount = &f
+	amount, err := formNumber(r.PostFormValue("amount"))
+	if err != nil {
+		errs["amount"] = i18n.T(lang, "error.number")
 	}
+	step.Amount = amount
 	for key, dst := range map[string]*int64{"contract_id": &step.ContractID, "broker_id": &step.BrokerID} {
 		if v := strings.TrimSpace(r.PostFormValue(key)); v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)
@@ -239,14 +217,11 @@ func (s *Server) handleMarketDealAction(w http.ResponseWriter, r *http.Request) 
 		s.writeError(w, r, gerr)
 		return
 	}
-	status, msg := http.StatusUnprocessableEntity, ""
+	msg := ""
 	if err != nil {
-		msg = problemFor(err, st.lang, "", "").Detail
-		if apperr.Is(err, apperr.Conflict) {
-			status = http.StatusConflict
-		}
+		msg = errorText(st.lang, err)
 	}
-	s.dealPage(w, r, status, d, msg, errs)
+	s.dealPage(w, r, formStatus(err), d, msg, errs)
 }
 
 // dealForm is the express-interest form on a listing page after a failed
@@ -277,7 +252,7 @@ func (s *Server) listingDeals(r *http.Request, l market.Listing) listingDeals {
 		return out
 	}
 	out.Owner = l.OwnerID == st.actor.UserID
-	out.All = out.Owner || market.IsReviewer(st.actor) || st.actor.Role == account.RoleAdmin
+	out.All = out.Owner || s.Market.Oversees(st.actor)
 	out.CanExpress = !out.Owner && market.IsMember(st.actor) && l.State == market.Published
 	if f, ok := r.Context().Value(dealFormKey{}).(dealForm); ok {
 		out.Form = f
@@ -318,14 +293,8 @@ func (s *Server) handleMarketDealCreate(w http.ResponseWriter, r *http.Request) 
 		s.writeError(w, r, gerr)
 		return
 	}
-	status := http.StatusUnprocessableEntity
-	switch apperr.KindOf(err) {
-	case apperr.Conflict:
-		status = http.StatusConflict
-	case apperr.Forbidden:
-		status = http.StatusForbidden
-	}
-	msg := problemFor(err, st.lang, "", "").Detail
+	status := formStatus(err)
+	msg := errorText(st.lang, err)
 	if !isFormError(err) {
 		// Not a matter of the form's fields: the page says why at the top,
 		// where it shows even when the form is not offered.
@@ -349,7 +318,7 @@ func (s *Server) handleMarketBrokers(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "market_brokers", s.newPage(r, "market.brokers", "market", brokersData{Nav: s.marketNav(r), Brokers: list}))
+	s.render(w, r, http.StatusOK, "market/brokers", s.newPage(r, "market.brokers", "market", brokersData{Nav: s.marketNav(r), Brokers: list}))
 }
 
 type brokerData struct {
@@ -390,5 +359,5 @@ func (s *Server) handleMarketBroker(w http.ResponseWriter, r *http.Request) {
 	}
 	p := s.newPage(r, "market.brokers", "market", data)
 	p.Title = b.Name + " · " + i18n.T(st.lang, "market.brokers")
-	s.render(w, r, http.StatusOK, "market_broker", p)
+	s.render(w, r, http.StatusOK, "market/broker", p)
 }

@@ -33,7 +33,7 @@ type marketFormData struct {
 
 func (s *Server) marketForm(w http.ResponseWriter, r *http.Request, status int, d marketFormData) {
 	st := state(r)
-	d.Nav, d.Ref, d.Counties = s.marketNav(r), s.Market.Reference(), s.marketCounties(r)
+	d.Nav, d.Ref, d.Counties = s.marketNav(r), s.Market.Reference(), s.countyChoices(r)
 	d.KindName = i18n.T(st.lang, "market.kind."+string(d.Kind))
 	for len(d.IP) < ipFormRows {
 		d.IP = append(d.IP, market.IP{})
@@ -46,7 +46,7 @@ func (s *Server) marketForm(w http.ResponseWriter, r *http.Request, status int, 
 	if d.ID != 0 {
 		title = "market.edit"
 	}
-	s.render(w, r, status, "market_form", s.newPage(r, title, "market", d))
+	s.render(w, r, status, "market/form", s.newPage(r, title, "market", d))
 }
 
 // handleMarketNew shows an empty form for a new achievement or demand.
@@ -111,14 +111,11 @@ func readListingForm(r *http.Request, lang string, k market.Kind) (market.Input,
 		in.TRL = n
 	}
 	if k == market.Achievement {
-		if d.Price != "" {
-			p, err := strconv.ParseFloat(strings.ReplaceAll(d.Price, ",", ""), 64)
-			if err != nil {
-				errs["price"] = i18n.T(lang, "error.number")
-			} else {
-				in.Price = &p
-			}
+		p, err := formNumber(d.Price)
+		if err != nil {
+			errs["price"] = i18n.T(lang, "error.number")
 		}
+		in.Price = p
 		types, numbers, statuses := f["ip_type"], f["ip_number"], f["ip_status"]
 		for i := range types {
 			x := market.IP{Type: types[i]}
@@ -158,7 +155,7 @@ func (s *Server) saveListing(w http.ResponseWriter, r *http.Request, k market.Ki
 		}
 		if isFormError(err) {
 			errs = formErrors(st.lang, err)
-			d.Summary = problemFor(err, st.lang, "", "").Detail
+			d.Summary = errorText(st.lang, err)
 		} else if err != nil {
 			s.writeError(w, r, err)
 			return

@@ -38,7 +38,7 @@ func (s *Server) handleMarketHome(w http.ResponseWriter, r *http.Request) {
 	f.Normalize()
 	data := marketHomeData{Nav: s.marketNav(r), List: s.listingViews(st.lang, list), Filter: f,
 		Filtered: f.Kind != "" || f.Domain != "" || f.Region != "" || f.TRLBand != "" || f.Mode != "" || f.Band != "",
-		Pager:    newPager(r, f.Page, f.PerPage, total), Ref: s.Market.Reference(), Counties: s.marketCounties(r)}
+		Pager:    newPager(r, f.Page, f.PerPage, total), Ref: s.Market.Reference(), Counties: s.countyChoices(r)}
 	if s.HomeRegion != "" {
 		// The public filter offers every county of the home region, whoever asks.
 		if kids, err := s.Regions.Children(ctx, s.HomeRegion); err == nil {
@@ -60,5 +60,5 @@ func (s *Server) handleMarketHome(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data.Newest, data.Popular = s.listingViews(st.lang, newest), s.listingViews(st.lang, popular)
-	s.render(w, r, http.StatusOK, "market_home", s.newPage(r, "market.title", "market", data))
+	s.render(w, r, http.StatusOK, "market/home", s.newPage(r, "market.title", "market", data))
 }

@@ -11,16 +11,6 @@ import (
 	"kechuang/internal/sheet"
 )
 
-// importRoutes registers the listing import pages and the search export.
-func (s *Server) importRoutes() {
-	s.mux.HandleFunc("GET /market/import", s.requireLogin(s.handleMarketImportForm))
-	s.mux.HandleFunc("GET /market/import/template.xlsx", s.requireLogin(s.handleMarketImportTemplate))
-	s.mux.HandleFunc("POST /market/import", s.requireLogin(s.handleMarketImport))
-	s.mux.HandleFunc("GET /market/import/{id}", s.requireLogin(s.handleMarketImportJob))
-	s.mux.HandleFunc("GET /market/import/{id}/errors.xlsx", s.requireLogin(s.handleMarketImportErrors))
-	s.mux.HandleFunc("GET /market/search.xlsx", s.requireLogin(s.handleMarketSearchExport))
-}
-
 type marketImportData struct {
 	Nav    marketNav
 	Jobs   []job.Job
@@ -46,7 +36,7 @@ func (s *Server) marketImportPage(w http.ResponseWriter, r *http.Request, status
 		s.writeError(w, r, err)
 		return
 	}
-	s.render(w, r, status, "market_import", s.newPage(r, "market.import", "market",
+	s.render(w, r, status, "market/import", s.newPage(r, "market.import", "market",
 		marketImportData{Nav: s.marketNav(r), Jobs: jobs, Error: errText}))
 }
 
@@ -99,10 +89,10 @@ func (s *Server) handleMarketImportJob(w http.ResponseWriter, r *http.Request) {
 	}
 	p := s.newPage(r, "market.import", "market", marketImportData{Nav: s.marketNav(r), Job: j, Result: res})
 	if r.Header.Get("HX-Request") == "true" {
-		s.renderBlock(w, r, "market_import", "market_import_status", p)
+		s.renderBlock(w, r, "market/import", "market_import_status", p)
 		return
 	}
-	s.render(w, r, http.StatusOK, "market_import", p)
+	s.render(w, r, http.StatusOK, "market/import", p)
 }
 
 // handleMarketImportErrors sends the problems of an import as .xlsx (行号,

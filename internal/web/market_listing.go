@@ -46,7 +46,7 @@ func (s *Server) listingPage(w http.ResponseWriter, r *http.Request, status int,
 	}
 	p := s.newPage(r, "market.title", "market", data)
 	p.Title = l.Title
-	s.render(w, r, status, "market_listing", p)
+	s.render(w, r, status, "market/listing", p)
 }
 
 // handleMarketListing shows one listing and counts the view.
@@ -91,11 +91,7 @@ func (s *Server) handleMarketListingAction(w http.ResponseWriter, r *http.Reques
 			s.writeError(w, r, gerr)
 			return
 		}
-		status := http.StatusUnprocessableEntity
-		if apperr.Is(err, apperr.Conflict) {
-			status = http.StatusConflict
-		}
-		s.listingPage(w, r, status, l, problemFor(err, st.lang, "", "").Detail)
+		s.listingPage(w, r, formStatus(err), l, errorText(st.lang, err))
 		return
 	}
 	if err != nil {

@@ -1,39 +1,16 @@
 package web
 
 import (
-	"encoding/json"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 
-	"kechuang/internal/account"
 	"kechuang/internal/apperr"
 	"kechuang/internal/i18n"
 	"kechuang/internal/market"
 	"kechuang/internal/region"
 )
-
-// matchRoutes registers the matching pages and API: a listing's matches
-// with accept and decline, the staff's best new matches, the answer
-// statistics and the notice opt-out.
-func (s *Server) matchRoutes() {
-	s.mux.HandleFunc("GET /market/listings/{id}/matches", s.requireLogin(s.handleMarketMatches))
-	s.mux.HandleFunc("POST /market/listings/{id}/matches/{kind}/{candidate}/{answer}", s.requireLogin(s.handleMarketMatchAnswer))
-	s.mux.HandleFunc("GET /market/matches", s.requireLogin(s.handleMarketNewMatches))
-	s.mux.HandleFunc("GET /market/matches/stats", s.requireLogin(s.handleMarketMatchStats))
-	s.mux.HandleFunc("POST /market/matches/notices", s.requireLogin(s.handleMarketMatchNotices))
-	for _, k := range []market.Kind{market.Achievement, market.Demand} {
-		base := "/api/v1/" + string(k) + "s/{id}/matches"
-		s.api("GET "+base, s.handleAPIMatches(k))
-		s.api("POST "+base+"/{kind}/{candidate}/accept", s.handleAPIMatchAnswer(k, market.Accepted))
-		s.api("POST "+base+"/{kind}/{candidate}/decline", s.handleAPIMatchAnswer(k, market.Declined))
-	}
-	s.api("GET /api/v1/me/match-notices", s.handleAPIMatchNotices)
-	s.api("PUT /api/v1/me/match-notices", s.handleAPIMatchNotices)
-	s.api("GET /api/v1/matches/new", s.handleAPINewMatches)
-	s.api("GET /api/v1/stats/matches", s.handleAPIMatchStats)
-}
 
 // reasonChoice is one decline reason for the form.
 type reasonChoice struct {
@@ -99,7 +76,7 @@ func (s *Server) matchesPage(w http.ResponseWriter, r *http.Request, status int,
 	data.NoticesOn, _ = s.Market.MatchNoticesOn(r.Context(), st.actor) // the toggle is a convenience
 	page := s.newPage(r, "market.match.title", "market", data)
 	page.Title = i18n.T(st.lang, "market.match.title") + " · " + p.Subject.Title
-	s.render(w, r, status, "market_matches", page)
+	s.render(w, r, status, "market/matches", page)
 }
 
 // handleMarketMatches shows a listing's ranked matches with their reasons.
@@ -148,11 +125,7 @@ func (s *Server) handleMarketMatchAnswer(w http.ResponseWriter, r *http.Request)
 		err = apperr.New(apperr.NotFound, "error.not_found")
 	}
 	if isFormError(err) || apperr.Is(err, apperr.Conflict) {
-		status := http.StatusUnprocessableEntity
-		if apperr.Is(err, apperr.Conflict) {
-			status = http.StatusConflict
-		}
-		s.matchesPage(w, r, status, id, problemFor(err, st.lang, "", "").Detail, ans.CandidateKind+":"+r.PathValue("candidate"))
+		s.matchesPage(w, r, formStatus(err), id, errorText(st.lang, err), ans.CandidateKind+":"+r.PathValue("candidate"))
 		return
 	}
 	if err != nil {
@@ -193,7 +166,7 @@ func (s *Server) handleMarketNewMatches(w http.ResponseWriter, r *http.Request) 
 	}
 	data := newMatchesData{Nav: s.marketNav(r), Items: list, Region: regionCode, Counties: s.countyChoices(r),
 		Pager: newPager(r, max(page, 1), 20, total)}
-	s.render(w, r, http.StatusOK, "market_new_matches", s.newPage(r, "market.match.new_title", "market", data))
+	s.render(w, r, http.StatusOK, "market/new_matches", s.newPage(r, "market.match.new_title", "market", data))
 }
 
 type matchStatsData struct {
@@ -217,7 +190,7 @@ func (s *Server) handleMarketMatchStats(w http.ResponseWriter, r *http.Request) 
 		s.writeError(w, r, err)
 		return
 	}
-	staff := market.IsReviewer(st.actor) || st.actor.Role == account.RoleAdmin
+	staff := s.Market.Oversees(st.actor)
 	data := matchStatsData{Nav: s.marketNav(r), Stats: stats, Reasons: reasonChoices(st.lang), Region: regionCode, Staff: staff,
 		Rate: "—"}
 	if staff {
@@ -231,15 +204,8 @@ func (s *Server) handleMarketMatchStats(w http.ResponseWriter, r *http.Request) 
 	for _, rc := range stats.Reasons {
 		names, counts = append(names, i18n.T(st.lang, "market.match.reason."+string(rc.Reason))), append(counts, rc.Count)
 	}
-	b, _ := json.Marshal(map[string]any{
-		"tooltip": map[string]any{"trigger": "axis"},
-		"grid":    map[string]any{"left": 110, "right": 40, "top": 10, "bottom": 30},
-		"xAxis":   map[string]any{"type": "value", "minInterval": 1, "name": i18n.T(st.lang, "market.match.count")},
-		"yAxis":   map[string]any{"type": "category", "data": names, "inverse": true},
-		"series":  []any{map[string]any{"type": "bar", "data": counts, "label": map[string]any{"show": true, "position": "right"}}},
-	})
-	data.Chart = string(b)
-	s.render(w, r, http.StatusOK, "market_match_stats", s.newPage(r, "market.match.stats_title", "market", data))
+	data.Chart = barChart(names, counts, 110, map[string]any{"minInterval": 1, "name": i18n.T(st.lang, "market.match.count")})
+	s.render(w, r, http.StatusOK, "market/match_stats", s.newPage(r, "market.match.stats_title", "market", data))
 }
 
 // matchesAPIPage is a match page in the API: every reason's text in the

@@ -58,7 +58,7 @@ func TestMarketMatchesPage(t *testing.T) {
 		a2 := e.publishAs(uni, city, market.Achievement, matchAchievement("高镍正极材料氧化铝包覆量产工艺",
 			"高镍三元正极材料表面氧化铝包覆的连续化量产工艺，锂离子电池循环寿命明显提升。", 300))
 		// A registered enterprise in the achievement's industry.
-		cult := cultivation.NewService(e.db, nil, e.clock.Now)
+		cult := e.app.Cultivation
 		ent, err := cult.CreateEnterprise(ctx, actorOf(city), cultivation.Enterprise{CreditCode: "91110108551385082Q",
 			Name: "苏州锂能新材料有限公司", RegionCode: "320506", Industry: "C38", Domain: "新能源与节能"})
 		if err != nil {

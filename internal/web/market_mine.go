@@ -53,7 +53,7 @@ func (s *Server) handleMarketMine(w http.ResponseWriter, r *http.Request) {
 	tabs = append([]stateTab{{Name: i18n.T(st.lang, "market.all_states"), Count: all, Active: f.State == ""}}, tabs...)
 	data := marketMineData{Nav: nav, Tabs: tabs, State: f.State, List: s.listingViews(st.lang, list),
 		Pager: newPager(r, f.Page, f.PerPage, total)}
-	s.render(w, r, http.StatusOK, "market_mine", s.newPage(r, "market.mine", "market", data))
+	s.render(w, r, http.StatusOK, "market/mine", s.newPage(r, "market.mine", "market", data))
 }
 
 type marketReviewData struct {
@@ -114,5 +114,5 @@ func (s *Server) handleMarketReview(w http.ResponseWriter, r *http.Request) {
 	rc := reviewCounts{Achievements: counts[market.Achievement], Demands: counts[market.Demand]}
 	rc.All = rc.Achievements + rc.Demands
 	data := marketReviewData{Nav: nav, CanAct: market.IsReviewer(st.actor), Counts: rc, Kind: k, List: rows, Pager: newPager(r, f.Page, f.PerPage, total)}
-	s.render(w, r, http.StatusOK, "market_review", s.newPage(r, "market.review", "market", data))
+	s.render(w, r, http.StatusOK, "market/review", s.newPage(r, "market.review", "market", data))
 }

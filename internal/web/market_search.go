@@ -3,8 +3,8 @@ package web
 import (
 	"html/template"
 	"net/http"
+	"slices"
 	"strings"
-	"sync"
 
 	"kechuang/internal/i18n"
 	"kechuang/internal/market"
@@ -83,7 +83,7 @@ func (s *Server) handleMarketSearch(w http.ResponseWriter, r *http.Request) {
 		case market.FacetKind:
 			return i18n.T(st.lang, "market.kind."+value)
 		case market.FacetRegion:
-			return s.regionShortName(r, value)
+			return s.regionShortName(r.Context(), value)
 		case market.FacetMode:
 			return ref.ModeName(value)
 		case market.FacetIndustry:
@@ -104,7 +104,7 @@ func (s *Server) handleMarketSearch(w http.ResponseWriter, r *http.Request) {
 	for _, f := range market.SearchFacets {
 		fv := facetView{Name: f}
 		for _, c := range res.Facets[f] {
-			selected := contains(q.Filters[f], c.Value)
+			selected := slices.Contains(q.Filters[f], c.Value)
 			fv.Values = append(fv.Values, facetValue{Value: c.Value, Label: label(f, c.Value), Count: c.Count, Selected: selected,
 				Link: facetLink(r, f, c.Value, selected)})
 		}
@@ -112,16 +112,7 @@ func (s *Server) handleMarketSearch(w http.ResponseWriter, r *http.Request) {
 			data.Facets = append(data.Facets, fv)
 		}
 	}
-	s.render(w, r, http.StatusOK, "market_search", s.newPage(r, "market.search", "market", data))
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	s.render(w, r, http.StatusOK, "market/search", s.newPage(r, "market.search", "market", data))
 }
 
 // facetLink toggles one facet value in the current query and goes back to
@@ -140,19 +131,4 @@ func facetLink(r *http.Request, facet, value string, selected bool) string {
 		v.Add(facet, value)
 	}
 	return "/market/search?" + v.Encode()
-}
-
-var regionShortNames sync.Map // code → name; regions never change while running
-
-// regionShortName is the region's own name ("昆山市"), for facet labels.
-func (s *Server) regionShortName(r *http.Request, code string) string {
-	if v, ok := regionShortNames.Load(code); ok {
-		return v.(string)
-	}
-	name := code
-	if reg, err := s.Regions.Get(r.Context(), code); err == nil {
-		name = reg.Name
-	}
-	regionShortNames.Store(code, name)
-	return name
 }

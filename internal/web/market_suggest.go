@@ -51,7 +51,7 @@ func (s *Server) handleMarketSuggest(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
 	f := r.PostForm
 	sg := s.suggest(f.Get("title"), f.Get("summary")+"\n"+f.Get("expected"), splitList(f.Get("keywords")))
-	s.renderBlock(w, r, "market_suggest", "suggestions", page{Lang: st.lang, Actor: st.actor, CSRF: st.csrf, Data: newSuggestView(sg)})
+	s.renderBlock(w, r, "market/suggest", "suggestions", page{Lang: st.lang, Actor: st.actor, CSRF: st.csrf, Data: newSuggestView(sg)})
 }
 
 // suggestRequest is the body of POST /api/v1/suggest.

@@ -4,10 +4,8 @@ import (
 	"net/http"
 	"strconv"
 
-	"kechuang/internal/account"
 	"kechuang/internal/i18n"
 	"kechuang/internal/market"
-	"kechuang/internal/region"
 )
 
 // listingView is a listing with its codes turned into names for display.
@@ -59,30 +57,6 @@ func (s *Server) listingViews(lang string, list []market.Listing) []listingView 
 	return out
 }
 
-// marketCounties are the counties an owner may list in: its own county, the
-// counties of its city, or those of the home region for users without one.
-func (s *Server) marketCounties(r *http.Request) []region.Region {
-	a := state(r).actor
-	if region.ValidCode(a.Region) && region.LevelOf(a.Region) == region.County {
-		if c, err := s.Regions.Get(r.Context(), a.Region); err == nil {
-			return []region.Region{c}
-		}
-		return nil
-	}
-	home := a.Region
-	if home == "" {
-		home = s.HomeRegion
-	}
-	if home == "" {
-		return nil
-	}
-	kids, err := s.Regions.Children(r.Context(), home)
-	if err != nil {
-		return nil
-	}
-	return kids
-}
-
 // marketNav is the toolbar every market page shows: what the actor may do
 // and the unread notices.
 type marketNav struct {
@@ -97,7 +71,7 @@ type marketNav struct {
 func (s *Server) marketNav(r *http.Request) marketNav {
 	a := state(r).actor
 	n := marketNav{CanAchievement: market.CanOwn(a, market.Achievement), CanDemand: market.CanOwn(a, market.Demand),
-		Reviewer: market.IsReviewer(a) || a.Role == account.RoleAdmin}
+		Reviewer: s.Market.Oversees(a)}
 	n.Owner = n.CanAchievement || n.CanDemand
 	if a.LoggedIn() {
 		// The toolbar is a convenience: a failed count shows 0 rather than

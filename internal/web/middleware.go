@@ -52,10 +52,15 @@ func state(r *http.Request) *reqState {
 	return &reqState{lang: i18n.Chinese}
 }
 
-func (s *Server) middleware(mux http.Handler) http.Handler {
-	// Innermost: record the matched route pattern where the outer layers
-	// can read it (the mux sets r.Pattern on its own copy of the request).
+func (s *Server) middleware(mux *http.ServeMux) http.Handler {
+	// Innermost: answer what no route matches with our own pages, and
+	// record the matched route pattern where the outer layers can read it
+	// (the mux sets r.Pattern on its own copy of the request).
 	routed := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern == "" {
+			s.serveUnmatched(w, r)
+			return
+		}
 		mux.ServeHTTP(w, r)
 		state(r).route = r.Pattern
 	})
@@ -228,6 +233,13 @@ func safeMethod(m string) bool {
 func (s *Server) checkCSRF(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if safeMethod(r.Method) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if _, pattern := s.mux.Handler(r); pattern == "" {
+			// No route: the answer is a 404 or 405 page that changes
+			// nothing, and a form that missed its route should hear that,
+			// not that its token is stale.
 			next.ServeHTTP(w, r)
 			return
 		}

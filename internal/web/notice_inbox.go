@@ -7,18 +7,20 @@ import (
 	"kechuang/internal/notice"
 )
 
-// noticeRoutes registers the inbox (站内信), a page of every logged-in
-// user whatever the role, and its API.
-func (s *Server) noticeRoutes() {
-	s.mux.HandleFunc("GET /inbox", s.requireLogin(s.handleInbox))
-	s.mux.HandleFunc("POST /inbox/read", s.requireLogin(s.handleInboxReadAll))
-	s.mux.HandleFunc("POST /inbox/{id}/read", s.requireLogin(s.handleInboxRead))
-	// The inbox was a market page; old links and forms still work.
-	s.mux.HandleFunc("GET /market/inbox", s.handleMarketInboxMoved)
-	s.mux.HandleFunc("POST /market/inbox/read", s.requireLogin(s.handleInboxReadAll))
-	s.mux.HandleFunc("POST /market/inbox/{id}/read", s.requireLogin(s.handleInboxRead))
-	s.api("GET /api/v1/notices", s.handleAPINotices)
-	s.api("POST /api/v1/notices/{id}/read", s.handleAPINoticeRead)
+// noticeModule is the inbox (站内信), a page of every logged-in user
+// whatever the role, and its API. It has no nav entry: the header links it.
+func (s *Server) noticeModule() module {
+	return module{Key: "inbox", Order: 2, Ready: true, Routes: func(rt *router) {
+		rt.signedIn("GET /inbox", s.handleInbox)
+		rt.signedIn("POST /inbox/read", s.handleInboxReadAll)
+		rt.signedIn("POST /inbox/{id}/read", s.handleInboxRead)
+		// The inbox was a market page; old links and forms still work.
+		rt.open("GET /market/inbox", s.handleMarketInboxMoved)
+		rt.signedIn("POST /market/inbox/read", s.handleInboxReadAll)
+		rt.signedIn("POST /market/inbox/{id}/read", s.handleInboxRead)
+		rt.api("GET /api/v1/notices", s.handleAPINotices)
+		rt.api("POST /api/v1/notices/{id}/read", s.handleAPINoticeRead)
+	}}
 }
 
 type inboxData struct {
@@ -48,7 +50,7 @@ func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request) {
 	if data.MatchNotices = market.CanOwn(st.actor, market.Achievement) || market.CanOwn(st.actor, market.Demand); data.MatchNotices {
 		data.NoticesOn, _ = s.Market.MatchNoticesOn(r.Context(), st.actor) // the switch is a convenience
 	}
-	s.render(w, r, http.StatusOK, "notice_inbox", s.newPage(r, "notice.inbox", "", data))
+	s.render(w, r, http.StatusOK, "notice/inbox", s.newPage(r, "notice.inbox", "", data))
 }
 
 // handleInboxRead marks one notice read and goes on to what it is about,

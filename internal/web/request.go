@@ -3,17 +3,24 @@ package web
 import (
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
+	"math"
 	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
+	"kechuang/internal/account"
 	"kechuang/internal/apperr"
 )
 
 // maxFormBytes caps form and JSON bodies of ordinary requests.
 const maxFormBytes = 1 << 20
+
+// maxUploadBytes caps an uploaded spreadsheet (the sheet reader caps what
+// it unzips on top of this).
+const maxUploadBytes = 20 << 20
 
 func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
 
@@ -64,8 +71,6 @@ func queryInt(r *http.Request, name string, def int) int {
 	return n
 }
 
-// safeNext returns next when it is a local path, "/" otherwise, so that a
-// login link cannot redirect to another site.
 // redirectBack answers a form with 303 to its "next" field (a local path)
 // or, without one, to fallback.
 func redirectBack(w http.ResponseWriter, r *http.Request, fallback string) {
@@ -76,9 +81,69 @@ func redirectBack(w http.ResponseWriter, r *http.Request, fallback string) {
 	http.Redirect(w, r, safeNext(next), http.StatusSeeOther)
 }
 
+// safeNext returns next when it is a local path, "/" otherwise, so that a
+// login link cannot redirect to another site.
 func safeNext(next string) string {
 	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
 		return "/"
 	}
 	return next
+}
+
+// errNotNumber is what formNumber returns for text that is not a number;
+// pages show it as error.number beside the field.
+var errNotNumber = errors.New("not a number")
+
+// formNumber reads a number typed into a form: surrounding spaces and
+// thousands separators (1,200.5) are ignored. An empty field is nil; text
+// that is not a finite number is errNotNumber.
+func formNumber(v string) (*float64, error) {
+	v = strings.TrimSpace(strings.ReplaceAll(v, ",", ""))
+	if v == "" {
+		return nil, nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return nil, errNotNumber
+	}
+	return &f, nil
+}
+
+// splitList splits a list typed into one field on the separators people
+// use: commas (half- and full-width), 、 and semicolons.
+func splitList(s string) []string {
+	f := func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == ';' || r == '；' }
+	var out []string
+	for _, p := range strings.FieldsFunc(s, f) {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// apiActor returns the signed-in actor of an API request, answering 401
+// itself when there is none.
+func (s *Server) apiActor(w http.ResponseWriter, r *http.Request) (account.Actor, bool) {
+	st := state(r)
+	if !st.actor.LoggedIn() {
+		s.writeError(w, r, apperr.New(apperr.Unauthenticated, "session.required"))
+		return account.Actor{}, false
+	}
+	return st.actor, true
+}
+
+// apiActorID is apiActor for routes with an {id}: it also parses the id,
+// answering the request itself when either is missing.
+func (s *Server) apiActorID(w http.ResponseWriter, r *http.Request) (account.Actor, int64, bool) {
+	actor, ok := s.apiActor(w, r)
+	if !ok {
+		return actor, 0, false
+	}
+	id, err := pathID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return actor, 0, false
+	}
+	return actor, id, true
 }

@@ -1,70 +1,16 @@
 package web
 
 import (
-	"bytes"
 	"encoding/json"
-	"fmt"
-	"html/template"
-	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"kechuang/internal/account"
 	"kechuang/internal/apperr"
-	"kechuang/internal/cultivation"
 	"kechuang/internal/i18n"
 )
-
-// page is what every template receives.
-type page struct {
-	Lang     string
-	Actor    account.Actor
-	CSRF     string
-	Title    string
-	Active   string // nav key of the current section
-	Path     string
-	Flash    string
-	FlashErr string
-	Nav      []navItem
-	Version  string
-	// Unread is the count of the user's unread notices, for the header badge.
-	Unread int
-	Data   any
-}
-
-func (s *Server) newPage(r *http.Request, titleKey, active string, data any) page {
-	st := state(r)
-	p := page{
-		Lang: st.lang, Actor: st.actor, CSRF: st.csrf, Title: i18n.T(st.lang, titleKey),
-		Active: active, Path: r.URL.RequestURI(), Nav: navFor(st.actor), Version: s.Version, Data: data,
-	}
-	if st.actor.LoggedIn() {
-		// The badge is a convenience: a failed count shows none rather than
-		// failing the page.
-		p.Unread, _ = s.Notices.UnreadCount(r.Context(), st.actor)
-	}
-	return p
-}
-
-// render writes a page, buffering it so that a template error becomes a
-// clean 500 instead of half a page.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
-	t, ok := s.pages[name]
-	if !ok {
-		panic("web: no template " + name) // a programmer error: every page is parsed at start-up
-	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
-		s.writeError(w, r, fmt.Errorf("render %s: %w", name, err))
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
-}
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -155,6 +101,12 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if p.Status == http.StatusInternalServerError {
 		s.Logger.Error("internal error", "request_id", st.id, "route", r.URL.Path, "err", err)
 	}
+	s.writeProblem(w, r, p, i18n.T(st.lang, "problem."+string(apperr.KindOf(err))))
+}
+
+// writeProblem answers with p: the problem document under /api/, the
+// error page under heading otherwise.
+func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, p Problem, heading string) {
 	if isAPI(r) {
 		w.Header().Set("Content-Type", "application/problem+json; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
@@ -162,14 +114,22 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		_ = json.NewEncoder(w).Encode(p)
 		return
 	}
-	heading := i18n.T(st.lang, "problem."+string(apperr.KindOf(err)))
-	pg := s.newPage(r, "error.page_title", "", errorPage{Problem: p, Heading: heading})
+	data := errorPage{Problem: p, Heading: heading}
+	// The way back: the page the user came from, when it is one of ours.
+	if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host && ref.Path != r.URL.Path {
+		if back := safeNext(ref.RequestURI()); back != "/" {
+			data.Back = back
+		}
+	}
+	pg := s.newPage(r, "error.page_title", "", data)
 	s.render(w, r, p.Status, "error", pg)
 }
 
 type errorPage struct {
 	Problem
 	Heading string
+	// Back is the local page the user came from, "" when unknown.
+	Back string
 }
 
 // formErrors maps field names to messages for inline display next to inputs.
@@ -192,74 +152,53 @@ func isFormError(err error) bool {
 	return e != nil && (len(e.Fields) > 0 || e.Kind == apperr.Invalid)
 }
 
-func (s *Server) funcs() template.FuncMap {
-	return template.FuncMap{
-		"t":      i18n.T,
-		"static": func(name string) string { return s.static.url(name) },
-		"roleName": func(lang string, r account.Role) string {
-			return i18n.T(lang, "role."+string(r))
-		},
-		"regionName": func(code string) string {
-			if code == "" {
-				return ""
-			}
-			return s.regionLabel(code)
-		},
-		"date": func(t time.Time) string {
-			if t.IsZero() {
-				return "—"
-			}
-			return t.In(chinaTime).Format("2006-01-02 15:04")
-		},
-		"add": func(a, b int) int { return a + b },
-		// percent shows a probability in [0, 1] as a whole percentage.
-		"percent": func(p float64) string { return strconv.Itoa(int(math.Round(p*100))) + "%" },
-		// args builds the argument of a partial from key, value pairs.
-		"args": func(kv ...any) (map[string]any, error) {
-			if len(kv)%2 != 0 {
-				return nil, fmt.Errorf("args: odd number of arguments")
-			}
-			m := make(map[string]any, len(kv)/2)
-			for i := 0; i < len(kv); i += 2 {
-				k, ok := kv[i].(string)
-				if !ok {
-					return nil, fmt.Errorf("args: key %v is not a string", kv[i])
-				}
-				m[k] = kv[i+1]
-			}
-			return m, nil
-		},
-		"wan": yuanToWan,
-		"fileSize": func(n int64) string {
-			if n >= 1<<20 {
-				return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB"
-			}
-			return strconv.FormatInt((n+1023)/1024, 10) + " KB"
-		},
-		"fieldLabel":       cultivation.FieldLabel,
-		"certificateTypes": func() []string { return certificateTypes },
-		"numPtr": func(v *float64) string {
-			if v == nil {
-				return "—"
-			}
-			return strconv.FormatFloat(*v, 'f', -1, 64)
-		},
-		"intPtr": func(v *int) string {
-			if v == nil {
-				return "—"
-			}
-			return strconv.Itoa(*v)
-		},
-		"yearAmountFields": func() []string { return yearAmountFields },
-		"yearCountFields":  func() []string { return yearCountFields },
-		"errText": func(lang string, err error) string {
-			if err == nil {
-				return ""
-			}
-			return problemFor(err, lang, "", "").Detail
-		},
+// formStatus is the status of a page shown again with err beside its form:
+// 409 for a conflict (the record changed meanwhile), 403 for a refusal, 422
+// for bad fields and anything else.
+func formStatus(err error) int {
+	switch k := apperr.KindOf(err); k {
+	case apperr.Conflict, apperr.Forbidden:
+		return kindStatus[k]
 	}
+	return http.StatusUnprocessableEntity
 }
 
-// chinaTime is the zone pages show times in; the database keeps UTC.
-var chinaTime = time.FixedZone("CST", 8*3600)
+// errorText is the message of err in lang, as a page shows it beside a form.
+func errorText(lang string, err error) string { return problemFor(err, lang, "", "").Detail }
+
+// listResponse is a page of a list in the API.
+type listResponse[T any] struct {
+	Total   int `json:"total"`
+	Page    int `json:"page"`
+	PerPage int `json:"per_page"`
+	Items   []T `json:"items"`
+}
+
+// sendFile sends body as a download named filename: never shown inline,
+// never kept in a shared or local cache (exports and attachments hold
+// private data).
+func sendFile(w http.ResponseWriter, contentType, filename string, body []byte) {
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(filename))
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	_, _ = w.Write(body)
+}
+
+// sendXLSX sends an .xlsx workbook as a download.
+func sendXLSX(w http.ResponseWriter, filename string, body []byte) {
+	sendFile(w, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename, body)
+}
+
+// setSessionCookie sets the session cookie: HttpOnly, SameSite=Lax, Secure
+// over TLS, and no Max-Age, so it ends with the browser as well as with the
+// server-side idle timeout.
+func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, sess account.Session) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", HttpOnly: true,
+		Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+}
+
+func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request, name string) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+}

@@ -8,7 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -23,7 +23,7 @@ import (
 	"kechuang/internal/sqldb"
 )
 
-//go:embed templates/*.html
+//go:embed templates
 var templateFS embed.FS
 
 //go:embed static
@@ -40,7 +40,7 @@ type Deps struct {
 	Regions  *region.Service
 	// Cultivation is the enterprise registry, assessments, pool and targets.
 	Cultivation *cultivation.Service
-	// Market is the technology market: listings, review, deals, matches.
+	// Market is the technology market: listings, review, deals and matching.
 	Market *market.Service
 	// Notices is every user's inbox (站内信) and the header's unread count.
 	Notices *notice.Service
@@ -60,6 +60,8 @@ type Deps struct {
 // Server is the HTTP front of the platform.
 type Server struct {
 	Deps
+	// mods are the sections of the platform in navigation order.
+	mods      []module
 	mux       *http.ServeMux
 	pages     map[string]*template.Template
 	static    *staticFiles
@@ -82,11 +84,31 @@ func New(d Deps) (*Server, error) {
 	if s.static, err = newStaticFiles(staticFS, "static"); err != nil {
 		return nil, err
 	}
-	if s.pages, err = parsePages(templateFS, s.funcs()); err != nil {
+	s.mods = s.modules()
+	sortModules(s.mods)
+	funcs := s.funcs()
+	for _, m := range s.mods {
+		for name, f := range m.Funcs {
+			if _, dup := funcs[name]; dup {
+				return nil, fmt.Errorf("web: template function %q of module %s is defined twice", name, m.Key)
+			}
+			funcs[name] = f
+		}
+	}
+	if s.pages, err = parsePages(templateFS, funcs); err != nil {
 		return nil, err
 	}
 	s.metrics = newMetrics(d.DB)
-	s.routes()
+	rt := &router{s: s}
+	for _, m := range s.mods {
+		if !m.Ready && m.Path != "" {
+			rt.placeholder(m)
+		}
+		if m.Routes != nil {
+			m.Routes(rt)
+		}
+	}
+	s.static.notFound = s.handleNotFound
 	s.handler = s.middleware(s.mux)
 	return s, nil
 }
@@ -119,123 +141,40 @@ func (s *Server) PurgeSessionsEvery(ctx context.Context, interval time.Duration)
 	}
 }
 
-func (s *Server) routes() {
-	// Operations.
-	s.mux.HandleFunc("GET /healthz", s.handleHealthz)
-	s.mux.HandleFunc("GET /readyz", s.handleReadyz)
-	s.mux.Handle("GET /metrics", s.metrics.handler())
-	s.mux.Handle("GET /static/", s.static)
-
-	// Pages.
-	s.mux.HandleFunc("GET /{$}", s.handleHome)
-	s.mux.HandleFunc("GET /login", s.handleLoginForm)
-	s.mux.HandleFunc("POST /login", s.handleLogin)
-	s.mux.HandleFunc("POST /logout", s.handleLogout)
-	s.mux.HandleFunc("GET /lang/{lang}", s.handleLang)
-	for _, m := range modules {
-		if !m.Ready {
-			s.mux.HandleFunc("GET "+m.Path, s.handleModulePlaceholder)
-		}
-	}
-	s.mux.HandleFunc("GET /market", s.handleMarketHome)
-	s.mux.HandleFunc("GET /market/listings/{id}", s.handleMarketListing)
-	s.mux.HandleFunc("GET /market/new", s.requireLogin(s.handleMarketNew))
-	s.mux.HandleFunc("POST /market/listings", s.requireLogin(s.handleMarketCreate))
-	s.mux.HandleFunc("GET /market/listings/{id}/edit", s.requireLogin(s.handleMarketEdit))
-	s.mux.HandleFunc("POST /market/listings/{id}", s.requireLogin(s.handleMarketUpdate))
-	s.mux.HandleFunc("POST /market/listings/{id}/{action}", s.requireLogin(s.handleMarketListingAction))
-	s.mux.HandleFunc("GET /market/mine", s.requireLogin(s.handleMarketMine))
-	s.mux.HandleFunc("GET /market/review", s.requireLogin(s.handleMarketReview))
-	s.noticeRoutes()
-	s.mux.HandleFunc("POST /market/suggest", s.requireLogin(s.handleMarketSuggest))
-	s.mux.HandleFunc("GET /cultivation", s.requireLogin(s.handleCultivationList))
-	s.mux.HandleFunc("GET /cultivation/enterprises/new", s.requireLogin(s.handleEnterpriseNew))
-	s.mux.HandleFunc("POST /cultivation/enterprises", s.requireLogin(s.handleEnterpriseCreate))
-	s.mux.HandleFunc("GET /cultivation/enterprises/{id}", s.requireLogin(s.handleEnterprise))
-	s.mux.HandleFunc("GET /cultivation/enterprises/{id}/edit", s.requireLogin(s.handleEnterpriseEdit))
-	s.mux.HandleFunc("POST /cultivation/enterprises/{id}", s.requireLogin(s.handleEnterpriseUpdate))
-	s.mux.HandleFunc("POST /cultivation/enterprises/{id}/years", s.requireLogin(s.handleEnterpriseYear))
-	s.mux.HandleFunc("POST /cultivation/enterprises/{id}/assess", s.requireLogin(s.handleEnterpriseAssess))
-	s.mux.HandleFunc("POST /cultivation/enterprises/{id}/tier", s.requireLogin(s.handleEnterpriseTier))
-	s.mux.HandleFunc("GET /cultivation/pool", s.requireLogin(s.handleCultivationPool))
-	s.mux.HandleFunc("GET /cultivation/targets", s.requireLogin(s.handleCultivationTargets))
-	s.mux.HandleFunc("POST /cultivation/targets", s.requireLogin(s.handleCultivationTargetSet))
-	s.mux.HandleFunc("GET /cultivation/rules", s.handleCultivationRules)
-	s.mux.HandleFunc("GET /cultivation/import", s.requireLogin(s.handleCultivationImportForm))
-	s.mux.HandleFunc("GET /cultivation/import/template.xlsx", s.requireLogin(s.handleCultivationImportTemplate))
-	s.mux.HandleFunc("POST /cultivation/import", s.requireLogin(s.handleCultivationImport))
-	s.mux.HandleFunc("GET /cultivation/import/{id}", s.requireLogin(s.handleCultivationImportJob))
-	s.mux.HandleFunc("GET /cultivation/import/{id}/errors.xlsx", s.requireLogin(s.handleCultivationImportErrors))
-	s.mux.HandleFunc("GET /cultivation/export.xlsx", s.requireLogin(s.handleCultivationExport))
-	s.mux.HandleFunc("GET /account", s.requireLogin(s.handleAccount))
-	s.mux.HandleFunc("POST /account/password", s.requireLogin(s.handleAccountPassword))
-	s.mux.HandleFunc("GET /admin/users", s.requireLogin(s.handleAdminUsers))
-	s.mux.HandleFunc("POST /admin/users", s.requireLogin(s.handleAdminUserCreate))
-	s.mux.HandleFunc("GET /admin/users/{id}", s.requireLogin(s.handleAdminUser))
-	s.mux.HandleFunc("POST /admin/users/{id}", s.requireLogin(s.handleAdminUserUpdate))
-	s.mux.HandleFunc("POST /admin/users/{id}/{action}", s.requireLogin(s.handleAdminUserAction))
-	s.mux.HandleFunc("GET /audit", s.requireLogin(s.handleAuditLog))
-
-	// JSON API.
-	s.api("POST /api/v1/session", s.handleAPISessionCreate)
-	s.api("DELETE /api/v1/session", s.handleAPISessionDelete)
-	s.api("GET /api/v1/me", s.handleAPIMe)
-	s.api("GET /api/v1/users", s.handleAPIUsers)
-	s.api("POST /api/v1/users", s.handleAPIUserCreate)
-	s.api("GET /api/v1/users/{id}", s.handleAPIUser)
-	s.api("GET /api/v1/regions", s.handleAPIRegions)
-	s.api("GET /api/v1/audit", s.handleAPIAudit)
-	s.api("POST /api/v1/assessments", s.handleAPIAssessment)
-	s.api("GET /api/v1/rule-sets", s.handleAPIRuleSets)
-	s.api("GET /api/v1/enterprises", s.handleAPIEnterprises)
-	s.api("POST /api/v1/enterprises", s.handleAPIEnterpriseCreate)
-	s.api("GET /api/v1/enterprises/{id}", s.handleAPIEnterprise)
-	s.api("PUT /api/v1/enterprises/{id}", s.handleAPIEnterpriseUpdate)
-	s.api("PUT /api/v1/enterprises/{id}/years/{year}", s.handleAPIEnterpriseYear)
-	s.api("POST /api/v1/enterprises/{id}/assess", s.handleAPIEnterpriseAssess)
-	s.api("GET /api/v1/pool", s.handleAPIPool)
-	s.api("GET /api/v1/targets", s.handleAPITargets)
-	s.api("PUT /api/v1/targets", s.handleAPITargetSet)
-	s.marketAPIRoutes()
-	s.contractRoutes()
-	s.attachmentRoutes()
-	s.importRoutes()
-	s.dealRoutes()
-	s.matchRoutes()
-	s.mux.HandleFunc("GET /market/search", s.handleMarketSearch)
-	s.api("GET /api/v1/search", s.handleAPISearch)
-	s.api("POST /api/v1/suggest", s.handleAPISuggest)
-	s.api("GET /api/v1/openapi.json", s.handleOpenAPI)
-	s.mux.HandleFunc("/api/", s.handleAPINotFound)
-}
-
-func (s *Server) api(pattern string, h http.HandlerFunc) {
-	s.apiRoutes = append(s.apiRoutes, pattern)
-	s.mux.HandleFunc(pattern, h)
-}
-
-// parsePages parses layout.html with each page template into its own set,
-// so that every page can define "content" without clashing.
+// parsePages parses every page template into a set of its own with the
+// shell (layout.html, partials.html) and the modules' partials
+// (templates/<module>/_*.html), so that every page can define "content"
+// without clashing. A page at templates/<module>/<action>.html is rendered
+// by the name "<module>/<action>"; the shell's own pages (home, error,
+// placeholder) sit at the top as "home", "error", "placeholder".
 func parsePages(fsys fs.FS, funcs template.FuncMap) (map[string]*template.Template, error) {
-	base, err := template.New("layout.html").Funcs(funcs).ParseFS(fsys, "templates/layout.html", "templates/partials.html")
+	partials, err := fs.Glob(fsys, "templates/*/_*.html")
+	if err != nil {
+		return nil, err
+	}
+	shared := append([]string{"templates/layout.html", "templates/partials.html"}, partials...)
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(fsys, shared...)
 	if err != nil {
 		return nil, fmt.Errorf("parse layout: %w", err)
 	}
-	names, err := fs.Glob(fsys, "templates/*.html")
+	top, err := fs.Glob(fsys, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	nested, err := fs.Glob(fsys, "templates/*/*.html")
 	if err != nil {
 		return nil, err
 	}
 	pages := map[string]*template.Template{}
-	for _, name := range names {
-		page := strings.TrimSuffix(path.Base(name), ".html")
-		if page == "layout" || page == "partials" {
+	for _, name := range append(top, nested...) {
+		if slices.Contains(shared, name) {
 			continue
 		}
 		t, err := template.Must(base.Clone()).ParseFS(fsys, name)
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", name, err)
 		}
-		pages[page] = t
+		pages[strings.TrimSuffix(strings.TrimPrefix(name, "templates/"), ".html")] = t
 	}
 	return pages, nil
 }

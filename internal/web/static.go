@@ -18,6 +18,8 @@ import (
 // is fetched at once.
 type staticFiles struct {
 	files map[string]staticFile // by path below static/
+	// notFound answers a name that is not there (the styled 404 page).
+	notFound http.HandlerFunc
 }
 
 type staticFile struct {
@@ -38,6 +40,9 @@ func newStaticFiles(fsys fs.FS, root string) (*staticFiles, error) {
 		}
 		sum := sha256.Sum256(body)
 		mt := mime.TypeByExtension(path.Ext(p))
+		if path.Ext(p) == ".ico" {
+			mt = "image/vnd.microsoft.icon" // not in Go's own table, and machines' tables differ
+		}
 		if mt == "" {
 			mt = "application/octet-stream"
 		}
@@ -58,16 +63,36 @@ func (sf *staticFiles) url(name string) string {
 }
 
 func (sf *staticFiles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	name := strings.TrimPrefix(r.URL.Path, "/static/")
+	sf.serve(w, r, strings.TrimPrefix(r.URL.Path, "/static/"))
+}
+
+// file serves the asset name at a fixed, unversioned URL (/favicon.ico,
+// which browsers ask for by that name); it may be cached for a day.
+func (sf *staticFiles) file(name string) http.HandlerFunc {
+	if _, ok := sf.files[name]; !ok {
+		panic(fmt.Sprintf("web: no static file %q", name))
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		sf.serve(w, r, name)
+	}
+}
+
+func (sf *staticFiles) serve(w http.ResponseWriter, r *http.Request, name string) {
 	f, ok := sf.files[name]
 	if !ok {
+		if sf.notFound != nil {
+			sf.notFound(w, r)
+			return
+		}
 		http.NotFound(w, r)
 		return
 	}
 	w.Header().Set("Content-Type", f.mime)
-	if r.URL.Query().Get("v") == f.hash {
+	switch {
+	case r.URL.Query().Get("v") == f.hash:
 		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	} else {
+	case w.Header().Get("Cache-Control") == "":
 		w.Header().Set("Cache-Control", "no-cache")
 	}
 	w.Header().Set("ETag", `"`+f.hash+`"`)

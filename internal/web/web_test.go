@@ -15,6 +15,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"kechuang/internal/account"
+	"kechuang/internal/dbtest"
+	"kechuang/internal/sqldb"
 )
 
 func TestLoginPageFlow(t *testing.T) {
@@ -527,4 +529,176 @@ func mustURL(t *testing.T, s string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// TestWithoutHomeRegion: a server started without --home-region works, and
+// the pages that list its counties say what to configure.
+func TestWithoutHomeRegion(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnvHome(t, db, "")
+		e.createUser("admin1", account.RoleAdmin, "")
+		e.createUser("firm1", account.RoleEnterprise, "")
+		if doc := e.client().get("/").doc(t); doc.Find("#no-home-region").Length() != 0 {
+			t.Error("the public home page talks about server configuration")
+		}
+		admin := e.client()
+		admin.mustLoginAPI("admin1")
+		firm := e.client()
+		firm.mustLoginAPI("firm1")
+		tests := []struct {
+			name string
+			c    *client
+			path string
+		}{
+			{name: "home", c: admin, path: "/"},
+			{name: "market", c: admin, path: "/market"},
+			{name: "users", c: admin, path: "/admin/users"},
+			{name: "registry", c: admin, path: "/cultivation"},
+			{name: "targets", c: admin, path: "/cultivation/targets"},
+			{name: "listing form of a member without a county", c: firm, path: "/market/new?kind=demand"},
+		}
+		for _, tt := range tests {
+			res := tt.c.get(tt.path)
+			if res.status != http.StatusOK {
+				t.Errorf("%s: GET %s = %d", tt.name, tt.path, res.status)
+				continue
+			}
+			notice := res.doc(t).Find("#no-home-region")
+			if notice.Length() != 1 || !strings.Contains(notice.Text(), "--home-region") || !strings.Contains(notice.Text(), "KECHUANG_HOME_REGION") {
+				t.Errorf("%s: GET %s does not say to configure --home-region", tt.name, tt.path)
+			}
+		}
+	})
+}
+
+// TestUnknownURLs: an address that leads nowhere gets the styled Chinese
+// 404 page with a way back (not Go's plain "404 page not found"), a wrong
+// method a 405 page or problem with an Allow header, and /favicon.ico is
+// there.
+func TestUnknownURLs(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		e.createUser("staff1", account.RoleStaff, "320500")
+		anon := e.client()
+		res := anon.do(http.MethodGet, "/no/such/page", nil, map[string]string{"Referer": e.ts.URL + "/market?kind=demand"})
+		if res.status != http.StatusNotFound || !strings.HasPrefix(res.header.Get("Content-Type"), "text/html") {
+			t.Fatalf("GET /no/such/page = %d %q", res.status, res.header.Get("Content-Type"))
+		}
+		d := res.doc(t)
+		if h := d.Find("main h1").Text(); h != "页面不存在" {
+			t.Errorf("404 heading = %q", h)
+		}
+		if !strings.Contains(d.Find("main .error").Text(), "/no/such/page") {
+			t.Errorf("404 page does not name the address: %q", d.Find("main .error").Text())
+		}
+		if href, _ := d.Find("#home-link").Attr("href"); href != "/" {
+			t.Errorf("404 home link = %q", href)
+		}
+		if href, _ := d.Find("#back-link").Attr("href"); href != "/market?kind=demand" {
+			t.Errorf("404 back link = %q, want the referring page", href)
+		}
+		// A referrer elsewhere is no way back.
+		res = anon.do(http.MethodGet, "/no/such/page", nil, map[string]string{"Referer": "https://elsewhere.example/x"})
+		if res.doc(t).Find("#back-link").Length() != 0 {
+			t.Error("404 page links back to another site")
+		}
+		// Signed in, the page keeps the navigation.
+		c := e.client()
+		c.mustLoginAPI("staff1")
+		if d := c.get("/market/no-such").doc(t); d.Find(`.mainnav a[href="/cultivation"]`).Length() != 1 {
+			t.Error("the 404 page of a signed-in user has no navigation")
+		}
+		if res := anon.get("/static/no-such.css"); res.status != http.StatusNotFound || res.doc(t).Find("#home-link").Length() != 1 {
+			t.Errorf("GET /static/no-such.css = %d, want the styled 404", res.status)
+		}
+
+		methods := []struct {
+			name, method, path, allow string
+			api                       bool
+		}{
+			{name: "page", method: http.MethodPut, path: "/market", allow: "GET, HEAD"},
+			{name: "form post without a token", method: http.MethodPost, path: "/market", allow: "GET, HEAD"},
+			{name: "api", method: http.MethodGet, path: "/api/v1/session", allow: "DELETE, POST", api: true},
+			{name: "api delete", method: http.MethodDelete, path: "/api/v1/me", allow: "GET, HEAD", api: true},
+		}
+		for _, tt := range methods {
+			res := anon.do(tt.method, tt.path, nil, nil)
+			if res.status != http.StatusMethodNotAllowed || res.header.Get("Allow") != tt.allow {
+				t.Errorf("%s: %s %s = %d, Allow %q; want 405, Allow %q", tt.name, tt.method, tt.path, res.status, res.header.Get("Allow"), tt.allow)
+				continue
+			}
+			if tt.api {
+				var p struct {
+					Type   string `json:"type"`
+					Status int    `json:"status"`
+					Detail string `json:"detail"`
+				}
+				res.json(t, &p)
+				if p.Type != "urn:kechuang:problem:method-not-allowed" || p.Status != 405 || !strings.Contains(p.Detail, tt.method) {
+					t.Errorf("%s: problem = %+v", tt.name, p)
+				}
+				continue
+			}
+			d := res.doc(t)
+			if h := d.Find("main h1").Text(); h != "不支持该请求方式" || !strings.Contains(d.Find("main .error").Text(), tt.method) {
+				t.Errorf("%s: 405 page = %q / %q", tt.name, h, d.Find("main .error").Text())
+			}
+		}
+
+		res = anon.get("/favicon.ico")
+		if res.status != http.StatusOK || res.header.Get("Content-Type") != "image/vnd.microsoft.icon" || !strings.HasPrefix(res.body, "\x00\x00\x01\x00") {
+			t.Errorf("GET /favicon.ico = %d %q, %d bytes", res.status, res.header.Get("Content-Type"), len(res.body))
+		}
+		if href, _ := anon.get("/").doc(t).Find(`link[rel="icon"]`).Attr("href"); !strings.HasPrefix(href, "/static/favicon.ico?v=") {
+			t.Errorf("the layout's icon link = %q", href)
+		}
+	})
+}
+
+// TestNavigationPerRole: the main navigation and the home page's cards list
+// exactly the sections the viewer may open, in the modules' order.
+func TestNavigationPerRole(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dbtestOpenSQLite(t))
+	all := "market cultivation projects chain directory dashboard"
+	members := "market projects chain directory dashboard"
+	tests := []struct {
+		role       account.Role
+		region     string
+		nav, cards string
+	}{
+		{role: "", nav: "market directory", cards: "market directory"},
+		{role: account.RoleAdmin, nav: all + " users", cards: all},
+		{role: account.RoleSecurity, nav: members + " users", cards: members},
+		{role: account.RoleAuditor, nav: members + " audit", cards: members},
+		{role: account.RoleStaff, region: "320500", nav: all, cards: all},
+		{role: account.RoleCounty, region: "320583", nav: all, cards: all},
+		{role: account.RoleEnterprise, region: "320583", nav: all, cards: all},
+		{role: account.RoleInstitution, region: "320505", nav: members, cards: members},
+		{role: account.RoleBroker, region: "320508", nav: members, cards: members},
+		{role: account.RoleInvestor, region: "320506", nav: members, cards: members},
+	}
+	keys := func(sel *goquery.Selection) string {
+		var out []string
+		sel.Each(func(_ int, a *goquery.Selection) {
+			href, _ := a.Attr("href")
+			out = append(out, strings.TrimPrefix(strings.TrimPrefix(href, "/admin"), "/"))
+		})
+		return strings.Join(out, " ")
+	}
+	for _, tt := range tests {
+		c := e.client()
+		if tt.role != "" {
+			e.createUser("nav-"+string(tt.role), tt.role, tt.region)
+			c.mustLoginAPI("nav-" + string(tt.role))
+		}
+		d := c.get("/").doc(t)
+		if got := keys(d.Find(".mainnav a")); got != tt.nav {
+			t.Errorf("%q: nav = %q, want %q", tt.role, got, tt.nav)
+		}
+		if got := keys(d.Find(".cards a.card")); got != tt.cards {
+			t.Errorf("%q: home cards = %q, want %q", tt.role, got, tt.cards)
+		}
+	}
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 
-	"kechuang/internal/account"
 	"kechuang/internal/apperr"
 )
 
@@ -20,7 +19,7 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data := loginData{Next: safeNext(r.URL.Query().Get("next")), Expired: r.URL.Query().Get("expired") == "1"}
-	s.render(w, r, http.StatusOK, "login", s.newPage(r, "login.title", "login", data))
+	s.render(w, r, http.StatusOK, "account/login", s.newPage(r, "login.title", "login", data))
 }
 
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
@@ -35,7 +34,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		data := loginData{Username: username, Next: next, Error: problemFor(err, st.lang, st.id, "").Detail}
-		s.render(w, r, kindStatus[kind], "login", s.newPage(r, "login.title", "login", data))
+		s.render(w, r, kindStatus[kind], "account/login", s.newPage(r, "login.title", "login", data))
 		return
 	}
 	s.setSessionCookie(w, r, sess)
@@ -55,17 +54,4 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	}
 	s.clearCookie(w, r, sessionCookie)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
-}
-
-// setSessionCookie sets the session cookie: HttpOnly, SameSite=Lax, Secure
-// over TLS, and no Max-Age, so it ends with the browser as well as with the
-// server-side idle timeout.
-func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, sess account.Session) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
-}
-
-func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request, name string) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
 }

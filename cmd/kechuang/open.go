@@ -8,23 +8,15 @@ import (
 	"os"
 	"strings"
 
-	"kechuang/data"
-	"kechuang/internal/account"
-	"kechuang/internal/region"
+	"kechuang/internal/app"
+	"kechuang/internal/apperr"
+	"kechuang/internal/i18n"
 	"kechuang/internal/sqldb"
 )
 
-// app is the wired set of services one command uses.
-type app struct {
-	db       *sqldb.DB
-	regions  *region.Service
-	accounts *account.Service
-	log      *slog.Logger
-}
-
-// openApp opens and migrates the database and loads the region tables. An
-// unreachable database is a usage error: the flag or the server needs fixing.
-func openApp(ctx context.Context, f dbFlags, stderr io.Writer) (*app, error) {
+// openDB opens and migrates the database the flags name. An unreachable
+// database is a usage error: the flag or the server needs fixing.
+func openDB(ctx context.Context, f dbFlags) (*sqldb.DB, error) {
 	db, err := sqldb.Open(ctx, f.db, f.data, sqldb.Options{})
 	if err != nil {
 		return nil, usageError("%v (check --db / KECHUANG_DB%s)", oneLine(err), dataHint(f))
@@ -33,12 +25,27 @@ func openApp(ctx context.Context, f dbFlags, stderr io.Writer) (*app, error) {
 		db.Close()
 		return nil, fmt.Errorf("migrate database: %w", err)
 	}
-	regions := region.NewService(db)
-	if _, err := regions.EnsureLoaded(ctx, data.FS); err != nil {
-		db.Close()
+	return db, nil
+}
+
+// openApp opens the database and builds every service on it through
+// app.New, storing home as the home region when it is not empty. The
+// caller closes a.DB.
+func openApp(ctx context.Context, f dbFlags, home string, stderr io.Writer) (*app.App, error) {
+	db, err := openDB(ctx, f)
+	if err != nil {
 		return nil, err
 	}
-	return &app{db: db, regions: regions, accounts: account.NewService(db, regions, account.Config{}), log: newLogger(stderr)}, nil
+	a, err := app.New(ctx, app.Config{DB: db, DataDir: f.data, Logger: newLogger(stderr), HomeRegion: home, Version: version})
+	if err != nil {
+		db.Close()
+		if e := apperr.As(err); e != nil && len(e.Fields) > 0 && e.Fields[0].Field == "home_region" {
+			f := e.Fields[0]
+			return nil, usageError("--home-region %q: %s (a 6-digit city or county code, e.g. 320500)", home, i18n.T(i18n.Chinese, f.Key, f.Args...))
+		}
+		return nil, err
+	}
+	return a, nil
 }
 
 func dataHint(f dbFlags) string {
@@ -49,8 +56,6 @@ func dataHint(f dbFlags) string {
 }
 
 func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", " ") }
-
-func (a *app) Close() { a.db.Close() }
 
 // newLogger logs text to a terminal and JSON otherwise; KECHUANG_LOG_LEVEL
 // (debug, info, warn, error) sets the level.

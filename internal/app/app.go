@@ -1,0 +1,106 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"kechuang/data"
+	"kechuang/internal/account"
+	"kechuang/internal/audit"
+	"kechuang/internal/cultivation"
+	"kechuang/internal/job"
+	"kechuang/internal/market"
+	"kechuang/internal/notice"
+	"kechuang/internal/region"
+	"kechuang/internal/sqldb"
+	"kechuang/internal/web"
+)
+
+// Config is what the platform is built from. Only cmd/kechuang reads these
+// from flags and environment.
+type Config struct {
+	// DB is an open, migrated database.
+	DB *sqldb.DB
+	// DataDir holds derived data (the search index snapshot); "" keeps the
+	// index in memory only.
+	DataDir string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Logger receives the services' logs; nil discards them.
+	Logger *slog.Logger
+	// Hash is the password hashing cost; the zero value is account's default.
+	Hash account.HashParams
+	// HomeRegion, when not empty, is stored as the instance's home region
+	// (validated and audited by region.Service.SetHomeRegion) before any
+	// service reads it; "" keeps what is stored.
+	HomeRegion string
+	// Version is shown in the page footer.
+	Version string
+}
+
+// App is the wired platform: every service, built once. Its Deps are what
+// the web server gets; a module's service is one more field there, set in
+// New.
+type App struct {
+	web.Deps
+}
+
+// New builds every service on cfg.DB: it loads the region tables when they
+// are empty, stores cfg.HomeRegion when given, loads the shipped rule sets
+// and market reference data, registers the job kinds and opens the search
+// index (from its snapshot under cfg.DataDir, catching up with the
+// database). A bad home region is an apperr.Invalid on home_region.
+func New(ctx context.Context, cfg Config) (*App, error) {
+	if cfg.DB == nil {
+		return nil, fmt.Errorf("app: no database")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	a := &App{web.Deps{DB: cfg.DB, Logger: cfg.Logger, Now: cfg.Now, Version: cfg.Version}}
+	a.Regions = region.NewService(a.DB)
+	if _, err := a.Regions.EnsureLoaded(ctx, data.FS); err != nil {
+		return nil, err
+	}
+	if cfg.HomeRegion != "" {
+		if err := a.Regions.SetHomeRegion(ctx, audit.System, cfg.HomeRegion); err != nil {
+			return nil, err
+		}
+	}
+	var err error
+	if a.HomeRegion, err = a.Regions.HomeRegion(ctx); err != nil {
+		return nil, err
+	}
+	a.Accounts = account.NewService(a.DB, a.Regions, account.Config{Now: cfg.Now, Hash: cfg.Hash})
+	a.Audit = audit.NewService(a.DB)
+	a.Notices = notice.NewService(a.DB, cfg.Now)
+
+	rules, err := cultivation.LoadRuleSets(data.FS)
+	if err != nil {
+		return nil, fmt.Errorf("load rule sets: %w", err)
+	}
+	a.Cultivation = cultivation.NewService(a.DB, rules, cfg.Now)
+	ref, err := market.LoadReference(data.FS)
+	if err != nil {
+		return nil, fmt.Errorf("load market reference data: %w", err)
+	}
+	a.Market = market.NewService(a.DB, ref, a.HomeRegion, cfg.Now)
+	a.Market.UseRegistry(a.Cultivation)
+
+	a.Jobs = job.NewService(a.DB, a.Logger)
+	a.Jobs.Register(cultivation.ImportJobKind, a.Cultivation.ImportJob)
+	a.Jobs.Register(market.ImportJobKind, a.Market.ImportJob)
+
+	if a.Search, err = market.OpenIndexer(ctx, a.Market, cfg.DataDir, a.Logger); err != nil {
+		return nil, fmt.Errorf("open search index: %w", err)
+	}
+	return a, nil
+}
+
+// Server returns the web server on the app's services.
+func (a *App) Server() (*web.Server, error) { return web.New(a.Deps) }

@@ -1,0 +1,86 @@
+package app_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"kechuang/internal/account"
+	"kechuang/internal/app"
+	"kechuang/internal/apperr"
+	"kechuang/internal/audit"
+	"kechuang/internal/dbtest"
+	"kechuang/internal/demo"
+	"kechuang/internal/sqldb"
+)
+
+var cheapHash = account.HashParams{Memory: 64, Time: 1, Threads: 1}
+
+func TestNewStoresTheHomeRegion(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		a, err := app.New(ctx, app.Config{DB: db, Hash: cheapHash})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.HomeRegion != "" {
+			t.Errorf("HomeRegion of a fresh database = %q, want none", a.HomeRegion)
+		}
+		if _, err := a.LoadDemo(ctx, "Demo-Pass-2026"); err == nil {
+			t.Error("LoadDemo() without the demo's home region succeeded")
+		}
+		if _, err := app.New(ctx, app.Config{DB: db, Hash: cheapHash, HomeRegion: "320000"}); !apperr.Is(err, apperr.Invalid) {
+			t.Errorf("New(HomeRegion: a province) = %v, want Invalid", err)
+		}
+		a, err = app.New(ctx, app.Config{DB: db, Hash: cheapHash, HomeRegion: demo.HomeRegion})
+		if err != nil || a.HomeRegion != demo.HomeRegion {
+			t.Fatalf("New(HomeRegion: %s) = %v, home %q", demo.HomeRegion, err, a.HomeRegion)
+		}
+		// Without the flag, a restart keeps what is stored.
+		if a, err = app.New(ctx, app.Config{DB: db, Hash: cheapHash}); err != nil || a.HomeRegion != demo.HomeRegion {
+			t.Fatalf("New() after the home region was stored = %v, home %q", err, a.HomeRegion)
+		}
+		_, n, err := a.Audit.FindEntries(ctx, audit.Actor{Role: audit.ReaderRole}, audit.Filter{Action: "home_region.set"})
+		if err != nil || n != 1 {
+			t.Errorf("home_region.set audit rows = %d, %v; want 1", n, err)
+		}
+	})
+}
+
+// TestLoadDemoThroughTheApp loads the demo the way `serve --demo` does and
+// checks that every module's data arrived through the app's services.
+func TestLoadDemoThroughTheApp(t *testing.T) {
+	t.Parallel()
+	db := dbtest.Open(t, sqldb.SQLite)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	a, err := app.New(ctx, app.Config{DB: db, Hash: cheapHash, HomeRegion: demo.HomeRegion, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := a.LoadDemo(ctx, "Demo-Pass-2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Accounts) != len(demo.Accounts) || sum.Added(app.DemoEnterprises) < 50 {
+		t.Errorf("LoadDemo() = %+v; want every account and ≥ 50 enterprises", sum)
+	}
+	for _, what := range []string{app.DemoListings, app.DemoContracts, app.DemoDeals, app.DemoAnswers} {
+		if sum.Added(what) == 0 {
+			t.Errorf("LoadDemo() added no %s", what)
+		}
+	}
+	if a.Search.Index().Len() == 0 {
+		t.Error("the search index holds no demo listing")
+	}
+	again, err := a.LoadDemo(ctx, "Demo-Pass-2027")
+	if err != nil || len(again.Parts) != len(sum.Parts) {
+		t.Fatalf("second LoadDemo() = %+v, %v", again, err)
+	}
+	for _, p := range again.Parts {
+		if p.Added != 0 {
+			t.Errorf("second LoadDemo() added %d %s; want none", p.Added, p.What)
+		}
+	}
+}

@@ -1,0 +1,85 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"kechuang/internal/demo"
+)
+
+// DemoSummary says what LoadDemo added; a second load adds nothing but
+// resets the accounts' password.
+type DemoSummary struct {
+	Accounts []demo.Account
+	// Parts are the module loaders' counts, in loading order.
+	Parts []DemoPart
+}
+
+// DemoPart is what one demo loader added.
+type DemoPart struct {
+	What  string // e.g. "demo technology contracts"
+	Added int
+}
+
+// Added returns how many of what the demo added, 0 for an unknown part.
+func (s DemoSummary) Added(what string) int {
+	for _, p := range s.Parts {
+		if p.What == what {
+			return p.Added
+		}
+	}
+	return 0
+}
+
+// The parts of the demo, as DemoSummary names them.
+const (
+	DemoEnterprises = "demo enterprises with indicators, assessments and county targets"
+	DemoListings    = "demo achievements and demands in the technology market"
+	DemoContracts   = "demo technology contracts"
+	DemoDeals       = "demo deals"
+	DemoAnswers     = "demo answers to matches"
+)
+
+// LoadDemo loads the demo installation of 苏州市 through the app's own
+// services: one account per role with password, then each module's data.
+// The app must have been built with the demo's home region
+// (Config.HomeRegion = demo.HomeRegion), so that the market the demo fills
+// is the one the server runs. A module adds its loader here.
+func (a *App) LoadDemo(ctx context.Context, password string) (DemoSummary, error) {
+	var sum DemoSummary
+	if a.HomeRegion != demo.HomeRegion {
+		return sum, fmt.Errorf("the demo is of 苏州市 (%s), but the home region is %q", demo.HomeRegion, a.HomeRegion)
+	}
+	var err error
+	if sum.Accounts, err = demo.Load(ctx, a.Accounts, password); err != nil {
+		return sum, fmt.Errorf("load demo accounts: %w", err)
+	}
+	now := a.Now()
+	steps := []struct {
+		what string
+		load func() (int, error)
+	}{
+		{DemoEnterprises, func() (int, error) { return demo.LoadEnterprises(ctx, a.DB, a.Accounts, a.Cultivation, now) }},
+		{DemoListings, func() (int, error) {
+			return demo.LoadMarket(ctx, a.DB, a.Accounts, a.Market.Reference(), password, now)
+		}},
+		{DemoContracts, func() (int, error) { return demo.LoadContracts(ctx, a.DB, a.Accounts, a.Market, now) }},
+		{DemoDeals, func() (int, error) { return demo.LoadDeals(ctx, a.DB, a.Accounts, a.Market, now) }},
+		{DemoAnswers, func() (int, error) {
+			// The demo listings were written behind the index's back; it
+			// catches up before the owners look at their matches.
+			if _, err := a.Search.CatchUp(ctx); err != nil {
+				return 0, fmt.Errorf("index demo listings: %w", err)
+			}
+			return demo.LoadMatchAnswers(ctx, a.DB, a.Accounts, a.Market, a.Search)
+		}},
+	}
+	for _, st := range steps {
+		n, err := st.load()
+		if err != nil {
+			return sum, fmt.Errorf("load %s: %w", st.what, err)
+		}
+		sum.Parts = append(sum.Parts, DemoPart{What: st.what, Added: n})
+	}
+	return sum, nil
+}

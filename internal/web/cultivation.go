@@ -1,0 +1,53 @@
+package web
+
+import (
+	"html/template"
+
+	"kechuang/internal/cultivation"
+)
+
+// cultivationModule is enterprise cultivation (企业培育): the registry and
+// enterprise profiles with their assessments, the pool, county targets,
+// the rule sets, imports and the assessment report — pages and API.
+func (s *Server) cultivationModule() module {
+	return module{Key: "cultivation", Path: "/cultivation", Order: 20, Card: true, Ready: true, Visible: s.Cultivation.CanViewRegistry,
+		Funcs: template.FuncMap{
+			"wan":              yuanToWan,
+			"fieldLabel":       cultivation.FieldLabel,
+			"certificateTypes": func() []string { return certificateTypes },
+			"yearAmountFields": func() []string { return yearAmountFields },
+			"yearCountFields":  func() []string { return yearCountFields },
+		},
+		Routes: func(rt *router) {
+			rt.signedIn("GET /cultivation", s.handleCultivationList)
+			rt.signedIn("GET /cultivation/enterprises/new", s.handleEnterpriseNew)
+			rt.signedIn("POST /cultivation/enterprises", s.handleEnterpriseCreate)
+			rt.signedIn("GET /cultivation/enterprises/{id}", s.handleEnterprise)
+			rt.signedIn("GET /cultivation/enterprises/{id}/edit", s.handleEnterpriseEdit)
+			rt.signedIn("POST /cultivation/enterprises/{id}", s.handleEnterpriseUpdate)
+			rt.signedIn("POST /cultivation/enterprises/{id}/years", s.handleEnterpriseYear)
+			rt.signedIn("POST /cultivation/enterprises/{id}/assess", s.handleEnterpriseAssess)
+			rt.signedIn("POST /cultivation/enterprises/{id}/tier", s.handleEnterpriseTier)
+			rt.signedIn("GET /cultivation/pool", s.handleCultivationPool)
+			rt.signedIn("GET /cultivation/targets", s.handleCultivationTargets)
+			rt.signedIn("POST /cultivation/targets", s.handleCultivationTargetSet)
+			rt.open("GET /cultivation/rules", s.handleCultivationRules)
+			rt.signedIn("GET /cultivation/import", s.handleCultivationImportForm)
+			rt.signedIn("GET /cultivation/import/template.xlsx", s.handleCultivationImportTemplate)
+			rt.signedIn("POST /cultivation/import", s.handleCultivationImport)
+			rt.signedIn("GET /cultivation/import/{id}", s.handleCultivationImportJob)
+			rt.signedIn("GET /cultivation/import/{id}/errors.xlsx", s.handleCultivationImportErrors)
+			rt.signedIn("GET /cultivation/export.xlsx", s.handleCultivationExport)
+			rt.api("POST /api/v1/assessments", s.handleAPIAssessment)
+			rt.api("GET /api/v1/rule-sets", s.handleAPIRuleSets)
+			rt.api("GET /api/v1/enterprises", s.handleAPIEnterprises)
+			rt.api("POST /api/v1/enterprises", s.handleAPIEnterpriseCreate)
+			rt.api("GET /api/v1/enterprises/{id}", s.handleAPIEnterprise)
+			rt.api("PUT /api/v1/enterprises/{id}", s.handleAPIEnterpriseUpdate)
+			rt.api("PUT /api/v1/enterprises/{id}/years/{year}", s.handleAPIEnterpriseYear)
+			rt.api("POST /api/v1/enterprises/{id}/assess", s.handleAPIEnterpriseAssess)
+			rt.api("GET /api/v1/pool", s.handleAPIPool)
+			rt.api("GET /api/v1/targets", s.handleAPITargets)
+			rt.api("PUT /api/v1/targets", s.handleAPITargetSet)
+		}}
+}
