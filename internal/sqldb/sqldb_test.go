@@ -37,8 +37,9 @@ func TestMigrateIsIdempotent(t *testing.T) {
 		}
 		v, err := db.SchemaVersion(ctx)
 		ms, _ := sqldb.Migrations()
-		if err != nil || v != len(ms) {
-			t.Errorf("SchemaVersion() = %d, %v; want %d", v, err, len(ms))
+		// Numbers may have gaps: the version is the last number, not the count.
+		if last := ms[len(ms)-1].Version; err != nil || v != last {
+			t.Errorf("SchemaVersion() = %d, %v; want %d", v, err, last)
 		}
 	})
 }
