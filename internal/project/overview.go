@@ -179,7 +179,8 @@ func (s *Service) Overview(ctx context.Context, a account.Actor, year int, regio
 }
 
 // investmentByMonth spreads the year's annual plans of the projects
-// matching cond over their months of the year and sums the monthly reports.
+// matching cond that are in the library (or completed) over their months of
+// the year, and sums the monthly reports.
 func (s *Service) investmentByMonth(ctx context.Context, cond string, args []any, year int) ([]MonthInvestment, float64, float64, error) {
 	months := make([]MonthInvestment, 12)
 	for i := range months {
@@ -187,7 +188,7 @@ func (s *Service) investmentByMonth(ctx context.Context, cond string, args []any
 	}
 	var plan, done float64
 	rows, err := s.db.QueryContext(ctx, `SELECT p.annual_investment, p.planned_start, p.planned_end FROM projects p`+cond+
-		` AND p.plan_year = ? AND p.annual_investment > 0 AND p.stage <> ?`, append(args, year, Exited)...)
+		` AND p.plan_year = ? AND p.annual_investment > 0 AND p.stage IN (?, ?, ?, ?)`, append(args, year, Stocked, Implementing, Adjusting, Completed)...)
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("annual plans: %w", err)
 	}
