@@ -206,21 +206,12 @@ func (s *Service) KeyFilters(ctx context.Context, a account.Actor) ([]KeyFilter,
 			vis, args = append(vis, "region_code = ?"), append(args, up)
 		}
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT "+keyFilterColumns+" FROM key_filters WHERE "+strings.Join(vis, " OR ")+
+	out, err := queryAll(ctx, s.db, scanKeyFilter, "SELECT "+keyFilterColumns+" FROM key_filters WHERE "+strings.Join(vis, " OR ")+
 		" ORDER BY region_code, name", args...)
 	if err != nil {
 		return nil, fmt.Errorf("key filters: %w", err)
 	}
-	defer rows.Close()
-	out := []KeyFilter{}
-	for rows.Next() {
-		f, err := scanKeyFilter(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, f)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // KeyEnterprises returns the page of the key-enterprise library the saved

@@ -333,49 +333,30 @@ func (s *Service) LightHistory(ctx context.Context, a account.Actor, projectID i
 	if _, err := s.projectFor(ctx, s.db, a, projectID); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT light, previous, reasons, at FROM project_lights WHERE project_id = ? ORDER BY id DESC", projectID)
-	if err != nil {
-		return nil, fmt.Errorf("project %d light history: %w", projectID, err)
-	}
-	defer rows.Close()
-	out := []LightChange{}
-	for rows.Next() {
+	out, err := queryAll(ctx, s.db, func(r scanner) (LightChange, error) {
 		var c LightChange
 		var reasons string
 		var at sqldb.Time
-		if err := rows.Scan(&c.Light, &c.Previous, &reasons, &at); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(reasons), &c.Reasons); err != nil {
-			return nil, err
+		if err := r.Scan(&c.Light, &c.Previous, &reasons, &at); err != nil {
+			return c, err
 		}
 		c.At = at.Time
-		out = append(out, c)
+		return c, json.Unmarshal([]byte(reasons), &c.Reasons)
+	}, "SELECT light, previous, reasons, at FROM project_lights WHERE project_id = ? ORDER BY id DESC", projectID)
+	if err != nil {
+		return nil, fmt.Errorf("project %d light history: %w", projectID, err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RefreshLights recomputes the light of every project in the library (and
 // clears it on projects that left) as of now, and returns how many changed
 // colour. It acts as the system: the scheduled job calls it.
 func (s *Service) RefreshLights(ctx context.Context) (int, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT id FROM projects WHERE stage IN (?, ?, ?) OR light <> ? ORDER BY id",
+	ids, err := queryAll(ctx, s.db, scanID, "SELECT id FROM projects WHERE stage IN (?, ?, ?) OR light <> ? ORDER BY id",
 		Stocked, Implementing, Adjusting, LightNone)
 	if err != nil {
 		return 0, fmt.Errorf("projects to light: %w", err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
 	}
 	changed := 0
 	now := s.now()

@@ -268,23 +268,9 @@ func (s *Service) FindProducts(ctx context.Context, a account.Actor, f ProductFi
 		where, args = append(where, "p.region_code LIKE ?"), append(args, region.Prefix(f.Region)+"%")
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
-	var total int
-	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*)"+productJoins+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count products: %w", err)
-	}
-	rows, err := s.db.QueryContext(ctx, "SELECT "+productColumns+productJoins+cond+" ORDER BY e.name, p.name, p.id LIMIT ? OFFSET ?",
-		append(args, f.PerPage, (f.Page-1)*f.PerPage)...)
+	out, total, err := findPage(ctx, s.db, productColumns, productJoins, cond, "e.name, p.name, p.id", args, f.Page, f.PerPage, scanProduct)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find products: %w", err)
 	}
-	defer rows.Close()
-	out := []Product{}
-	for rows.Next() {
-		p, err := scanProduct(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, p)
-	}
-	return out, total, rows.Err()
+	return out, total, nil
 }

@@ -139,53 +139,32 @@ func (s *Service) FindProjects(ctx context.Context, a account.Actor, f ProjectFi
 	}
 	normalizePage(&f.Page, &f.PerPage, 25)
 	cond, args := projectWhere(a, f)
-	var total int
-	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM projects p"+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count projects: %w", err)
-	}
-	rows, err := s.db.QueryContext(ctx, "SELECT "+projectColumns+projectJoins+cond+" ORDER BY p.id DESC LIMIT ? OFFSET ?",
-		append(args, f.PerPage, (f.Page-1)*f.PerPage)...)
+	out, total, err := findPage(ctx, s.db, projectColumns, projectJoins, cond, "p.id DESC", args, f.Page, f.PerPage, scanProject)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find projects: %w", err)
 	}
-	defer rows.Close()
-	out := []Project{}
+	if len(out) == 0 {
+		return out, total, nil
+	}
 	byID := map[int64]int{}
-	for rows.Next() {
-		p, err := scanProject(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		s.decorate(&p)
-		p.Actions = ProjectActions(a, p)
-		byID[p.ID] = len(out)
-		out = append(out, p)
+	ids := make([]any, 0, len(out))
+	for i := range out {
+		s.decorate(&out[i])
+		out[i].Actions = ProjectActions(a, out[i])
+		byID[out[i].ID] = i
+		ids = append(ids, out[i].ID)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, err
+	links, err := queryAll(ctx, s.db, func(r scanner) ([2]int64, error) {
+		var l [2]int64
+		err := r.Scan(&l[0], &l[1])
+		return l, err
+	}, "SELECT project_id, enterprise_id FROM project_enterprises WHERE project_id IN (?"+strings.Repeat(", ?", len(ids)-1)+
+		") ORDER BY project_id, enterprise_id", ids...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("find projects' enterprises: %w", err)
 	}
-	rows.Close()
-	if len(out) > 0 {
-		ids := make([]any, 0, len(out))
-		for _, p := range out {
-			ids = append(ids, p.ID)
-		}
-		links, err := s.db.QueryContext(ctx, "SELECT project_id, enterprise_id FROM project_enterprises WHERE project_id IN (?"+
-			strings.Repeat(", ?", len(ids)-1)+") ORDER BY project_id, enterprise_id", ids...)
-		if err != nil {
-			return nil, 0, fmt.Errorf("find projects' enterprises: %w", err)
-		}
-		defer links.Close()
-		for links.Next() {
-			var pid, eid int64
-			if err := links.Scan(&pid, &eid); err != nil {
-				return nil, 0, err
-			}
-			out[byID[pid]].EnterpriseIDs = append(out[byID[pid]].EnterpriseIDs, eid)
-		}
-		if err := links.Err(); err != nil {
-			return nil, 0, err
-		}
+	for _, l := range links {
+		out[byID[l[0]]].EnterpriseIDs = append(out[byID[l[0]]].EnterpriseIDs, l[1])
 	}
 	return out, total, nil
 }
@@ -300,7 +279,8 @@ func (s *Service) Transition(ctx context.Context, a account.Actor, id int64, act
 		if t.second && p.RequestedBy == a.UserID {
 			return apperr.New(apperr.Forbidden, "project.second_person")
 		}
-		now, today := s.now(), s.today()
+		now := s.now()
+		today := workday.DateOf(now)
 		set := []string{"stage = ?", "updated_at = ?"}
 		args := []any{t.to, sqldb.At(now)}
 		switch action {
@@ -323,23 +303,35 @@ func (s *Service) Transition(ctx context.Context, a account.Actor, id int64, act
 		if _, err := tx.ExecContext(ctx, "UPDATE projects SET "+strings.Join(set, ", ")+" WHERE id = ?", append(args, id)...); err != nil {
 			return err
 		}
-		if err := insertProjectEvent(ctx, tx, id, action, p.Stage, t.to, note, a.UserID, now); err != nil {
-			return err
-		}
-		if err := s.refreshLight(ctx, tx, id, today, now); err != nil {
-			return err
-		}
-		if out, err = s.projectFor(ctx, tx, a, id); err != nil {
-			return err
-		}
-		if err := s.notifyStage(ctx, tx, out, action); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "project." + action, ObjectType: "project", ObjectID: idText(id),
-			RegionCode: out.RegionCode, Before: map[string]any{"stage": p.Stage, "pending": p.Pending},
-			After: map[string]any{"stage": out.Stage, "note": note}})
+		out, err = s.recordStep(ctx, tx, a, p, action, note, map[string]any{"stage": t.to, "note": note}, now)
+		return err
 	})
 	return out, err
+}
+
+// recordStep follows a lifecycle step of p (as it was before): the history
+// row, the light, the notice and the audit row. It returns the project as
+// the actor now sees it.
+func (s *Service) recordStep(ctx context.Context, tx *sqldb.Tx, a account.Actor, p Project, action, note string, after map[string]any,
+	now time.Time) (Project, error) {
+	out, err := s.getProject(ctx, tx, p.ID)
+	if err != nil {
+		return Project{}, err
+	}
+	if err := insertProjectEvent(ctx, tx, p.ID, action, p.Stage, out.Stage, note, a.UserID, now); err != nil {
+		return Project{}, err
+	}
+	if err := s.refreshLight(ctx, tx, p.ID, workday.DateOf(now), now); err != nil {
+		return Project{}, err
+	}
+	if out, err = s.projectFor(ctx, tx, a, p.ID); err != nil {
+		return Project{}, err
+	}
+	if err := s.notifyStage(ctx, tx, out, action); err != nil {
+		return Project{}, err
+	}
+	return out, audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "project." + action, ObjectType: "project", ObjectID: idText(p.ID),
+		RegionCode: out.RegionCode, Before: map[string]any{"stage": p.Stage, "pending": p.Pending}, After: after})
 }
 
 // RequestAdjustment proposes a change to the plan of a project being
@@ -372,18 +364,8 @@ func (s *Service) RequestAdjustment(ctx context.Context, a account.Actor, id int
 			Adjusting, pending, a.UserID, sqldb.At(now), id); err != nil {
 			return err
 		}
-		if err := insertProjectEvent(ctx, tx, id, ActAdjust, p.Stage, Adjusting, reason, a.UserID, now); err != nil {
-			return err
-		}
-		if out, err = s.projectFor(ctx, tx, a, id); err != nil {
-			return err
-		}
-		if err := s.notifyStage(ctx, tx, out, ActAdjust); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "project.adjust", ObjectType: "project", ObjectID: idText(id),
-			RegionCode: out.RegionCode, Before: map[string]any{"stage": p.Stage}, After: map[string]any{"stage": Adjusting,
-				"pending": adj, "note": reason}})
+		out, err = s.recordStep(ctx, tx, a, p, ActAdjust, reason, map[string]any{"stage": Adjusting, "pending": adj, "note": reason}, now)
+		return err
 	})
 	return out, err
 }

@@ -66,20 +66,9 @@ func (s *Service) getProject(ctx context.Context, q sqldb.Querier, id int64) (Pr
 	if err != nil {
 		return Project{}, fmt.Errorf("get project %d: %w", id, err)
 	}
-	rows, err := q.QueryContext(ctx, "SELECT enterprise_id FROM project_enterprises WHERE project_id = ? ORDER BY enterprise_id", id)
+	p.EnterpriseIDs, err = queryAll(ctx, q, scanID, "SELECT enterprise_id FROM project_enterprises WHERE project_id = ? ORDER BY enterprise_id", id)
 	if err != nil {
 		return Project{}, fmt.Errorf("project %d enterprises: %w", id, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var e int64
-		if err := rows.Scan(&e); err != nil {
-			return Project{}, err
-		}
-		p.EnterpriseIDs = append(p.EnterpriseIDs, e)
-	}
-	if err := rows.Err(); err != nil {
-		return Project{}, err
 	}
 	s.decorate(&p)
 	return p, nil
@@ -182,23 +171,20 @@ func insertProjectEvent(ctx context.Context, tx *sqldb.Tx, projectID int64, acti
 }
 
 func projectEvents(ctx context.Context, q sqldb.Querier, id int64) ([]ProjectEvent, error) {
-	rows, err := q.QueryContext(ctx, `SELECT e.id, e.action, e.from_stage, e.to_stage, e.note, COALESCE(e.actor_id, 0), `+
+	out, err := queryAll(ctx, q, scanProjectEvent, `SELECT e.id, e.action, e.from_stage, e.to_stage, e.note, COALESCE(e.actor_id, 0), `+
 		userName("u")+`, e.at FROM project_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.project_id = ? ORDER BY e.id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("project %d history: %w", id, err)
 	}
-	defer rows.Close()
-	out := []ProjectEvent{}
-	for rows.Next() {
-		var e ProjectEvent
-		var at sqldb.Time
-		if err := rows.Scan(&e.ID, &e.Action, &e.From, &e.To, &e.Note, &e.ActorID, &e.ActorName, &at); err != nil {
-			return nil, err
-		}
-		e.At = at.Time
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return out, nil
+}
+
+func scanProjectEvent(r scanner) (ProjectEvent, error) {
+	var e ProjectEvent
+	var at sqldb.Time
+	err := r.Scan(&e.ID, &e.Action, &e.From, &e.To, &e.Note, &e.ActorID, &e.ActorName, &at)
+	e.At = at.Time
+	return e, err
 }
 
 // projectWhere builds the WHERE clause of a project list: the actor's
@@ -267,20 +253,12 @@ func getMilestone(ctx context.Context, q sqldb.Querier, id int64, today workday.
 }
 
 func loadMilestones(ctx context.Context, q sqldb.Querier, projectID int64, today workday.Date) ([]Milestone, error) {
-	rows, err := q.QueryContext(ctx, "SELECT "+milestoneColumns+" FROM milestones WHERE project_id = ? ORDER BY seq, id", projectID)
+	out, err := queryAll(ctx, q, func(r scanner) (Milestone, error) { return scanMilestone(r, today) },
+		"SELECT "+milestoneColumns+" FROM milestones WHERE project_id = ? ORDER BY seq, id", projectID)
 	if err != nil {
 		return nil, fmt.Errorf("project %d milestones: %w", projectID, err)
 	}
-	defer rows.Close()
-	out := []Milestone{}
-	for rows.Next() {
-		m, err := scanMilestone(rows, today)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func insertMilestone(ctx context.Context, tx *sqldb.Tx, projectID int64, seq int, in MilestoneInput, now time.Time) (int64, error) {

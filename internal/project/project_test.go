@@ -36,10 +36,20 @@ func TestCreateProjectCopiesTheTemplate(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db, project.Config{})
 		pp := f.people()
-		p := f.create(pp.ks, input("新能源汽车零部件基地", "320583", pp.ksUnit.ID))
+		e := f.enterprise(pp.ks, "昆山新能源汽车零部件有限公司（测试）", "320583", pp.firm)
+		in := input("新能源汽车零部件基地", "320583", pp.ksUnit.ID)
+		in.EnterpriseIDs = []int64{e.ID, e.ID}
+		p := f.create(pp.ks, in)
 		got, err := f.svc.GetProject(f.ctx, pp.ks, p.ID)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if len(got.Enterprises) != 1 || got.Enterprises[0].Name != e.Name {
+			t.Errorf("linked enterprises = %v, want %s once", got.Enterprises, e.Name)
+		}
+		list, _, err := f.svc.FindProjects(f.ctx, pp.city, project.ProjectFilter{EnterpriseID: e.ID})
+		if err != nil || len(list) != 1 || len(list[0].EnterpriseIDs) != 1 || list[0].EnterpriseIDs[0] != e.ID {
+			t.Errorf("projects of the enterprise = %v, %v", list, err)
 		}
 		want := []struct{ name, date string }{{"洽谈", "2026-01-01"}, {"框架协议", "2026-03-02"}, {"正式合同", "2026-05-01"},
 			{"注册", "2026-05-31"}, {"开工", "2026-08-29"}, {"投产", "2027-03-27"}}
@@ -59,7 +69,7 @@ func TestCreateProjectCopiesTheTemplate(t *testing.T) {
 
 		// A construction project's eleven nodes; those after the planned end
 		// are moved to it.
-		in := input("智能装备产业园", "320583", pp.ksUnit.ID)
+		in = input("智能装备产业园", "320583", pp.ksUnit.ID)
 		in.Type, in.PlannedEnd = "major-construction", day("2026-12-31")
 		c := f.create(pp.ks, in)
 		ms, err := f.svc.Milestones(f.ctx, pp.ks, c.ID)

@@ -293,20 +293,11 @@ func (s *Service) Reports(ctx context.Context, a account.Actor, projectID int64)
 	if _, err := s.projectFor(ctx, s.db, a, projectID); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT "+reportColumns+reportJoins+" WHERE r.project_id = ? ORDER BY r.month DESC", projectID)
+	out, err := queryAll(ctx, s.db, scanReport, "SELECT "+reportColumns+reportJoins+" WHERE r.project_id = ? ORDER BY r.month DESC", projectID)
 	if err != nil {
 		return nil, fmt.Errorf("project %d reports: %w", projectID, err)
 	}
-	defer rows.Close()
-	out := []Report{}
-	for rows.Next() {
-		r, err := scanReport(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ProjectRef names a project in lists.

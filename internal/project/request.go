@@ -223,23 +223,18 @@ func insertRequestEvent(ctx context.Context, tx *sqldb.Tx, id int64, step string
 }
 
 func requestEvents(ctx context.Context, q sqldb.Querier, id int64) ([]RequestEvent, error) {
-	rows, err := q.QueryContext(ctx, `SELECT e.id, e.action, e.from_state, e.to_state, e.note, COALESCE(e.actor_id, 0), `+userName("u")+`,
+	out, err := queryAll(ctx, q, func(r scanner) (RequestEvent, error) {
+		var e RequestEvent
+		var at sqldb.Time
+		err := r.Scan(&e.ID, &e.Action, &e.From, &e.To, &e.Note, &e.ActorID, &e.ActorName, &at)
+		e.At = at.Time
+		return e, err
+	}, `SELECT e.id, e.action, e.from_state, e.to_state, e.note, COALESCE(e.actor_id, 0), `+userName("u")+`,
 		e.at FROM service_request_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.request_id = ? ORDER BY e.id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("request %d record: %w", id, err)
 	}
-	defer rows.Close()
-	out := []RequestEvent{}
-	for rows.Next() {
-		var e RequestEvent
-		var at sqldb.Time
-		if err := rows.Scan(&e.ID, &e.Action, &e.From, &e.To, &e.Note, &e.ActorID, &e.ActorName, &at); err != nil {
-			return nil, err
-		}
-		e.At = at.Time
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (r Request) auditView() map[string]any {
@@ -347,30 +342,19 @@ func (s *Service) FindRequests(ctx context.Context, a account.Actor, f RequestFi
 			RequestAssigned, today, RequestAssigned, RequestResponded, today)
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
-	var total int
-	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM service_requests r"+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count requests: %w", err)
-	}
-	rows, err := s.db.QueryContext(ctx, "SELECT "+requestColumns+requestJoins+cond+" ORDER BY r.id DESC LIMIT ? OFFSET ?",
-		append(args, f.PerPage, (f.Page-1)*f.PerPage)...)
+	out, total, err := findPage(ctx, s.db, requestColumns, requestJoins, cond, "r.id DESC", args, f.Page, f.PerPage,
+		func(r scanner) (Request, error) { return scanRequest(r, today) })
 	if err != nil {
 		return nil, 0, fmt.Errorf("find requests: %w", err)
 	}
-	defer rows.Close()
 	mine, err := memberUnits(ctx, s.db, a.UserID)
 	if err != nil {
 		return nil, 0, err
 	}
-	out := []Request{}
-	for rows.Next() {
-		r, err := scanRequest(rows, today)
-		if err != nil {
-			return nil, 0, err
-		}
-		r.Actions = requestActions(a, r, mine[r.UnitID])
-		out = append(out, r)
+	for i := range out {
+		out[i].Actions = requestActions(a, out[i], mine[out[i].UnitID])
 	}
-	return out, total, rows.Err()
+	return out, total, nil
 }
 
 // stepRequest takes step on request id when the actor may, running change

@@ -243,29 +243,23 @@ func insertSupervisionEvent(ctx context.Context, tx *sqldb.Tx, id int64, step st
 }
 
 func supervisionEvents(ctx context.Context, q sqldb.Querier, id int64) ([]SupervisionEvent, error) {
-	rows, err := q.QueryContext(ctx, `SELECT e.id, e.action, e.from_state, e.to_state, e.level, e.deadline, e.note, e.evidence,
+	out, err := queryAll(ctx, q, func(r scanner) (SupervisionEvent, error) {
+		var e SupervisionEvent
+		var evidence string
+		var at sqldb.Time
+		if err := r.Scan(&e.ID, &e.Action, &e.From, &e.To, &e.Level, &e.Deadline, &e.Note, &evidence, &e.ActorID,
+			&e.ActorName, &at); err != nil {
+			return e, err
+		}
+		e.At = at.Time
+		return e, json.Unmarshal([]byte(evidence), &e.Evidence)
+	}, `SELECT e.id, e.action, e.from_state, e.to_state, e.level, e.deadline, e.note, e.evidence,
 		COALESCE(e.actor_id, 0), `+userName("u")+`, e.at FROM supervision_events e LEFT JOIN users u ON u.id = e.actor_id
 		WHERE e.supervision_id = ? ORDER BY e.id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("supervision %d record: %w", id, err)
 	}
-	defer rows.Close()
-	out := []SupervisionEvent{}
-	for rows.Next() {
-		var e SupervisionEvent
-		var evidence string
-		var at sqldb.Time
-		if err := rows.Scan(&e.ID, &e.Action, &e.From, &e.To, &e.Level, &e.Deadline, &e.Note, &evidence, &e.ActorID,
-			&e.ActorName, &at); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(evidence), &e.Evidence); err != nil {
-			return nil, err
-		}
-		e.At = at.Time
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // newSupervision is a resolved order ready to insert.
@@ -448,31 +442,20 @@ func (s *Service) FindSupervisions(ctx context.Context, a account.Actor, f Super
 		add("v.unit_id IN (SELECT unit_id FROM gov_unit_members WHERE user_id = ?)", a.UserID)
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
-	var total int
-	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM supervisions v"+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count supervisions: %w", err)
-	}
-	rows, err := s.db.QueryContext(ctx, "SELECT "+supervisionColumns+supervisionJoins+cond+
-		" ORDER BY CASE WHEN v.state = 'closed' THEN 1 ELSE 0 END, v.deadline, v.id LIMIT ? OFFSET ?",
-		append(args, f.PerPage, (f.Page-1)*f.PerPage)...)
+	out, total, err := findPage(ctx, s.db, supervisionColumns, supervisionJoins, cond,
+		"CASE WHEN v.state = 'closed' THEN 1 ELSE 0 END, v.deadline, v.id", args, f.Page, f.PerPage,
+		func(r scanner) (Supervision, error) { return scanSupervision(r, today) })
 	if err != nil {
 		return nil, 0, fmt.Errorf("find supervisions: %w", err)
 	}
-	defer rows.Close()
 	mine, err := memberUnits(ctx, s.db, a.UserID)
 	if err != nil {
 		return nil, 0, err
 	}
-	out := []Supervision{}
-	for rows.Next() {
-		v, err := scanSupervision(rows, today)
-		if err != nil {
-			return nil, 0, err
-		}
-		v.Actions = supervisionActions(a, v, mine[v.UnitID])
-		out = append(out, v)
+	for i := range out {
+		out[i].Actions = supervisionActions(a, out[i], mine[out[i].UnitID])
 	}
-	return out, total, rows.Err()
+	return out, total, nil
 }
 
 // stepSupervision moves order id by step when the actor may take it,
@@ -581,23 +564,10 @@ func (s *Service) ReturnSupervision(ctx context.Context, a account.Actor, id int
 func (s *Service) EscalateOverdue(ctx context.Context) (int, error) {
 	now := s.now()
 	today := workday.DateOf(now)
-	rows, err := s.db.QueryContext(ctx, "SELECT id FROM supervisions WHERE state = ? AND deadline < ? AND level <> ? ORDER BY id",
+	ids, err := queryAll(ctx, s.db, scanID, "SELECT id FROM supervisions WHERE state = ? AND deadline < ? AND level <> ? ORDER BY id",
 		SupervisionOpen, today, LevelListed)
 	if err != nil {
 		return 0, fmt.Errorf("overdue supervisions: %w", err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
 	}
 	raised := 0
 	for _, id := range ids {

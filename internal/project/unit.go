@@ -120,21 +120,16 @@ func getUnit(ctx context.Context, q sqldb.Querier, id int64) (Unit, error) {
 }
 
 func unitMembers(ctx context.Context, q sqldb.Querier, id int64) ([]Member, error) {
-	rows, err := q.QueryContext(ctx, `SELECT u.id, u.username, u.display_name FROM gov_unit_members m
-		JOIN users u ON u.id = m.user_id WHERE m.unit_id = ? ORDER BY u.username`, id)
+	out, err := queryAll(ctx, q, func(r scanner) (Member, error) {
+		var m Member
+		err := r.Scan(&m.UserID, &m.Username, &m.DisplayName)
+		return m, err
+	}, `SELECT u.id, u.username, u.display_name FROM gov_unit_members m JOIN users u ON u.id = m.user_id
+		WHERE m.unit_id = ? ORDER BY u.username`, id)
 	if err != nil {
 		return nil, fmt.Errorf("unit %d members: %w", id, err)
 	}
-	defer rows.Close()
-	out := []Member{}
-	for rows.Next() {
-		var m Member
-		if err := rows.Scan(&m.UserID, &m.Username, &m.DisplayName); err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // isMember reports whether the user acts for the unit.
@@ -156,19 +151,14 @@ func memberUnits(ctx context.Context, q sqldb.Querier, userID int64) (map[int64]
 	if userID == 0 {
 		return out, nil
 	}
-	rows, err := q.QueryContext(ctx, "SELECT unit_id FROM gov_unit_members WHERE user_id = ?", userID)
+	ids, err := queryAll(ctx, q, scanID, "SELECT unit_id FROM gov_unit_members WHERE user_id = ?", userID)
 	if err != nil {
 		return nil, fmt.Errorf("member units: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
+	for _, id := range ids {
 		out[id] = true
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // usableUnit returns the unit with id if the actor sees it and it may take
@@ -317,25 +307,11 @@ func (s *Service) FindUnits(ctx context.Context, a account.Actor, f UnitFilter) 
 		where, args = append(where, "active = ?"), append(args, true)
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
-	var total int
-	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM gov_units"+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count units: %w", err)
-	}
-	rows, err := s.db.QueryContext(ctx, "SELECT "+unitColumns+" FROM gov_units"+cond+" ORDER BY region_code, name, id LIMIT ? OFFSET ?",
-		append(args, f.PerPage, (f.Page-1)*f.PerPage)...)
+	out, total, err := findPage(ctx, s.db, unitColumns, " FROM gov_units", cond, "region_code, name, id", args, f.Page, f.PerPage, scanUnit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find units: %w", err)
 	}
-	defer rows.Close()
-	out := []Unit{}
-	for rows.Next() {
-		u, err := scanUnit(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, u)
-	}
-	return out, total, rows.Err()
+	return out, total, nil
 }
 
 // AddUnitMember lets an account act for a unit. The account must be bureau
@@ -397,21 +373,12 @@ func (s *Service) setMember(ctx context.Context, a account.Actor, unitID, userID
 
 // MyUnits returns the units the actor acts for.
 func (s *Service) MyUnits(ctx context.Context, a account.Actor) ([]Unit, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+prefixed("g.", unitColumns)+` FROM gov_units g
+	out, err := queryAll(ctx, s.db, scanUnit, "SELECT "+prefixed("g.", unitColumns)+` FROM gov_units g
 		JOIN gov_unit_members m ON m.unit_id = g.id WHERE m.user_id = ? ORDER BY g.region_code, g.name`, a.UserID)
 	if err != nil {
 		return nil, fmt.Errorf("my units: %w", err)
 	}
-	defer rows.Close()
-	out := []Unit{}
-	for rows.Next() {
-		u, err := scanUnit(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // prefixed qualifies every column of a comma-separated list with p.
