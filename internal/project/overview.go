@@ -124,7 +124,7 @@ func (s *Service) Overview(ctx context.Context, a account.Actor, year int, regio
 	if o.Investment, o.AnnualPlan, o.Completed, err = s.investmentByMonth(ctx, cond, args, year); err != nil {
 		return o, err
 	}
-	if o.Flow, _, err = s.Flow(ctx, a, year, regionPrefix); err != nil {
+	if o.Flow, err = s.Flow(ctx, a, year, regionPrefix); err != nil {
 		return o, err
 	}
 	// The red list.

@@ -633,51 +633,76 @@ type FlowEvent struct {
 	ProjectID   int64  `json:"project_id"`
 	ProjectName string `json:"project_name"`
 	RegionCode  string `json:"region_code"`
-	Month       string `json:"month"`
+}
+
+// flowWhere selects the entries and exits in [from, to) of the projects
+// the actor sees inside regionPrefix.
+func flowWhere(a account.Actor, regionPrefix string, from, to workday.Date) (string, []any) {
+	cond, args := projectWhere(a, ProjectFilter{Region: regionPrefix})
+	return cond + " AND e.to_stage IN (?, ?, ?) AND e.at >= ? AND e.at < ?",
+		append(args, Stocked, Completed, Exited, sqldb.FormatTime(from.Start()), sqldb.FormatTime(to.Start()))
 }
 
 // Flow returns the twelve months of year with the entries and exits of
-// the projects the actor sees (inside regionPrefix, "" for all), and the
-// events behind them, oldest first.
-func (s *Service) Flow(ctx context.Context, a account.Actor, year int, regionPrefix string) ([]MonthFlow, []FlowEvent, error) {
+// the projects the actor sees (inside regionPrefix, "" for all).
+func (s *Service) Flow(ctx context.Context, a account.Actor, year int, regionPrefix string) ([]MonthFlow, error) {
 	if !CanViewModule(a) {
-		return nil, nil, apperr.New(apperr.Forbidden, "project.only_staff")
+		return nil, apperr.New(apperr.Forbidden, "project.only_staff")
 	}
-	cond, args := projectWhere(a, ProjectFilter{Region: regionPrefix})
-	from := workday.NewDate(year, 1, 1).Start()
-	to := workday.NewDate(year+1, 1, 1).Start()
-	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.action, e.from_stage, e.to_stage, e.note, COALESCE(e.actor_id, 0), `+
-		userName("u")+`, e.at, p.id, p.name, p.region_code FROM project_events e JOIN projects p ON p.id = e.project_id
-		LEFT JOIN users u ON u.id = e.actor_id`+cond+` AND e.to_stage IN (?, ?, ?) AND e.at >= ? AND e.at < ?
-		ORDER BY e.at, e.id`, append(args, Stocked, Completed, Exited, sqldb.FormatTime(from), sqldb.FormatTime(to))...)
+	cond, args := flowWhere(a, regionPrefix, workday.NewDate(year, 1, 1), workday.NewDate(year+1, 1, 1))
+	type step struct {
+		to Stage
+		at sqldb.Time
+	}
+	steps, err := queryAll(ctx, s.db, func(r scanner) (step, error) {
+		var x step
+		err := r.Scan(&x.to, &x.at)
+		return x, err
+	}, "SELECT e.to_stage, e.at FROM project_events e JOIN projects p ON p.id = e.project_id"+cond, args...)
 	if err != nil {
-		return nil, nil, fmt.Errorf("project flow: %w", err)
+		return nil, fmt.Errorf("project flow: %w", err)
 	}
-	defer rows.Close()
 	months := make([]MonthFlow, 12)
 	for i := range months {
 		months[i].Month = fmt.Sprintf("%04d-%02d", year, i+1)
 	}
-	events := []FlowEvent{}
-	for rows.Next() {
-		var e FlowEvent
-		var at sqldb.Time
-		if err := rows.Scan(&e.ID, &e.Action, &e.From, &e.To, &e.Note, &e.ActorID, &e.ActorName, &at, &e.ProjectID,
-			&e.ProjectName, &e.RegionCode); err != nil {
-			return nil, nil, err
-		}
-		e.At = at.Time
-		d := workday.DateOf(e.At)
-		e.Month = d.String()[:7]
-		switch e.To {
+	for _, x := range steps {
+		m := &months[workday.DateOf(x.at.Time).Month()-1]
+		switch x.to {
 		case Stocked:
-			months[d.Month()-1].Entered++
+			m.Entered++
 		case Completed:
-			months[d.Month()-1].Completed++
+			m.Completed++
 		case Exited:
-			months[d.Month()-1].Exited++
+			m.Exited++
 		}
-		events = append(events, e)
 	}
-	return months, events, rows.Err()
+	return months, nil
+}
+
+// FlowEvents lists the entries and exits of month ("YYYY-MM") behind
+// Flow's counts, oldest first, one page at a time, with the total.
+func (s *Service) FlowEvents(ctx context.Context, a account.Actor, month, regionPrefix string, page, perPage int) ([]FlowEvent, int, error) {
+	if !CanViewModule(a) {
+		return nil, 0, apperr.New(apperr.Forbidden, "project.only_staff")
+	}
+	first, ok := parseMonth(month)
+	if !ok {
+		return nil, 0, apperr.Fields(apperr.Field("month", "project.month_format"))
+	}
+	normalizePage(&page, &perPage, 50)
+	cond, args := flowWhere(a, regionPrefix, first, first.AddMonths(1))
+	out, total, err := findPage(ctx, s.db, `e.id, e.action, e.from_stage, e.to_stage, e.note, COALESCE(e.actor_id, 0), `+userName("u")+`,
+		e.at, p.id, p.name, p.region_code`, " FROM project_events e JOIN projects p ON p.id = e.project_id LEFT JOIN users u ON u.id = e.actor_id",
+		cond, "e.at, e.id", args, page, perPage, func(r scanner) (FlowEvent, error) {
+			var e FlowEvent
+			var at sqldb.Time
+			err := r.Scan(&e.ID, &e.Action, &e.From, &e.To, &e.Note, &e.ActorID, &e.ActorName, &at, &e.ProjectID, &e.ProjectName, &e.RegionCode)
+			e.At = at.Time
+			return e, err
+		})
+	if err != nil {
+		return nil, 0, fmt.Errorf("project flow events: %w", err)
+	}
+	return out, total, nil
 }

@@ -12,6 +12,7 @@ import (
 	"kechuang/internal/account"
 	"kechuang/internal/apperr"
 	"kechuang/internal/audit"
+	"kechuang/internal/i18n"
 	"kechuang/internal/region"
 	"kechuang/internal/sqldb"
 	"kechuang/internal/workday"
@@ -326,10 +327,12 @@ func (s *Service) OpenSupervision(ctx context.Context, a account.Actor, in Super
 		switch in.Target {
 		case TargetProject, TargetMilestone:
 			projectID := in.ProjectID
+			field, missing := "project_id", "project.not_found"
 			if in.Target == TargetMilestone {
+				field, missing = "milestone_id", "project.milestone_not_found"
 				m, err := getMilestone(ctx, tx, in.MilestoneID, today)
 				if apperr.Is(err, apperr.NotFound) {
-					return apperr.Fields(apperr.Field("milestone_id", "project.milestone_not_found"))
+					return apperr.Fields(apperr.Field(field, missing))
 				}
 				if err != nil {
 					return err
@@ -338,7 +341,7 @@ func (s *Service) OpenSupervision(ctx context.Context, a account.Actor, in Super
 			}
 			p, err := s.projectFor(ctx, tx, a, projectID)
 			if apperr.Is(err, apperr.NotFound) {
-				return apperr.Fields(apperr.Field("project_id", "project.not_found"))
+				return apperr.Fields(apperr.Field(field, missing))
 			}
 			if err != nil {
 				return err
@@ -589,7 +592,7 @@ func (s *Service) EscalateOverdue(ctx context.Context) (int, error) {
 			if n, _ := res.RowsAffected(); n != 1 {
 				return nil
 			}
-			note := fmt.Sprintf("%s → %s", v.Level, up)
+			note := i18n.T(i18n.Chinese, "project.level."+string(v.Level)) + " → " + i18n.T(i18n.Chinese, "project.level."+string(up))
 			if err := insertSupervisionEvent(ctx, tx, id, StepEscalate, v.State, v.State, up, deadline, note, nil, 0, now); err != nil {
 				return err
 			}
