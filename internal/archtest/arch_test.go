@@ -24,6 +24,7 @@ var rank = map[string]int{
 	"internal/i18n":        1,
 	"internal/sqldb":       2,
 	"internal/sheet":       2,
+	"internal/workday":     2,
 	"internal/audit":       3,
 	"internal/search":      3,
 	"internal/region":      4,

@@ -141,6 +141,7 @@ type EnterpriseFilter struct {
 	Tier     string // confirmed tier
 	Domain   string
 	Industry string // prefix, e.g. "C" or "C39"
+	Tag      string // one of the enterprise's tags, exactly (e.g. 重点企业)
 	// NearRuleSet keeps enterprises whose latest assessment against this
 	// rule set is "possible" or "no" with at most NearGaps gaps ("close to 高企").
 	NearRuleSet string

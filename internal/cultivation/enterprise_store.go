@@ -158,6 +158,10 @@ func findEnterprises(ctx context.Context, db *sqldb.DB, a account.Actor, f Enter
 	if f.Industry != "" {
 		where, args = append(where, "industry LIKE ?"), append(args, escapeLike(strings.ToUpper(f.Industry))+"%")
 	}
+	if f.Tag != "" {
+		// tags is stored comma-joined, so a tag is a whole ",tag," match.
+		where, args = append(where, `(',' || tags || ',') LIKE ? ESCAPE '\'`), append(args, "%,"+escapeLike(f.Tag)+",%")
+	}
 	if f.NearRuleSet != "" {
 		where = append(where, `id IN (SELECT enterprise_id FROM assessments WHERE rule_set = ?
 			AND (verdict = 'possible' OR (verdict = 'no' AND gap_count <= ?)))`)

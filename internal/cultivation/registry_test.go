@@ -370,3 +370,54 @@ func check(t *testing.T, role account.Role, predicate string, got, want bool) {
 		t.Errorf("%s: %s = %v, but the method it stands for allows: %v", role, predicate, got, want)
 	}
 }
+
+// TestEnterpriseTags: other modules keep lists as registry tags (the
+// 重点企业库); a tag filter matches whole tags only.
+func TestEnterpriseTags(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		r := newRegistry(t, db, time.Date(2026, 6, 30, 12, 0, 0, 0, time.UTC))
+		kunshan := r.actor(t, "ks", account.RoleCounty, "320583")
+		taicang := r.actor(t, "tc", account.RoleCounty, "320585")
+		firmUser := r.actor(t, "firm", account.RoleEnterprise, "320583")
+		e, err := r.svc.CreateEnterprise(ctx, kunshan, cultivation.Enterprise{CreditCode: creditCode(t, "91320583MA1XYK123"),
+			Name: "昆山示例精密制造有限公司", RegionCode: "320583", AccountID: firmUser.UserID, Tags: []string{"链主", "重点企业（旧）"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tagged := func(tag string) int {
+			t.Helper()
+			_, n, err := r.svc.FindEnterprises(ctx, kunshan, cultivation.EnterpriseFilter{Tag: tag})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if tagged("重点企业") != 0 || tagged("链主") != 1 {
+			t.Errorf("before tagging: 重点企业 %d, 链主 %d; want 0, 1", tagged("重点企业"), tagged("链主"))
+		}
+		got, err := r.svc.SetEnterpriseTag(ctx, kunshan, e.ID, "重点企业", true)
+		if err != nil || strings.Join(got.Tags, ",") != "链主,重点企业（旧）,重点企业" {
+			t.Errorf("tag on = %v, %v", got.Tags, err)
+		}
+		if got, _ = r.svc.SetEnterpriseTag(ctx, kunshan, e.ID, "重点企业", true); len(got.Tags) != 3 {
+			t.Errorf("tagging twice = %v", got.Tags)
+		}
+		if tagged("重点企业") != 1 || tagged("重点") != 0 {
+			t.Errorf("after tagging: 重点企业 %d, 重点 %d; want 1, 0", tagged("重点企业"), tagged("重点"))
+		}
+		if _, err := r.svc.SetEnterpriseTag(ctx, taicang, e.ID, "重点企业", false); !apperr.Is(err, apperr.NotFound) {
+			t.Errorf("another county untags: %v, want NotFound", err)
+		}
+		if _, err := r.svc.SetEnterpriseTag(ctx, firmUser, e.ID, "重点企业", false); !apperr.Is(err, apperr.Forbidden) {
+			t.Errorf("the enterprise untags itself: %v, want Forbidden", err)
+		}
+		if _, err := r.svc.SetEnterpriseTag(ctx, kunshan, e.ID, "a,b", true); !apperr.Is(err, apperr.Invalid) {
+			t.Errorf("a tag with a comma: %v, want Invalid", err)
+		}
+		if got, err = r.svc.SetEnterpriseTag(ctx, kunshan, e.ID, "重点企业", false); err != nil || strings.Join(got.Tags, ",") != "链主,重点企业（旧）" {
+			t.Errorf("tag off = %v, %v", got.Tags, err)
+		}
+	})
+}

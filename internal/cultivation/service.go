@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"kechuang/internal/account"
 	"kechuang/internal/apperr"
@@ -207,6 +210,49 @@ func (s *Service) UpdateEnterprise(ctx context.Context, a account.Actor, id int6
 		}
 		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "enterprise.update", ObjectType: "enterprise",
 			ObjectID: idText(id), RegionCode: e.RegionCode, Before: old.auditView(), After: out.auditView()})
+	})
+	return out, err
+}
+
+// SetEnterpriseTag adds tag to the enterprise's tags (on) or removes it,
+// leaving the rest of its profile alone; other modules keep their lists
+// (the 重点企业库, say) as tags on the registry this way. Staff in scope
+// may; a tag is at most 20 characters and holds no comma. Setting a tag the
+// enterprise already has (or removing one it lacks) changes nothing.
+func (s *Service) SetEnterpriseTag(ctx context.Context, a account.Actor, id int64, tag string, on bool) (Enterprise, error) {
+	tag = strings.TrimSpace(tag)
+	if tag == "" || utf8.RuneCountInString(tag) > 20 || strings.Contains(tag, ",") {
+		return Enterprise{}, apperr.Fields(apperr.Field("tags", "cultivation.tag_invalid"))
+	}
+	var out Enterprise
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		old, err := getEnterprise(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !canRead(a, old) {
+			return apperr.New(apperr.NotFound, "cultivation.enterprise_not_found")
+		}
+		if !canManage(a, old.RegionCode) {
+			return apperr.New(apperr.Forbidden, "cultivation.only_staff")
+		}
+		if slices.Contains(old.Tags, tag) == on {
+			out = old
+			return nil
+		}
+		tags := slices.DeleteFunc(slices.Clone(old.Tags), func(t string) bool { return t == tag })
+		if on {
+			tags = append(tags, tag)
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE enterprises SET tags = ?, updated_at = ? WHERE id = ?",
+			strings.Join(tags, ","), sqldb.At(s.now()), id); err != nil {
+			return err
+		}
+		if out, err = getEnterprise(ctx, tx, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "enterprise.tag", ObjectType: "enterprise", ObjectID: idText(id),
+			RegionCode: old.RegionCode, Before: map[string]any{"tags": old.Tags}, After: map[string]any{"tags": out.Tags}})
 	})
 	return out, err
 }

@@ -23,6 +23,12 @@ type Sheet struct {
 	// ColWidths are column widths in characters; a missing or zero entry
 	// is derived from the header.
 	ColWidths []float64
+	// Title, when set, is a first row in large bold type merged across the
+	// header's columns, as reports handed to a bureau begin.
+	Title string
+	// Preface rows come after the title and before the header (填报单位,
+	// 填报日期 …); their cells are written like those of Rows.
+	Preface [][]any
 }
 
 // Problem is one line of an import error report.
@@ -49,7 +55,7 @@ func EscapeFormula(s string) string {
 }
 
 // styles are the cell styles WriteXLSX uses.
-type styles struct{ header, date, dateTime int }
+type styles struct{ header, date, dateTime, title int }
 
 func newStyles(f *excelize.File) (styles, error) {
 	var s styles
@@ -58,6 +64,12 @@ func newStyles(f *excelize.File) (styles, error) {
 		Font:      &excelize.Font{Bold: true},
 		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
 		Alignment: &excelize.Alignment{Vertical: "center", WrapText: true},
+	}); err != nil {
+		return s, err
+	}
+	if s.title, err = f.NewStyle(&excelize.Style{
+		Font:      &excelize.Font{Bold: true, Size: 16},
+		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center"},
 	}); err != nil {
 		return s, err
 	}
@@ -126,38 +138,80 @@ func writeSheet(f *excelize.File, name string, sh Sheet, st styles) error {
 			return err
 		}
 	}
+	// The header row follows the title and the preface; the panes freeze
+	// everything down to it.
+	headerRow := 1 + len(sh.Preface)
+	if sh.Title != "" {
+		headerRow++
+	}
 	if len(sh.Header) > 0 {
-		if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		top, err := excelize.CoordinatesToCellName(1, headerRow+1)
+		if err != nil {
 			return err
 		}
-		cells := make([]any, len(sh.Header))
-		for c, h := range sh.Header {
-			cells[c] = excelize.Cell{StyleID: st.header, Value: EscapeFormula(h)}
-		}
-		if err := sw.SetRow("A1", cells); err != nil {
+		if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: headerRow, TopLeftCell: top, ActivePane: "bottomLeft"}); err != nil {
 			return err
 		}
 	}
 	next := 1
-	if len(sh.Header) > 0 {
-		next = 2
+	if sh.Title != "" {
+		if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: st.title, Value: EscapeFormula(sh.Title)}},
+			excelize.RowOpts{Height: 28}); err != nil {
+			return err
+		}
+		if len(sh.Header) > 1 {
+			last, err := excelize.CoordinatesToCellName(len(sh.Header), 1)
+			if err != nil {
+				return err
+			}
+			if err := sw.MergeCell("A1", last); err != nil {
+				return err
+			}
+		}
+		next++
 	}
+	if next, err = writeRows(sw, sh.Preface, next, st); err != nil {
+		return err
+	}
+	if len(sh.Header) > 0 {
+		cells := make([]any, len(sh.Header))
+		for c, h := range sh.Header {
+			cells[c] = excelize.Cell{StyleID: st.header, Value: EscapeFormula(h)}
+		}
+		cell, err := excelize.CoordinatesToCellName(1, next)
+		if err != nil {
+			return err
+		}
+		if err := sw.SetRow(cell, cells); err != nil {
+			return err
+		}
+		next++
+	}
+	if _, err := writeRows(sw, sh.Rows, next, st); err != nil {
+		return err
+	}
+	return sw.Flush()
+}
+
+// writeRows writes rows from row number next on and returns the number of
+// the row after them.
+func writeRows(sw *excelize.StreamWriter, rows [][]any, next int, st styles) (int, error) {
 	var buf []any
-	for _, row := range sh.Rows {
+	for _, row := range rows {
 		buf = buf[:0]
 		for _, v := range row {
 			buf = append(buf, exportCell(v, st))
 		}
 		cell, err := excelize.CoordinatesToCellName(1, next)
 		if err != nil {
-			return err
+			return next, err
 		}
 		if err := sw.SetRow(cell, buf); err != nil {
-			return err
+			return next, err
 		}
 		next++
 	}
-	return sw.Flush()
+	return next, nil
 }
 
 // exportCell turns one value into what the stream writer takes.

@@ -90,6 +90,50 @@ func TestWriteXLSXRoundTrip(t *testing.T) {
 	}
 }
 
+// TestWriteXLSXTitleAndPreface: a report in a bureau's layout has a merged
+// title row and preface rows (填报单位, 填报日期) above the header, which
+// stays frozen below them.
+func TestWriteXLSXTitleAndPreface(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	err := sheet.WriteXLSX(&buf, sheet.Sheet{
+		Name:    "台账",
+		Title:   "2026年11月重大项目月度信息台账",
+		Preface: [][]any{{"填报单位：昆山市", nil, "填报日期：2026-11-25"}},
+		Header:  []string{"序号", "项目名称", "本月完成投资（万元）"},
+		Rows:    [][]any{{1, "=智能制造产业园", 1200.5}},
+	})
+	if err != nil {
+		t.Fatalf("WriteXLSX: %v", err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("台账")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{
+		{"2026年11月重大项目月度信息台账"},
+		{"填报单位：昆山市", "", "填报日期：2026-11-25"},
+		{"序号", "项目名称", "本月完成投资（万元）"},
+		{"1", "'=智能制造产业园", "1200.5"},
+	}
+	if diff := cmp.Diff(want, rows); diff != "" {
+		t.Errorf("rows mismatch (-want +got):\n%s", diff)
+	}
+	merged, err := f.GetMergeCells("台账")
+	if err != nil || len(merged) != 1 || merged[0].GetStartAxis() != "A1" || merged[0].GetEndAxis() != "C1" {
+		t.Errorf("merged cells = %v, %v; want A1:C1", merged, err)
+	}
+	panes, err := f.GetPanes("台账")
+	if err != nil || !panes.Freeze || panes.YSplit != 3 || panes.TopLeftCell != "A4" {
+		t.Errorf("panes = %+v, %v; want frozen above A4", panes, err)
+	}
+}
+
 func TestWriteXLSXNeedsASheet(t *testing.T) {
 	t.Parallel()
 	if err := sheet.WriteXLSX(&bytes.Buffer{}); err == nil {
