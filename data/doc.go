@@ -8,5 +8,5 @@ import "embed"
 // FS holds every embedded data file, addressed by its path below data/,
 // e.g. "regions/areas.csv" or "rules/high-tech-2016.json".
 //
-//go:embed regions rules csl market
+//go:embed regions rules csl market directory
 var FS embed.FS
