@@ -1,0 +1,312 @@
+package directory
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"kechuang/internal/account"
+	"kechuang/internal/apperr"
+	"kechuang/internal/audit"
+	"kechuang/internal/sqldb"
+)
+
+// Carrier is an incubation carrier (孵化载体): 众创空间, 孵化器, 加速器,
+// 科技园区 or 大学科技园, with the space it offers tenants. It lies in a
+// county, whose staff manage it; its owner (the operator's account) edits
+// it and its tenants.
+type Carrier struct {
+	ID           int64      `json:"id"`
+	Name         string     `json:"name"`
+	Kind         string     `json:"kind"`
+	Level        string     `json:"level,omitempty"`
+	Operator     string     `json:"operator,omitempty"` // 运营主体
+	OperatorCode string     `json:"operator_code,omitempty"`
+	Capacity     Space      `json:"capacity"`
+	Opened       string     `json:"opened,omitempty"` // YYYY-MM-DD
+	Summary      string     `json:"summary,omitempty"`
+	Contact      Contact    `json:"contact"`
+	RegionCode   string     `json:"region_code"`
+	Visibility   Visibility `json:"visibility"`
+	OwnerID      int64      `json:"owner_id,omitempty"`
+	Perms        Perms      `json:"-"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+}
+
+// CarrierInput is what creating or changing a carrier takes.
+type CarrierInput struct {
+	Name         string
+	Kind         string
+	Level        string
+	Operator     string
+	OperatorCode string
+	// Capacity must be positive in the kind's measure (stations for a
+	// 众创空间, area for the others).
+	Capacity   Space
+	Opened     string
+	Summary    string
+	Contact    Contact
+	RegionCode string // a county
+	Visibility Visibility
+	OwnerID    int64 // set by staff: an enabled member account
+}
+
+func (in *CarrierInput) check(c *checker, ref *Reference, now time.Time) {
+	c.text("name", &in.Name, maxName, true)
+	c.choice("kind", &in.Kind, kindChoices(ref), true)
+	c.choice("level", &in.Level, ref.CarrierLevels, false)
+	c.text("operator", &in.Operator, maxName, false)
+	c.creditCode("operator_code", &in.OperatorCode)
+	c.count("stations", in.Capacity.Stations, 1_000_000)
+	c.count("rooms", in.Capacity.Rooms, 1_000_000)
+	c.amount("area", in.Capacity.Area, false, 1e8)
+	if k, ok := ref.CarrierKind(in.Kind); ok && in.Capacity.In(k.Measure) <= 0 {
+		c.add(string(k.Measure), "directory.capacity_required")
+	}
+	c.date("opened", &in.Opened, false, now)
+	c.text("summary", &in.Summary, maxSummary, false)
+	in.Contact.check(c)
+	in.RegionCode = strings.TrimSpace(in.RegionCode)
+	c.visibility(&in.Visibility, VisiblePublic)
+}
+
+func kindChoices(ref *Reference) Choices {
+	out := make(Choices, len(ref.CarrierKinds))
+	for i, k := range ref.CarrierKinds {
+		out[i] = k.Choice
+	}
+	return out
+}
+
+// CarrierFilter selects carriers. Zero fields do not filter.
+type CarrierFilter struct {
+	Query  string // part of the name or operator
+	Kind   string
+	Level  string
+	Region string
+	Paging
+}
+
+const carrierColumns = `id, name, kind, level, operator, operator_code, area, stations, rooms, opened, summary, contact_name,
+	contact_phone, contact_email, region_code, visibility, COALESCE(owner_id, 0), created_at, updated_at`
+
+func scanCarrier(r rowScanner) (Carrier, error) {
+	var c Carrier
+	var created, updated sqldb.Time
+	err := r.Scan(&c.ID, &c.Name, &c.Kind, &c.Level, &c.Operator, &c.OperatorCode, &c.Capacity.Area, &c.Capacity.Stations,
+		&c.Capacity.Rooms, &c.Opened, &c.Summary, &c.Contact.Name, &c.Contact.Phone, &c.Contact.Email, &c.RegionCode,
+		&c.Visibility, &c.OwnerID, &created, &updated)
+	c.CreatedAt, c.UpdatedAt = created.Time, updated.Time
+	return c, err
+}
+
+func getCarrier(ctx context.Context, q sqldb.Querier, id int64) (Carrier, error) {
+	c, err := scanCarrier(q.QueryRowContext(ctx, "SELECT "+carrierColumns+" FROM carriers WHERE id = ?", id))
+	if sqldb.IsNoRows(err) {
+		return Carrier{}, notFound()
+	}
+	if err != nil {
+		return Carrier{}, fmt.Errorf("get carrier %d: %w", id, err)
+	}
+	return c, nil
+}
+
+func (c Carrier) view(a account.Actor) (Carrier, bool) {
+	c.Perms = ownedPerms(a, c.RegionCode, c.OwnerID)
+	if !canSee(a, c.Visibility, c.RegionCode, c.Perms.Edit) {
+		return Carrier{}, false
+	}
+	if !a.LoggedIn() {
+		c.Contact = Contact{}
+	}
+	if !c.Perms.Edit && !seesAll(a, c.RegionCode) {
+		c.OwnerID = 0
+	}
+	return c, true
+}
+
+func (c Carrier) auditView() map[string]any {
+	return map[string]any{"name": c.Name, "kind": c.Kind, "level": c.Level, "operator": c.Operator,
+		"operator_code": c.OperatorCode, "capacity": c.Capacity, "opened": c.Opened, "region_code": c.RegionCode,
+		"visibility": c.Visibility, "owner_id": c.OwnerID, "contact_name": c.Contact.Name}
+}
+
+func carrierArgs(in CarrierInput) []any {
+	return []any{in.Name, in.Kind, in.Level, in.Operator, in.OperatorCode, in.Capacity.Area, in.Capacity.Stations,
+		in.Capacity.Rooms, in.Opened, in.Summary, in.Contact.Name, in.Contact.Phone, in.Contact.Email, in.RegionCode,
+		string(in.Visibility), nullID(in.OwnerID)}
+}
+
+// CreateCarrier adds a carrier. Staff may, in a county of their scope.
+func (s *Service) CreateCarrier(ctx context.Context, a account.Actor, in CarrierInput) (Carrier, error) {
+	if !IsManager(a) {
+		return Carrier{}, onlyManagers(a)
+	}
+	var out Carrier
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		var c checker
+		in.check(&c, s.ref, s.now())
+		if err := s.checkRegionInto(ctx, tx, &c, a, in.RegionCode, true); err != nil {
+			return err
+		}
+		if err := s.checkOwnerInto(ctx, tx, &c, in.OwnerID); err != nil {
+			return err
+		}
+		if err := c.err(); err != nil {
+			return err
+		}
+		now := sqldb.At(s.now())
+		id, err := tx.InsertID(ctx, `INSERT INTO carriers (name, kind, level, operator, operator_code, area, stations, rooms,
+			opened, summary, contact_name, contact_phone, contact_email, region_code, visibility, owner_id, created_by,
+			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			append(carrierArgs(in), a.UserID, now, now)...)
+		if err != nil {
+			return fmt.Errorf("insert carrier: %w", err)
+		}
+		if out, err = getCarrier(ctx, tx, id); err != nil {
+			return err
+		}
+		out, _ = out.view(a)
+		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "carrier.create", ObjectType: "carrier",
+			ObjectID: idText(id), RegionCode: out.RegionCode, After: out.auditView()})
+	})
+	return out, err
+}
+
+// GetCarrier returns a carrier the actor may see.
+func (s *Service) GetCarrier(ctx context.Context, a account.Actor, id int64) (Carrier, error) {
+	c, err := getCarrier(ctx, s.db, id)
+	if err != nil {
+		return Carrier{}, err
+	}
+	if c, ok := c.view(a); ok {
+		return c, nil
+	}
+	return Carrier{}, notFound()
+}
+
+func carrierWhere(a account.Actor, f CarrierFilter) ([]string, []any) {
+	see, args := seeWhere(a, "", "owner_id = ?", a.UserID)
+	where := []string{see}
+	where, args = textWhere(where, args, f.Query, "name", "operator")
+	if f.Kind != "" {
+		where, args = append(where, "kind = ?"), append(args, f.Kind)
+	}
+	if f.Level != "" {
+		where, args = append(where, "level = ?"), append(args, f.Level)
+	}
+	return regionWhere(where, args, "region_code", f.Region)
+}
+
+// FindCarriers lists the carriers the actor may see that match f, by name.
+func (s *Service) FindCarriers(ctx context.Context, a account.Actor, f CarrierFilter) ([]Carrier, int, error) {
+	where, args := carrierWhere(a, f)
+	list, total, err := findPage(ctx, s.db, "carriers", carrierColumns, "carriers", where, args, "name, id", f.Paging, scanCarrier)
+	if err != nil {
+		return nil, 0, err
+	}
+	for k, c := range list {
+		var ok bool
+		if list[k], ok = c.view(a); !ok {
+			return nil, 0, fmt.Errorf("carrier %d listed against its visibility", c.ID)
+		}
+	}
+	return list, total, nil
+}
+
+// editCarrier loads a carrier inside tx for a write: NotFound unless the
+// actor edits it (manage: staff in scope).
+func editCarrier(ctx context.Context, tx *sqldb.Tx, a account.Actor, id int64, manage bool) (Carrier, error) {
+	c, err := getCarrier(ctx, tx, id)
+	if err != nil {
+		return Carrier{}, err
+	}
+	c.Perms = ownedPerms(a, c.RegionCode, c.OwnerID)
+	if !c.Perms.Edit || (manage && !c.Perms.Manage) {
+		return Carrier{}, notFound()
+	}
+	return c, nil
+}
+
+// UpdateCarrier replaces a carrier's profile. Its owner and the staff of its
+// county (or city) may; only staff change the owner or move it.
+func (s *Service) UpdateCarrier(ctx context.Context, a account.Actor, id int64, in CarrierInput) (Carrier, error) {
+	var out Carrier
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		old, err := editCarrier(ctx, tx, a, id, false)
+		if err != nil {
+			return err
+		}
+		keep(&in.RegionCode, &in.Visibility, old.RegionCode, old.Visibility)
+		var c checker
+		in.check(&c, s.ref, s.now())
+		in.OwnerID = ownerOf(&c, old.Perms, old.OwnerID, in.OwnerID)
+		if err := s.checkMove(ctx, tx, &c, a, old.Perms, old.RegionCode, in.RegionCode, true); err != nil {
+			return err
+		}
+		if in.OwnerID != old.OwnerID {
+			if err := s.checkOwnerInto(ctx, tx, &c, in.OwnerID); err != nil {
+				return err
+			}
+		}
+		if err := c.err(); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE carriers SET name = ?, kind = ?, level = ?, operator = ?, operator_code = ?,
+			area = ?, stations = ?, rooms = ?, opened = ?, summary = ?, contact_name = ?, contact_phone = ?, contact_email = ?,
+			region_code = ?, visibility = ?, owner_id = ?, updated_at = ? WHERE id = ?`,
+			append(carrierArgs(in), sqldb.At(s.now()), id)...); err != nil {
+			return fmt.Errorf("update carrier %d: %w", id, err)
+		}
+		if out, err = getCarrier(ctx, tx, id); err != nil {
+			return err
+		}
+		out, _ = out.view(a)
+		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "carrier.update", ObjectType: "carrier",
+			ObjectID: idText(id), RegionCode: out.RegionCode, Before: old.auditView(), After: out.auditView()})
+	})
+	return out, err
+}
+
+// DeleteCarrier removes a carrier with its tenants. Staff in scope may.
+func (s *Service) DeleteCarrier(ctx context.Context, a account.Actor, id int64) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		old, err := editCarrier(ctx, tx, a, id, true)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM carriers WHERE id = ?", id); err != nil {
+			return fmt.Errorf("delete carrier %d: %w", id, err)
+		}
+		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "carrier.delete", ObjectType: "carrier",
+			ObjectID: idText(id), RegionCode: old.RegionCode, Before: old.auditView()})
+	})
+}
+
+// linkEnterprise resolves a credit code through the registry, before any
+// transaction opens (the registry reads on its own connection): the
+// registry id when the registry has the enterprise, 0 when it does not or
+// there is no registry, and a field error for a code the registry calls
+// wrong. An empty name is filled from the registry.
+func (s *Service) linkEnterprise(ctx context.Context, c *checker, field, code string, name *string) (int64, error) {
+	code = strings.ToUpper(strings.TrimSpace(code))
+	if code == "" || s.cfg.Registry == nil || !creditCodeRE.MatchString(code) {
+		return 0, nil
+	}
+	ref, err := s.cfg.Registry.LookupEnterprise(ctx, code)
+	switch {
+	case apperr.Is(err, apperr.NotFound):
+		return 0, nil
+	case apperr.Is(err, apperr.Invalid):
+		c.add(field, "directory.credit_code_invalid")
+		return 0, nil
+	case err != nil:
+		return 0, fmt.Errorf("look up enterprise %s: %w", code, err)
+	}
+	if strings.TrimSpace(*name) == "" {
+		*name = ref.Name
+	}
+	return ref.ID, nil
+}
