@@ -86,14 +86,7 @@ func scanBroker(r rowScanner) (BrokerProfile, error) {
 }
 
 func getBroker(ctx context.Context, q sqldb.Querier, userID int64) (BrokerProfile, error) {
-	b, err := scanBroker(q.QueryRowContext(ctx, "SELECT "+brokerColumns+" FROM "+brokerFrom+" WHERE b.user_id = ?", userID))
-	if sqldb.IsNoRows(err) {
-		return BrokerProfile{}, notFound()
-	}
-	if err != nil {
-		return BrokerProfile{}, fmt.Errorf("get broker profile %d: %w", userID, err)
-	}
-	return b, nil
+	return getOne(ctx, q, "broker profile", "SELECT "+brokerColumns+" FROM "+brokerFrom+" WHERE b.user_id = ?", userID, scanBroker)
 }
 
 func (b BrokerProfile) view(a account.Actor) (BrokerProfile, bool) {
@@ -201,11 +194,8 @@ func (s *Service) FindBrokerProfiles(ctx context.Context, a account.Actor, f Bro
 	if err != nil {
 		return nil, 0, err
 	}
-	for k, b := range list {
-		var ok bool
-		if list[k], ok = b.view(a); !ok {
-			return nil, 0, fmt.Errorf("broker %d listed against its visibility", b.UserID)
-		}
+	if err := viewAll("broker profile", list, func(x BrokerProfile) (BrokerProfile, bool) { return x.view(a) }); err != nil {
+		return nil, 0, err
 	}
 	return list, total, s.addPerformance(ctx, list)
 }

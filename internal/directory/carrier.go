@@ -103,29 +103,28 @@ func scanCarrier(r rowScanner) (Carrier, error) {
 }
 
 func getCarrier(ctx context.Context, q sqldb.Querier, id int64) (Carrier, error) {
-	c, err := scanCarrier(q.QueryRowContext(ctx, "SELECT "+carrierColumns+" FROM carriers WHERE id = ?", id))
-	if sqldb.IsNoRows(err) {
-		return Carrier{}, notFound()
-	}
-	if err != nil {
-		return Carrier{}, fmt.Errorf("get carrier %d: %w", id, err)
-	}
-	return c, nil
+	return getOne(ctx, q, "carrier", "SELECT "+carrierColumns+" FROM carriers WHERE id = ?", id, scanCarrier)
 }
 
 func (c Carrier) view(a account.Actor) (Carrier, bool) {
-	c.Perms = ownedPerms(a, c.RegionCode, c.OwnerID)
-	if !canSee(a, c.Visibility, c.RegionCode, c.Perms.Edit) {
+	p, sees, contact, owner := ownedView(a, c.state())
+	if !sees {
 		return Carrier{}, false
 	}
-	if !a.LoggedIn() {
+	c.Perms = p
+	if !contact {
 		c.Contact = Contact{}
 	}
-	if !c.Perms.Edit && !seesAll(a, c.RegionCode) {
+	if !owner {
 		c.OwnerID = 0
 	}
 	return c, true
 }
+
+func (c Carrier) state() ownedState { return ownedState{c.RegionCode, c.Visibility, c.OwnerID} }
+
+var carriers = ownedKind[Carrier]{object: "carrier", table: "carriers", county: true, get: getCarrier,
+	state: Carrier.state, audit: Carrier.auditView}
 
 func (c Carrier) auditView() map[string]any {
 	return map[string]any{"name": c.Name, "kind": c.Kind, "level": c.Level, "operator": c.Operator,
@@ -148,10 +147,7 @@ func (s *Service) CreateCarrier(ctx context.Context, a account.Actor, in Carrier
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		var c checker
 		in.check(&c, s.ref, s.now())
-		if err := s.checkRegionInto(ctx, tx, &c, a, in.RegionCode, true); err != nil {
-			return err
-		}
-		if err := s.checkOwnerInto(ctx, tx, &c, in.OwnerID); err != nil {
+		if err := s.checkOwned(ctx, tx, &c, a, carriers.county, nil, Perms{}, in.RegionCode, &in.OwnerID); err != nil {
 			return err
 		}
 		if err := c.err(); err != nil {
@@ -207,27 +203,7 @@ func (s *Service) FindCarriers(ctx context.Context, a account.Actor, f CarrierFi
 	if err != nil {
 		return nil, 0, err
 	}
-	for k, c := range list {
-		var ok bool
-		if list[k], ok = c.view(a); !ok {
-			return nil, 0, fmt.Errorf("carrier %d listed against its visibility", c.ID)
-		}
-	}
-	return list, total, nil
-}
-
-// editCarrier loads a carrier inside tx for a write: NotFound unless the
-// actor edits it (manage: staff in scope).
-func editCarrier(ctx context.Context, tx *sqldb.Tx, a account.Actor, id int64, manage bool) (Carrier, error) {
-	c, err := getCarrier(ctx, tx, id)
-	if err != nil {
-		return Carrier{}, err
-	}
-	c.Perms = ownedPerms(a, c.RegionCode, c.OwnerID)
-	if !c.Perms.Edit || (manage && !c.Perms.Manage) {
-		return Carrier{}, notFound()
-	}
-	return c, nil
+	return list, total, viewAll("carrier", list, func(x Carrier) (Carrier, bool) { return x.view(a) })
 }
 
 // UpdateCarrier replaces a carrier's profile. Its owner and the staff of its
@@ -235,21 +211,16 @@ func editCarrier(ctx context.Context, tx *sqldb.Tx, a account.Actor, id int64, m
 func (s *Service) UpdateCarrier(ctx context.Context, a account.Actor, id int64, in CarrierInput) (Carrier, error) {
 	var out Carrier
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		old, err := editCarrier(ctx, tx, a, id, false)
+		old, p, err := carriers.edit(ctx, tx, a, id, false)
 		if err != nil {
 			return err
 		}
 		keep(&in.RegionCode, &in.Visibility, old.RegionCode, old.Visibility)
 		var c checker
 		in.check(&c, s.ref, s.now())
-		in.OwnerID = ownerOf(&c, old.Perms, old.OwnerID, in.OwnerID)
-		if err := s.checkMove(ctx, tx, &c, a, old.Perms, old.RegionCode, in.RegionCode, true); err != nil {
+		st := old.state()
+		if err := s.checkOwned(ctx, tx, &c, a, carriers.county, &st, p, in.RegionCode, &in.OwnerID); err != nil {
 			return err
-		}
-		if in.OwnerID != old.OwnerID {
-			if err := s.checkOwnerInto(ctx, tx, &c, in.OwnerID); err != nil {
-				return err
-			}
 		}
 		if err := c.err(); err != nil {
 			return err
@@ -272,17 +243,7 @@ func (s *Service) UpdateCarrier(ctx context.Context, a account.Actor, id int64, 
 
 // DeleteCarrier removes a carrier with its tenants. Staff in scope may.
 func (s *Service) DeleteCarrier(ctx context.Context, a account.Actor, id int64) error {
-	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		old, err := editCarrier(ctx, tx, a, id, true)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM carriers WHERE id = ?", id); err != nil {
-			return fmt.Errorf("delete carrier %d: %w", id, err)
-		}
-		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "carrier.delete", ObjectType: "carrier",
-			ObjectID: idText(id), RegionCode: old.RegionCode, Before: old.auditView()})
-	})
+	return carriers.remove(ctx, s.db, a, id)
 }
 
 // linkEnterprise resolves a credit code through the registry, before any

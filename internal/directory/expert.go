@@ -202,14 +202,7 @@ func scanExpert(row rowScanner) (Expert, error) {
 }
 
 func getExpert(ctx context.Context, q sqldb.Querier, id int64) (Expert, error) {
-	e, err := scanExpert(q.QueryRowContext(ctx, "SELECT "+expertColumns+" FROM "+expertFrom+" WHERE e.id = ?", id))
-	if sqldb.IsNoRows(err) {
-		return Expert{}, notFound()
-	}
-	if err != nil {
-		return Expert{}, fmt.Errorf("get expert %d: %w", id, err)
-	}
-	return e, nil
+	return getOne(ctx, q, "expert", "SELECT "+expertColumns+" FROM "+expertFrom+" WHERE e.id = ?", id, scanExpert)
 }
 
 // auditView holds no personal data: the audit log is append-only, and a
@@ -363,13 +356,7 @@ func (s *Service) FindExperts(ctx context.Context, a account.Actor, f ExpertFilt
 	if err != nil {
 		return nil, 0, err
 	}
-	for k, e := range list {
-		var ok bool
-		if list[k], ok = e.view(v); !ok {
-			return nil, 0, fmt.Errorf("expert %d listed against its visibility", e.ID)
-		}
-	}
-	return list, total, nil
+	return list, total, viewAll("expert", list, func(x Expert) (Expert, bool) { return x.view(v) })
 }
 
 // GetExpert returns an expert in the actor's view; an expert the actor may

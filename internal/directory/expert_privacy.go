@@ -182,14 +182,7 @@ func scanDeletion(r rowScanner) (DeletionRequest, error) {
 }
 
 func getDeletion(ctx context.Context, q sqldb.Querier, id int64) (DeletionRequest, error) {
-	d, err := scanDeletion(q.QueryRowContext(ctx, "SELECT "+deletionColumns+" FROM "+deletionFrom+" WHERE r.id = ?", id))
-	if sqldb.IsNoRows(err) {
-		return DeletionRequest{}, notFound()
-	}
-	if err != nil {
-		return DeletionRequest{}, fmt.Errorf("get deletion request %d: %w", id, err)
-	}
-	return d, nil
+	return getOne(ctx, q, "deletion request", "SELECT "+deletionColumns+" FROM "+deletionFrom+" WHERE r.id = ?", id, scanDeletion)
 }
 
 // RequestExpertDeletion asks for the expert's record to be deleted. Only

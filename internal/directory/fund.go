@@ -103,29 +103,28 @@ func scanFund(r rowScanner) (Fund, error) {
 }
 
 func getFund(ctx context.Context, q sqldb.Querier, id int64) (Fund, error) {
-	f, err := scanFund(q.QueryRowContext(ctx, "SELECT "+fundColumns+" FROM funds WHERE id = ?", id))
-	if sqldb.IsNoRows(err) {
-		return Fund{}, notFound()
-	}
-	if err != nil {
-		return Fund{}, fmt.Errorf("get fund %d: %w", id, err)
-	}
-	return f, nil
+	return getOne(ctx, q, "fund", "SELECT "+fundColumns+" FROM funds WHERE id = ?", id, scanFund)
 }
 
 func (f Fund) view(a account.Actor) (Fund, bool) {
-	f.Perms = ownedPerms(a, f.RegionCode, f.OwnerID)
-	if !canSee(a, f.Visibility, f.RegionCode, f.Perms.Edit) {
+	p, sees, contact, owner := ownedView(a, f.state())
+	if !sees {
 		return Fund{}, false
 	}
-	if !a.LoggedIn() {
+	f.Perms = p
+	if !contact {
 		f.Contact = Contact{}
 	}
-	if !f.Perms.Edit && !seesAll(a, f.RegionCode) {
+	if !owner {
 		f.OwnerID = 0
 	}
 	return f, true
 }
+
+func (f Fund) state() ownedState { return ownedState{f.RegionCode, f.Visibility, f.OwnerID} }
+
+var funds = ownedKind[Fund]{object: "fund", table: "funds", county: false, get: getFund,
+	state: Fund.state, audit: Fund.auditView}
 
 func (f Fund) auditView() map[string]any {
 	return map[string]any{"name": f.Name, "type": f.Type, "manager": f.Manager, "manager_code": f.ManagerCode,
@@ -148,10 +147,7 @@ func (s *Service) CreateFund(ctx context.Context, a account.Actor, in FundInput)
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		var c checker
 		in.check(&c, s.ref, s.now())
-		if err := s.checkRegionInto(ctx, tx, &c, a, in.RegionCode, false); err != nil {
-			return err
-		}
-		if err := s.checkOwnerInto(ctx, tx, &c, in.OwnerID); err != nil {
+		if err := s.checkOwned(ctx, tx, &c, a, funds.county, nil, Perms{}, in.RegionCode, &in.OwnerID); err != nil {
 			return err
 		}
 		if err := c.err(); err != nil {
@@ -202,27 +198,7 @@ func (s *Service) FindFunds(ctx context.Context, a account.Actor, f FundFilter) 
 	if err != nil {
 		return nil, 0, err
 	}
-	for k, x := range list {
-		var ok bool
-		if list[k], ok = x.view(a); !ok {
-			return nil, 0, fmt.Errorf("fund %d listed against its visibility", x.ID)
-		}
-	}
-	return list, total, nil
-}
-
-// editFund loads a fund inside tx for a write: NotFound unless the actor
-// edits it (manage: staff in scope).
-func editFund(ctx context.Context, tx *sqldb.Tx, a account.Actor, id int64, manage bool) (Fund, error) {
-	f, err := getFund(ctx, tx, id)
-	if err != nil {
-		return Fund{}, err
-	}
-	f.Perms = ownedPerms(a, f.RegionCode, f.OwnerID)
-	if !f.Perms.Edit || (manage && !f.Perms.Manage) {
-		return Fund{}, notFound()
-	}
-	return f, nil
+	return list, total, viewAll("fund", list, func(x Fund) (Fund, bool) { return x.view(a) })
 }
 
 // UpdateFund replaces a fund's profile. Its owner and staff in scope may;
@@ -230,21 +206,16 @@ func editFund(ctx context.Context, tx *sqldb.Tx, a account.Actor, id int64, mana
 func (s *Service) UpdateFund(ctx context.Context, a account.Actor, id int64, in FundInput) (Fund, error) {
 	var out Fund
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		old, err := editFund(ctx, tx, a, id, false)
+		old, p, err := funds.edit(ctx, tx, a, id, false)
 		if err != nil {
 			return err
 		}
 		keep(&in.RegionCode, &in.Visibility, old.RegionCode, old.Visibility)
 		var c checker
 		in.check(&c, s.ref, s.now())
-		in.OwnerID = ownerOf(&c, old.Perms, old.OwnerID, in.OwnerID)
-		if err := s.checkMove(ctx, tx, &c, a, old.Perms, old.RegionCode, in.RegionCode, false); err != nil {
+		st := old.state()
+		if err := s.checkOwned(ctx, tx, &c, a, funds.county, &st, p, in.RegionCode, &in.OwnerID); err != nil {
 			return err
-		}
-		if in.OwnerID != old.OwnerID {
-			if err := s.checkOwnerInto(ctx, tx, &c, in.OwnerID); err != nil {
-				return err
-			}
 		}
 		if err := c.err(); err != nil {
 			return err
@@ -267,17 +238,7 @@ func (s *Service) UpdateFund(ctx context.Context, a account.Actor, id int64, in 
 
 // DeleteFund removes a fund with its portfolio. Staff in scope may.
 func (s *Service) DeleteFund(ctx context.Context, a account.Actor, id int64) error {
-	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		old, err := editFund(ctx, tx, a, id, true)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM funds WHERE id = ?", id); err != nil {
-			return fmt.Errorf("delete fund %d: %w", id, err)
-		}
-		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "fund.delete", ObjectType: "fund",
-			ObjectID: idText(id), RegionCode: old.RegionCode, Before: old.auditView()})
-	})
+	return funds.remove(ctx, s.db, a, id)
 }
 
 // Investment is one row of a fund's portfolio: an enterprise, the round,
@@ -336,14 +297,7 @@ func scanInvestment(r rowScanner) (Investment, error) {
 }
 
 func getInvestment(ctx context.Context, q sqldb.Querier, id int64) (Investment, error) {
-	i, err := scanInvestment(q.QueryRowContext(ctx, "SELECT "+investmentColumns+" FROM fund_investments WHERE id = ?", id))
-	if sqldb.IsNoRows(err) {
-		return Investment{}, notFound()
-	}
-	if err != nil {
-		return Investment{}, fmt.Errorf("get investment %d: %w", id, err)
-	}
-	return i, nil
+	return getOne(ctx, q, "investment", "SELECT "+investmentColumns+" FROM fund_investments WHERE id = ?", id, scanInvestment)
 }
 
 func (i Investment) auditView() map[string]any {
@@ -362,10 +316,11 @@ func (s *Service) AddInvestment(ctx context.Context, a account.Actor, fundID int
 	}
 	var out Investment
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		f, err := editFund(ctx, tx, a, fundID, false)
+		f, p, err := funds.edit(ctx, tx, a, fundID, false)
 		if err != nil {
 			return err
 		}
+		f.Perms = p
 		now := s.now()
 		in.check(&c, s.ref, f, now)
 		if err := c.err(); err != nil {
@@ -394,10 +349,11 @@ func editInvestment(ctx context.Context, tx *sqldb.Tx, a account.Actor, id int64
 	if err != nil {
 		return Investment{}, Fund{}, err
 	}
-	f, err := editFund(ctx, tx, a, i.FundID, false)
+	f, p, err := funds.edit(ctx, tx, a, i.FundID, false)
 	if err != nil {
 		return Investment{}, Fund{}, err
 	}
+	f.Perms = p
 	i.Perms = f.Perms
 	return i, f, nil
 }

@@ -229,3 +229,77 @@ func TestBrokerProfilesAndInvestorPreferences(t *testing.T) {
 		}
 	})
 }
+
+func TestServiceOrgs(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		gusu := f.actor("gusu", account.RoleCounty, "320508")
+		ks := f.actor("ks", account.RoleCounty, "320583")
+		owner := f.actor("ipfirm", account.RoleEnterprise, "320508")
+		other := f.actor("other", account.RoleEnterprise, "320508")
+		anon := account.Anonymous
+
+		in := directory.ServiceOrgInput{Name: "苏州知识产权代理事务所（演示）", CreditCode: "91320508MA1N00000X", Type: "ip",
+			Services: []string{"专利申请代理", "专利导航"}, Fields: []string{"电子信息", "新材料/高分子材料"},
+			Qualifications: []string{"专利代理机构执业许可证"}, Contact: directory.Contact{Name: "周律师", Email: "ip@example.com"},
+			RegionCode: "320508", OwnerID: owner.UserID}
+		bad := in
+		bad.Type, bad.Fields, bad.Services, bad.OwnerID = "astrology", []string{"玄学"}, make([]string, 31), gusu.UserID
+		for i := range bad.Services {
+			bad.Services[i] = "服务" + idText(int64(i))
+		}
+		_, err := f.svc.CreateServiceOrg(ctx, gusu, bad)
+		wantFields(t, "bad service organisation", err, map[string]string{"type": "directory.choice_unknown",
+			"fields": "directory.choice_unknown", "services": "directory.too_many", "owner_id": "directory.owner_invalid"})
+		_, err = f.svc.CreateServiceOrg(ctx, owner, in)
+		wantKind(t, "enterprise creates", err, apperr.Forbidden)
+		o, err := f.svc.CreateServiceOrg(ctx, gusu, in)
+		if err != nil {
+			t.Fatalf("create service organisation: %v", err)
+		}
+		_, err = f.svc.CreateServiceOrg(ctx, gusu, in)
+		wantFields(t, "same credit code again", err, map[string]string{"credit_code": "directory.credit_code_taken"})
+
+		if got, err := f.svc.GetServiceOrg(ctx, anon, o.ID); err != nil || got.Contact != (directory.Contact{}) || got.OwnerID != 0 {
+			t.Errorf("anonymous view = %+v, %v; want no contact, no owner", got, err)
+		}
+		edit := in
+		edit.Services, edit.RegionCode, edit.Visibility, edit.OwnerID = []string{"专利申请代理"}, "", directory.VisibleStaff, 0
+		got, err := f.svc.UpdateServiceOrg(ctx, owner, o.ID, edit)
+		if err != nil || got.RegionCode != "320508" || got.OwnerID != owner.UserID || len(got.Services) != 1 {
+			t.Errorf("owner edits = %+v, %v; want region and owner kept", got, err)
+		}
+		_, err = f.svc.GetServiceOrg(ctx, anon, o.ID)
+		wantKind(t, "anonymous reads a staff-only organisation", err, apperr.NotFound)
+		_, err = f.svc.GetServiceOrg(ctx, ks, o.ID)
+		wantKind(t, "another county reads it", err, apperr.NotFound)
+		_, err = f.svc.UpdateServiceOrg(ctx, other, o.ID, edit)
+		wantKind(t, "another enterprise edits", err, apperr.NotFound)
+		wantKind(t, "owner deletes", f.svc.DeleteServiceOrg(ctx, owner, o.ID), apperr.NotFound)
+		for _, tt := range []struct {
+			name string
+			f    directory.ServiceOrgFilter
+			want int
+		}{
+			{"type", directory.ServiceOrgFilter{Type: "ip"}, 1}, {"another type", directory.ServiceOrgFilter{Type: "legal"}, 0},
+			{"field's second level", directory.ServiceOrgFilter{Field: "电子信息/软件"}, 1},
+			{"field's top level", directory.ServiceOrgFilter{Field: "新材料"}, 1},
+		} {
+			_, total, err := f.svc.FindServiceOrgs(ctx, owner, tt.f)
+			if err != nil || total != tt.want {
+				t.Errorf("owner's FindServiceOrgs(%s) = %d, %v; want %d", tt.name, total, err, tt.want)
+			}
+		}
+		if _, total, _ := f.svc.FindServiceOrgs(ctx, other, directory.ServiceOrgFilter{}); total != 0 {
+			t.Errorf("another enterprise lists %d staff-only organisations", total)
+		}
+		if err := f.svc.DeleteServiceOrg(ctx, gusu, o.ID); err != nil {
+			t.Fatalf("staff delete: %v", err)
+		}
+		if got := f.auditActions("service_org", idText(o.ID)); len(got) != 3 || got[2] != "service_org.delete" {
+			t.Errorf("service organisation audit = %v", got)
+		}
+	})
+}

@@ -129,14 +129,7 @@ func scanInstitution(row rowScanner) (Institution, error) {
 }
 
 func getInstitution(ctx context.Context, q sqldb.Querier, id int64) (Institution, error) {
-	i, err := scanInstitution(q.QueryRowContext(ctx, "SELECT "+institutionColumns+" FROM institutions i WHERE i.id = ?", id))
-	if sqldb.IsNoRows(err) {
-		return Institution{}, notFound()
-	}
-	if err != nil {
-		return Institution{}, fmt.Errorf("get institution %d: %w", id, err)
-	}
-	return i, nil
+	return getOne(ctx, q, "institution", "SELECT "+institutionColumns+" FROM institutions i WHERE i.id = ?", id, scanInstitution)
 }
 
 // institutionPerms: the linked accounts edit; staff in scope also manage.
@@ -281,13 +274,7 @@ func (s *Service) FindInstitutions(ctx context.Context, a account.Actor, f Insti
 	if err != nil {
 		return nil, 0, err
 	}
-	for k, i := range list {
-		var ok bool
-		if list[k], ok = i.view(v); !ok {
-			return nil, 0, fmt.Errorf("institution %d listed against its visibility", i.ID)
-		}
-	}
-	return list, total, nil
+	return list, total, viewAll("institution", list, func(x Institution) (Institution, bool) { return x.view(v) })
 }
 
 // editInstitution loads an institution inside tx for a write by the actor:

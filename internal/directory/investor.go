@@ -118,14 +118,7 @@ func scanInvestor(r rowScanner) (InvestorPreferences, error) {
 }
 
 func getInvestor(ctx context.Context, q sqldb.Querier, userID int64) (InvestorPreferences, error) {
-	p, err := scanInvestor(q.QueryRowContext(ctx, "SELECT "+investorColumns+" FROM "+investorFrom+" WHERE p.user_id = ?", userID))
-	if sqldb.IsNoRows(err) {
-		return InvestorPreferences{}, notFound()
-	}
-	if err != nil {
-		return InvestorPreferences{}, fmt.Errorf("get investor preferences %d: %w", userID, err)
-	}
-	return p, nil
+	return getOne(ctx, q, "investor preferences", "SELECT "+investorColumns+" FROM "+investorFrom+" WHERE p.user_id = ?", userID, scanInvestor)
 }
 
 func (p InvestorPreferences) view(a account.Actor) (InvestorPreferences, bool) {
@@ -255,13 +248,7 @@ func (s *Service) FindInvestorPreferences(ctx context.Context, a account.Actor, 
 	if err != nil {
 		return nil, 0, err
 	}
-	for k, p := range list {
-		var ok bool
-		if list[k], ok = p.view(a); !ok {
-			return nil, 0, fmt.Errorf("investor %d listed against its visibility", p.UserID)
-		}
-	}
-	return list, total, nil
+	return list, total, viewAll("investor preferences", list, func(x InvestorPreferences) (InvestorPreferences, bool) { return x.view(a) })
 }
 
 // DeleteInvestorPreferences removes an investor's preferences. The investor

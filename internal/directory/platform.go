@@ -92,15 +92,8 @@ func scanPlatform(row rowScanner) (Platform, error) {
 }
 
 func getPlatform(ctx context.Context, q sqldb.Querier, id int64) (Platform, error) {
-	p, err := scanPlatform(q.QueryRowContext(ctx, "SELECT "+platformColumns+
-		" FROM platforms p JOIN institutions i ON i.id = p.institution_id WHERE p.id = ?", id))
-	if sqldb.IsNoRows(err) {
-		return Platform{}, notFound()
-	}
-	if err != nil {
-		return Platform{}, fmt.Errorf("get platform %d: %w", id, err)
-	}
-	return p, nil
+	return getOne(ctx, q, "platform", "SELECT "+platformColumns+
+		" FROM platforms p JOIN institutions i ON i.id = p.institution_id WHERE p.id = ?", id, scanPlatform)
 }
 
 func (p Platform) auditView() map[string]any {
@@ -185,13 +178,7 @@ func (s *Service) FindPlatforms(ctx context.Context, a account.Actor, f Platform
 	if err != nil {
 		return nil, 0, err
 	}
-	for k, p := range list {
-		var ok bool
-		if list[k], ok = p.view(v); !ok {
-			return nil, 0, fmt.Errorf("platform %d listed against its visibility", p.ID)
-		}
-	}
-	return list, total, nil
+	return list, total, viewAll("platform", list, func(x Platform) (Platform, bool) { return x.view(v) })
 }
 
 // editPlatform loads a platform inside tx for a write by its institution's

@@ -284,6 +284,33 @@ func findPage[T any](ctx context.Context, q sqldb.Querier, what, cols, from stri
 	return out, total, rows.Err()
 }
 
+// viewAll applies view to every record a query listed. The query's
+// visibility condition and view must agree; a record one lists and the
+// other refuses is a bug, reported rather than shown.
+func viewAll[T any](what string, list []T, view func(T) (T, bool)) error {
+	for k, x := range list {
+		var ok bool
+		if list[k], ok = view(x); !ok {
+			return fmt.Errorf("%s listed against its visibility", what)
+		}
+	}
+	return nil
+}
+
+// getOne returns the row that query finds for id, scanned by scan;
+// NotFound when there is none. what names the record in errors.
+func getOne[T any](ctx context.Context, q sqldb.Querier, what, query string, id int64, scan func(rowScanner) (T, error)) (T, error) {
+	var zero T
+	x, err := scan(q.QueryRowContext(ctx, query, id))
+	if sqldb.IsNoRows(err) {
+		return zero, notFound()
+	}
+	if err != nil {
+		return zero, fmt.Errorf("get %s %d: %w", what, id, err)
+	}
+	return x, nil
+}
+
 // queryAll returns every row of a query, scanned by scan.
 func queryAll[T any](ctx context.Context, q sqldb.Querier, what, query string, args []any, scan func(rowScanner) (T, error)) ([]T, error) {
 	rows, err := q.QueryContext(ctx, query, args...)

@@ -2,7 +2,6 @@ package directory
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -10,24 +9,6 @@ import (
 	"kechuang/internal/audit"
 	"kechuang/internal/sqldb"
 )
-
-// ownedPerms: the owner account edits; staff in scope also manage.
-func ownedPerms(a account.Actor, regionCode string, ownerID int64) Perms {
-	m := Manages(a, regionCode)
-	return Perms{Edit: m || (a.LoggedIn() && ownerID != 0 && ownerID == a.UserID), Manage: m}
-}
-
-// ownerOf returns the owner to store on an update: staff set it; an owner
-// keeps it (a different one is a field error).
-func ownerOf(c *checker, p Perms, old, requested int64) int64 {
-	if p.Manage {
-		return requested
-	}
-	if requested != old && requested != 0 {
-		c.add("owner_id", "directory.editors_decide")
-	}
-	return old
-}
 
 // ServiceOrg is a science and technology service organisation (技术转移机构,
 // 知识产权服务, 检验检测, 科技咨询, 法律, 财务): the services it offers, its
@@ -110,29 +91,28 @@ func scanServiceOrg(r rowScanner) (ServiceOrg, error) {
 }
 
 func getServiceOrg(ctx context.Context, q sqldb.Querier, id int64) (ServiceOrg, error) {
-	o, err := scanServiceOrg(q.QueryRowContext(ctx, "SELECT "+serviceOrgColumns+" FROM service_orgs WHERE id = ?", id))
-	if sqldb.IsNoRows(err) {
-		return ServiceOrg{}, notFound()
-	}
-	if err != nil {
-		return ServiceOrg{}, fmt.Errorf("get service organisation %d: %w", id, err)
-	}
-	return o, nil
+	return getOne(ctx, q, "service organisation", "SELECT "+serviceOrgColumns+" FROM service_orgs WHERE id = ?", id, scanServiceOrg)
 }
 
 func (o ServiceOrg) view(a account.Actor) (ServiceOrg, bool) {
-	o.Perms = ownedPerms(a, o.RegionCode, o.OwnerID)
-	if !canSee(a, o.Visibility, o.RegionCode, o.Perms.Edit) {
+	p, sees, contact, owner := ownedView(a, o.state())
+	if !sees {
 		return ServiceOrg{}, false
 	}
-	if !a.LoggedIn() {
+	o.Perms = p
+	if !contact {
 		o.Contact = Contact{}
 	}
-	if !o.Perms.Edit && !seesAll(a, o.RegionCode) {
+	if !owner {
 		o.OwnerID = 0
 	}
 	return o, true
 }
+
+func (o ServiceOrg) state() ownedState { return ownedState{o.RegionCode, o.Visibility, o.OwnerID} }
+
+var serviceOrgs = ownedKind[ServiceOrg]{object: "service_org", table: "service_orgs", county: true, get: getServiceOrg,
+	state: ServiceOrg.state, audit: ServiceOrg.auditView}
 
 func (o ServiceOrg) auditView() map[string]any {
 	return map[string]any{"name": o.Name, "credit_code": o.CreditCode, "type": o.Type, "services": o.Services,
@@ -155,10 +135,7 @@ func (s *Service) CreateServiceOrg(ctx context.Context, a account.Actor, in Serv
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		var c checker
 		in.check(&c, s.ref)
-		if err := s.checkRegionInto(ctx, tx, &c, a, in.RegionCode, true); err != nil {
-			return err
-		}
-		if err := s.checkOwnerInto(ctx, tx, &c, in.OwnerID); err != nil {
+		if err := s.checkOwned(ctx, tx, &c, a, serviceOrgs.county, nil, Perms{}, in.RegionCode, &in.OwnerID); err != nil {
 			return err
 		}
 		if err := c.err(); err != nil {
@@ -179,14 +156,6 @@ func (s *Service) CreateServiceOrg(ctx context.Context, a account.Actor, in Serv
 			ObjectID: idText(id), RegionCode: out.RegionCode, After: out.auditView()})
 	})
 	return out, err
-}
-
-// checkOwnerInto adds an owner's field error to c: an owner must be an
-// enabled member account.
-func (s *Service) checkOwnerInto(ctx context.Context, q sqldb.Querier, c *checker, id int64) error {
-	fields, err := checkOwner(ctx, q, "owner_id", id, memberRoles...)
-	c.fields = append(c.fields, fields...)
-	return err
 }
 
 // GetServiceOrg returns a service organisation the actor may see.
@@ -217,27 +186,7 @@ func (s *Service) FindServiceOrgs(ctx context.Context, a account.Actor, f Servic
 	if err != nil {
 		return nil, 0, err
 	}
-	for k, o := range list {
-		var ok bool
-		if list[k], ok = o.view(a); !ok {
-			return nil, 0, fmt.Errorf("service organisation %d listed against its visibility", o.ID)
-		}
-	}
-	return list, total, nil
-}
-
-// editServiceOrg loads a service organisation inside tx for a write:
-// NotFound unless the actor edits it (manage: staff in scope).
-func editServiceOrg(ctx context.Context, tx *sqldb.Tx, a account.Actor, id int64, manage bool) (ServiceOrg, error) {
-	o, err := getServiceOrg(ctx, tx, id)
-	if err != nil {
-		return ServiceOrg{}, err
-	}
-	o.Perms = ownedPerms(a, o.RegionCode, o.OwnerID)
-	if !o.Perms.Edit || (manage && !o.Perms.Manage) {
-		return ServiceOrg{}, notFound()
-	}
-	return o, nil
+	return list, total, viewAll("service organisation", list, func(o ServiceOrg) (ServiceOrg, bool) { return o.view(a) })
 }
 
 // UpdateServiceOrg replaces a service organisation's profile. Its owner and
@@ -245,21 +194,16 @@ func editServiceOrg(ctx context.Context, tx *sqldb.Tx, a account.Actor, id int64
 func (s *Service) UpdateServiceOrg(ctx context.Context, a account.Actor, id int64, in ServiceOrgInput) (ServiceOrg, error) {
 	var out ServiceOrg
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		old, err := editServiceOrg(ctx, tx, a, id, false)
+		old, p, err := serviceOrgs.edit(ctx, tx, a, id, false)
 		if err != nil {
 			return err
 		}
 		keep(&in.RegionCode, &in.Visibility, old.RegionCode, old.Visibility)
 		var c checker
 		in.check(&c, s.ref)
-		in.OwnerID = ownerOf(&c, old.Perms, old.OwnerID, in.OwnerID)
-		if err := s.checkMove(ctx, tx, &c, a, old.Perms, old.RegionCode, in.RegionCode, true); err != nil {
+		st := old.state()
+		if err := s.checkOwned(ctx, tx, &c, a, serviceOrgs.county, &st, p, in.RegionCode, &in.OwnerID); err != nil {
 			return err
-		}
-		if in.OwnerID != old.OwnerID {
-			if err := s.checkOwnerInto(ctx, tx, &c, in.OwnerID); err != nil {
-				return err
-			}
 		}
 		if err := c.err(); err != nil {
 			return err
@@ -282,15 +226,5 @@ func (s *Service) UpdateServiceOrg(ctx context.Context, a account.Actor, id int6
 
 // DeleteServiceOrg removes a service organisation. Staff in scope may.
 func (s *Service) DeleteServiceOrg(ctx context.Context, a account.Actor, id int64) error {
-	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		old, err := editServiceOrg(ctx, tx, a, id, true)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM service_orgs WHERE id = ?", id); err != nil {
-			return fmt.Errorf("delete service organisation %d: %w", id, err)
-		}
-		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "service_org.delete", ObjectType: "service_org",
-			ObjectID: idText(id), RegionCode: old.RegionCode, Before: old.auditView()})
-	})
+	return serviceOrgs.remove(ctx, s.db, a, id)
 }

@@ -90,14 +90,7 @@ func scanTenant(r rowScanner) (Tenant, error) {
 }
 
 func getTenant(ctx context.Context, q sqldb.Querier, id int64) (Tenant, error) {
-	t, err := scanTenant(q.QueryRowContext(ctx, "SELECT "+tenantColumns+" FROM carrier_tenants WHERE id = ?", id))
-	if sqldb.IsNoRows(err) {
-		return Tenant{}, notFound()
-	}
-	if err != nil {
-		return Tenant{}, fmt.Errorf("get tenant %d: %w", id, err)
-	}
-	return t, nil
+	return getOne(ctx, q, "tenant", "SELECT "+tenantColumns+" FROM carrier_tenants WHERE id = ?", id, scanTenant)
 }
 
 // public is what visitors see of a current tenant: who it is and since
@@ -180,10 +173,11 @@ func (s *Service) AddTenant(ctx context.Context, a account.Actor, carrierID int6
 	}
 	var out Tenant
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		carrier, err := editCarrier(ctx, tx, a, carrierID, false)
+		carrier, p, err := carriers.edit(ctx, tx, a, carrierID, false)
 		if err != nil {
 			return err
 		}
+		carrier.Perms = p
 		now := s.now()
 		if err := s.checkTenant(ctx, tx, &c, carrier, &in, now); err != nil {
 			return err
@@ -215,10 +209,11 @@ func editTenant(ctx context.Context, tx *sqldb.Tx, a account.Actor, id int64) (T
 	if err != nil {
 		return Tenant{}, Carrier{}, err
 	}
-	c, err := editCarrier(ctx, tx, a, t.CarrierID, false)
+	c, p, err := carriers.edit(ctx, tx, a, t.CarrierID, false)
 	if err != nil {
 		return Tenant{}, Carrier{}, err
 	}
+	c.Perms = p
 	t.Perms = c.Perms
 	return t, c, nil
 }
