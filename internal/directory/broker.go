@@ -45,6 +45,14 @@ type BrokerInput struct {
 	Visibility    Visibility // default public
 }
 
+// Validate normalizes the input and returns every bad field at once (the
+// region is checked against the database on write).
+func (in *BrokerInput) Validate(ref *Reference) error {
+	var c checker
+	in.check(&c, ref)
+	return c.err()
+}
+
 func (in *BrokerInput) check(c *checker, ref *Reference) {
 	c.text("certificate_no", &in.CertificateNo, maxShort, false)
 	c.choice("grade", &in.Grade, ref.BrokerGrades, false)

@@ -53,6 +53,14 @@ type CarrierInput struct {
 	OwnerID    int64 // set by staff: an enabled member account
 }
 
+// Validate normalizes the input and returns every bad field at once (the
+// region and owner are checked against the database on write).
+func (in *CarrierInput) Validate(ref *Reference, now time.Time) error {
+	var c checker
+	in.check(&c, ref, now)
+	return c.err()
+}
+
 func (in *CarrierInput) check(c *checker, ref *Reference, now time.Time) {
 	c.text("name", &in.Name, maxName, true)
 	c.choice("kind", &in.Kind, kindChoices(ref), true)

@@ -315,7 +315,7 @@ func expertWhere(v viewer) (priv string, privArgs []any, see string, seeArgs []a
 		vis = "e.visibility IN ('public', 'members')"
 	}
 	public := "(" + vis + " AND e.consent_fields LIKE '%,name,%' AND e.deletion_requested_at IS NULL)"
-	return priv, privArgs, "(" + priv + " OR " + public + ")", privArgs
+	return priv, privArgs, "(" + priv + " OR " + public + ")", slices.Clone(privArgs)
 }
 
 // FindExperts lists the experts the actor may see that match f, by name,

@@ -59,6 +59,14 @@ type FundInput struct {
 // maxAmount bounds amounts in 万元 (1 万亿元): a typo guard, not policy.
 const maxAmount = 1e8
 
+// Validate normalizes the input and returns every bad field at once (the
+// region and owner are checked against the database on write).
+func (in *FundInput) Validate(ref *Reference, now time.Time) error {
+	var c checker
+	in.check(&c, ref, now)
+	return c.err()
+}
+
 func (in *FundInput) check(c *checker, ref *Reference, now time.Time) {
 	c.text("name", &in.Name, maxName, true)
 	c.choice("type", &in.Type, ref.FundTypes, true)

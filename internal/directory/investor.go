@@ -67,6 +67,14 @@ type InvestorInput struct {
 	Visibility Visibility // default members
 }
 
+// Validate normalizes the input and returns every bad field at once (the
+// regions are checked against the database on write).
+func (in *InvestorInput) Validate(ref *Reference) error {
+	var c checker
+	in.check(&c, ref)
+	return c.err()
+}
+
 func (in *InvestorInput) check(c *checker, ref *Reference) {
 	c.codes("domains", &in.Domains, ref.ValidDomain)
 	c.codes("stages", &in.Stages, ref.Stages.Has)

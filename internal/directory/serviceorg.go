@@ -47,6 +47,14 @@ type ServiceOrgInput struct {
 	OwnerID        int64      // set by staff: an enabled member account
 }
 
+// Validate normalizes the input and returns every bad field at once (the
+// region and owner are checked against the database on write).
+func (in *ServiceOrgInput) Validate(ref *Reference) error {
+	var c checker
+	in.check(&c, ref)
+	return c.err()
+}
+
 func (in *ServiceOrgInput) check(c *checker, ref *Reference) {
 	c.text("name", &in.Name, maxName, true)
 	c.creditCode("credit_code", &in.CreditCode)
