@@ -24,10 +24,14 @@ type app struct {
 
 // openApp opens and migrates the database and loads the region tables. An
 // unreachable database is a usage error: the flag or the server needs fixing.
-func openApp(ctx context.Context, f dbFlags, stderr io.Writer) (*app, error) {
+func openApp(ctx context.Context, f appFlags, stderr io.Writer) (*app, error) {
+	policy, err := account.PolicyNamed(f.passwordPolicy)
+	if err != nil {
+		return nil, usageError("--password-policy: %v", err)
+	}
 	db, err := sqldb.Open(ctx, f.db, f.data, sqldb.Options{})
 	if err != nil {
-		return nil, usageError("%v (check --db / KECHUANG_DB%s)", oneLine(err), dataHint(f))
+		return nil, usageError("%v (check --db / KECHUANG_DB%s)", oneLine(err), dataHint(f.dbFlags))
 	}
 	if _, err := db.Migrate(ctx); err != nil {
 		db.Close()
@@ -38,7 +42,7 @@ func openApp(ctx context.Context, f dbFlags, stderr io.Writer) (*app, error) {
 		db.Close()
 		return nil, err
 	}
-	return &app{db: db, regions: regions, accounts: account.NewService(db, regions, account.Config{}), log: newLogger(stderr)}, nil
+	return &app{db: db, regions: regions, accounts: account.NewService(db, regions, account.Config{Policy: policy}), log: newLogger(stderr)}, nil
 }
 
 func dataHint(f dbFlags) string {

@@ -122,6 +122,18 @@ func (f *dbFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.db, "db", os.Getenv("KECHUANG_DB"), "database: postgres://… URL or SQLite file (default DATA/kechuang.db)")
 }
 
+// appFlags are the flags of the commands that open the wired services.
+type appFlags struct {
+	dbFlags
+	passwordPolicy string
+}
+
+func (f *appFlags) register(fs *flag.FlagSet) {
+	f.dbFlags.register(fs)
+	fs.StringVar(&f.passwordPolicy, "password-policy", envOr("KECHUANG_PASSWORD_POLICY", "dengbao"),
+		"password policy: dengbao (10 characters of 3 classes, history 5, 90-day expiry) or asvs (12 characters, no expiry)")
+}
+
 func envOr(name, def string) string {
 	if v := os.Getenv(name); v != "" {
 		return v

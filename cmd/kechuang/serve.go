@@ -22,7 +22,7 @@ import (
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	var dbf dbFlags
+	var dbf appFlags
 	dbf.register(fs)
 	addr := fs.String("addr", envOr("KECHUANG_ADDR", "127.0.0.1:8080"), "listen address HOST:PORT")
 	loadDemo := fs.Bool("demo", false, "load the demo region (苏州市) and one account per role")

@@ -25,6 +25,9 @@ type Config struct {
 	MaxLifetime  time.Duration // default 12 hours
 	LockAfter    int           // failed logins in a row; default 5
 	LockDuration time.Duration // default 15 minutes
+	// Policy is what passwords must satisfy; the zero value means
+	// PolicyDengbao.
+	Policy PasswordPolicy
 }
 
 // Service manages accounts and sessions.
@@ -57,6 +60,9 @@ func NewService(db *sqldb.DB, regions *region.Service, cfg Config) *Service {
 	if cfg.LockDuration == 0 {
 		cfg.LockDuration = 15 * time.Minute
 	}
+	if cfg.Policy == (PasswordPolicy{}) {
+		cfg.Policy = PolicyDengbao
+	}
 	dummy, _ := HashPassword(GeneratePassword(), cfg.Hash)
 	return &Service{db: db, regions: regions, cfg: cfg, dummyHash: dummy}
 }
@@ -64,15 +70,19 @@ func NewService(db *sqldb.DB, regions *region.Service, cfg Config) *Service {
 // IdleTimeout returns the session idle timeout.
 func (s *Service) IdleTimeout() time.Duration { return s.cfg.IdleTimeout }
 
+// Policy returns the password policy in force, for the forms that explain it.
+func (s *Service) Policy() PasswordPolicy { return s.cfg.Policy }
+
 const userColumns = `id, username, display_name, organization, role, region_code, must_change_password, disabled,
-	failed_logins, locked_until, last_login_at, created_at, updated_at`
+	failed_logins, locked_until, last_login_at, created_at, updated_at, COALESCE(password_changed_at, created_at)`
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	var u User
-	var locked, last, created, updated sqldb.Time
+	var locked, last, created, updated, changed sqldb.Time
 	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Organization, &u.Role, &u.RegionCode,
-		&u.MustChangePassword, &u.Disabled, &u.FailedLogins, &locked, &last, &created, &updated)
+		&u.MustChangePassword, &u.Disabled, &u.FailedLogins, &locked, &last, &created, &updated, &changed)
 	u.LockedUntil, u.LastLoginAt, u.CreatedAt, u.UpdatedAt = locked.Time, last.Time, created.Time, updated.Time
+	u.PasswordChangedAt = changed.Time
 	return u, err
 }
 
@@ -100,7 +110,7 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, n NewUser) (User,
 	if !actor.Role.ManagesUsers() {
 		return User{}, apperr.New(apperr.Forbidden, "account.only_managers")
 	}
-	if err := n.Validate(); err != nil {
+	if err := n.Validate(s.cfg.Policy); err != nil {
 		return User{}, err
 	}
 	if err := s.checkRegionExists(ctx, n.RegionCode); err != nil {
@@ -121,6 +131,9 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, n NewUser) (User,
 		}
 		if err != nil {
 			return fmt.Errorf("insert user: %w", err)
+		}
+		if err := s.remember(ctx, tx, id, hash, now); err != nil {
+			return err
 		}
 		u, err = scanUser(tx.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id))
 		if err != nil {
@@ -344,6 +357,9 @@ func (s *Service) ResetPassword(ctx context.Context, actor Actor, id int64) (str
 			locked_until = NULL, password_changed_at = ?, updated_at = ? WHERE id = ?`, hash, true, now, now, id); err != nil {
 			return err
 		}
+		if err := s.remember(ctx, tx, id, hash, now); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ?", id); err != nil {
 			return err
 		}
@@ -357,7 +373,8 @@ func (s *Service) ResetPassword(ctx context.Context, actor Actor, id int64) (str
 }
 
 // ChangePassword changes the actor's own password after checking the
-// current one, and ends the actor's other sessions.
+// current one and the policy (including the history of recent passwords),
+// and ends the actor's other sessions.
 func (s *Service) ChangePassword(ctx context.Context, actor Actor, keepSessionToken, current, next string) error {
 	if !actor.LoggedIn() {
 		return apperr.New(apperr.Unauthenticated, "session.required")
@@ -369,11 +386,14 @@ func (s *Service) ChangePassword(ctx context.Context, actor Actor, keepSessionTo
 	if ok, err := VerifyPassword(hash, current); err != nil || !ok {
 		return apperr.Fields(apperr.Field("current_password", "account.current_password_wrong"))
 	}
-	if err := CheckPasswordPolicy("new_password", next, actor.Username); err != nil {
+	if err := s.cfg.Policy.Check("new_password", next, actor.Username); err != nil {
 		return err
 	}
 	if next == current {
 		return apperr.Fields(apperr.Field("new_password", "account.password_unchanged"))
+	}
+	if err := s.checkHistory(ctx, actor.UserID, "new_password", next); err != nil {
+		return err
 	}
 	newHash, err := HashPassword(next, s.cfg.Hash)
 	if err != nil {
@@ -385,12 +405,83 @@ func (s *Service) ChangePassword(ctx context.Context, actor Actor, keepSessionTo
 			updated_at = ? WHERE id = ?`, newHash, false, now, now, actor.UserID); err != nil {
 			return err
 		}
+		if err := s.remember(ctx, tx, actor.UserID, newHash, now); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?", actor.UserID, hashToken(keepSessionToken)); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: "user.change_password", ObjectType: "user",
-			ObjectID: strconv.FormatInt(actor.UserID, 10), RegionCode: actor.Region})
+			ObjectID: strconv.FormatInt(actor.UserID, 10), ObjectName: actor.Username, RegionCode: actor.Region})
 	})
+}
+
+// keepHistory is how many hashes a user's history keeps: the longest
+// history of any preset, so switching presets loses nothing.
+const keepHistory = 5
+
+// checkHistory refuses next when it matches one of the user's last
+// Policy.History passwords. Each comparison is a full argon2id
+// verification, so it runs outside any transaction.
+func (s *Service) checkHistory(ctx context.Context, userID int64, field, next string) error {
+	n := s.cfg.Policy.History
+	if n <= 0 {
+		return nil
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT hash FROM password_history WHERE user_id = ? ORDER BY id DESC LIMIT ?", userID, n)
+	if err != nil {
+		return fmt.Errorf("read password history: %w", err)
+	}
+	var hashes []string
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			rows.Close()
+			return err
+		}
+		hashes = append(hashes, h)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, h := range hashes {
+		if ok, _ := VerifyPassword(h, next); ok {
+			return apperr.Fields(apperr.Field(field, "account.password_reused", n))
+		}
+	}
+	return nil
+}
+
+// remember adds hash to the user's password history and forgets entries
+// beyond keepHistory.
+func (s *Service) remember(ctx context.Context, tx *sqldb.Tx, userID int64, hash string, at sqldb.Time) error {
+	if _, err := tx.ExecContext(ctx, "INSERT INTO password_history (user_id, hash, created_at) VALUES (?, ?, ?)", userID, hash, at); err != nil {
+		return fmt.Errorf("password history: %w", err)
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM password_history WHERE user_id = ? AND id NOT IN
+		(SELECT id FROM (SELECT id FROM password_history WHERE user_id = ? ORDER BY id DESC LIMIT ?) AS keep)`, userID, userID, keepHistory)
+	if err != nil {
+		return fmt.Errorf("trim password history: %w", err)
+	}
+	return nil
+}
+
+// passwordState fills the actor's expiry fields from when the password was
+// last changed: past Policy.MaxAge the password has expired and must be
+// changed before anything else; within ExpiryWarning of it the shell
+// reminds the user.
+func (s *Service) passwordState(a *Actor, changed time.Time, now time.Time) {
+	if s.cfg.Policy.MaxAge <= 0 || changed.IsZero() {
+		return
+	}
+	left := changed.Add(s.cfg.Policy.MaxAge).Sub(now)
+	switch {
+	case left <= 0:
+		a.PasswordExpired, a.MustChangePassword = true, true
+	case left <= ExpiryWarning:
+		a.PasswordDaysLeft = int((left + 24*time.Hour - 1) / (24 * time.Hour))
+	}
 }
 
 // Session is a logged-in browser or API client. Token is the cookie value;
@@ -434,6 +525,7 @@ func (s *Service) Login(ctx context.Context, username, password, clientAddr, use
 	}
 	actor := Actor{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role, Region: u.RegionCode,
 		MustChangePassword: u.MustChangePassword}
+	s.passwordState(&actor, u.PasswordChangedAt, now)
 	if !ok || u.Disabled {
 		var lockErr error
 		err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
@@ -481,10 +573,11 @@ func (s *Service) Login(ctx context.Context, username, password, clientAddr, use
 
 func scanUserWithHash(row *sql.Row, hash *string) (User, error) {
 	var u User
-	var locked, last, created, updated sqldb.Time
+	var locked, last, created, updated, changed sqldb.Time
 	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Organization, &u.Role, &u.RegionCode,
-		&u.MustChangePassword, &u.Disabled, &u.FailedLogins, &locked, &last, &created, &updated, hash)
+		&u.MustChangePassword, &u.Disabled, &u.FailedLogins, &locked, &last, &created, &updated, &changed, hash)
 	u.LockedUntil, u.LastLoginAt, u.CreatedAt, u.UpdatedAt = locked.Time, last.Time, created.Time, updated.Time
+	u.PasswordChangedAt = changed.Time
 	return u, err
 }
 
@@ -526,13 +619,13 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Actor, Sessio
 	var sess Session
 	var created, seen sqldb.Time
 	var u User
-	var locked, last, ucreated, updated sqldb.Time
+	var locked, last, ucreated, updated, changed sqldb.Time
 	err := s.db.QueryRowContext(ctx, `SELECT s.csrf_token, s.created_at, s.last_seen_at,
 		u.id, u.username, u.display_name, u.organization, u.role, u.region_code, u.must_change_password, u.disabled,
-		u.failed_logins, u.locked_until, u.last_login_at, u.created_at, u.updated_at
+		u.failed_logins, u.locked_until, u.last_login_at, u.created_at, u.updated_at, COALESCE(u.password_changed_at, u.created_at)
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, th).Scan(
 		&sess.CSRFToken, &created, &seen, &u.ID, &u.Username, &u.DisplayName, &u.Organization, &u.Role, &u.RegionCode,
-		&u.MustChangePassword, &u.Disabled, &u.FailedLogins, &locked, &last, &ucreated, &updated)
+		&u.MustChangePassword, &u.Disabled, &u.FailedLogins, &locked, &last, &ucreated, &updated, &changed)
 	if sqldb.IsNoRows(err) {
 		return Actor{}, Session{}, apperr.New(apperr.Unauthenticated, "session.required")
 	}
@@ -553,8 +646,10 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Actor, Sessio
 		}
 		sess.LastSeenAt = now
 	}
-	return Actor{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role, Region: u.RegionCode,
-		MustChangePassword: u.MustChangePassword}, sess, nil
+	actor := Actor{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role, Region: u.RegionCode,
+		MustChangePassword: u.MustChangePassword}
+	s.passwordState(&actor, changed.Time, now)
+	return actor, sess, nil
 }
 
 // CheckCSRF reports whether token is the session's CSRF token.
@@ -621,7 +716,7 @@ func (s *Service) SetPassword(ctx context.Context, actor Actor, id int64, passwo
 		if err != nil {
 			return err
 		}
-		if err := CheckPasswordPolicy("password", password, u.Username); err != nil {
+		if err := s.cfg.Policy.Check("password", password, u.Username); err != nil {
 			return err
 		}
 		hash, err := HashPassword(password, s.cfg.Hash)
@@ -631,6 +726,9 @@ func (s *Service) SetPassword(ctx context.Context, actor Actor, id int64, passwo
 		now := sqldb.At(s.cfg.Now())
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, must_change_password = ?, failed_logins = 0,
 			locked_until = NULL, password_changed_at = ?, updated_at = ? WHERE id = ?`, hash, mustChange, now, now, id); err != nil {
+			return err
+		}
+		if err := s.remember(ctx, tx, id, hash, now); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ?", id); err != nil {

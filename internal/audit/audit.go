@@ -32,6 +32,10 @@ type Event struct {
 	Action     string // dotted verb, e.g. "user.create", "session.login_failed"
 	ObjectType string
 	ObjectID   string
+	// ObjectName names the object as it was called at the time (a listing's
+	// title, a user name), so the log reads on its own even after the
+	// object changed or went away.
+	ObjectName string
 	RegionCode string // the object's region, for filtering
 	// Before and After are summaries of the changed fields; either may be nil.
 	Before any

@@ -194,8 +194,10 @@ func isFormError(err error) bool {
 
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
-		"t":      i18n.T,
-		"static": func(name string) string { return s.static.url(name) },
+		"t": i18n.T,
+		// policyHint explains the password policy in force.
+		"policyHint": func(lang string) string { return i18n.T(lang, "login.policy."+s.Accounts.Policy().Name) },
+		"static":     func(name string) string { return s.static.url(name) },
 		"roleName": func(lang string, r account.Role) string {
 			return i18n.T(lang, "role."+string(r))
 		},
