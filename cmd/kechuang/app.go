@@ -10,6 +10,7 @@ import (
 
 	"kechuang/data"
 	"kechuang/internal/account"
+	"kechuang/internal/audit"
 	"kechuang/internal/region"
 	"kechuang/internal/sqldb"
 )
@@ -19,6 +20,7 @@ type app struct {
 	db       *sqldb.DB
 	regions  *region.Service
 	accounts *account.Service
+	audit    *audit.Service
 	log      *slog.Logger
 }
 
@@ -37,12 +39,24 @@ func openApp(ctx context.Context, f appFlags, stderr io.Writer) (*app, error) {
 		db.Close()
 		return nil, fmt.Errorf("migrate database: %w", err)
 	}
+	log := newLogger(stderr)
+	key, err := loadAuditKey(f, true, log)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	auditSvc, err := audit.Open(ctx, db, key)
+	if err != nil {
+		db.Close()
+		return nil, usageError("%v", err)
+	}
 	regions := region.NewService(db)
 	if _, err := regions.EnsureLoaded(ctx, data.FS); err != nil {
 		db.Close()
 		return nil, err
 	}
-	return &app{db: db, regions: regions, accounts: account.NewService(db, regions, account.Config{Policy: policy}), log: newLogger(stderr)}, nil
+	return &app{db: db, regions: regions, accounts: account.NewService(db, regions, account.Config{Policy: policy}),
+		audit: auditSvc, log: log}, nil
 }
 
 func dataHint(f dbFlags) string {

@@ -37,16 +37,22 @@ const usage = `kechuang — 区域科技创新服务平台 / regional S&T innova
 
 Usage:
   kechuang serve   [--addr HOST:PORT] [--data DIR] [--db DSN] [--demo]
+                   [--password-policy dengbao|asvs] [--audit-key-file FILE]
   kechuang migrate [--data DIR] [--db DSN]
   kechuang user add --username NAME --role ROLE [--region CODE] --password-stdin [--data DIR] [--db DSN]
   kechuang backup  --out FILE [--data DIR] [--db DSN]
+  kechuang restore --from FILE [--data DIR] [--db FILE]
+  kechuang audit verify [--data DIR] [--db DSN] [--audit-key-file FILE]
   kechuang assess  --rules ID --input FILE.jsonl
   kechuang reindex [--data DIR] [--db DSN]
   kechuang bench match --docs DOCS.jsonl --queries QUERIES.jsonl
   kechuang version
 
 Environment: KECHUANG_ADDR, KECHUANG_DATA, KECHUANG_DB give the defaults of
---addr, --data and --db. --db takes a PostgreSQL URL (postgres://…) or a
+--addr, --data and --db; KECHUANG_PASSWORD_POLICY of --password-policy
+(dengbao or asvs); KECHUANG_AUDIT_KEY_FILE of --audit-key-file, and
+KECHUANG_AUDIT_KEY holds the audit chain key itself (without either, the key
+is DATA/audit.key, made at first start). --db takes a PostgreSQL URL (postgres://…) or a
 SQLite file path; without it the database is DATA/kechuang.db.
 `
 
@@ -67,6 +73,10 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		err = runUser(ctx, args[1:], stdin, stdout, stderr)
 	case "backup":
 		err = runBackup(ctx, args[1:], stdout, stderr)
+	case "restore":
+		err = runRestore(ctx, args[1:], stdout, stderr)
+	case "audit":
+		err = runAudit(ctx, args[1:], stdout, stderr)
 	case "assess":
 		err = runAssess(args[1:], stdout, stderr)
 	case "reindex":
@@ -126,12 +136,19 @@ func (f *dbFlags) register(fs *flag.FlagSet) {
 type appFlags struct {
 	dbFlags
 	passwordPolicy string
+	auditKeyFile   string
 }
 
 func (f *appFlags) register(fs *flag.FlagSet) {
 	f.dbFlags.register(fs)
+	f.registerAuditKey(fs)
 	fs.StringVar(&f.passwordPolicy, "password-policy", envOr("KECHUANG_PASSWORD_POLICY", "dengbao"),
 		"password policy: dengbao (10 characters of 3 classes, history 5, 90-day expiry) or asvs (12 characters, no expiry)")
+}
+
+func (f *appFlags) registerAuditKey(fs *flag.FlagSet) {
+	fs.StringVar(&f.auditKeyFile, "audit-key-file", os.Getenv("KECHUANG_AUDIT_KEY_FILE"),
+		"file holding the audit chain key (hex); default KECHUANG_AUDIT_KEY, else DATA/"+auditKeyName+", made at first start")
 }
 
 func envOr(name, def string) string {

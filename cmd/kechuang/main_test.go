@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"kechuang/internal/audit"
 	"kechuang/internal/dbtest"
 )
 
@@ -42,6 +43,11 @@ func TestCommandLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(benchQueries, []byte(queries), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The audit key exists, as after a first start, so that errors are one
+	// line (TestAuditKeyIsMadeAtFirstStart covers the first start).
+	if err := os.WriteFile(filepath.Join(dir, "audit.key"), []byte(audit.GenerateKey()+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	pgDSN, dropSchema := dbtest.NewSchema(t)
@@ -79,7 +85,7 @@ func TestCommandLine(t *testing.T) {
 			stdin: "Kechuang-2026\n", wantCode: 2, wantErr: "--region: 区县工作人员必须指定到区县一级", oneLineErr: true},
 		{name: "user add", args: []string{"user", "add", "--data", dir, "--username", "u1", "--role", "county", "--region", "320583", "--password-stdin"},
 			stdin: "Kechuang-2026\n", wantCode: 0, wantOut: "created user u1"},
-		{name: "user add on postgres", args: []string{"user", "add", "--db", pgDSN, "--username", "u1", "--role", "admin", "--password-stdin"},
+		{name: "user add on postgres", args: []string{"user", "add", "--db", pgDSN, "--data", dir, "--username", "u1", "--role", "admin", "--password-stdin"},
 			stdin: "Kechuang-2026\n", wantCode: 0, wantOut: "created user u1"},
 		{name: "user add duplicate", args: []string{"user", "add", "--data", dir, "--username", "u1", "--role", "admin", "--password-stdin"},
 			stdin: "Kechuang-2026\n", wantCode: 2, wantErr: "用户名 u1 已被使用", oneLineErr: true},

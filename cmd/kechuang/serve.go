@@ -8,15 +8,17 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"time"
 
 	"kechuang/data"
 	"kechuang/internal/account"
-	"kechuang/internal/audit"
 	"kechuang/internal/cultivation"
 	"kechuang/internal/demo"
 	"kechuang/internal/job"
 	"kechuang/internal/market"
+	"kechuang/internal/sqldb"
 	"kechuang/internal/web"
 )
 
@@ -31,6 +33,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if _, _, err := net.SplitHostPort(*addr); err != nil {
 		return usageError("serve: --addr %q: want HOST:PORT, e.g. 127.0.0.1:8080", *addr)
+	}
+	// One server per SQLite file; restore takes the same lock.
+	if path := sqldb.SQLitePath(dbf.db, dbf.data); path != "" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return fmt.Errorf("create data directory: %w", err)
+		}
+		release, err := lockFile(path + ".lock")
+		if errors.Is(err, errLocked) {
+			return usageError("serve: another kechuang server is using %s", path)
+		}
+		if err != nil {
+			return err
+		}
+		defer release()
 	}
 	a, err := openApp(ctx, dbf, stderr)
 	if err != nil {
@@ -110,7 +126,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			fmt.Fprintf(stdout, "answered %d demo matches\n", n)
 		}
 	}
-	srv, err := web.New(web.Deps{DB: a.db, Accounts: a.accounts, Audit: audit.NewService(a.db), Regions: a.regions,
+	srv, err := web.New(web.Deps{DB: a.db, Accounts: a.accounts, Audit: a.audit, Regions: a.regions,
 		Cultivation: cult, Market: mkt, Search: index, Jobs: jobs, Logger: a.log, Version: version, HomeRegion: home})
 	if err != nil {
 		return err

@@ -140,7 +140,7 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, n NewUser) (User,
 			return err
 		}
 		return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: "user.create", ObjectType: "user",
-			ObjectID: strconv.FormatInt(id, 10), RegionCode: n.RegionCode, After: u.auditView()})
+			ObjectName: n.Username, ObjectID: strconv.FormatInt(id, 10), RegionCode: n.RegionCode, After: u.auditView()})
 	})
 	return u, err
 }
@@ -281,7 +281,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, id int64, up User
 		}
 		out = u
 		return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: "user.update", ObjectType: "user",
-			ObjectID: strconv.FormatInt(id, 10), RegionCode: u.RegionCode, Before: before, After: u.auditView()})
+			ObjectName: u.Username, ObjectID: strconv.FormatInt(id, 10), RegionCode: u.RegionCode, Before: before, After: u.auditView()})
 	})
 	return out, err
 }
@@ -313,7 +313,7 @@ func (s *Service) SetDisabled(ctx context.Context, actor Actor, id int64, disabl
 			action = "user.disable"
 		}
 		return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: action, ObjectType: "user",
-			ObjectID: strconv.FormatInt(id, 10), RegionCode: u.RegionCode,
+			ObjectName: u.Username, ObjectID: strconv.FormatInt(id, 10), RegionCode: u.RegionCode,
 			Before: map[string]bool{"disabled": u.Disabled}, After: map[string]bool{"disabled": disabled}})
 	})
 }
@@ -332,7 +332,7 @@ func (s *Service) Unlock(ctx context.Context, actor Actor, id int64) error {
 			return err
 		}
 		return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: "user.unlock", ObjectType: "user",
-			ObjectID: strconv.FormatInt(id, 10), RegionCode: u.RegionCode})
+			ObjectName: u.Username, ObjectID: strconv.FormatInt(id, 10), RegionCode: u.RegionCode})
 	})
 }
 
@@ -364,7 +364,7 @@ func (s *Service) ResetPassword(ctx context.Context, actor Actor, id int64) (str
 			return err
 		}
 		return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: "user.reset_password", ObjectType: "user",
-			ObjectID: strconv.FormatInt(id, 10), RegionCode: u.RegionCode})
+			ObjectName: u.Username, ObjectID: strconv.FormatInt(id, 10), RegionCode: u.RegionCode})
 	})
 	if err != nil {
 		return "", err
@@ -510,39 +510,47 @@ func (s *Service) Login(ctx context.Context, username, password, clientAddr, use
 	u, err := scanUserWithHash(s.db.QueryRowContext(ctx, "SELECT "+userColumns+", password_hash FROM users WHERE username = ?", username), &hash)
 	if sqldb.IsNoRows(err) {
 		_, _ = VerifyPassword(s.dummyHash, password)
-		s.recordAnonymous(ctx, "session.login_failed", username)
+		s.recordFailure(ctx, audit.Actor{Name: username, Role: "anonymous"})
 		return Session{}, Actor{}, apperr.New(apperr.Unauthenticated, "session.bad_credentials")
 	}
 	if err != nil {
 		return Session{}, Actor{}, fmt.Errorf("login: %w", err)
 	}
+	actor := Actor{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role, Region: u.RegionCode,
+		MustChangePassword: u.MustChangePassword}
 	if u.Locked(now) {
+		s.recordFailure(ctx, actor.Audit())
 		return Session{}, Actor{}, apperr.New(apperr.Locked, "account.locked", minutesLeft(u.LockedUntil, now))
 	}
 	ok, err := VerifyPassword(hash, password)
 	if err != nil {
 		return Session{}, Actor{}, fmt.Errorf("login %s: %w", username, err)
 	}
-	actor := Actor{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role, Region: u.RegionCode,
-		MustChangePassword: u.MustChangePassword}
 	s.passwordState(&actor, u.PasswordChangedAt, now)
 	if !ok || u.Disabled {
 		var lockErr error
 		err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 			failed := u.FailedLogins + 1
 			var lockedUntil sqldb.Time
-			action := "session.login_failed"
 			if failed >= s.cfg.LockAfter {
 				// The counter restarts, so the account is locked again only
 				// after another full run of failures.
-				lockedUntil, failed, action = sqldb.At(now.Add(s.cfg.LockDuration)), 0, "session.locked"
+				lockedUntil, failed = sqldb.At(now.Add(s.cfg.LockDuration)), 0
 				lockErr = apperr.New(apperr.Locked, "account.locked", minutesLeft(lockedUntil.Time, now))
 			}
 			if _, err := tx.ExecContext(ctx, "UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?", failed, lockedUntil, u.ID); err != nil {
 				return err
 			}
-			return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: action, ObjectType: "user",
-				ObjectID: strconv.FormatInt(u.ID, 10), RegionCode: u.RegionCode})
+			// Each failure is a security event, counted per minute; the
+			// lock it causes is a change of the account, audited.
+			if err := audit.RecordSecurityEvent(ctx, tx, audit.EventLoginFailed, actor.Audit(), "login"); err != nil {
+				return err
+			}
+			if lockErr == nil {
+				return nil
+			}
+			return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: "session.locked", ObjectType: "user",
+				ObjectID: strconv.FormatInt(u.ID, 10), ObjectName: u.Username, RegionCode: u.RegionCode})
 		})
 		if err != nil {
 			return Session{}, Actor{}, fmt.Errorf("record failed login: %w", err)
@@ -563,7 +571,7 @@ func (s *Service) Login(ctx context.Context, username, password, clientAddr, use
 			return err
 		}
 		return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: "session.login", ObjectType: "user",
-			ObjectID: strconv.FormatInt(u.ID, 10), RegionCode: u.RegionCode})
+			ObjectName: u.Username, ObjectID: strconv.FormatInt(u.ID, 10), RegionCode: u.RegionCode})
 	})
 	if err != nil {
 		return Session{}, Actor{}, fmt.Errorf("open session: %w", err)
@@ -581,13 +589,11 @@ func scanUserWithHash(row *sql.Row, hash *string) (User, error) {
 	return u, err
 }
 
-func (s *Service) recordAnonymous(ctx context.Context, action, username string) {
-	// A failed login for an unknown name is still a security event; its
-	// write failing must not change the answer the caller gets.
-	_ = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		return audit.Record(ctx, tx, audit.Actor{Name: truncate(username, 64), Role: "anonymous"},
-			audit.Event{Action: action, ObjectType: "user"})
-	})
+// recordFailure counts a failed login that changes no account (an unknown
+// name, a locked account) as a security event; its write failing must not
+// change the answer the caller gets.
+func (s *Service) recordFailure(ctx context.Context, who audit.Actor) {
+	_ = audit.RecordSecurityEvent(ctx, s.db, audit.EventLoginFailed, who, "login")
 }
 
 func minutesLeft(until, now time.Time) int {
@@ -668,7 +674,7 @@ func (s *Service) Logout(ctx context.Context, actor Actor, token string) error {
 			return nil
 		}
 		return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: "session.logout", ObjectType: "user",
-			ObjectID: strconv.FormatInt(actor.UserID, 10), RegionCode: actor.Region})
+			ObjectName: actor.Username, ObjectID: strconv.FormatInt(actor.UserID, 10), RegionCode: actor.Region})
 	})
 }
 
@@ -735,6 +741,6 @@ func (s *Service) SetPassword(ctx context.Context, actor Actor, id int64, passwo
 			return err
 		}
 		return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: "user.set_password", ObjectType: "user",
-			ObjectID: strconv.FormatInt(id, 10), RegionCode: u.RegionCode})
+			ObjectName: u.Username, ObjectID: strconv.FormatInt(id, 10), RegionCode: u.RegionCode})
 	})
 }
