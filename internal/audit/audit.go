@@ -224,6 +224,23 @@ func (s *Service) FindEntries(ctx context.Context, reader Actor, f Filter) ([]En
 	return out, total, rows.Err()
 }
 
+// RecordExport records that reader exported rows of the log selected by
+// filter (field → value). Only the auditor may export.
+func (s *Service) RecordExport(ctx context.Context, reader Actor, rows int, filter map[string]string) error {
+	if reader.Role != ReaderRole {
+		return apperr.New(apperr.Forbidden, "audit.only_auditor")
+	}
+	after := map[string]any{"rows": rows}
+	for k, v := range filter {
+		if v != "" {
+			after[k] = v
+		}
+	}
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		return Record(ctx, tx, reader, Event{Action: "audit.export", ObjectType: "audit_log", After: after})
+	})
+}
+
 // escapeLike makes s match literally in a LIKE … ESCAPE '\' pattern.
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)

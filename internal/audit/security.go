@@ -130,3 +130,9 @@ func (s *Service) FindSecurityEvents(ctx context.Context, reader Actor, f Securi
 	}
 	return out, total, rows.Err()
 }
+
+// RecordDenied is RecordSecurityEvent on the Service's database, for the
+// web layer's 403 answers and CSRF failures.
+func (s *Service) RecordDenied(ctx context.Context, kind string, who Actor, detail string) error {
+	return RecordSecurityEvent(ctx, s.db, kind, who, detail)
+}

@@ -155,6 +155,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if p.Status == http.StatusInternalServerError {
 		s.Logger.Error("internal error", "request_id", st.id, "route", r.URL.Path, "err", err)
 	}
+	if p.Status == http.StatusForbidden {
+		s.recordDenied(r, err) // a security event (#18 §6)
+	}
 	if isAPI(r) {
 		w.Header().Set("Content-Type", "application/problem+json; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")

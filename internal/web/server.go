@@ -174,6 +174,9 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /admin/users/{id}", s.requireLogin(s.handleAdminUserUpdate))
 	s.mux.HandleFunc("POST /admin/users/{id}/{action}", s.requireLogin(s.handleAdminUserAction))
 	s.mux.HandleFunc("GET /audit", s.requireLogin(s.handleAuditLog))
+	s.mux.HandleFunc("POST /audit/verify", s.requireLogin(s.handleAuditVerify))
+	s.mux.HandleFunc("GET /audit/export.xlsx", s.requireLogin(s.handleAuditExport))
+	s.mux.HandleFunc("GET /audit/security", s.requireLogin(s.handleSecurityEvents))
 
 	// JSON API.
 	s.api("POST /api/v1/session", s.handleAPISessionCreate)
@@ -184,6 +187,9 @@ func (s *Server) routes() {
 	s.api("GET /api/v1/users/{id}", s.handleAPIUser)
 	s.api("GET /api/v1/regions", s.handleAPIRegions)
 	s.api("GET /api/v1/audit", s.handleAPIAudit)
+	s.api("GET /api/v1/audit/verification", s.handleAPIAuditVerification)
+	s.api("POST /api/v1/audit/verification", s.handleAPIAuditVerification)
+	s.api("GET /api/v1/security-events", s.handleAPISecurityEvents)
 	s.api("POST /api/v1/assessments", s.handleAPIAssessment)
 	s.api("GET /api/v1/rule-sets", s.handleAPIRuleSets)
 	s.api("GET /api/v1/enterprises", s.handleAPIEnterprises)
