@@ -59,6 +59,9 @@ func (db *DB) Value(key any) any {
 type Options struct {
 	// MaxOpenConns caps the pool; 0 means the default for the dialect.
 	MaxOpenConns int
+	// synchronous overrides SQLite's synchronous setting, for the
+	// benchmark that measures what FULL costs (export_test.go).
+	synchronous string
 }
 
 // Open opens the database named by dsn. A dsn starting with "postgres://" or
@@ -92,8 +95,16 @@ func Open(ctx context.Context, dsn, dataDir string, opt Options) (*DB, error) {
 		// busy_timeout lets concurrent writers wait instead of failing with
 		// SQLITE_BUSY; _txlock=immediate takes the write lock at BEGIN so that
 		// two read-then-write transactions cannot deadlock on the upgrade.
+		// synchronous=FULL syncs the write-ahead log at every commit: with
+		// NORMAL, a commit the server acknowledged can vanish on power loss
+		// (it survives a process crash either way). docs/BENCHMARKS.md has
+		// the cost.
+		sync := opt.synchronous
+		if sync == "" {
+			sync = "FULL"
+		}
 		conn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-			"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+			"&_pragma=foreign_keys(1)&_pragma=synchronous(" + sync + ")&_txlock=immediate"
 		pool, err := sql.Open("sqlite", conn)
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
