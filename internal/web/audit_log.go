@@ -34,6 +34,8 @@ type auditData struct {
 	Verification *audit.Verification
 	Verified     bool // the page follows a verification the auditor ran
 	Export       string
+	// VerifyNext brings the auditor back to this view after verifying.
+	VerifyNext string
 }
 
 // auditRow is one audit row ready to show.
@@ -98,6 +100,8 @@ func (s *Server) handleAuditLog(w http.ResponseWriter, r *http.Request) {
 	q.Del("page")
 	q.Del("verified")
 	data.Export = "/audit/export.xlsx?" + q.Encode()
+	q.Set("verified", "1")
+	data.VerifyNext = "/audit?" + q.Encode()
 	if v, err := s.Audit.LastVerification(r.Context(), st.actor.Audit()); err == nil {
 		data.Verification = &v
 	} else if !apperr.Is(err, apperr.NotFound) {
@@ -114,7 +118,7 @@ func (s *Server) handleAuditVerify(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/audit?verified=1", http.StatusSeeOther)
+	redirectBack(w, r, "/audit?verified=1")
 }
 
 // auditExportLimit caps one export; a longer period is exported in parts.
@@ -236,7 +240,7 @@ func (s *Server) fieldChanges(lang, objectType, summary string) []fieldChange {
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	var out []fieldChange
+	var out, changed []fieldChange
 	for _, k := range names {
 		b, okB := before[k]
 		a, okA := after[k]
@@ -249,6 +253,13 @@ func (s *Server) fieldChanges(lang, objectType, summary string) []fieldChange {
 		}
 		c.Changed = okB && okA && c.Before != c.After
 		out = append(out, c)
+		if c.Changed {
+			changed = append(changed, c)
+		}
+	}
+	// A change shows the fields that changed; a creation, every field.
+	if len(changed) > 0 {
+		return changed
 	}
 	return out
 }
@@ -368,6 +379,9 @@ func (s *Server) codeName(lang, objectType, key, v string) string {
 		candidates = []string{"import.mode_" + v}
 	case "expires_at", "at", "created_at", "updated_at":
 		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+			if t.IsZero() {
+				return "—"
+			}
 			return t.In(chinaTime).Format("2006-01-02 15:04")
 		}
 	}

@@ -85,8 +85,19 @@ func TestAuditLogReadsInChinese(t *testing.T) {
 		if got := changes["状态"]; got != [2]string{"待审核", "已发布"} {
 			t.Errorf("state change = %q, want 待审核 → 已发布 (all fields: %v)", got, changes)
 		}
-		if got := changes["所属区域"]; got[1] == "" || strings.Contains(got[1], "320505") {
-			t.Errorf("region = %q, want its name", got)
+		if _, ok := changes["标题"]; ok {
+			t.Errorf("approval shows the unchanged title: %v", changes)
+		}
+		// A creation shows every field, codes by their names.
+		create := rows.FilterFunction(func(_ int, r *goquery.Selection) bool {
+			return strings.TrimSpace(r.Find("td.action").Text()) == "新建成果/需求" && r.Find("td.object a").Length() == 1
+		})
+		created := map[string]string{}
+		create.Find(".changes tbody tr").Each(func(_ int, r *goquery.Selection) {
+			created[r.Find("th").Text()] = r.Find("td").Eq(1).Text()
+		})
+		if created["所属区域"] != "江苏省 苏州市 虎丘区" || created["标题"] != title || created["类型"] != "科技成果" {
+			t.Errorf("created fields = %v, want region, title and kind by name", created)
 		}
 		// The draft is named but not linked: its page would not open for
 		// the auditor.
