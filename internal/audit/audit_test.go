@@ -402,6 +402,10 @@ func TestSecurityEventsAggregate(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// A name a failed login tried may hold anything; the event is kept.
+		if err := audit.RecordSecurityEvent(ctx, db, audit.EventLoginFailed, audit.Actor{Name: "ad\x00min\xff", Role: "anonymous"}, "login"); err != nil {
+			t.Errorf("security event with a NUL byte in the name: %v", err)
+		}
 		other := audit.WithRequest(context.Background(), "198.51.100.5", "r")
 		if err := audit.RecordSecurityEvent(other, db, audit.EventCSRF, mallory, "POST /market/listings"); err != nil {
 			t.Fatal(err)

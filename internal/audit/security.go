@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"kechuang/internal/apperr"
 	"kechuang/internal/sqldb"
@@ -57,12 +58,25 @@ func RecordSecurityEvent(ctx context.Context, q sqldb.Querier, kind string, who 
 		VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
 		ON CONFLICT (minute, kind, actor_name, client_addr)
 		DO UPDATE SET count = security_events.count + 1, last_at = excluded.last_at, detail = excluded.detail`,
-		now.Format(minuteLayout), kind, actorID, truncate(who.Name, 64), who.Role, ClientAddr(ctx), truncate(detail, 200),
+		now.Format(minuteLayout), kind, actorID, truncate(printable(who.Name), 64), who.Role, ClientAddr(ctx), truncate(printable(detail), 200),
 		sqldb.At(now), sqldb.At(now))
 	if err != nil {
 		return fmt.Errorf("record security event %s: %w", kind, err)
 	}
 	return nil
+}
+
+// printable drops what a refused request may carry that a database or a
+// page should not: invalid UTF-8 and control characters (a NUL byte makes
+// PostgreSQL refuse the row, and the event would be lost).
+func printable(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // SecurityFilter selects security events. Zero fields do not filter.

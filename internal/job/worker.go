@@ -170,11 +170,11 @@ func (s *Service) execute(ctx context.Context, run *Run) {
 	start := time.Now()
 	// The run's audit rows carry the address of the request that queued
 	// the job, and the job's number as the request.
-	ctx = audit.WithRequest(ctx, run.job.ClientAddr, "job-"+strconv.FormatInt(run.job.ID, 10))
-	err := callHandler(ctx, h, run)
+	hctx := audit.WithRequest(ctx, run.job.ClientAddr, "job-"+strconv.FormatInt(run.job.ID, 10))
+	err := callHandler(hctx, h, run)
 	close(stop)
 	<-flushed
-	s.finish(ctx, run, err)
+	s.finish(hctx, run, err)
 	run.log.Info("job finished", "duration_ms", time.Since(start).Milliseconds(), "failed", err != nil)
 }
 

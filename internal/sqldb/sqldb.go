@@ -59,9 +59,10 @@ func (db *DB) Value(key any) any {
 type Options struct {
 	// MaxOpenConns caps the pool; 0 means the default for the dialect.
 	MaxOpenConns int
-	// synchronous overrides SQLite's synchronous setting, for the
-	// benchmark that measures what FULL costs (export_test.go).
-	synchronous string
+	// Synchronous overrides SQLite's synchronous setting ("" means FULL).
+	// It exists for the benchmark that measures what FULL costs; NORMAL
+	// can lose acknowledged commits on power loss.
+	Synchronous string
 }
 
 // Open opens the database named by dsn. A dsn starting with "postgres://" or
@@ -99,7 +100,7 @@ func Open(ctx context.Context, dsn, dataDir string, opt Options) (*DB, error) {
 		// NORMAL, a commit the server acknowledged can vanish on power loss
 		// (it survives a process crash either way). docs/BENCHMARKS.md has
 		// the cost.
-		sync := opt.synchronous
+		sync := opt.Synchronous
 		if sync == "" {
 			sync = "FULL"
 		}

@@ -1,4 +1,4 @@
-package sqldb_test
+package audit_test
 
 import (
 	"context"
@@ -18,12 +18,12 @@ func init() { audit.RegisterActions("bench.write") }
 // synchronous=NORMAL and =FULL, and on PostgreSQL for reference. One op is
 // one committed transaction, by one writer.
 //
-//	go test -run '^$' -bench Commit -benchtime 3s ./internal/sqldb/
+//	go test -run '^$' -bench Commit -benchtime 3s ./internal/audit/
 func BenchmarkCommit(b *testing.B) {
 	for _, mode := range []string{"NORMAL", "FULL"} {
 		b.Run("sqlite-"+mode, func(b *testing.B) {
 			db, err := sqldb.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"), "",
-				sqldb.WithSynchronous(sqldb.Options{}, mode))
+				sqldb.Options{Synchronous: mode})
 			if err != nil {
 				b.Fatal(err)
 			}
