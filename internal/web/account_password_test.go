@@ -35,6 +35,11 @@ func TestPasswordExpiryPrompts(t *testing.T) {
 		if res := c.get("/market"); res.header.Get("Location") != "/account?must_change=1" {
 			t.Errorf("/market with an expired password = %d to %q, want the password page", res.status, res.header.Get("Location"))
 		}
+		api := e.client()
+		api.mustLoginAPI("inv1")
+		if res := api.get("/api/v1/deals"); res.status != http.StatusForbidden || !strings.Contains(res.body, "口令已过期") {
+			t.Errorf("API with an expired password = %d %s, want 403 saying it expired", res.status, res.body)
+		}
 		page := c.get("/account?must_change=1").doc(t)
 		if got := page.Find("#password-expired").Text(); !strings.Contains(got, "90 天") {
 			t.Errorf("account page = %q, want the 90-day expiry explained", got)
