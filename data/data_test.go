@@ -10,7 +10,8 @@ import (
 func TestEmbeddedFiles(t *testing.T) {
 	t.Parallel()
 	for _, name := range []string{"regions/areas.csv", "regions/cities.csv", "regions/provinces.csv", "rules/high-tech-2016.json",
-		"csl/README.md", "calendar/2025.json", "calendar/2026.json", "projects/major-construction.json", "directory/carriers.json"} {
+		"csl/README.md", "calendar/2025.json", "calendar/2026.json", "projects/major-construction.json", "directory/carriers.json",
+		"passwords/common.txt", "passwords/zh-habits.txt"} {
 		if _, err := fs.Stat(FS, name); err != nil {
 			t.Errorf("embedded %s: %v", name, err)
 		}

@@ -1,7 +1,7 @@
 // Package data holds the reference data that ships inside the binary:
 // administrative divisions, official rule sets, the holiday calendar,
-// project types and the demo corpus. It is read-only at run time and
-// imports nothing of the project.
+// project types, the demo corpus and the list of common passwords. It is
+// read-only at run time and imports nothing of the project.
 package data
 
 import "embed"

@@ -43,6 +43,9 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote a consistent snapshot of %s to %s (%d bytes)\n", db.Path(), *out, st.Size())
+	// Attachments and the audit log live in the database, so the snapshot
+	// holds them; the audit key deliberately does not travel with it.
+	fmt.Fprintf(stdout, "wrote a consistent snapshot of %s to %s (%d bytes; attachments and the audit log included)\n", db.Path(), *out, st.Size())
+	fmt.Fprintln(stdout, "keep a copy of the audit key (--audit-key-file, or DATA/audit.key) apart from it: `kechuang restore` verifies the audit log with it")
 	return nil
 }

@@ -358,3 +358,30 @@ func TestBrowserMatchesDecline(t *testing.T) {
 		t.Errorf("answered table = %q, want the decline with its reason", answered)
 	}
 }
+
+// TestBrowserAuditLog: the auditor of the demo reads the log in Chinese —
+// no action code on the page — and verifies the chain from it.
+func TestBrowserAuditLog(t *testing.T) {
+	srv := startServer(t)
+	ctx := newBrowser(t)
+	var actions, result string
+	err := chromedp.Do(ctx,
+		srv.login("auditor"),
+		chromedp.Navigate(srv.url+"/audit?action=listing."),
+		chromedp.WaitVisible(css(`#audit`)),
+		into(&actions, chromedp.Text(css(`#audit`))),
+		chromedp.Click(css(`form[action="/audit/verify"] button`)),
+		chromedp.WaitVisible(css(`#verification .success`)),
+		into(&result, chromedp.Text(css(`#verify-result`))),
+		viewportShot(t, "audit.png"),
+	)
+	if err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+	if !strings.Contains(actions, "审核通过并发布") || regexp.MustCompile(`\blisting\.[a-z]+`).MatchString(actions) {
+		t.Errorf("audit table shows %q…, want action names, no codes", actions[:min(len(actions), 300)])
+	}
+	if result != "校验通过" {
+		t.Errorf("verification result = %q, want 校验通过", result)
+	}
+}

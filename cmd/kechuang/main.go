@@ -37,9 +37,12 @@ const usage = `kechuang — 区域科技创新服务平台 / regional S&T innova
 
 Usage:
   kechuang serve   [--addr HOST:PORT] [--data DIR] [--db DSN] [--home-region CODE] [--demo]
+                   [--password-policy dengbao|asvs] [--audit-key-file FILE]
   kechuang migrate [--data DIR] [--db DSN]
   kechuang user add --username NAME --role ROLE [--region CODE] --password-stdin [--data DIR] [--db DSN]
   kechuang backup  --out FILE [--data DIR] [--db DSN]
+  kechuang restore --from FILE [--data DIR] [--db FILE]
+  kechuang audit verify [--data DIR] [--db DSN] [--audit-key-file FILE]
   kechuang assess  --rules ID --input FILE.jsonl
   kechuang reindex [--data DIR] [--db DSN]
   kechuang bench match --docs DOCS.jsonl --queries QUERIES.jsonl
@@ -50,6 +53,10 @@ give the defaults of --addr, --data, --db and --home-region. --db takes a
 PostgreSQL URL (postgres://…) or a SQLite file path; without it the database
 is DATA/kechuang.db. --home-region stores the city or county the instance
 serves (a 6-digit code such as 320500); it is kept in the database.
+KECHUANG_PASSWORD_POLICY gives the default of --password-policy (dengbao or
+asvs); KECHUANG_AUDIT_KEY_FILE of --audit-key-file, and KECHUANG_AUDIT_KEY
+holds the audit chain key itself (without either, the key is DATA/audit.key,
+made at first start).
 `
 
 // Main runs one command and returns the process exit code. Tests call it
@@ -69,6 +76,10 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		err = runUser(ctx, args[1:], stdin, stdout, stderr)
 	case "backup":
 		err = runBackup(ctx, args[1:], stdout, stderr)
+	case "restore":
+		err = runRestore(ctx, args[1:], stdout, stderr)
+	case "audit":
+		err = runAudit(ctx, args[1:], stdout, stderr)
 	case "assess":
 		err = runAssess(args[1:], stdout, stderr)
 	case "reindex":
@@ -122,6 +133,25 @@ type dbFlags struct {
 func (f *dbFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.data, "data", envOr("KECHUANG_DATA", "data"), "data directory (SQLite database, index)")
 	fs.StringVar(&f.db, "db", os.Getenv("KECHUANG_DB"), "database: postgres://… URL or SQLite file (default DATA/kechuang.db)")
+}
+
+// appFlags are the flags of the commands that open the wired services.
+type appFlags struct {
+	dbFlags
+	passwordPolicy string
+	auditKeyFile   string
+}
+
+func (f *appFlags) register(fs *flag.FlagSet) {
+	f.dbFlags.register(fs)
+	f.registerAuditKey(fs)
+	fs.StringVar(&f.passwordPolicy, "password-policy", envOr("KECHUANG_PASSWORD_POLICY", "dengbao"),
+		"password policy: dengbao (10 characters of 3 classes, history 5, 90-day expiry) or asvs (12 characters, no expiry)")
+}
+
+func (f *appFlags) registerAuditKey(fs *flag.FlagSet) {
+	fs.StringVar(&f.auditKeyFile, "audit-key-file", os.Getenv("KECHUANG_AUDIT_KEY_FILE"),
+		"file holding the audit chain key (hex); default KECHUANG_AUDIT_KEY, else DATA/"+auditKeyName+", made at first start")
 }
 
 func envOr(name, def string) string {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"kechuang/internal/audit"
 	"kechuang/internal/dbtest"
 )
 
@@ -48,6 +49,11 @@ func TestCommandLine(t *testing.T) {
 	if err := os.WriteFile(benchQueries, []byte(queries), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// The audit key exists, as after a first start, so that errors are one
+	// line (TestAuditKeyIsMadeAtFirstStart covers the first start).
+	if err := os.WriteFile(filepath.Join(dir, "audit.key"), []byte(audit.GenerateKey()+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	pgDSN, dropSchema := dbtest.NewSchema(t)
 	t.Cleanup(dropSchema)
 	tests := []struct {
@@ -73,11 +79,17 @@ func TestCommandLine(t *testing.T) {
 			stdin: "Kechuang-2026\n", wantCode: 2, wantErr: `--role "king"`, oneLineErr: true},
 		{name: "user add weak password", args: []string{"user", "add", "--data", dir, "--username", "u1", "--role", "enterprise", "--password-stdin"},
 			stdin: "short\n", wantCode: 2, wantErr: "--password: 口令至少需要 10 个字符", oneLineErr: true},
+		{name: "user add common password", args: []string{"user", "add", "--data", dir, "--username", "u1", "--role", "enterprise", "--password-stdin"},
+			stdin: "P@ssw0rd2026\n", wantCode: 2, wantErr: "--password: 口令过于常见", oneLineErr: true},
+		{name: "user add asvs policy wants 12", args: []string{"user", "add", "--data", dir, "--password-policy", "asvs", "--username", "u1", "--role", "enterprise", "--password-stdin"},
+			stdin: "Hbq-7361902\n", wantCode: 2, wantErr: "--password: 口令至少需要 12 个字符", oneLineErr: true},
+		{name: "user add unknown policy", args: []string{"user", "add", "--data", dir, "--password-policy", "nist", "--username", "u1", "--role", "enterprise", "--password-stdin"},
+			stdin: "Kechuang-2026\n", wantCode: 2, wantErr: "want dengbao or asvs", oneLineErr: true},
 		{name: "user add county with city region", args: []string{"user", "add", "--data", dir, "--username", "u1", "--role", "county", "--region", "320500", "--password-stdin"},
 			stdin: "Kechuang-2026\n", wantCode: 2, wantErr: "--region: 区县工作人员必须指定到区县一级", oneLineErr: true},
 		{name: "user add", args: []string{"user", "add", "--data", dir, "--username", "u1", "--role", "county", "--region", "320583", "--password-stdin"},
 			stdin: "Kechuang-2026\n", wantCode: 0, wantOut: "created user u1"},
-		{name: "user add on postgres", args: []string{"user", "add", "--db", pgDSN, "--username", "u1", "--role", "admin", "--password-stdin"},
+		{name: "user add on postgres", args: []string{"user", "add", "--db", pgDSN, "--data", dir, "--username", "u1", "--role", "admin", "--password-stdin"},
 			stdin: "Kechuang-2026\n", wantCode: 0, wantOut: "created user u1"},
 		{name: "user add duplicate", args: []string{"user", "add", "--data", dir, "--username", "u1", "--role", "admin", "--password-stdin"},
 			stdin: "Kechuang-2026\n", wantCode: 2, wantErr: "用户名 u1 已被使用", oneLineErr: true},

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"strings"
 
+	"kechuang/internal/account"
 	"kechuang/internal/app"
 	"kechuang/internal/apperr"
 	"kechuang/internal/i18n"
@@ -31,17 +33,31 @@ func openDB(ctx context.Context, f dbFlags) (*sqldb.DB, error) {
 // openApp opens the database and builds every service on it through
 // app.New, storing home as the home region when it is not empty. The
 // caller closes a.DB.
-func openApp(ctx context.Context, f dbFlags, home string, stderr io.Writer) (*app.App, error) {
-	db, err := openDB(ctx, f)
+func openApp(ctx context.Context, f appFlags, home string, stderr io.Writer) (*app.App, error) {
+	policy, err := account.PolicyNamed(f.passwordPolicy)
+	if err != nil {
+		return nil, usageError("--password-policy: %v", err)
+	}
+	db, err := openDB(ctx, f.dbFlags)
 	if err != nil {
 		return nil, err
 	}
-	a, err := app.New(ctx, app.Config{DB: db, DataDir: f.data, Logger: newLogger(stderr), HomeRegion: home, Version: version})
+	log := newLogger(stderr)
+	key, err := loadAuditKey(f, true, log)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	a, err := app.New(ctx, app.Config{DB: db, DataDir: f.data, Logger: log, HomeRegion: home, Version: version,
+		AuditKey: key, PasswordPolicy: policy})
 	if err != nil {
 		db.Close()
 		if e := apperr.As(err); e != nil && len(e.Fields) > 0 && e.Fields[0].Field == "home_region" {
 			f := e.Fields[0]
 			return nil, usageError("--home-region %q: %s (a 6-digit city or county code, e.g. 320500)", home, i18n.T(i18n.Chinese, f.Key, f.Args...))
+		}
+		if errors.Is(err, app.ErrAuditKey) {
+			return nil, usageError("%v", err)
 		}
 		return nil, err
 	}

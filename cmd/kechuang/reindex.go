@@ -12,7 +12,7 @@ import (
 // database and saves its snapshot under --data.
 func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("reindex", flag.ContinueOnError)
-	var dbf dbFlags
+	var dbf appFlags
 	dbf.register(fs)
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err

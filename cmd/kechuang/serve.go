@@ -9,15 +9,17 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"time"
 
 	"kechuang/internal/account"
 	"kechuang/internal/demo"
+	"kechuang/internal/sqldb"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	var dbf dbFlags
+	var dbf appFlags
 	dbf.register(fs)
 	addr := fs.String("addr", envOr("KECHUANG_ADDR", "127.0.0.1:8080"), "listen address HOST:PORT")
 	home := fs.String("home-region", os.Getenv("KECHUANG_HOME_REGION"), "the city or county this instance serves: a 6-digit GB/T 2260 code, e.g. 320500")
@@ -35,6 +37,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return usageError("serve: --demo loads 苏州市 (%s); drop --home-region %s or the demo", demo.HomeRegion, *home)
 		}
 		*home = demo.HomeRegion
+	}
+	// One server per SQLite file; restore takes the same lock.
+	if path := sqldb.SQLitePath(dbf.db, dbf.data); path != "" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return fmt.Errorf("create data directory: %w", err)
+		}
+		release, err := lockFile(path + ".lock")
+		if errors.Is(err, errLocked) {
+			return usageError("serve: another kechuang server is using %s", path)
+		}
+		if err != nil {
+			return err
+		}
+		defer release()
 	}
 	a, err := openApp(ctx, dbf, *home, stderr)
 	if err != nil {

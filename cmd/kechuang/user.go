@@ -18,7 +18,7 @@ func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return usageError("user: want `kechuang user add --username NAME --role ROLE [--region CODE] --password-stdin`")
 	}
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
-	var dbf dbFlags
+	var dbf appFlags
 	dbf.register(fs)
 	username := fs.String("username", "", "user name")
 	role := fs.String("role", "", "role: "+rolesList())

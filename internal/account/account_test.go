@@ -55,29 +55,153 @@ func mustCreate(t *testing.T, s *account.Service, n account.NewUser) account.Use
 
 func TestPasswordPolicy(t *testing.T) {
 	t.Parallel()
+	dengbao, asvs := account.PolicyDengbao, account.PolicyASVS
 	tests := []struct {
 		name, password, username string
+		policy                   account.PasswordPolicy
 		wantKey                  string
 	}{
-		{name: "good", password: "Kechuang-2026", wantKey: ""},
-		{name: "chinese counts as other class", password: "科创平台abc12345", wantKey: ""},
-		{name: "nine characters", password: "Abc-12345", wantKey: "account.password_too_short"},
-		{name: "exactly ten", password: "Abc-123456", wantKey: ""},
-		{name: "two classes", password: "abcdefgh1234", wantKey: "account.password_classes"},
-		{name: "equals user name", password: "Zhang.San.01", username: "zhang.san.01", wantKey: "account.password_is_username"},
+		{name: "good", password: "Kechuang-2026", policy: dengbao},
+		{name: "chinese counts as other class", password: "科创平台abc12345", policy: dengbao},
+		{name: "nine characters", password: "Hbq-73619", policy: dengbao, wantKey: "account.password_too_short"},
+		{name: "exactly ten", password: "Hbq-736190", policy: dengbao},
+		{name: "two classes", password: "abcdefgh1234", policy: dengbao, wantKey: "account.password_classes"},
+		{name: "equals user name", password: "Zhang.San.01", username: "zhang.san.01", policy: dengbao, wantKey: "account.password_has_username"},
+		// The five passwords #18 §4 saw accepted.
+		{name: "leet password with symbols", password: "Passw0rd!!", policy: dengbao, wantKey: "account.password_common"},
+		{name: "leet password with a year", password: "P@ssw0rd2026", policy: dengbao, wantKey: "account.password_common"},
+		{name: "keyboard walk with digits", password: "Qwerty123!", policy: dengbao, wantKey: "account.password_common"},
+		{name: "pinyin with a trailing capital", password: "woaini1314A", policy: dengbao, wantKey: "account.password_common"},
+		{name: "contains the user name", password: "broker12345A", username: "broker", policy: dengbao, wantKey: "account.password_has_username"},
+		{name: "contains the user name in capitals", password: "XX-BROKER-2026x", username: "broker", policy: asvs, wantKey: "account.password_has_username"},
+		// Chinese habits.
+		{name: "a123456 dressed", password: "A123456789!x", policy: dengbao, wantKey: "account.password_common"},
+		{name: "keyboard walk 1qaz2wsx", password: "1qaz@WSX2026", policy: dengbao, wantKey: "account.password_common"},
+		{name: "pinyin name and year", password: "Zhangwei@1988", policy: dengbao, wantKey: "account.password_common"},
+		{name: "wodemima", password: "Wodemima#2026", policy: dengbao, wantKey: "account.password_common"},
+		{name: "a date", password: "1988-08-08!!", policy: asvs, wantKey: "account.password_common"},
+		{name: "digits before a word", password: "2026!Dragon", policy: dengbao, wantKey: "account.password_common"},
+		// The asvs preset: length only, no composition rule.
+		{name: "asvs eleven characters", password: "hbq-7361902", policy: asvs, wantKey: "account.password_too_short"},
+		{name: "asvs lower-case phrase", password: "lanterns drift over taihu", policy: asvs},
+		{name: "asvs common", password: "Password1234!", policy: asvs, wantKey: "account.password_common"},
+		{name: "dengbao refuses the lower-case phrase", password: "lanterns drift over taihu", policy: dengbao, wantKey: "account.password_classes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := account.CheckPasswordPolicy("password", tt.password, tt.username)
+			err := tt.policy.Check("password", tt.password, tt.username)
 			got := ""
 			if e := apperr.As(err); e != nil {
+				if len(e.Fields) != 1 || e.Fields[0].Field != "password" {
+					t.Fatalf("Check(%q) = %v, want one error naming the field", tt.password, err)
+				}
 				got = e.Fields[0].Key
 			}
 			if got != tt.wantKey {
-				t.Errorf("CheckPasswordPolicy(%q) = %q, want %q", tt.password, got, tt.wantKey)
+				t.Errorf("%s.Check(%q, user %q) = %q, want %q", tt.policy.Name, tt.password, tt.username, got, tt.wantKey)
 			}
 		})
 	}
+}
+
+func TestCommonPasswordList(t *testing.T) {
+	t.Parallel()
+	if n := account.CommonPasswordCount(); n < 10000 {
+		t.Errorf("CommonPasswordCount() = %d, want at least 10,000", n)
+	}
+	for _, pw := range []string{"woaini", "a123456", "5201314", "1qaz2wsx", "qweasdzxc", "wodemima", "zhangwei", "20080808", "19880101"} {
+		if !account.IsCommonPassword(pw) {
+			t.Errorf("IsCommonPassword(%q) = false, want true", pw)
+		}
+	}
+	for i := 0; i < 200; i++ {
+		if p := account.GeneratePassword(); account.IsCommonPassword(p) {
+			t.Errorf("GeneratePassword() = %q is common", p)
+		}
+	}
+}
+
+func TestPolicyNamed(t *testing.T) {
+	t.Parallel()
+	for name, want := range map[string]string{"": "dengbao", "dengbao": "dengbao", "asvs": "asvs"} {
+		if p, err := account.PolicyNamed(name); err != nil || p.Name != want {
+			t.Errorf("PolicyNamed(%q) = %v, %v; want %s", name, p.Name, err, want)
+		}
+	}
+	if _, err := account.PolicyNamed("nist"); err == nil {
+		t.Error("PolicyNamed(nist) = nil error, want one")
+	}
+}
+
+func TestPasswordHistory(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		s, _ := newService(t, db)
+		ctx := context.Background()
+		u := mustCreate(t, s, account.NewUser{Username: "qian", Role: account.RoleEnterprise})
+		actor := account.Actor{UserID: u.ID, Username: u.Username, Role: u.Role}
+		passwords := []string{"Kechuang-2026", "Hbq-736190a", "Hbq-736190b", "Hbq-736190c", "Hbq-736190d", "Hbq-736190e"}
+		for i := 1; i < len(passwords); i++ {
+			if err := s.ChangePassword(ctx, actor, "", passwords[i-1], passwords[i]); err != nil {
+				t.Fatalf("change %d: %v", i, err)
+			}
+		}
+		current := passwords[len(passwords)-1]
+		// The last five (current included) are refused; the sixth-last is
+		// allowed again.
+		for _, old := range passwords[1 : len(passwords)-1] {
+			err := s.ChangePassword(ctx, actor, "", current, old)
+			if e := apperr.As(err); e == nil || e.Fields[0].Key != "account.password_reused" || e.Fields[0].Field != "new_password" {
+				t.Errorf("reusing %s = %v, want account.password_reused on new_password", old, err)
+			}
+		}
+		if err := s.ChangePassword(ctx, actor, "", current, passwords[0]); err != nil {
+			t.Errorf("reusing the sixth-last password = %v, want it allowed", err)
+		}
+		var n int
+		if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM password_history WHERE user_id = ?", u.ID).Scan(&n); err != nil || n != 5 {
+			t.Errorf("password_history rows = %d, %v; want 5 kept", n, err)
+		}
+	})
+}
+
+func TestPasswordExpiry(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		rs := region.NewService(db)
+		if _, err := rs.EnsureLoaded(ctx, data.FS); err != nil {
+			t.Fatal(err)
+		}
+		c := &clock{now: time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)}
+		dengbao := account.NewService(db, rs, account.Config{Now: c.Now, Hash: fastHash})
+		asvs := account.NewService(db, rs, account.Config{Now: c.Now, Hash: fastHash, Policy: account.PolicyASVS})
+		u := mustCreate(t, dengbao, account.NewUser{Username: "sun", Role: account.RoleInvestor, Password: "Kechuang-2026-x"})
+
+		c.Add(80 * 24 * time.Hour)
+		_, a, err := dengbao.Login(ctx, "sun", "Kechuang-2026-x", "", "")
+		if err != nil || a.MustChangePassword || a.PasswordDaysLeft != 10 {
+			t.Fatalf("login on day 80 = %+v, %v; want a 10-day reminder and no forced change", a, err)
+		}
+		c.Add(10*24*time.Hour + time.Minute)
+		sess, a, err := dengbao.Login(ctx, "sun", "Kechuang-2026-x", "", "")
+		if err != nil || !a.PasswordExpired || !a.MustChangePassword {
+			t.Fatalf("login after 90 days = %+v, %v; want expired and a forced change", a, err)
+		}
+		if a, _, err := dengbao.Authenticate(ctx, sess.Token); err != nil || !a.PasswordExpired {
+			t.Errorf("Authenticate after 90 days = %+v, %v; want expired", a, err)
+		}
+		if _, a, err := asvs.Login(ctx, "sun", "Kechuang-2026-x", "", ""); err != nil || a.MustChangePassword || a.PasswordDaysLeft != 0 {
+			t.Errorf("asvs login after 90 days = %+v, %v; want no expiry", a, err)
+		}
+		actor := account.Actor{UserID: u.ID, Username: u.Username, Role: u.Role}
+		if err := dengbao.ChangePassword(ctx, actor, sess.Token, "Kechuang-2026-x", "Hbq-736190a"); err != nil {
+			t.Fatal(err)
+		}
+		if a, _, err := dengbao.Authenticate(ctx, sess.Token); err != nil || a.PasswordExpired || a.MustChangePassword {
+			t.Errorf("Authenticate after the change = %+v, %v; want the expiry cleared", a, err)
+		}
+	})
 }
 
 func TestHashAndVerify(t *testing.T) {
@@ -94,8 +218,8 @@ func TestHashAndVerify(t *testing.T) {
 			t.Errorf("VerifyPassword(%q) = %v, %v; want %v", pw, ok, err, want)
 		}
 	}
-	if p := account.GeneratePassword(); account.CheckPasswordPolicy("p", p, "") != nil {
-		t.Errorf("GeneratePassword() = %q fails the policy", p)
+	if p := account.GeneratePassword(); account.PolicyDengbao.Check("p", p, "") != nil || account.PolicyASVS.Check("p", p, "") != nil {
+		t.Errorf("GeneratePassword() = %q fails a policy", p)
 	}
 }
 
@@ -165,9 +289,23 @@ func TestLockoutAfterFiveFailures(t *testing.T) {
 		for _, e := range entries {
 			actions = append(actions, e.Action)
 		}
-		want := "session.login session.locked session.login_failed session.login_failed session.login_failed session.login_failed"
+		want := "session.login session.locked"
 		if got := strings.Join(actions, " "); got != want {
 			t.Errorf("audit actions = %q, want %q", got, want)
+		}
+		// The failures themselves are security events, counted per minute
+		// (#18 §6): five wrong passwords and one try while locked.
+		events, _, err := audit.NewService(db).FindSecurityEvents(ctx, audit.Actor{Role: audit.ReaderRole},
+			audit.SecurityFilter{Kind: audit.EventLoginFailed, Actor: "wang"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int64
+		for _, e := range events {
+			n += e.Count
+		}
+		if n != 6 || len(events) > 2 {
+			t.Errorf("login_failed events for wang = %d in %d rows, want 6 in at most 2 (one per minute)", n, len(events))
 		}
 	})
 }

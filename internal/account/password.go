@@ -6,12 +6,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
-
-	"kechuang/internal/apperr"
 )
 
 // HashParams are argon2id's cost parameters.
@@ -27,8 +23,6 @@ var DefaultHashParams = HashParams{Memory: 19 * 1024, Time: 2, Threads: 1}
 const (
 	saltLen = 16
 	keyLen  = 32
-	// MinPasswordLen is the shortest password accepted, in characters.
-	MinPasswordLen = 10
 )
 
 // HashPassword returns the PHC-format argon2id hash of password.
@@ -70,36 +64,6 @@ func VerifyPassword(hash, password string) (bool, error) {
 	}
 	got := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
-}
-
-// CheckPasswordPolicy returns an Invalid error naming field when password
-// is shorter than MinPasswordLen characters, has fewer than three of the four
-// character classes (lower case, upper case, digits, other), or equals the
-// user name.
-func CheckPasswordPolicy(field, password, username string) error {
-	if utf8.RuneCountInString(password) < MinPasswordLen {
-		return apperr.Fields(apperr.Field(field, "account.password_too_short", MinPasswordLen))
-	}
-	var lower, upper, digit, other int
-	for _, r := range password {
-		switch {
-		case unicode.IsLower(r):
-			lower = 1
-		case unicode.IsUpper(r):
-			upper = 1
-		case unicode.IsDigit(r):
-			digit = 1
-		default:
-			other = 1
-		}
-	}
-	if lower+upper+digit+other < 3 {
-		return apperr.Fields(apperr.Field(field, "account.password_classes"))
-	}
-	if username != "" && strings.EqualFold(password, username) {
-		return apperr.Fields(apperr.Field(field, "account.password_is_username"))
-	}
-	return nil
 }
 
 // GeneratePassword returns a random password that passes the policy: 16

@@ -58,7 +58,13 @@ type Actor struct {
 	DisplayName        string
 	Role               Role
 	Region             string // 6-digit code, "" for instance-wide roles
-	MustChangePassword bool
+	MustChangePassword bool   // an administrator set the password, or it expired
+	// PasswordExpired is set when the password is older than the policy's
+	// MaxAge (MustChangePassword is then set too).
+	PasswordExpired bool
+	// PasswordDaysLeft counts the days until the password expires, when
+	// that is within ExpiryWarning; 0 otherwise.
+	PasswordDaysLeft int
 }
 
 // Anonymous is the public, not logged in.

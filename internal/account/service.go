@@ -25,6 +25,9 @@ type Config struct {
 	MaxLifetime  time.Duration // default 12 hours
 	LockAfter    int           // failed logins in a row; default 5
 	LockDuration time.Duration // default 15 minutes
+	// Policy is what passwords must satisfy; the zero value means
+	// PolicyDengbao.
+	Policy PasswordPolicy
 }
 
 // Service manages accounts and sessions.
@@ -57,6 +60,9 @@ func NewService(db *sqldb.DB, regions *region.Service, cfg Config) *Service {
 	if cfg.LockDuration == 0 {
 		cfg.LockDuration = 15 * time.Minute
 	}
+	if cfg.Policy == (PasswordPolicy{}) {
+		cfg.Policy = PolicyDengbao
+	}
 	dummy, _ := HashPassword(GeneratePassword(), cfg.Hash)
 	return &Service{db: db, regions: regions, cfg: cfg, dummyHash: dummy}
 }
@@ -64,15 +70,19 @@ func NewService(db *sqldb.DB, regions *region.Service, cfg Config) *Service {
 // IdleTimeout returns the session idle timeout.
 func (s *Service) IdleTimeout() time.Duration { return s.cfg.IdleTimeout }
 
+// Policy returns the password policy in force, for the forms that explain it.
+func (s *Service) Policy() PasswordPolicy { return s.cfg.Policy }
+
 const userColumns = `id, username, display_name, organization, role, region_code, must_change_password, disabled,
-	failed_logins, locked_until, last_login_at, created_at, updated_at`
+	failed_logins, locked_until, last_login_at, created_at, updated_at, COALESCE(password_changed_at, created_at)`
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	var u User
-	var locked, last, created, updated sqldb.Time
+	var locked, last, created, updated, changed sqldb.Time
 	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Organization, &u.Role, &u.RegionCode,
-		&u.MustChangePassword, &u.Disabled, &u.FailedLogins, &locked, &last, &created, &updated)
+		&u.MustChangePassword, &u.Disabled, &u.FailedLogins, &locked, &last, &created, &updated, &changed)
 	u.LockedUntil, u.LastLoginAt, u.CreatedAt, u.UpdatedAt = locked.Time, last.Time, created.Time, updated.Time
+	u.PasswordChangedAt = changed.Time
 	return u, err
 }
 
@@ -100,7 +110,7 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, n NewUser) (User,
 	if !actor.Role.ManagesUsers() {
 		return User{}, apperr.New(apperr.Forbidden, "account.only_managers")
 	}
-	if err := n.Validate(); err != nil {
+	if err := n.Validate(s.cfg.Policy); err != nil {
 		return User{}, err
 	}
 	if err := s.checkRegionExists(ctx, n.RegionCode); err != nil {
@@ -122,12 +132,15 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, n NewUser) (User,
 		if err != nil {
 			return fmt.Errorf("insert user: %w", err)
 		}
+		if err := s.remember(ctx, tx, id, hash, now); err != nil {
+			return err
+		}
 		u, err = scanUser(tx.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id))
 		if err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: "user.create", ObjectType: "user",
-			ObjectID: strconv.FormatInt(id, 10), RegionCode: n.RegionCode, After: u.auditView()})
+			ObjectName: n.Username, ObjectID: strconv.FormatInt(id, 10), RegionCode: n.RegionCode, After: u.auditView()})
 	})
 	return u, err
 }
@@ -268,7 +281,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, id int64, up User
 		}
 		out = u
 		return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: "user.update", ObjectType: "user",
-			ObjectID: strconv.FormatInt(id, 10), RegionCode: u.RegionCode, Before: before, After: u.auditView()})
+			ObjectName: u.Username, ObjectID: strconv.FormatInt(id, 10), RegionCode: u.RegionCode, Before: before, After: u.auditView()})
 	})
 	return out, err
 }
@@ -300,7 +313,7 @@ func (s *Service) SetDisabled(ctx context.Context, actor Actor, id int64, disabl
 			action = "user.disable"
 		}
 		return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: action, ObjectType: "user",
-			ObjectID: strconv.FormatInt(id, 10), RegionCode: u.RegionCode,
+			ObjectName: u.Username, ObjectID: strconv.FormatInt(id, 10), RegionCode: u.RegionCode,
 			Before: map[string]bool{"disabled": u.Disabled}, After: map[string]bool{"disabled": disabled}})
 	})
 }
@@ -319,7 +332,7 @@ func (s *Service) Unlock(ctx context.Context, actor Actor, id int64) error {
 			return err
 		}
 		return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: "user.unlock", ObjectType: "user",
-			ObjectID: strconv.FormatInt(id, 10), RegionCode: u.RegionCode})
+			ObjectName: u.Username, ObjectID: strconv.FormatInt(id, 10), RegionCode: u.RegionCode})
 	})
 }
 
@@ -344,11 +357,14 @@ func (s *Service) ResetPassword(ctx context.Context, actor Actor, id int64) (str
 			locked_until = NULL, password_changed_at = ?, updated_at = ? WHERE id = ?`, hash, true, now, now, id); err != nil {
 			return err
 		}
+		if err := s.remember(ctx, tx, id, hash, now); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ?", id); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: "user.reset_password", ObjectType: "user",
-			ObjectID: strconv.FormatInt(id, 10), RegionCode: u.RegionCode})
+			ObjectName: u.Username, ObjectID: strconv.FormatInt(id, 10), RegionCode: u.RegionCode})
 	})
 	if err != nil {
 		return "", err
@@ -357,7 +373,8 @@ func (s *Service) ResetPassword(ctx context.Context, actor Actor, id int64) (str
 }
 
 // ChangePassword changes the actor's own password after checking the
-// current one, and ends the actor's other sessions.
+// current one and the policy (including the history of recent passwords),
+// and ends the actor's other sessions.
 func (s *Service) ChangePassword(ctx context.Context, actor Actor, keepSessionToken, current, next string) error {
 	if !actor.LoggedIn() {
 		return apperr.New(apperr.Unauthenticated, "session.required")
@@ -369,11 +386,14 @@ func (s *Service) ChangePassword(ctx context.Context, actor Actor, keepSessionTo
 	if ok, err := VerifyPassword(hash, current); err != nil || !ok {
 		return apperr.Fields(apperr.Field("current_password", "account.current_password_wrong"))
 	}
-	if err := CheckPasswordPolicy("new_password", next, actor.Username); err != nil {
+	if err := s.cfg.Policy.Check("new_password", next, actor.Username); err != nil {
 		return err
 	}
 	if next == current {
 		return apperr.Fields(apperr.Field("new_password", "account.password_unchanged"))
+	}
+	if err := s.checkHistory(ctx, actor.UserID, "new_password", next); err != nil {
+		return err
 	}
 	newHash, err := HashPassword(next, s.cfg.Hash)
 	if err != nil {
@@ -385,12 +405,83 @@ func (s *Service) ChangePassword(ctx context.Context, actor Actor, keepSessionTo
 			updated_at = ? WHERE id = ?`, newHash, false, now, now, actor.UserID); err != nil {
 			return err
 		}
+		if err := s.remember(ctx, tx, actor.UserID, newHash, now); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?", actor.UserID, hashToken(keepSessionToken)); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: "user.change_password", ObjectType: "user",
-			ObjectID: strconv.FormatInt(actor.UserID, 10), RegionCode: actor.Region})
+			ObjectID: strconv.FormatInt(actor.UserID, 10), ObjectName: actor.Username, RegionCode: actor.Region})
 	})
+}
+
+// keepHistory is how many hashes a user's history keeps: the longest
+// history of any preset, so switching presets loses nothing.
+const keepHistory = 5
+
+// checkHistory refuses next when it matches one of the user's last
+// Policy.History passwords. Each comparison is a full argon2id
+// verification, so it runs outside any transaction.
+func (s *Service) checkHistory(ctx context.Context, userID int64, field, next string) error {
+	n := s.cfg.Policy.History
+	if n <= 0 {
+		return nil
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT hash FROM password_history WHERE user_id = ? ORDER BY id DESC LIMIT ?", userID, n)
+	if err != nil {
+		return fmt.Errorf("read password history: %w", err)
+	}
+	var hashes []string
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			rows.Close()
+			return err
+		}
+		hashes = append(hashes, h)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, h := range hashes {
+		if ok, _ := VerifyPassword(h, next); ok {
+			return apperr.Fields(apperr.Field(field, "account.password_reused", n))
+		}
+	}
+	return nil
+}
+
+// remember adds hash to the user's password history and forgets entries
+// beyond keepHistory.
+func (s *Service) remember(ctx context.Context, tx *sqldb.Tx, userID int64, hash string, at sqldb.Time) error {
+	if _, err := tx.ExecContext(ctx, "INSERT INTO password_history (user_id, hash, created_at) VALUES (?, ?, ?)", userID, hash, at); err != nil {
+		return fmt.Errorf("password history: %w", err)
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM password_history WHERE user_id = ? AND id NOT IN
+		(SELECT id FROM (SELECT id FROM password_history WHERE user_id = ? ORDER BY id DESC LIMIT ?) AS keep)`, userID, userID, keepHistory)
+	if err != nil {
+		return fmt.Errorf("trim password history: %w", err)
+	}
+	return nil
+}
+
+// passwordState fills the actor's expiry fields from when the password was
+// last changed: past Policy.MaxAge the password has expired and must be
+// changed before anything else; within ExpiryWarning of it the shell
+// reminds the user.
+func (s *Service) passwordState(a *Actor, changed time.Time, now time.Time) {
+	if s.cfg.Policy.MaxAge <= 0 || changed.IsZero() {
+		return
+	}
+	left := changed.Add(s.cfg.Policy.MaxAge).Sub(now)
+	switch {
+	case left <= 0:
+		a.PasswordExpired, a.MustChangePassword = true, true
+	case left <= ExpiryWarning:
+		a.PasswordDaysLeft = int((left + 24*time.Hour - 1) / (24 * time.Hour))
+	}
 }
 
 // Session is a logged-in browser or API client. Token is the cookie value;
@@ -419,38 +510,47 @@ func (s *Service) Login(ctx context.Context, username, password, clientAddr, use
 	u, err := scanUserWithHash(s.db.QueryRowContext(ctx, "SELECT "+userColumns+", password_hash FROM users WHERE username = ?", username), &hash)
 	if sqldb.IsNoRows(err) {
 		_, _ = VerifyPassword(s.dummyHash, password)
-		s.recordAnonymous(ctx, "session.login_failed", username)
+		s.recordFailure(ctx, audit.Actor{Name: username, Role: "anonymous"})
 		return Session{}, Actor{}, apperr.New(apperr.Unauthenticated, "session.bad_credentials")
 	}
 	if err != nil {
 		return Session{}, Actor{}, fmt.Errorf("login: %w", err)
 	}
+	actor := Actor{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role, Region: u.RegionCode,
+		MustChangePassword: u.MustChangePassword}
 	if u.Locked(now) {
+		s.recordFailure(ctx, actor.Audit())
 		return Session{}, Actor{}, apperr.New(apperr.Locked, "account.locked", minutesLeft(u.LockedUntil, now))
 	}
 	ok, err := VerifyPassword(hash, password)
 	if err != nil {
 		return Session{}, Actor{}, fmt.Errorf("login %s: %w", username, err)
 	}
-	actor := Actor{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role, Region: u.RegionCode,
-		MustChangePassword: u.MustChangePassword}
+	s.passwordState(&actor, u.PasswordChangedAt, now)
 	if !ok || u.Disabled {
 		var lockErr error
 		err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 			failed := u.FailedLogins + 1
 			var lockedUntil sqldb.Time
-			action := "session.login_failed"
 			if failed >= s.cfg.LockAfter {
 				// The counter restarts, so the account is locked again only
 				// after another full run of failures.
-				lockedUntil, failed, action = sqldb.At(now.Add(s.cfg.LockDuration)), 0, "session.locked"
+				lockedUntil, failed = sqldb.At(now.Add(s.cfg.LockDuration)), 0
 				lockErr = apperr.New(apperr.Locked, "account.locked", minutesLeft(lockedUntil.Time, now))
 			}
 			if _, err := tx.ExecContext(ctx, "UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?", failed, lockedUntil, u.ID); err != nil {
 				return err
 			}
-			return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: action, ObjectType: "user",
-				ObjectID: strconv.FormatInt(u.ID, 10), RegionCode: u.RegionCode})
+			// Each failure is a security event, counted per minute; the
+			// lock it causes is a change of the account, audited.
+			if err := audit.RecordSecurityEvent(ctx, tx, audit.EventLoginFailed, actor.Audit(), "login"); err != nil {
+				return err
+			}
+			if lockErr == nil {
+				return nil
+			}
+			return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: "session.locked", ObjectType: "user",
+				ObjectID: strconv.FormatInt(u.ID, 10), ObjectName: u.Username, RegionCode: u.RegionCode})
 		})
 		if err != nil {
 			return Session{}, Actor{}, fmt.Errorf("record failed login: %w", err)
@@ -471,7 +571,7 @@ func (s *Service) Login(ctx context.Context, username, password, clientAddr, use
 			return err
 		}
 		return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: "session.login", ObjectType: "user",
-			ObjectID: strconv.FormatInt(u.ID, 10), RegionCode: u.RegionCode})
+			ObjectName: u.Username, ObjectID: strconv.FormatInt(u.ID, 10), RegionCode: u.RegionCode})
 	})
 	if err != nil {
 		return Session{}, Actor{}, fmt.Errorf("open session: %w", err)
@@ -481,20 +581,19 @@ func (s *Service) Login(ctx context.Context, username, password, clientAddr, use
 
 func scanUserWithHash(row *sql.Row, hash *string) (User, error) {
 	var u User
-	var locked, last, created, updated sqldb.Time
+	var locked, last, created, updated, changed sqldb.Time
 	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Organization, &u.Role, &u.RegionCode,
-		&u.MustChangePassword, &u.Disabled, &u.FailedLogins, &locked, &last, &created, &updated, hash)
+		&u.MustChangePassword, &u.Disabled, &u.FailedLogins, &locked, &last, &created, &updated, &changed, hash)
 	u.LockedUntil, u.LastLoginAt, u.CreatedAt, u.UpdatedAt = locked.Time, last.Time, created.Time, updated.Time
+	u.PasswordChangedAt = changed.Time
 	return u, err
 }
 
-func (s *Service) recordAnonymous(ctx context.Context, action, username string) {
-	// A failed login for an unknown name is still a security event; its
-	// write failing must not change the answer the caller gets.
-	_ = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		return audit.Record(ctx, tx, audit.Actor{Name: truncate(username, 64), Role: "anonymous"},
-			audit.Event{Action: action, ObjectType: "user"})
-	})
+// recordFailure counts a failed login that changes no account (an unknown
+// name, a locked account) as a security event; its write failing must not
+// change the answer the caller gets.
+func (s *Service) recordFailure(ctx context.Context, who audit.Actor) {
+	_ = audit.RecordSecurityEvent(ctx, s.db, audit.EventLoginFailed, who, "login")
 }
 
 func minutesLeft(until, now time.Time) int {
@@ -526,13 +625,13 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Actor, Sessio
 	var sess Session
 	var created, seen sqldb.Time
 	var u User
-	var locked, last, ucreated, updated sqldb.Time
+	var locked, last, ucreated, updated, changed sqldb.Time
 	err := s.db.QueryRowContext(ctx, `SELECT s.csrf_token, s.created_at, s.last_seen_at,
 		u.id, u.username, u.display_name, u.organization, u.role, u.region_code, u.must_change_password, u.disabled,
-		u.failed_logins, u.locked_until, u.last_login_at, u.created_at, u.updated_at
+		u.failed_logins, u.locked_until, u.last_login_at, u.created_at, u.updated_at, COALESCE(u.password_changed_at, u.created_at)
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, th).Scan(
 		&sess.CSRFToken, &created, &seen, &u.ID, &u.Username, &u.DisplayName, &u.Organization, &u.Role, &u.RegionCode,
-		&u.MustChangePassword, &u.Disabled, &u.FailedLogins, &locked, &last, &ucreated, &updated)
+		&u.MustChangePassword, &u.Disabled, &u.FailedLogins, &locked, &last, &ucreated, &updated, &changed)
 	if sqldb.IsNoRows(err) {
 		return Actor{}, Session{}, apperr.New(apperr.Unauthenticated, "session.required")
 	}
@@ -553,8 +652,10 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Actor, Sessio
 		}
 		sess.LastSeenAt = now
 	}
-	return Actor{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role, Region: u.RegionCode,
-		MustChangePassword: u.MustChangePassword}, sess, nil
+	actor := Actor{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role, Region: u.RegionCode,
+		MustChangePassword: u.MustChangePassword}
+	s.passwordState(&actor, changed.Time, now)
+	return actor, sess, nil
 }
 
 // CheckCSRF reports whether token is the session's CSRF token.
@@ -573,7 +674,7 @@ func (s *Service) Logout(ctx context.Context, actor Actor, token string) error {
 			return nil
 		}
 		return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: "session.logout", ObjectType: "user",
-			ObjectID: strconv.FormatInt(actor.UserID, 10), RegionCode: actor.Region})
+			ObjectName: actor.Username, ObjectID: strconv.FormatInt(actor.UserID, 10), RegionCode: actor.Region})
 	})
 }
 
@@ -621,7 +722,7 @@ func (s *Service) SetPassword(ctx context.Context, actor Actor, id int64, passwo
 		if err != nil {
 			return err
 		}
-		if err := CheckPasswordPolicy("password", password, u.Username); err != nil {
+		if err := s.cfg.Policy.Check("password", password, u.Username); err != nil {
 			return err
 		}
 		hash, err := HashPassword(password, s.cfg.Hash)
@@ -633,10 +734,13 @@ func (s *Service) SetPassword(ctx context.Context, actor Actor, id int64, passwo
 			locked_until = NULL, password_changed_at = ?, updated_at = ? WHERE id = ?`, hash, mustChange, now, now, id); err != nil {
 			return err
 		}
+		if err := s.remember(ctx, tx, id, hash, now); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ?", id); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: "user.set_password", ObjectType: "user",
-			ObjectID: strconv.FormatInt(id, 10), RegionCode: u.RegionCode})
+			ObjectName: u.Username, ObjectID: strconv.FormatInt(id, 10), RegionCode: u.RegionCode})
 	})
 }

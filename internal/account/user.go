@@ -25,6 +25,9 @@ type User struct {
 	LastLoginAt        time.Time `json:"last_login_at,omitzero"`
 	CreatedAt          time.Time `json:"created_at"`
 	UpdatedAt          time.Time `json:"updated_at"`
+	// PasswordChangedAt is when the password was last set; the policy's
+	// MaxAge counts from it.
+	PasswordChangedAt time.Time `json:"-"`
 }
 
 // Locked reports whether the account is locked at now.
@@ -45,8 +48,9 @@ type NewUser struct {
 
 var usernamePattern = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_.-]{1,31}$`)
 
-// Validate checks every field and returns all problems at once.
-func (n *NewUser) Validate() error {
+// Validate checks every field, the password against policy, and returns all
+// problems at once.
+func (n *NewUser) Validate(policy PasswordPolicy) error {
 	n.Username = strings.TrimSpace(n.Username)
 	n.DisplayName = strings.TrimSpace(n.DisplayName)
 	n.Organization = strings.TrimSpace(n.Organization)
@@ -56,7 +60,7 @@ func (n *NewUser) Validate() error {
 		fields = append(fields, apperr.Field("username", "account.username_format"))
 	}
 	fields = append(fields, checkProfile(n.DisplayName, n.Organization, n.Role, n.RegionCode)...)
-	if err := CheckPasswordPolicy("password", n.Password, n.Username); err != nil {
+	if err := policy.Check("password", n.Password, n.Username); err != nil {
 		fields = append(fields, apperr.As(err).Fields...)
 	}
 	if len(fields) > 0 {

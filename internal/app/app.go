@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -32,6 +33,13 @@ type Config struct {
 	Logger *slog.Logger
 	// Hash is the password hashing cost; the zero value is account's default.
 	Hash account.HashParams
+	// PasswordPolicy is the password rule set (account.PolicyNamed); the
+	// zero value is account's default (dengbao).
+	PasswordPolicy account.PasswordPolicy
+	// AuditKey, when not empty, is attached to DB as the audit chain key
+	// (audit.Open) before anything is written; empty means the caller has
+	// attached one already (tests do, through dbtest).
+	AuditKey []byte
 	// HomeRegion, when not empty, is stored as the instance's home region
 	// (validated and audited by region.Service.SetHomeRegion) before any
 	// service reads it; "" keeps what is stored.
@@ -46,6 +54,10 @@ type Config struct {
 type App struct {
 	web.Deps
 }
+
+// ErrAuditKey marks an audit chain key New could not attach: too short, or
+// not the key the database's chain was started with.
+var ErrAuditKey = errors.New("audit key")
 
 // New builds every service on cfg.DB: it loads the region tables when they
 // are empty, stores cfg.HomeRegion when given, loads the shipped rule sets
@@ -63,6 +75,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	a := &App{web.Deps{DB: cfg.DB, Logger: cfg.Logger, Now: cfg.Now, Version: cfg.Version}}
+	if len(cfg.AuditKey) > 0 {
+		if _, err := audit.Open(ctx, a.DB, cfg.AuditKey); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrAuditKey, err)
+		}
+	}
 	a.Regions = region.NewService(a.DB)
 	if _, err := a.Regions.EnsureLoaded(ctx, data.FS); err != nil {
 		return nil, err
@@ -76,7 +93,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if a.HomeRegion, err = a.Regions.HomeRegion(ctx); err != nil {
 		return nil, err
 	}
-	a.Accounts = account.NewService(a.DB, a.Regions, account.Config{Now: cfg.Now, Hash: cfg.Hash})
+	a.Accounts = account.NewService(a.DB, a.Regions, account.Config{Now: cfg.Now, Hash: cfg.Hash, Policy: cfg.PasswordPolicy})
 	a.Audit = audit.NewService(a.DB)
 	a.Notices = notice.NewService(a.DB, cfg.Now)
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"kechuang/internal/apperr"
 	"kechuang/internal/sqldb"
@@ -32,6 +33,10 @@ type Event struct {
 	Action     string // dotted verb, e.g. "user.create", "session.login_failed"
 	ObjectType string
 	ObjectID   string
+	// ObjectName names the object as it was called at the time (a listing's
+	// title, a user name), so the log reads on its own even after the
+	// object changed or went away.
+	ObjectName string
 	RegionCode string // the object's region, for filtering
 	// Before and After are summaries of the changed fields; either may be nil.
 	Before any
@@ -49,6 +54,7 @@ type Entry struct {
 	Action      string    `json:"action"`
 	ObjectType  string    `json:"object_type,omitempty"`
 	ObjectID    string    `json:"object_id,omitempty"`
+	ObjectName  string    `json:"object_name,omitempty"`
 	RegionCode  string    `json:"region_code,omitempty"`
 	Summary     string    `json:"summary,omitempty"`
 	ClientAddr  string    `json:"client_addr,omitempty"`
@@ -81,26 +87,39 @@ func ClientAddr(ctx context.Context) string {
 var Now = time.Now
 
 // Record writes one audit row inside tx, so that it commits or rolls back
-// with the write it describes.
+// with the write it describes. The row is sealed into the chain (chain.go)
+// just before tx commits (a transaction with many rows seals them in
+// batches as it goes); Record fails when the action is not registered
+// (RegisterActions) or no chain key is attached to the database (Open).
 func Record(ctx context.Context, tx *sqldb.Tx, who Actor, ev Event) error {
+	if !Registered(ev.Action) {
+		return fmt.Errorf("audit: action %q is not registered (audit.RegisterActions)", ev.Action)
+	}
+	c, err := chainOf(tx.DB())
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", ev.Action, err)
+	}
 	summary, err := summarize(ev.Before, ev.After)
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", ev.Action, err)
 	}
 	info, _ := ctx.Value(requestKey{}).(requestInfo)
-	var actorID any
-	if who.ID != 0 {
-		actorID = who.ID
+	return c.add(ctx, tx, row{
+		at: sqldb.FormatTime(Now()), actorID: who.ID, actorName: who.Name, actorRole: who.Role, actorRegion: who.Region,
+		action: ev.Action, objectType: ev.ObjectType, objectID: ev.ObjectID, objectName: truncate(ev.ObjectName, 200),
+		regionCode: ev.RegionCode, summary: summary, clientAddr: info.clientAddr, requestID: info.requestID,
+	})
+}
+
+// truncate cuts s to at most n bytes on a character boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log
-		(at, actor_id, actor_name, actor_role, actor_region, action, object_type, object_id, region_code, summary, client_addr, request_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		sqldb.At(Now()), actorID, who.Name, who.Role, who.Region, ev.Action, ev.ObjectType, ev.ObjectID,
-		ev.RegionCode, summary, info.clientAddr, info.requestID)
-	if err != nil {
-		return fmt.Errorf("audit %s: %w", ev.Action, err)
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
-	return nil
+	return s[:n]
 }
 
 func summarize(before, after any) (string, error) {
@@ -117,7 +136,7 @@ func summarize(before, after any) (string, error) {
 // Filter selects audit rows. Zero fields do not filter.
 type Filter struct {
 	Actor      string // user name, exact
-	Action     string // prefix, e.g. "user." or "session.login"
+	Action     string // a registered action matches exactly; anything else is a prefix, e.g. "user."
 	ObjectType string
 	ObjectID   string
 	From, To   time.Time // [From, To)
@@ -162,7 +181,10 @@ func (s *Service) FindEntries(ctx context.Context, reader Actor, f Filter) ([]En
 	if f.Actor != "" {
 		where, args = append(where, "actor_name = ?"), append(args, f.Actor)
 	}
-	if f.Action != "" {
+	switch {
+	case Registered(f.Action):
+		where, args = append(where, "action = ?"), append(args, f.Action)
+	case f.Action != "":
 		where, args = append(where, `action LIKE ? ESCAPE '\'`), append(args, escapeLike(f.Action)+"%")
 	}
 	if f.ObjectType != "" {
@@ -186,7 +208,7 @@ func (s *Service) FindEntries(ctx context.Context, reader Actor, f Filter) ([]En
 		return nil, 0, fmt.Errorf("count audit rows: %w", err)
 	}
 	q := `SELECT id, at, COALESCE(actor_id, 0), actor_name, actor_role, actor_region, action, object_type, object_id,
-		region_code, summary, client_addr, request_id FROM audit_log` + cond + " ORDER BY id DESC LIMIT ? OFFSET ?"
+		object_name, region_code, summary, client_addr, request_id FROM audit_log` + cond + " ORDER BY id DESC LIMIT ? OFFSET ?"
 	rows, err := s.db.QueryContext(ctx, q, append(args, f.PerPage, (f.Page-1)*f.PerPage)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find audit rows: %w", err)
@@ -197,13 +219,30 @@ func (s *Service) FindEntries(ctx context.Context, reader Actor, f Filter) ([]En
 		var e Entry
 		var at sqldb.Time
 		if err := rows.Scan(&e.ID, &at, &e.ActorID, &e.ActorName, &e.ActorRole, &e.ActorRegion, &e.Action,
-			&e.ObjectType, &e.ObjectID, &e.RegionCode, &e.Summary, &e.ClientAddr, &e.RequestID); err != nil {
+			&e.ObjectType, &e.ObjectID, &e.ObjectName, &e.RegionCode, &e.Summary, &e.ClientAddr, &e.RequestID); err != nil {
 			return nil, 0, err
 		}
 		e.At = at.Time
 		out = append(out, e)
 	}
 	return out, total, rows.Err()
+}
+
+// RecordExport records that reader exported rows of the log selected by
+// filter (field → value). Only the auditor may export.
+func (s *Service) RecordExport(ctx context.Context, reader Actor, rows int, filter map[string]string) error {
+	if reader.Role != ReaderRole {
+		return apperr.New(apperr.Forbidden, "audit.only_auditor")
+	}
+	after := map[string]any{"rows": rows}
+	for k, v := range filter {
+		if v != "" {
+			after[k] = v
+		}
+	}
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		return Record(ctx, tx, reader, Event{Action: "audit.export", ObjectType: "audit_log", After: after})
+	})
 }
 
 // escapeLike makes s match literally in a LIKE … ESCAPE '\' pattern.

@@ -496,7 +496,7 @@ func (s *Service) applyImportRow(ctx context.Context, tx *sqldb.Tx, a account.Ac
 		fresh = true
 		res.Created++
 		if err := audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "enterprise.create", ObjectType: "enterprise",
-			ObjectID: idText(id), RegionCode: e.RegionCode, After: e.auditView()}); err != nil {
+			ObjectName: e.Name, ObjectID: idText(id), RegionCode: e.RegionCode, After: e.auditView()}); err != nil {
 			return err
 		}
 	} else {
@@ -517,7 +517,7 @@ func (s *Service) applyImportRow(ctx context.Context, tx *sqldb.Tx, a account.Ac
 				}
 				res.Updated++
 				if err := audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "enterprise.update", ObjectType: "enterprise",
-					ObjectID: idText(id), RegionCode: e.RegionCode, Before: old.auditView(), After: e.auditView()}); err != nil {
+					ObjectName: e.Name, ObjectID: idText(id), RegionCode: e.RegionCode, Before: old.auditView(), After: e.auditView()}); err != nil {
 					return err
 				}
 			}

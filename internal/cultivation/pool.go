@@ -66,7 +66,7 @@ func (s *Service) ConfirmTier(ctx context.Context, a account.Actor, id int64, ti
 		if _, err := tx.ExecContext(ctx, "UPDATE enterprises SET tier = ?, updated_at = ? WHERE id = ?", tier, sqldb.At(s.now()), id); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "pool.confirm", ObjectType: "enterprise", ObjectID: idText(id),
+		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "pool.confirm", ObjectType: "enterprise", ObjectID: idText(id), ObjectName: e.Name,
 			RegionCode: e.RegionCode, Before: map[string]string{"tier": e.Tier}, After: map[string]string{"tier": tier, "basis": basis, "note": note}})
 	})
 }

@@ -155,7 +155,7 @@ func (s *Service) CreateEnterprise(ctx context.Context, a account.Actor, e Enter
 			return err
 		}
 		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "enterprise.create", ObjectType: "enterprise",
-			ObjectID: idText(id), RegionCode: e.RegionCode, After: out.auditView()})
+			ObjectName: out.Name, ObjectID: idText(id), RegionCode: e.RegionCode, After: out.auditView()})
 	})
 	return out, err
 }
@@ -209,7 +209,7 @@ func (s *Service) UpdateEnterprise(ctx context.Context, a account.Actor, id int6
 			return err
 		}
 		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "enterprise.update", ObjectType: "enterprise",
-			ObjectID: idText(id), RegionCode: e.RegionCode, Before: old.auditView(), After: out.auditView()})
+			ObjectName: out.Name, ObjectID: idText(id), RegionCode: e.RegionCode, Before: old.auditView(), After: out.auditView()})
 	})
 	return out, err
 }
@@ -292,7 +292,7 @@ func (s *Service) PutYear(ctx context.Context, a account.Actor, id int64, y Year
 			action, before = "enterprise_year.update", old
 		}
 		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: action, ObjectType: "enterprise",
-			ObjectID: idText(id) + "/" + strconv.Itoa(y.Year), RegionCode: e.RegionCode, Before: before, After: y})
+			ObjectName: e.Name, ObjectID: idText(id) + "/" + strconv.Itoa(y.Year), RegionCode: e.RegionCode, Before: before, After: y})
 	})
 }
 
@@ -341,7 +341,7 @@ func (s *Service) AssessEnterprise(ctx context.Context, a account.Actor, id int6
 			return err
 		}
 		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "enterprise.assess", ObjectType: "enterprise",
-			ObjectID: idText(id), RegionCode: e.RegionCode,
+			ObjectName: e.Name, ObjectID: idText(id), RegionCode: e.RegionCode,
 			After: map[string]string{"as_of": asOf.Format(dateLayout), "proposed": proposal.Current, "next": proposal.Next}})
 	})
 	if err != nil {

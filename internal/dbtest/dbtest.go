@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"kechuang/internal/audit"
 	"kechuang/internal/sqldb"
 )
 
@@ -35,13 +36,20 @@ func Each(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
 	}
 }
 
+// AuditKey is the audit chain key Open gives every test database.
+var AuditKey = []byte("kechuang test audit chain key, 32+ bytes long")
+
 // Open returns a fresh migrated database of dialect d, closed and (for
-// PostgreSQL) dropped when the test ends.
+// PostgreSQL) dropped when the test ends, with AuditKey as its audit chain
+// key so that services can record audit rows.
 func Open(t testing.TB, d sqldb.Dialect) *sqldb.DB {
 	t.Helper()
 	db := OpenEmpty(t, d)
 	if _, err := db.Migrate(context.Background()); err != nil {
 		t.Fatalf("migrate %s: %v", d, err)
+	}
+	if _, err := audit.Open(context.Background(), db, AuditKey); err != nil {
+		t.Fatalf("audit key: %v", err)
 	}
 	return db
 }

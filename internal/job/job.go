@@ -48,6 +48,10 @@ type Job struct {
 	OwnerID    int64 // the user who asked for the job; 0 for the system
 	OwnerName  string
 	RegionCode string // the region the job's data belongs to
+	// ClientAddr and RequestID are those of the request that queued the
+	// job; the audit rows the run writes carry the address.
+	ClientAddr string
+	RequestID  string
 	CreatedAt  time.Time
 	StartedAt  time.Time // zero while queued
 	FinishedAt time.Time // zero until done or failed

@@ -17,7 +17,7 @@ import (
 // jobColumns are the columns scanJob reads, in order; never the payload.
 const jobColumns = `id, kind, state, done, total, message, result, error, error_key,
 	COALESCE(owner_id, 0), owner_name, owner_role, owner_region, region_code,
-	created_at, started_at, finished_at, attempts`
+	created_at, started_at, finished_at, attempts, client_addr, request_id`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -29,7 +29,7 @@ func scanJob(row scanner) (Job, audit.Actor, error) {
 	var created, started, finished sqldb.Time
 	err := row.Scan(&j.ID, &j.Kind, &j.State, &j.Done, &j.Total, &j.Message, &result, &j.Error, &j.ErrorKey,
 		&j.OwnerID, &j.OwnerName, &owner.Role, &owner.Region, &j.RegionCode,
-		&created, &started, &finished, &j.Attempts)
+		&created, &started, &finished, &j.Attempts, &j.ClientAddr, &j.RequestID)
 	if err != nil {
 		return Job{}, owner, err
 	}

@@ -109,12 +109,15 @@ func TestEnqueueRunProgressResult(t *testing.T) {
 				return run.SetResult(map[string]int{"rows": len(rows)})
 			})
 		})
-		id, err := s.EnqueueNow(ctx, alice, "test.import", "320505", []byte("a\nb\nc"))
+		// The job keeps the address of the request that queued it (#18 §6).
+		reqCtx := audit.WithRequest(ctx, "203.0.113.8", "req-42")
+		id, err := s.EnqueueNow(reqCtx, alice, "test.import", "320505", []byte("a\nb\nc"))
 		if err != nil {
 			t.Fatalf("EnqueueNow: %v", err)
 		}
 		queued, err := s.Get(ctx, alice, id)
-		if err != nil || queued.State != job.Queued || queued.OwnerName != "alice" || queued.RegionCode != "320505" {
+		if err != nil || queued.State != job.Queued || queued.OwnerName != "alice" || queued.RegionCode != "320505" ||
+			queued.ClientAddr != "203.0.113.8" || queued.RequestID != "req-42" {
 			t.Fatalf("Get(queued) = %+v, %v", queued, err)
 		}
 		if err := s.RunPending(ctx); err != nil {
@@ -143,6 +146,12 @@ func TestEnqueueRunProgressResult(t *testing.T) {
 		}
 		if diff := cmp.Diff([]string{"job.enqueue", "job.done"}, auditActions(t, db, id)); diff != "" {
 			t.Errorf("audit actions mismatch (-want +got):\n%s", diff)
+		}
+		// The run's audit rows, written by a worker with no request, carry
+		// the queuing request's address.
+		if n := count(t, db, "SELECT COUNT(*) FROM audit_log WHERE object_type = 'job' AND object_id = ? AND client_addr = '203.0.113.8'",
+			fmt.Sprint(id)); n != 2 {
+			t.Errorf("job audit rows from 203.0.113.8 = %d, want 2 (enqueue and done)", n)
 		}
 	})
 }

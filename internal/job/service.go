@@ -98,7 +98,8 @@ func (s *Service) handler(kind string) Handler {
 
 // Enqueue inserts a queued job of kind for owner inside tx, with payload
 // (which may be nil; up to tens of megabytes is fine), and records the
-// audit row "job.enqueue" in tx. The job exists only if tx commits. The
+// audit row "job.enqueue" in tx. The job keeps the client address and
+// request id that ctx carries (audit.WithRequest). The job exists only if tx commits. The
 // kind must be registered on this Service: an unknown kind is a programmer
 // error and returns an Internal error.
 func (s *Service) Enqueue(ctx context.Context, tx *sqldb.Tx, owner audit.Actor, kind, regionCode string, payload []byte) (int64, error) {
@@ -110,9 +111,10 @@ func (s *Service) Enqueue(ctx context.Context, tx *sqldb.Tx, owner audit.Actor, 
 		ownerID = owner.ID
 	}
 	id, err := tx.InsertID(ctx, `INSERT INTO jobs
-		(kind, state, owner_id, owner_name, owner_role, owner_region, region_code, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		kind, Queued, ownerID, owner.Name, owner.Role, owner.Region, regionCode, sqldb.At(s.Now()))
+		(kind, state, owner_id, owner_name, owner_role, owner_region, region_code, created_at, client_addr, request_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		kind, Queued, ownerID, owner.Name, owner.Role, owner.Region, regionCode, sqldb.At(s.Now()),
+		audit.ClientAddr(ctx), audit.RequestID(ctx))
 	if err != nil {
 		return 0, fmt.Errorf("enqueue job %s: %w", kind, err)
 	}

@@ -168,11 +168,13 @@ func (s *Service) execute(ctx context.Context, run *Run) {
 	}()
 	run.log.Info("job started")
 	start := time.Now()
-	hctx := audit.WithRequest(ctx, "", "job-"+strconv.FormatInt(run.job.ID, 10))
+	// The run's audit rows carry the address of the request that queued
+	// the job, and the job's number as the request.
+	hctx := audit.WithRequest(ctx, run.job.ClientAddr, "job-"+strconv.FormatInt(run.job.ID, 10))
 	err := callHandler(hctx, h, run)
 	close(stop)
 	<-flushed
-	s.finish(ctx, run, err)
+	s.finish(hctx, run, err)
 	run.log.Info("job finished", "duration_ms", time.Since(start).Milliseconds(), "failed", err != nil)
 }
 

@@ -102,7 +102,7 @@ func (s *Service) AddAttachment(ctx context.Context, a account.Actor, listingID 
 			a.UserID, sqldb.At(now)); err != nil {
 			return fmt.Errorf("insert attachment: %w", err)
 		}
-		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "listing.attach", ObjectType: "listing", ObjectID: idText(listingID),
+		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "listing.attach", ObjectType: "listing", ObjectID: idText(listingID), ObjectName: l.Title,
 			RegionCode: l.RegionCode, After: map[string]any{"attachment": out.ID, "filename": filename, "size": out.Size, "sha256": out.SHA256}})
 	})
 	return out, err
@@ -175,7 +175,7 @@ func (s *Service) DeleteAttachment(ctx context.Context, a account.Actor, id int6
 		if _, err := tx.ExecContext(ctx, "DELETE FROM attachments WHERE id = ?", id); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "listing.detach", ObjectType: "listing", ObjectID: idText(listingID),
+		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "listing.detach", ObjectType: "listing", ObjectID: idText(listingID), ObjectName: l.Title,
 			RegionCode: l.RegionCode, Before: map[string]any{"attachment": id, "filename": filename}})
 	})
 }

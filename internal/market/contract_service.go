@@ -93,7 +93,7 @@ func (s *Service) RegisterContract(ctx context.Context, a account.Actor, c Contr
 			return err
 		}
 		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "contract.register", ObjectType: "contract",
-			ObjectID: fmt.Sprint(id), RegionCode: c.RegionCode, After: out})
+			ObjectName: out.Title, ObjectID: fmt.Sprint(id), RegionCode: c.RegionCode, After: out})
 	})
 	return out, err
 }

@@ -250,7 +250,7 @@ func openDeal(ctx context.Context, tx *sqldb.Tx, a account.Actor, member int64, 
 	if err := notifyDeal(ctx, tx, a, out, m, l.OwnerID); err != nil {
 		return Deal{}, err
 	}
-	return out, audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "deal.create", ObjectType: "deal", ObjectID: idText(id),
+	return out, audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "deal.create", ObjectType: "deal", ObjectID: idText(id), ObjectName: l.Title,
 		RegionCode: out.RegionCode, After: out.auditView()})
 }
 
@@ -381,7 +381,7 @@ func (s *Service) StepDeal(ctx context.Context, a account.Actor, id int64, actio
 		if err := notifyDeal(ctx, tx, a, out, m, recipients...); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "deal." + action, ObjectType: "deal", ObjectID: idText(id),
+		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "deal." + action, ObjectType: "deal", ObjectID: idText(id), ObjectName: out.ListingTitle,
 			RegionCode: out.RegionCode, Before: old.auditView(), After: out.auditView()})
 	})
 	if err != nil {

@@ -63,7 +63,7 @@ func (s *Service) NotifyExpiring(ctx context.Context) (int, error) {
 			}
 			sent++
 			return audit.Record(ctx, tx, audit.System, audit.Event{Action: "listing.expiry_notice", ObjectType: "listing",
-				ObjectID: idText(d.id), RegionCode: d.region, After: map[string]string{"expires": day}})
+				ObjectName: d.title, ObjectID: idText(d.id), RegionCode: d.region, After: map[string]string{"expires": day}})
 		})
 		if err != nil {
 			return sent, fmt.Errorf("expiry notice for listing %d: %w", d.id, err)

@@ -598,7 +598,7 @@ func (s *Service) applyImportRow(ctx context.Context, tx *sqldb.Tx, a account.Ac
 		after = listingFromInput(id, row, a.UserID, Draft)
 		res.Created++
 		if err := audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "listing.create", ObjectType: "listing",
-			ObjectID: idText(id), RegionCode: row.in.RegionCode, After: after.auditView()}); err != nil {
+			ObjectName: after.Title, ObjectID: idText(id), RegionCode: row.in.RegionCode, After: after.auditView()}); err != nil {
 			return err
 		}
 	} else {
@@ -619,7 +619,7 @@ func (s *Service) applyImportRow(ctx context.Context, tx *sqldb.Tx, a account.Ac
 			after = listingFromInput(id, row, a.UserID, before.State)
 			res.Updated++
 			if err := audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "listing.update", ObjectType: "listing",
-				ObjectID: idText(id), RegionCode: row.in.RegionCode, Before: before.auditView(), After: after.auditView()}); err != nil {
+				ObjectName: after.Title, ObjectID: idText(id), RegionCode: row.in.RegionCode, Before: before.auditView(), After: after.auditView()}); err != nil {
 				return err
 			}
 		}

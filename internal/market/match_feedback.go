@@ -112,7 +112,7 @@ func insertFeedback(ctx context.Context, tx *sqldb.Tx, a account.Actor, l Listin
 	if err != nil {
 		return fmt.Errorf("record match answer: %w", err)
 	}
-	return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "match." + decision, ObjectType: "listing", ObjectID: idText(l.ID),
+	return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "match." + decision, ObjectType: "listing", ObjectID: idText(l.ID), ObjectName: l.Title,
 		RegionCode: l.RegionCode, After: map[string]any{"candidate_kind": ans.CandidateKind, "candidate_id": ans.CandidateID,
 			"reason": ans.Reason, "note": ans.Note, "deal_id": dealID}})
 }

@@ -116,7 +116,7 @@ func (x *Indexer) ProposeMatches(ctx context.Context) (int, error) {
 				told++
 			}
 			done++
-			return audit.Record(ctx, tx, audit.System, audit.Event{Action: "match.propose", ObjectType: "listing", ObjectID: idText(l.ID),
+			return audit.Record(ctx, tx, audit.System, audit.Event{Action: "match.propose", ObjectType: "listing", ObjectID: idText(l.ID), ObjectName: l.Title,
 				RegionCode: l.RegionCode, After: map[string]int{"proposed": len(ranked), "notified": told}})
 		})
 		if err != nil {

@@ -38,6 +38,12 @@ type Indexer struct {
 // snapshotName is the index file below the data directory.
 const snapshotName = "index/listings.idx"
 
+// IndexFile returns the path of the index snapshot under dataDir. The file
+// is derived data: removing it makes the next OpenIndexer rebuild the index
+// from the database (a restore must, since the restored database's change
+// sequence may lie behind the snapshot's).
+func IndexFile(dataDir string) string { return filepath.Join(dataDir, snapshotName) }
+
 // OpenIndexer loads the snapshot under dataDir (dataDir "" keeps the index
 // in memory) or starts an empty index, then catches up with the database.
 // A snapshot of an incompatible version is rebuilt from the database.
@@ -47,7 +53,7 @@ func OpenIndexer(ctx context.Context, svc *Service, dataDir string, log *slog.Lo
 	}
 	x := &Indexer{svc: svc, log: log, expires: map[int64]time.Time{}}
 	if dataDir != "" {
-		x.path = filepath.Join(dataDir, snapshotName)
+		x.path = IndexFile(dataDir)
 	}
 	var err error
 	if x.path != "" {

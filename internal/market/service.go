@@ -219,7 +219,7 @@ func (s *Service) CreateListing(ctx context.Context, a account.Actor, k Kind, in
 			return err
 		}
 		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "listing.create", ObjectType: "listing",
-			ObjectID: idText(id), RegionCode: out.RegionCode, After: out.auditView()})
+			ObjectName: out.Title, ObjectID: idText(id), RegionCode: out.RegionCode, After: out.auditView()})
 	})
 	return out, err
 }
@@ -277,7 +277,7 @@ func (s *Service) UpdateListing(ctx context.Context, a account.Actor, id int64, 
 			return err
 		}
 		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "listing.update", ObjectType: "listing",
-			ObjectID: idText(id), RegionCode: out.RegionCode, Before: old.auditView(), After: out.auditView()})
+			ObjectName: out.Title, ObjectID: idText(id), RegionCode: out.RegionCode, Before: old.auditView(), After: out.auditView()})
 	})
 	return out, err
 }
@@ -334,7 +334,7 @@ func (s *Service) run(ctx context.Context, a account.Actor, id int64, st step, r
 			}
 		}
 		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "listing." + st.action, ObjectType: "listing",
-			ObjectID: idText(id), RegionCode: out.RegionCode, Before: old.auditView(), After: out.auditView()})
+			ObjectName: out.Title, ObjectID: idText(id), RegionCode: out.RegionCode, Before: old.auditView(), After: out.auditView()})
 	})
 	if err != nil {
 		return Listing{}, err

@@ -30,12 +30,39 @@ type DB struct {
 	dialect Dialect
 	// path is the SQLite file, empty for PostgreSQL.
 	path string
+
+	mu     sync.RWMutex // guards values
+	values map[any]any  // see SetValue
+}
+
+// SetValue attaches v to the database handle under key (a private type of
+// the caller's package, as with context values). Foundation packages keep
+// per-database state there that must be reachable from inside any
+// transaction: audit keeps its chain key.
+func (db *DB) SetValue(key, v any) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.values == nil {
+		db.values = map[any]any{}
+	}
+	db.values[key] = v
+}
+
+// Value returns what SetValue attached under key, or nil.
+func (db *DB) Value(key any) any {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	return db.values[key]
 }
 
 // Options tune Open. The zero value is fine.
 type Options struct {
 	// MaxOpenConns caps the pool; 0 means the default for the dialect.
 	MaxOpenConns int
+	// Synchronous overrides SQLite's synchronous setting ("" means FULL).
+	// It exists for the benchmark that measures what FULL costs; NORMAL
+	// can lose acknowledged commits on power loss.
+	Synchronous string
 }
 
 // Open opens the database named by dsn. A dsn starting with "postgres://" or
@@ -60,13 +87,7 @@ func Open(ctx context.Context, dsn, dataDir string, opt Options) (*DB, error) {
 		pool.SetConnMaxIdleTime(5 * time.Minute)
 		db = &DB{sql: pool, dialect: Postgres}
 	default:
-		path := strings.TrimPrefix(dsn, "sqlite:")
-		if path == "" {
-			if dataDir == "" {
-				dataDir = "data"
-			}
-			path = filepath.Join(dataDir, "kechuang.db")
-		}
+		path := SQLitePath(dsn, dataDir)
 		if dir := filepath.Dir(path); dir != "" {
 			if err := os.MkdirAll(dir, 0o750); err != nil {
 				return nil, fmt.Errorf("create data directory: %w", err)
@@ -75,8 +96,16 @@ func Open(ctx context.Context, dsn, dataDir string, opt Options) (*DB, error) {
 		// busy_timeout lets concurrent writers wait instead of failing with
 		// SQLITE_BUSY; _txlock=immediate takes the write lock at BEGIN so that
 		// two read-then-write transactions cannot deadlock on the upgrade.
+		// synchronous=FULL syncs the write-ahead log at every commit: with
+		// NORMAL, a commit the server acknowledged can vanish on power loss
+		// (it survives a process crash either way). docs/BENCHMARKS.md has
+		// the cost.
+		sync := opt.Synchronous
+		if sync == "" {
+			sync = "FULL"
+		}
 		conn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-			"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+			"&_pragma=foreign_keys(1)&_pragma=synchronous(" + sync + ")&_txlock=immediate"
 		pool, err := sql.Open("sqlite", conn)
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
@@ -96,6 +125,22 @@ func Open(ctx context.Context, dsn, dataDir string, opt Options) (*DB, error) {
 		return nil, fmt.Errorf("connect to %s database: %w", db.dialect, err)
 	}
 	return db, nil
+}
+
+// SQLitePath returns the SQLite file that Open(dsn, dataDir) opens, or ""
+// when dsn names PostgreSQL.
+func SQLitePath(dsn, dataDir string) string {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return ""
+	}
+	path := strings.TrimPrefix(dsn, "sqlite:")
+	if path == "" {
+		if dataDir == "" {
+			dataDir = "data"
+		}
+		path = filepath.Join(dataDir, "kechuang.db")
+	}
+	return path
 }
 
 // Dialect returns the database's dialect.
@@ -141,7 +186,12 @@ func (db *DB) QueryRowContext(ctx context.Context, query string, args ...any) *s
 // Tx is a transaction; its methods take "?" placeholders like DB's.
 type Tx struct {
 	tx      *sql.Tx
+	db      *DB
 	dialect Dialect
+	// local holds per-transaction values (see Local); beforeCommit the
+	// functions run, in order, before the transaction commits.
+	local        map[any]any
+	beforeCommit []func(ctx context.Context) error
 	// stmts caches prepared statements for the life of the transaction on
 	// SQLite, where parsing a statement costs more than running it and an
 	// import runs the same few statements 100,000 times. (pgx caches
@@ -172,6 +222,29 @@ func (tx *Tx) prepared(ctx context.Context, q string) *sql.Stmt {
 
 // Dialect returns the database's dialect.
 func (tx *Tx) Dialect() Dialect { return tx.dialect }
+
+// DB returns the database the transaction runs on.
+func (tx *Tx) DB() *DB { return tx.db }
+
+// Local returns the value stored under key for this transaction, or nil.
+func (tx *Tx) Local(key any) any { return tx.local[key] }
+
+// SetLocal stores v under key for the rest of this transaction.
+func (tx *Tx) SetLocal(key, v any) {
+	if tx.local == nil {
+		tx.local = map[any]any{}
+	}
+	tx.local[key] = v
+}
+
+// BeforeCommit registers fn to run inside the transaction after the
+// transaction's function returned nil and before the commit; an error from
+// fn rolls everything back. audit uses it to append its rows last, so that
+// the lock on the audit chain is the last lock a transaction takes and is
+// held only for the commit (no lock-order deadlocks with business rows).
+func (tx *Tx) BeforeCommit(fn func(ctx context.Context) error) {
+	tx.beforeCommit = append(tx.beforeCommit, fn)
+}
 
 // ExecContext runs a statement in the transaction.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
@@ -220,7 +293,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", MapError(err))
 	}
-	tx := &Tx{tx: sqlTx, dialect: db.dialect}
+	tx := &Tx{tx: sqlTx, db: db, dialect: db.dialect}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()
@@ -233,10 +306,33 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if err = fn(tx); err != nil {
 		return err
 	}
+	for i := 0; i < len(tx.beforeCommit); i++ {
+		if err = tx.beforeCommit[i](ctx); err != nil {
+			return err
+		}
+	}
 	if err = sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", MapError(err))
 	}
 	return nil
+}
+
+// InReadTx runs fn in a read-only transaction that sees one snapshot of
+// the database throughout (REPEATABLE READ on PostgreSQL; a deferred
+// transaction in WAL mode on SQLite, which takes no write lock), and rolls
+// it back at the end. Long consistent reads use it, such as verifying the
+// audit chain while writers go on.
+func (db *DB) InReadTx(ctx context.Context, fn func(tx *Tx) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.dialect == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	sqlTx, err := db.sql.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin read transaction: %w", MapError(err))
+	}
+	defer sqlTx.Rollback() //nolint:errcheck // read-only: nothing to keep
+	return fn(&Tx{tx: sqlTx, db: db, dialect: db.dialect})
 }
 
 var rebindCache sync.Map // query string → rebound query string

@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"testing"
 	"testing/fstest"
@@ -159,5 +160,28 @@ func TestLoadMigrationsRejectsBadSets(t *testing.T) {
 				t.Errorf("loadMigrations(%s) = nil error, want one", tt.name)
 			}
 		})
+	}
+}
+
+// TestSQLiteSyncsEveryCommit: in WAL mode synchronous=NORMAL can lose the
+// last acknowledged commits on power loss (a process crash loses nothing
+// either way, which TestKillMidStreamLosesNothing in cmd/kechuang checks);
+// every pooled connection must run with FULL (2).
+func TestSQLiteSyncsEveryCommit(t *testing.T) {
+	t.Parallel()
+	db := dbtest.Open(t, sqldb.SQLite)
+	ctx := context.Background()
+	conns := make([]*sql.Conn, 3)
+	for i := range conns {
+		c, err := db.SQL().Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		conns[i] = c
+		var mode int
+		if err := c.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&mode); err != nil || mode != 2 {
+			t.Errorf("connection %d: PRAGMA synchronous = %d, %v; want 2 (FULL)", i, mode, err)
+		}
 	}
 }

@@ -10,12 +10,21 @@ type accountData struct {
 	MustChange bool
 	Errors     map[string]string
 	Changed    bool
+	// MinLength and MaxAgeDays come from the password policy in force.
+	MinLength  int
+	MaxAgeDays int
+}
+
+func (s *Server) newAccountData(st *reqState) accountData {
+	p := s.Accounts.Policy()
+	return accountData{MustChange: st.actor.MustChangePassword, MinLength: p.MinLength, MaxAgeDays: int(p.MaxAge.Hours() / 24)}
 }
 
 // handleAccount shows the user's own account and the password form.
 func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request) {
 	st := state(r)
-	data := accountData{MustChange: st.actor.MustChangePassword, Changed: r.URL.Query().Get("changed") == "1"}
+	data := s.newAccountData(st)
+	data.Changed = r.URL.Query().Get("changed") == "1"
 	s.render(w, r, http.StatusOK, "account/password", s.newPage(r, "account.title", "account", data))
 }
 
@@ -23,7 +32,7 @@ func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleAccountPassword(w http.ResponseWriter, r *http.Request) {
 	st := state(r)
 	current, next, confirm := r.PostFormValue("current_password"), r.PostFormValue("new_password"), r.PostFormValue("confirm_password")
-	data := accountData{MustChange: st.actor.MustChangePassword}
+	data := s.newAccountData(st)
 	if next != confirm {
 		data.Errors = map[string]string{"confirm_password": i18n.T(st.lang, "account.confirm_mismatch")}
 		s.render(w, r, http.StatusUnprocessableEntity, "account/password", s.newPage(r, "account.title", "account", data))

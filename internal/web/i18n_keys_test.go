@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"kechuang/internal/account"
 	"kechuang/internal/i18n"
 )
 
@@ -62,6 +63,9 @@ func TestMessageKeysExist(t *testing.T) {
 	}
 	for _, k := range []string{"updated", "disable", "enable", "unlock", "reset"} {
 		need("users.done", "users.done."+k)
+	}
+	for _, p := range account.PasswordPolicies {
+		need("policy", "login.policy."+p.Name)
 	}
 	for _, k := range []string{"invalid", "not-found", "conflict", "forbidden", "unauthenticated", "locked", "internal", "method-not-allowed"} {
 		need("problem", "problem."+k)

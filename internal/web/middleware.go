@@ -280,8 +280,8 @@ func (s *Server) checkCSRF(next http.Handler) http.Handler {
 	})
 }
 
-// forcePasswordChange keeps a user whose password an administrator set on
-// the account page until the password is changed.
+// forcePasswordChange keeps a user whose password an administrator set, or
+// whose password expired, on the account page until the password is changed.
 func (s *Server) forcePasswordChange(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := state(r)
@@ -297,7 +297,11 @@ func (s *Server) forcePasswordChange(next http.Handler) http.Handler {
 			return
 		}
 		if isAPI(r) {
-			s.writeError(w, r, apperr.New(apperr.Forbidden, "account.must_change_password"))
+			key := "account.must_change_password"
+			if st.actor.PasswordExpired {
+				key = "account.password_expired_short"
+			}
+			s.writeError(w, r, apperr.New(apperr.Forbidden, key))
 			return
 		}
 		http.Redirect(w, r, "/account?must_change=1", http.StatusSeeOther)

@@ -213,8 +213,10 @@ func barChart[V int | float64](names []string, values []V, labelWidth int, axis 
 // own (module.Funcs).
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
-		"t":      i18n.T,
-		"static": func(name string) string { return s.static.url(name) },
+		"t": i18n.T,
+		// policyHint explains the password policy in force.
+		"policyHint": func(lang string) string { return i18n.T(lang, "login.policy."+s.Accounts.Policy().Name) },
+		"static":     func(name string) string { return s.static.url(name) },
 		"roleName": func(lang string, r account.Role) string {
 			return i18n.T(lang, "role."+string(r))
 		},

@@ -101,6 +101,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if p.Status == http.StatusInternalServerError {
 		s.Logger.Error("internal error", "request_id", st.id, "route", r.URL.Path, "err", err)
 	}
+	if p.Status == http.StatusForbidden {
+		s.recordDenied(r, err) // a security event (#18 §6)
+	}
 	s.writeProblem(w, r, p, i18n.T(st.lang, "problem."+string(apperr.KindOf(err))))
 }
 

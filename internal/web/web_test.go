@@ -281,7 +281,7 @@ func TestEveryWriteIsAudited(t *testing.T) {
 		}
 		// The auditor's page shows the same rows, with paging.
 		d := aud.get("/audit?action=user.&per_page=1").doc(t)
-		if n := d.Find("#audit tbody tr").Length(); n != 1 {
+		if n := d.Find("#audit > tbody > tr").Length(); n != 1 {
 			t.Errorf("audit page rows = %d, want 1 per page", n)
 		}
 		if d.Find(".pager").Length() != 1 {

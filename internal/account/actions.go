@@ -1,0 +1,9 @@
+package account
+
+import "kechuang/internal/audit"
+
+func init() {
+	audit.RegisterActions("user.create", "user.update", "user.enable", "user.disable", "user.unlock",
+		"user.reset_password", "user.change_password", "user.set_password",
+		"session.login", "session.locked", "session.logout")
+}

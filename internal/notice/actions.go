@@ -1,0 +1,5 @@
+package notice
+
+import "kechuang/internal/audit"
+
+func init() { audit.RegisterActions("notice.read") }
