@@ -127,15 +127,15 @@ type scaleReport struct {
 	PeakHeapSaveM float64 `json:"peak_heap_mb_during_save,omitempty"`
 
 	// serve
-	RestartS   float64 `json:"restart_s,omitempty"`
-	RestartCPU float64 `json:"restart_cpu_s,omitempty"`
+	RestartS   float64  `json:"restart_s,omitempty"`
+	RestartCPU float64  `json:"restart_cpu_s,omitempty"`
 	Problem    *latency `json:"problem,omitempty"`
 	Keywords   *latency `json:"keywords,omitempty"`
 	ResultHash string   `json:"result_hash,omitempty"`
 
 	// both
 	LiveHeapMB     float64 `json:"live_heap_mb"`
-	BaseHeapMB     float64 `json:"base_heap_mb"` // before the index: the classifier model, the CSL records
+	BaseHeapMB     float64 `json:"base_heap_mb"`                 // before the index: the classifier model, the CSL records
 	LiveHeapPerDoc float64 `json:"index_heap_bytes_per_listing"` // (live − base) / listings
 	RSSMB          float64 `json:"rss_mb"`
 	PeakRSSMB      float64 `json:"peak_rss_mb"`
@@ -549,4 +549,3 @@ func printScaleTable(rows []map[string]any) {
 		}
 	}
 }
-
