@@ -84,6 +84,9 @@ func scale(dir string, n, procs int) error {
 				args := []string{"-child", step, "-engine", engine, "-dir", engineDir, "-n", strconv.Itoa(size),
 					"-procs", strconv.Itoa(procs), "-build-procs", strconv.Itoa(*scaleBuildP),
 					"-queries", strconv.Itoa(*scaleQueries), "-eval", dir, "scale"}
+				if f := flag.Lookup("cpuprofile"); f != nil && f.Value.String() != "" {
+					args = append([]string{"-cpuprofile", fmt.Sprintf("%s.%s-%d-%s", f.Value.String(), engine, size, step)}, args...)
+				}
 				cmd := exec.Command(self, args...)
 				cmd.Stderr = os.Stderr
 				out, err := cmd.Output()

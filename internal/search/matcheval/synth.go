@@ -20,9 +20,10 @@ import (
 //   - its title: r's own title one time in three, otherwise a title of r's
 //     category from the titles file (7,982 titles without abstracts);
 //   - its text: r's first sentence (the problem statement the `problem`
-//     queries are made of), then as many further sentences as r's abstract
-//     has, each drawn from the abstract of a random record of r's discipline,
-//     so the text stays within one field and reads as one;
+//     queries are made of), then sentences drawn from the abstracts of
+//     random records of r's discipline until the text is as long as r's
+//     abstract, so the text stays within one field, reads as one and is as
+//     long as a real abstract;
 //   - its keywords: three to six drawn from the keywords of the records whose
 //     sentences it uses;
 //   - facets and sort keys spread like a market's (kind, domain, region among
@@ -54,13 +55,19 @@ func NewSynth(recs, titles []classify.Record) *Synth {
 	return s
 }
 
-// splitSentences cuts text after each 。；！？ (and their ASCII forms).
+// splitSentences cuts text after each 。．；！？ and their ASCII forms (CSL
+// abstracts mostly end sentences with "."), except a "." between digits.
 func splitSentences(text string) []string {
 	var out []string
 	start := 0
 	for i, r := range text {
 		switch r {
-		case '。', '；', '！', '？', ';', '!', '?':
+		case '.':
+			if i > 0 && isDigit(text[i-1]) && i+1 < len(text) && isDigit(text[i+1]) {
+				continue
+			}
+			fallthrough
+		case '。', '．', '；', '！', '？', ';', '!', '?':
 			end := i + len(string(r))
 			if s := strings.TrimSpace(text[start:end]); s != "" {
 				out = append(out, s)
@@ -73,6 +80,8 @@ func splitSentences(text string) []string {
 	}
 	return out
 }
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 var (
 	synthDomains  = []string{"电子信息", "生物与新医药", "航空航天", "新材料", "高技术服务", "新能源与节能", "资源与环境", "先进制造与自动化"}
@@ -100,11 +109,19 @@ func (s *Synth) Listing(i int) search.Document {
 	}
 	pool = append(pool, r.Keywords...)
 	peers := s.byDisc[r.Discipline]
-	for range max(1, len(own)-1) {
+	for i := range 20 {
 		p := peers[rng.IntN(len(peers))]
-		if ss := s.sentences[p]; len(ss) > 0 {
-			text.WriteString(ss[rng.IntN(len(ss))])
+		ss := s.sentences[p]
+		if len(ss) == 0 {
+			continue
 		}
+		// Stop at the sentence that would overshoot the length by more
+		// than half of itself, so texts average the abstracts' length.
+		next := ss[rng.IntN(len(ss))]
+		if i > 0 && text.Len()+len(next)/2 > len(r.Abstract) {
+			break
+		}
+		text.WriteString(next)
 		pool = append(pool, s.recs[p].Keywords...)
 	}
 	nk := min(len(pool), 3+rng.IntN(4))
