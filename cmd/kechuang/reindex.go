@@ -34,12 +34,10 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	idx, err := market.OpenIndexer(ctx, market.NewService(a.db, ref, home, nil), dbf.data, a.log)
-	if err != nil {
-		return err
-	}
 	start := time.Now()
-	n, err := idx.Rebuild(ctx)
+	// The old snapshot is not loaded: the new index is built from the
+	// database alone, so the two never share the memory.
+	n, err := market.Reindex(ctx, market.NewService(a.db, ref, home, nil), dbf.data, a.log)
 	if err != nil {
 		return fmt.Errorf("reindex: %w", err)
 	}

@@ -455,6 +455,24 @@ func (ix *Index) compact() {
 	ix.deleted = 0
 }
 
+// ReplaceWith makes ix hold what fresh holds, so that an owner can build a
+// new index beside the one serving searches and swap it in without its
+// readers changing pointers. fresh must not be used afterwards. A snapshot
+// being written from ix keeps writing the old contents.
+func (ix *Index) ReplaceWith(fresh *Index) {
+	fresh.mu.Lock()
+	defer fresh.mu.Unlock()
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	gen := ix.gen
+	ix.docTable, ix.labels, ix.discs = fresh.docTable, fresh.labels, fresh.discs
+	ix.byID, ix.terms, ix.lenSum = fresh.byID, fresh.terms, fresh.lenSum
+	ix.live, ix.deleted, ix.seq = fresh.live, fresh.deleted, fresh.seq
+	ix.fuzzy, ix.kwCount = fresh.fuzzy, fresh.kwCount
+	ix.gen = gen + fresh.gen + 1
+	fresh.reset()
+}
+
 // Get returns the stored document with the given ID.
 func (ix *Index) Get(id string) (Document, bool) {
 	ix.mu.RLock()
