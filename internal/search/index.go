@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"kechuang/internal/search/analysis"
 	"kechuang/internal/search/classify"
@@ -124,9 +125,12 @@ type Index struct {
 	live    int
 	deleted int
 	seq     uint64
-	gen     uint64              // counts changes, so an owner saves only a changed index
-	fuzzy   map[string][]string // one-deletion variant → Latin terms
-	kwCount map[string]int      // whole keywords → documents carrying them
+	gen     uint64 // counts changes, so an owner saves only a changed index
+	// normCache holds the bm25f tables of the current generation; queries
+	// under the read lock may replace it, hence atomic.
+	normCache atomic.Pointer[normTables]
+	fuzzy     map[string][]string // one-deletion variant → Latin terms
+	kwCount   map[string]int      // whole keywords → documents carrying them
 }
 
 // docTable is everything the index keeps by document ordinal.
@@ -134,7 +138,11 @@ type docTable struct {
 	ids  []string
 	locs []loc                // stored record (title, keywords, text, categories)
 	lens [][numFields]float32 // field lengths in tokens
-	dead []bool
+	// short packs the text length (low 16 bits) and the title length
+	// (high 16), each capped at 65,535: a third of lens's bytes, so the
+	// scoring loop, which needs only these, misses the cache less.
+	short []uint32
+	dead  []bool
 
 	recs        recStore
 	facetCols   []*facetCol
@@ -323,6 +331,7 @@ func (ix *Index) apply(p *prepared) {
 	ix.ids = append(ix.ids, d.ID)
 	ix.locs = append(ix.locs, ix.recs.add(encodeRecord(nil, d, p.topic, &ix.labels)))
 	ix.lens = append(ix.lens, p.lens)
+	ix.short = append(ix.short, shortLens(p.lens))
 	ix.dead = append(ix.dead, false)
 	ix.putColumns(ord, d.Facets, d.Sort)
 	for _, l := range p.topic.Disciplines {
@@ -348,6 +357,10 @@ func (ix *Index) apply(p *prepared) {
 	for _, k := range d.Keywords {
 		ix.kwCount[strings.ToLower(k)]++
 	}
+}
+
+func shortLens(ln [numFields]float32) uint32 {
+	return uint32(min(ln[FieldText], 0xFFFF)) | uint32(min(ln[FieldTitle], 0xFFFF))<<16
 }
 
 // tlist lists the documents whose predicted disciplines include a label,
@@ -431,6 +444,7 @@ func (ix *Index) compact() {
 		ix.ids = append(ix.ids, old.ids[i])
 		ix.locs = append(ix.locs, ix.recs.add(old.recs.raw(old.locs[i])))
 		ix.lens = append(ix.lens, old.lens[i])
+		ix.short = append(ix.short, old.short[i])
 		ix.dead = append(ix.dead, false)
 		ix.putColumns(ord, old.facetsOf(uint32(i)), old.sortsOf(uint32(i)))
 		ix.record(ord).disciplines(func(id uint32, p float64) { ix.addTopic(id, ord, p) })

@@ -32,6 +32,9 @@ type plist struct {
 
 const skipEvery = 64
 
+// codeTF are the frequencies of codes 0 to 2.
+var codeTF = [3][numFields]uint8{{0, 0, 1}, {0, 0, 2}, {1, 0, 0}}
+
 // tfCode encodes the field frequencies of a posting: the 2-bit code and,
 // for code 3, the bytes that follow.
 func tfCode(tf [numFields]uint8) (code uint32, extra []byte) {
@@ -68,32 +71,39 @@ func (pl *plist) add(ord uint32, tf [numFields]uint8) {
 // readPosting decodes the posting at data[p:]: the gap, the frequencies and
 // the offset of the next posting.
 func readPosting(data []byte, p int) (gap uint32, tf [numFields]uint8, next int) {
-	var v uint64
-	if b := data[p]; b < 0x80 {
-		v, p = uint64(b), p+1
-	} else {
-		var n int
-		v, n = binary.Uvarint(data[p:])
-		p += n
+	v := uint64(data[p])
+	p++
+	if v >= 0x80 {
+		v, p = uvarintRest(data, p, v)
 	}
-	gap = uint32(v >> 2)
-	switch v & 3 {
-	case 0:
-		tf = [numFields]uint8{0, 0, 1}
-	case 1:
-		tf = [numFields]uint8{0, 0, 2}
-	case 2:
-		tf = [numFields]uint8{1, 0, 0}
-	default:
-		if b := data[p]; b != 0 {
-			tf = [numFields]uint8{b >> 6, b >> 4 & 3, b & 15}
-			p++
-		} else {
-			tf = [numFields]uint8{data[p+1], data[p+2], data[p+3]}
-			p += 4
+	if code := v & 3; code == 3 {
+		tf, p = readTF(data, p)
+	} else {
+		tf = codeTF[code]
+	}
+	return uint32(v >> 2), tf, p
+}
+
+// uvarintRest finishes a uvarint whose first byte, first, had its high bit
+// set; p is the offset after that byte.
+func uvarintRest(data []byte, p int, first uint64) (uint64, int) {
+	v := first & 0x7f
+	for shift := 7; ; shift += 7 {
+		b := data[p]
+		p++
+		v |= uint64(b&0x7f) << shift
+		if b < 0x80 {
+			return v, p
 		}
 	}
-	return gap, tf, p
+}
+
+// readTF decodes the frequency bytes that follow a code-3 posting.
+func readTF(data []byte, p int) ([numFields]uint8, int) {
+	if b := data[p]; b != 0 {
+		return [numFields]uint8{b >> 6, b >> 4 & 3, b & 15}, p + 1
+	}
+	return [numFields]uint8{data[p+1], data[p+2], data[p+3]}, p + 4
 }
 
 // each calls f for every posting in order.

@@ -431,6 +431,7 @@ func (ix *Index) decode(d *decoder) error {
 	t.ids = make([]string, 0, n)
 	t.locs = make([]loc, 0, n)
 	t.lens = make([][numFields]float32, 0, n)
+	t.short = make([]uint32, 0, n)
 	t.dead = make([]bool, 0, n)
 	var rec []byte
 	for i := range n {
@@ -451,6 +452,7 @@ func (ix *Index) decode(d *decoder) error {
 		t.ids = append(t.ids, id)
 		t.dead = append(t.dead, dead)
 		t.lens = append(t.lens, ln)
+		t.short = append(t.short, shortLens(ln))
 		t.locs = append(t.locs, t.recs.add(rec))
 		if d.err != nil {
 			return d.err
