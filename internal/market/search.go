@@ -469,19 +469,11 @@ func (x *Indexer) Search(q SearchQuery) SearchResult {
 	}
 	for _, h := range res.Hits {
 		id, _ := strconv.ParseInt(h.ID, 10, 64)
-		d, _ := x.ix.Get(h.ID)
-		hit := SearchHit{ID: id, Title: d.Title, Snippet: h.Snippet.Text, Score: h.Score,
-			TitleHTML: string(h.Title.HTML()), SnippetHTML: string(h.Snippet.HTML()), Shared: h.Explanation.SharedTerms}
-		if k := d.Facets[FacetKind]; len(k) > 0 {
-			hit.Kind = Kind(k[0])
-		}
-		if v := d.Facets[FacetDomain]; len(v) > 0 {
-			hit.Domain = v[0]
-		}
-		if v := d.Facets[FacetRegion]; len(v) > 0 {
-			hit.RegionCode = v[0]
-		}
-		out.Hits = append(out.Hits, hit)
+		f := x.ix.FacetFirst(h.ID, FacetKind, FacetDomain, FacetRegion)
+		// The title snippet is the whole title, marked.
+		out.Hits = append(out.Hits, SearchHit{ID: id, Kind: Kind(f[0]), Title: h.Title.Text, Snippet: h.Snippet.Text, Score: h.Score,
+			TitleHTML: string(h.Title.HTML()), SnippetHTML: string(h.Snippet.HTML()), Shared: h.Explanation.SharedTerms,
+			Domain: f[1], RegionCode: f[2]})
 	}
 	return out
 }

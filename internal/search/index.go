@@ -499,6 +499,27 @@ func (ix *Index) Get(id string) (Document, bool) {
 	return Document{ID: id, Title: title, Keywords: keywords, Text: text, Facets: ix.facetsOf(ord), Sort: ix.sortsOf(ord)}, true
 }
 
+// FacetFirst returns, for each named facet, the first value the document
+// with the given ID has ("" for none), without rebuilding the whole
+// document as Get does; a result page needs a few facets of each hit.
+func (ix *Index) FacetFirst(id string, names ...string) []string {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	out := make([]string, len(names))
+	ord, ok := ix.byID[id]
+	if !ok {
+		return out
+	}
+	for i, name := range names {
+		if c := ix.facetByName[name]; c != nil {
+			if set := c.col[ord]; set != 0 && len(c.sets[set-1]) > 0 {
+				out[i] = c.values[c.sets[set-1][0]]
+			}
+		}
+	}
+	return out
+}
+
 // Classify predicts the category and discipline of text, for forms that
 // suggest them as the user types.
 func (ix *Index) Classify(text string) Topic { return ix.cls.Classify(text) }

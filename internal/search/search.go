@@ -269,7 +269,7 @@ func (ix *Index) hit(c cand, qs []qterm, bound float64, qt Topic, w Weights, wit
 		ex.Doc = topic
 	}
 	h.Explanation = ex
-	title, _, text := rec.fields()
+	title, text := rec.titleText()
 	h.Title = ix.snippet(title, marks, 0)
 	h.Snippet = ix.snippet(text, marks, snippetRunes)
 	return h
@@ -283,63 +283,14 @@ const snippetRunes = 120
 func (ix *Index) snippet(text string, marks map[int]map[string]bool, maxRunes int) Snippet {
 	// The marked terms are found by substring search rather than by
 	// analysing the text again: segmenting every hit's text cost half of a
-	// search request at 100,000 listings. Latin terms are lower-cased by the
-	// analyzer, so they are looked up in an ASCII-lower-cased copy, which
-	// keeps byte offsets.
-	var spans []Span
-	var lower string
-	for kind, terms := range marks {
-		hay := text
-		if kind == latinKind {
-			if lower == "" {
-				lower = asciiLower(text)
-			}
-			hay = lower
-		}
-		for term := range terms {
-			if term == "" {
-				continue
-			}
-			for off := 0; ; {
-				i := strings.Index(hay[off:], term)
-				if i < 0 {
-					break
-				}
-				spans = append(spans, Span{off + i, off + i + len(term)})
-				off += i + len(term)
-			}
-		}
-	}
-	// Terms overlap (a word and its bigrams) and arrive in map order.
-	slices.SortFunc(spans, func(a, b Span) int { return a.Start - b.Start })
-	merged := spans[:0]
-	for _, s := range spans {
-		if n := len(merged); n > 0 && s.Start <= merged[n-1].End {
-			merged[n-1].End = max(merged[n-1].End, s.End)
-			continue
-		}
-		merged = append(merged, s)
-	}
-	spans = merged
+	// search request at 100,000 listings (see findSpans).
+	spans := findSpans(text, marks)
 	if maxRunes <= 0 || utf8.RuneCountInString(text) <= maxRunes {
 		return Snippet{Text: text, Marks: spans}
 	}
 	// Choose the window start (a mark start, backed off a little for
 	// context) that covers the most marked bytes.
-	start, bestCover := 0, -1
-	for i, s := range spans {
-		end := byteAfterRunes(text, s.Start, maxRunes)
-		cover := 0
-		for _, t := range spans[i:] {
-			if t.End > end {
-				break
-			}
-			cover += t.End - t.Start
-		}
-		if cover > bestCover {
-			start, bestCover = s.Start, cover
-		}
-	}
+	start := windowStart(text, spans, maxRunes)
 	start = backRunes(text, start, 10)
 	end := byteAfterRunes(text, start, maxRunes)
 	var out Snippet

@@ -3,7 +3,6 @@ package search
 import (
 	"encoding/binary"
 	"math"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -203,6 +202,19 @@ func (r record) fields() (title string, keywords []string, text string) {
 	return title, keywords, text
 }
 
+// titleText decodes the title and the text, skipping the keywords.
+func (r record) titleText() (title, text string) {
+	b := r.texts()
+	title, b = readText(b)
+	nk, k := binary.Uvarint(b)
+	b = b[k:]
+	for range nk {
+		b = skipText(b)
+	}
+	text, _ = readText(b)
+	return title, text
+}
+
 // keywords decodes the keywords only.
 func (r record) keywords() []string {
 	b := skipText(r.texts())
@@ -323,25 +335,29 @@ func unpackRune(code int) rune {
 }
 
 func unpackText(b []byte) string {
-	var sb strings.Builder
-	sb.Grow(len(b) * 3 / 2)
+	if len(b) == 0 {
+		return ""
+	}
+	out := make([]byte, 0, len(b)*3/2+4)
 	for i := 0; i < len(b); {
 		c := b[i]
 		switch {
 		case c < packLead:
-			sb.WriteByte(c)
+			out = append(out, c)
 			i++
-		case c <= packLeadMax:
-			sb.WriteRune(unpackRune(int(c-packLead)<<8 | int(b[i+1])))
+		case c <= packLeadMax && i+1 < len(b):
+			out = utf8.AppendRune(out, unpackRune(int(c-packLead)<<8|int(b[i+1])))
 			i += 2
-		case c == packInvalid:
-			sb.WriteByte(b[i+1])
+		case c == packInvalid && i+1 < len(b):
+			out = append(out, b[i+1])
 			i += 2
-		default:
+		case c == packUTF8 && i+1 < len(b):
 			_, size := utf8.DecodeRune(b[i+1:])
-			sb.Write(b[i+1 : i+1+size])
+			out = append(out, b[i+1:i+1+size]...)
 			i += 1 + size
+		default: // a truncated sequence: only a corrupt record has one
+			i = len(b)
 		}
 	}
-	return sb.String()
+	return string(out)
 }
