@@ -281,21 +281,37 @@ type prepared struct {
 	topic Topic
 }
 
+type termKey struct {
+	kind analysis.Kind
+	text string
+}
+
+// prepScratch is prepare's reusable state: at a few hundred distinct terms
+// a listing, building a fresh map for each was a tenth of a bulk load's
+// garbage.
+type prepScratch struct {
+	seen map[termKey]int32
+	toks []analysis.Token
+}
+
+var prepPool = sync.Pool{New: func() any { return &prepScratch{seen: make(map[termKey]int32, 512)} }}
+
 // prepare analyses and classifies d; it takes no lock.
 func (ix *Index) prepare(d Document) prepared {
 	p := prepared{doc: &d}
-	var seen [numKinds]map[string]int32
-	for k := range seen {
-		seen[k] = make(map[string]int32, 64)
-	}
-	var toks []analysis.Token
+	sc := prepPool.Get().(*prepScratch)
+	defer func() {
+		clear(sc.seen)
+		prepPool.Put(sc)
+	}()
 	add := func(f Field, text string) {
-		toks = ix.an.Tokens(text, toks[:0])
-		for _, t := range toks {
-			i, ok := seen[t.Kind][t.Text]
+		sc.toks = ix.an.Tokens(text, sc.toks[:0])
+		for _, t := range sc.toks {
+			k := termKey{t.Kind, t.Text}
+			i, ok := sc.seen[k]
 			if !ok {
 				i = int32(len(p.terms))
-				seen[t.Kind][t.Text] = i
+				sc.seen[k] = i
 				p.terms = append(p.terms, term{kind: int(t.Kind), text: t.Text})
 			}
 			addTF(&p.terms[i].tf, f)
@@ -526,39 +542,62 @@ func (ix *Index) Classify(text string) Topic { return ix.cls.Classify(text) }
 
 // PutAll adds docs as Put would, analysing and classifying them on up to
 // workers goroutines (0 means 1) and applying them in order, for bulk loads
-// such as a rebuild from the database. It stops at the first document
+// such as a rebuild from the database. Applying one chunk under the write
+// lock overlaps with preparing the next. It stops at the first document
 // without an ID, after applying the ones before it.
 func (ix *Index) PutAll(docs []Document, workers int) error {
+	var err error
+	for i, d := range docs {
+		if d.ID == "" {
+			docs, err = docs[:i], ErrNoID
+			break
+		}
+	}
 	workers = max(1, min(workers, len(docs)))
 	const chunk = 256
-	for start := 0; start < len(docs); start += chunk {
-		batch := docs[start:min(len(docs), start+chunk)]
-		prep := make([]prepared, len(batch))
-		var wg sync.WaitGroup
-		next := make(chan int)
-		for range workers {
-			wg.Go(func() {
-				for i := range next {
-					if batch[i].ID != "" {
-						prep[i] = ix.prepare(batch[i])
-					}
-				}
-			})
-		}
-		for i := range batch {
-			next <- i
-		}
-		close(next)
-		wg.Wait()
-		ix.mu.Lock()
-		for i := range prep {
-			if batch[i].ID == "" {
-				ix.mu.Unlock()
-				return ErrNoID
+	type batch struct {
+		prep []prepared
+		wg   sync.WaitGroup
+	}
+	type item struct {
+		b   *batch
+		doc *Document
+		i   int
+	}
+	items := make(chan item, chunk)
+	var workersDone sync.WaitGroup
+	for range workers {
+		workersDone.Go(func() {
+			for it := range items {
+				it.b.prep[it.i] = ix.prepare(*it.doc)
+				it.b.wg.Done()
 			}
-			ix.apply(&prep[i])
+		})
+	}
+	// At most two chunks are in flight: the one being applied and the one
+	// being prepared.
+	ready := make(chan *batch, 1)
+	go func() {
+		for start := 0; start < len(docs); start += chunk {
+			part := docs[start:min(len(docs), start+chunk)]
+			b := &batch{prep: make([]prepared, len(part))}
+			b.wg.Add(len(part))
+			ready <- b
+			for i := range part {
+				items <- item{b, &part[i], i}
+			}
+		}
+		close(ready)
+		close(items)
+	}()
+	for b := range ready {
+		b.wg.Wait()
+		ix.mu.Lock()
+		for i := range b.prep {
+			ix.apply(&b.prep[i])
 		}
 		ix.mu.Unlock()
 	}
-	return nil
+	workersDone.Wait()
+	return err
 }
