@@ -1,6 +1,7 @@
 package search
 
 import (
+	"math/bits"
 	"slices"
 	"strings"
 	"sync"
@@ -27,13 +28,14 @@ func findSpans(text string, marks map[int]map[string]bool) []Span {
 			if t == "" {
 				continue
 			}
-			r, _ := utf8.DecodeRuneInString(t)
-			m := sc.byRune
-			if kind == latinKind {
-				m, hasLatin = sc.byLower, true
+			if len(sc.terms) == maxSpanTerms {
+				return findSpansSlow(text, marks)
 			}
-			m[r] = append(m[r], pendingTerm{text: t})
-			sc.filter[uint32(r)%uint32(len(sc.filter))] = true
+			r, _ := utf8.DecodeRuneInString(t)
+			latin := kind == latinKind
+			hasLatin = hasLatin || latin
+			sc.terms = append(sc.terms, pendingTerm{text: t, first: r, latin: latin})
+			sc.byRune[uint32(r)%spanTable] |= 1 << (len(sc.terms) - 1)
 		}
 	}
 	var lower string
@@ -41,35 +43,40 @@ func findSpans(text string, marks map[int]map[string]bool) []Span {
 		lower = asciiLower(text)
 	}
 	var spans []Span
-	try := func(list []pendingTerm, hay string, at int) {
-		for i := range list {
-			t := &list[i]
-			if at >= t.next && strings.HasPrefix(hay[at:], t.text) {
+	for at := 0; at < len(text); {
+		r, size := utf8.DecodeRuneInString(text[at:])
+		lr := r
+		if hasLatin {
+			lr = asciiLowerRune(r)
+		}
+		mask := sc.byRune[uint32(r)%spanTable]
+		if lr != r {
+			mask |= sc.byRune[uint32(lr)%spanTable]
+		}
+		for mask != 0 {
+			i := bits.TrailingZeros64(mask)
+			mask &^= 1 << i
+			t := &sc.terms[i]
+			hay, first := text, r
+			if t.latin {
+				hay, first = lower, lr
+			}
+			if t.first == first && at >= t.next && strings.HasPrefix(hay[at:], t.text) {
 				spans = append(spans, Span{at, at + len(t.text)})
 				t.next = at + len(t.text)
 			}
 		}
-	}
-	for at := 0; at < len(text); {
-		r, size := utf8.DecodeRuneInString(text[at:])
-		if sc.filter[uint32(r)%uint32(len(sc.filter))] {
-			if list := sc.byRune[r]; list != nil {
-				try(list, text, at)
-			}
-		}
-		if hasLatin {
-			if lr := asciiLowerRune(r); sc.filter[uint32(lr)%uint32(len(sc.filter))] {
-				if list := sc.byLower[lr]; list != nil {
-					try(list, lower, at)
-				}
-			}
-		}
 		at += size
 	}
+	return mergeSpans(spans)
+}
+
+// mergeSpans sorts spans and merges those that overlap or touch; terms
+// overlap (a word and its bigrams).
+func mergeSpans(spans []Span) []Span {
 	if len(spans) == 0 {
 		return nil
 	}
-	// Terms overlap (a word and its bigrams).
 	slices.SortFunc(spans, func(a, b Span) int { return a.Start - b.Start })
 	merged := spans[:0]
 	for _, s := range spans {
@@ -82,6 +89,36 @@ func findSpans(text string, marks map[int]map[string]bool) []Span {
 	return merged
 }
 
+// findSpansSlow is findSpans by one strings.Index scan per term, for more
+// terms than findSpans's masks hold.
+func findSpansSlow(text string, marks map[int]map[string]bool) []Span {
+	var spans []Span
+	var lower string
+	for kind, terms := range marks {
+		hay := text
+		if kind == latinKind {
+			if lower == "" {
+				lower = asciiLower(text)
+			}
+			hay = lower
+		}
+		for term := range terms {
+			if term == "" {
+				continue
+			}
+			for off := 0; ; {
+				i := strings.Index(hay[off:], term)
+				if i < 0 {
+					break
+				}
+				spans = append(spans, Span{off + i, off + i + len(term)})
+				off += i + len(term)
+			}
+		}
+	}
+	return mergeSpans(spans)
+}
+
 func asciiLowerRune(r rune) rune {
 	if 'A' <= r && r <= 'Z' {
 		return r + 'a' - 'A'
@@ -90,24 +127,31 @@ func asciiLowerRune(r rune) rune {
 }
 
 type pendingTerm struct {
-	text string
-	next int // where the next occurrence may start
+	text  string
+	first rune // its first rune
+	latin bool // compared with the lower-cased text
+	next  int  // where the next occurrence may start
 }
 
-// spanScratch is findSpans's reusable state.
+const (
+	maxSpanTerms = 64
+	spanTable    = 256
+)
+
+// spanScratch is findSpans's reusable state: the terms, and by first rune
+// modulo spanTable a bit set of the terms that may start there.
 type spanScratch struct {
-	byRune, byLower map[rune][]pendingTerm
-	filter          [256]bool // by first rune modulo 256: any term may start here
+	terms  []pendingTerm
+	byRune [spanTable]uint64
 }
 
-var spanScratchPool = sync.Pool{New: func() any {
-	return &spanScratch{byRune: map[rune][]pendingTerm{}, byLower: map[rune][]pendingTerm{}}
-}}
+var spanScratchPool = sync.Pool{New: func() any { return &spanScratch{} }}
 
 func (sc *spanScratch) put() {
-	clear(sc.byRune)
-	clear(sc.byLower)
-	sc.filter = [256]bool{}
+	for _, t := range sc.terms {
+		sc.byRune[uint32(t.first)%spanTable] = 0
+	}
+	sc.terms = sc.terms[:0]
 	spanScratchPool.Put(sc)
 }
 

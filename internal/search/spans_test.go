@@ -115,6 +115,15 @@ func TestSnippetMatchesReference(t *testing.T) {
 		tc{"没有标记的文本", nil},
 		tc{strings.Repeat("无关的文字。", 40) + "激光增材修复" + strings.Repeat("其他内容。", 40), map[int]map[string]bool{wordKind: {"激光": true, "修复": true}, bigramKind: {"增材": true}}},
 	)
+	// More terms than findSpans's bit sets hold: the slow path.
+	many := map[int]map[string]bool{}
+	for _, tok := range ix.an.Tokens(docs[0].Text, nil) {
+		if many[int(tok.Kind)] == nil {
+			many[int(tok.Kind)] = map[string]bool{}
+		}
+		many[int(tok.Kind)][tok.Text] = true
+	}
+	cases = append(cases, tc{docs[0].Text, many}, tc{docs[1].Text, many})
 	for _, c := range cases {
 		for _, n := range []int{0, 12, snippetRunes} {
 			want := refSnippet(c.text, c.marks, n)
