@@ -37,6 +37,7 @@ var (
 	scaleChild   = flag.String("child", "", "scale: internal; build or serve")
 	scaleEngine  = flag.String("engine", "", "scale: internal; the engine of a child")
 	scaleDir     = flag.String("dir", "", "scale: internal; where a child keeps its index")
+	scaleKeep    = flag.String("keep", "", "scale: keep the indexes in this directory (default: a temporary one, removed)")
 )
 
 // scale compares kechuang with stock Bleve (scorch, BM25) at each size.
@@ -65,11 +66,14 @@ func scale(dir string, n, procs int) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.MkdirTemp("", "kechuang-scale")
-	if err != nil {
-		return err
+	tmp := *scaleKeep
+	if tmp == "" {
+		var err error
+		if tmp, err = os.MkdirTemp("", "kechuang-scale"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
 	}
-	defer os.RemoveAll(tmp)
 	var rows []map[string]any
 	for _, size := range sizes {
 		for _, engine := range strings.Split(*scaleEngines, ",") {
@@ -104,7 +108,9 @@ func scale(dir string, n, procs int) error {
 				}
 				row[key] = m
 			}
-			os.RemoveAll(engineDir)
+			if *scaleKeep == "" {
+				os.RemoveAll(engineDir)
+			}
 			rows = append(rows, row)
 		}
 	}

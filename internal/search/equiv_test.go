@@ -49,6 +49,12 @@ func cslCorpus(t testing.TB, n int) ([]Document, []string) {
 		}
 		docs[i] = Document{ID: fmt.Sprintf("d%04d", i), Title: title, Keywords: r.Keywords, Text: r.Abstract, Facets: facets, Sort: sorts}
 	}
+	// Fields longer than the packed lengths hold (see shortLens).
+	long := &docs[n/2]
+	long.Title = strings.Repeat(long.Title, 40)
+	for range 200 {
+		long.Keywords = append(long.Keywords, recs[0].Keywords...)
+	}
 	var queries []string
 	for i := 0; i < len(recs) && len(queries) < 90; i += 37 {
 		r := recs[i]

@@ -138,9 +138,9 @@ type docTable struct {
 	ids  []string
 	locs []loc                // stored record (title, keywords, text, categories)
 	lens [][numFields]float32 // field lengths in tokens
-	// short packs the text length (low 16 bits) and the title length
-	// (high 16), each capped at 65,535: a third of lens's bytes, so the
-	// scoring loop, which needs only these, misses the cache less.
+	// short packs the three lengths into 32 bits (see shortLens): a third
+	// of lens's bytes, so the scoring loop, which reads only short unless
+	// a length overflows its bits, misses the cache less.
 	short []uint32
 	dead  []bool
 
@@ -375,8 +375,23 @@ func (ix *Index) apply(p *prepared) {
 	}
 }
 
+// Packed field lengths: text in the low 14 bits, title in the next 9,
+// keywords in the top 9. A length that does not fit is stored as all ones
+// in its bits, and scoring reads lens instead.
+const (
+	shortText  = 1<<14 - 1
+	shortTitle = 1<<9 - 1
+	shortKw    = 1<<9 - 1
+)
+
 func shortLens(ln [numFields]float32) uint32 {
-	return uint32(min(ln[FieldText], 0xFFFF)) | uint32(min(ln[FieldTitle], 0xFFFF))<<16
+	return uint32(min(ln[FieldText], shortText)) | uint32(min(ln[FieldTitle], shortTitle))<<14 | uint32(min(ln[FieldKeywords], shortKw))<<23
+}
+
+// unpackShort returns the lengths packed in sl and whether all fitted.
+func unpackShort(sl uint32) ([numFields]float32, bool) {
+	text, title, kw := sl&shortText, sl>>14&shortTitle, sl>>23
+	return [numFields]float32{float32(title), float32(kw), float32(text)}, text < shortText && title < shortTitle && kw < shortKw
 }
 
 // tlist lists the documents whose predicted disciplines include a label,

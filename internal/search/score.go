@@ -231,23 +231,28 @@ func (ix *Index) accumulate(s *scratch, qs []qterm, w Weights) float64 {
 				continue
 			}
 			sl := short[d]
+			text := sl & shortText // < normTableLen only if it fitted
 			var x float64
 			switch {
-			case code == 0 && sl&0xFFFF < normTableLen:
-				x = text1[sl&0xFFFF]
-			case code == 1 && sl&0xFFFF < normTableLen:
-				x = text2[sl&0xFFFF]
-			case code == 2 && sl>>16 < normTableLen:
-				x = title1[sl>>16]
-			case code == 3 && tf == [numFields]uint8{0, 0, 3} && sl&0xFFFF < normTableLen:
-				x = text3[sl&0xFFFF]
-			case code == 3 && tf == [numFields]uint8{0, 0, 4} && sl&0xFFFF < normTableLen:
-				x = text4[sl&0xFFFF]
+			case code == 0 && text < normTableLen:
+				x = text1[text]
+			case code == 1 && text < normTableLen:
+				x = text2[text]
+			case code == 2 && sl>>14&shortTitle < shortTitle:
+				x = title1[sl>>14&shortTitle]
+			case code == 3 && tf == [numFields]uint8{0, 0, 3} && text < normTableLen:
+				x = text3[text]
+			case code == 3 && tf == [numFields]uint8{0, 0, 4} && text < normTableLen:
+				x = text4[text]
 			default:
 				if code != 3 {
 					tf = codeTF[code]
 				}
-				x = bm25f(tf[:], &lens[d], &wf, &invAvg, w.K1, w.B)
+				if ln, ok := unpackShort(sl); ok {
+					x = bm25f(tf[:], &ln, &wf, &invAvg, w.K1, w.B)
+				} else {
+					x = bm25f(tf[:], &lens[d], &wf, &invAvg, w.K1, w.B)
+				}
 			}
 			v32 := lex[d] + float32(iw*x)
 			lex[d] = v32
