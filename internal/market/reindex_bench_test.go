@@ -79,6 +79,8 @@ func BenchmarkReindexPeak(b *testing.B) {
 			b.ReportMetric(float64(steady-base)/(1<<20), "steady-MiB-"+way)
 			b.ReportMetric(float64(top-base)/float64(steady-base), "peak/steady-"+way)
 			b.ReportMetric(elapsed.Seconds(), "s-"+way)
+			b.ReportMetric(float64(base)/(1<<20), "base-MiB-"+way)
+			b.ReportMetric(float64(top)/float64(steady), "peak/steady-whole-heap-"+way)
 		}
 	}
 }
