@@ -4,15 +4,11 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime"
-	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
@@ -333,97 +329,6 @@ func cpuSeconds() float64 {
 func loadAvg() string {
 	b, _ := os.ReadFile("/proc/loadavg")
 	return strings.TrimSpace(string(b))
-}
-
-// scale builds an index of n listings from the dev documents, each copy
-// with a new id and its words shuffled within title and text, with procs
-// Go processors, then runs the problem queries (the longest) one at a time.
-func scale(dir string, n, procs int) error {
-	runtime.GOMAXPROCS(procs)
-	docs, qs, err := load(dir, "problem")
-	if err != nil {
-		return err
-	}
-	a := analysis.Default()
-	rng := rand.New(rand.NewPCG(1, 2))
-	shuffle := func(s string) string {
-		w := a.Segment(s)
-		rng.Shuffle(len(w), func(i, j int) { w[i], w[j] = w[j], w[i] })
-		return strings.Join(w, " ")
-	}
-	big := make([]matcheval.Doc, 0, n)
-	big = append(big, docs...)
-	for i := 0; len(big) < n; i++ {
-		d := docs[i%len(docs)]
-		big = append(big, matcheval.Doc{ID: fmt.Sprintf("%s-copy%d", d.ID, i), Title: shuffle(d.Title), Text: shuffle(d.Text)})
-	}
-	rng.Shuffle(len(big), func(i, j int) { big[i], big[j] = big[j], big[i] })
-	if _, err := classify.Default(); err != nil { // load outside the timed build
-		return err
-	}
-	runtime.GC()
-	debug.FreeOSMemory()
-	before := maxRSSMB()
-	k := &matcheval.Kechuang{}
-	cpu0, t0 := cpuSeconds(), time.Now()
-	if err := k.Index(big); err != nil {
-		return err
-	}
-	build, buildCPU := time.Since(t0).Seconds(), cpuSeconds()-cpu0
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	afterBuild := maxRSSMB()
-	cpu1 := cpuSeconds()
-	rep, err := runQueries("kechuang", k, big, qs)
-	if err != nil {
-		return err
-	}
-	rep.BuildS = build
-	rssQueries, queryCPU := maxRSSMB(), (cpuSeconds()-cpu1)*1000/float64(len(qs))
-	snapDir, err := os.MkdirTemp("", "kechuang-snap")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(snapDir)
-	snap := filepath.Join(snapDir, "index.snap")
-	t1 := time.Now()
-	if err := k.Idx.SaveFile(snap); err != nil {
-		return err
-	}
-	saveS := time.Since(t1).Seconds()
-	fi, err := os.Stat(snap)
-	if err != nil {
-		return err
-	}
-	t2 := time.Now()
-	loaded, err := search.OpenFile(snap, search.Options{})
-	if err != nil {
-		return err
-	}
-	loadS := time.Since(t2).Seconds()
-	if loaded.Len() != k.Idx.Len() {
-		return fmt.Errorf("snapshot: loaded %d docs, want %d", loaded.Len(), k.Idx.Len())
-	}
-	out := struct {
-		matcheval.Report
-		BuildCPUS     float64 `json:"index_build_cpu_s"`
-		DocsPerS      float64 `json:"build_docs_per_s"`
-		DocsPerCPUS   float64 `json:"build_docs_per_cpu_s"`
-		QueryCPUms    float64 `json:"mean_query_cpu_ms"`
-		MaxRSSMB      float64 `json:"max_rss_mb"` // after the queries, before the snapshot test
-		RSSBeforeMB   float64 `json:"max_rss_mb_before_index"`
-		RSSAfterBuild float64 `json:"max_rss_mb_after_build"`
-		HeapMB        float64 `json:"live_heap_mb_after_build"`
-		SnapshotMB    float64 `json:"snapshot_mb"`
-		SaveS         float64 `json:"snapshot_save_s"`
-		LoadS         float64 `json:"snapshot_load_s"`
-		GOMAXPROCS    int     `json:"gomaxprocs"`
-		LoadAvg       string  `json:"loadavg_at_end"`
-	}{rep, buildCPU, float64(len(big)) / build, float64(len(big)) / buildCPU,
-		queryCPU, rssQueries, before, afterBuild,
-		float64(ms.HeapAlloc) / (1 << 20), float64(fi.Size()) / (1 << 20), saveS, loadS, runtime.GOMAXPROCS(0), loadAvg()}
-	return json.NewEncoder(os.Stdout).Encode(out)
 }
 
 func classifyAcc() error {

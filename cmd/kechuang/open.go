@@ -31,9 +31,10 @@ func openDB(ctx context.Context, f dbFlags) (*sqldb.DB, error) {
 }
 
 // openApp opens the database and builds every service on it through
-// app.New, storing home as the home region when it is not empty. The
-// caller closes a.DB.
-func openApp(ctx context.Context, f appFlags, home string, stderr io.Writer) (*app.App, error) {
+// app.New with cfg (its HomeRegion, when not empty, is stored as the home
+// region); the flags give the rest of the configuration. The caller closes
+// a.DB.
+func openApp(ctx context.Context, f appFlags, cfg app.Config, stderr io.Writer) (*app.App, error) {
 	policy, err := account.PolicyNamed(f.passwordPolicy)
 	if err != nil {
 		return nil, usageError("--password-policy: %v", err)
@@ -48,13 +49,13 @@ func openApp(ctx context.Context, f appFlags, home string, stderr io.Writer) (*a
 		db.Close()
 		return nil, err
 	}
-	a, err := app.New(ctx, app.Config{DB: db, DataDir: f.data, Logger: log, HomeRegion: home, Version: version,
-		AuditKey: key, PasswordPolicy: policy})
+	cfg.DB, cfg.DataDir, cfg.Logger, cfg.Version, cfg.AuditKey, cfg.PasswordPolicy = db, f.data, log, version, key, policy
+	a, err := app.New(ctx, cfg)
 	if err != nil {
 		db.Close()
 		if e := apperr.As(err); e != nil && len(e.Fields) > 0 && e.Fields[0].Field == "home_region" {
 			f := e.Fields[0]
-			return nil, usageError("--home-region %q: %s (a 6-digit city or county code, e.g. 320500)", home, i18n.T(i18n.Chinese, f.Key, f.Args...))
+			return nil, usageError("--home-region %q: %s (a 6-digit city or county code, e.g. 320500)", cfg.HomeRegion, i18n.T(i18n.Chinese, f.Key, f.Args...))
 		}
 		if errors.Is(err, app.ErrAuditKey) {
 			return nil, usageError("%v", err)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"kechuang/internal/account"
+	"kechuang/internal/app"
 	"kechuang/internal/demo"
 	"kechuang/internal/sqldb"
 )
@@ -52,7 +53,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		defer release()
 	}
-	a, err := openApp(ctx, dbf, *home, stderr)
+	a, err := openApp(ctx, dbf, app.Config{HomeRegion: *home}, stderr)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"kechuang/internal/account"
+	"kechuang/internal/app"
 	"kechuang/internal/apperr"
 	"kechuang/internal/i18n"
 )
@@ -42,7 +43,7 @@ func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return usageError("user add: no password on standard input")
 	}
 	password := strings.TrimRight(line, "\r\n")
-	a, err := openApp(ctx, dbf, "", stderr)
+	a, err := openApp(ctx, dbf, app.Config{NoIndex: true}, stderr)
 	if err != nil {
 		return err
 	}

@@ -46,6 +46,9 @@ type Config struct {
 	HomeRegion string
 	// Version is shown in the page footer.
 	Version string
+	// NoIndex leaves Search nil: `kechuang reindex` builds a new index from
+	// the database without loading the old snapshot beside it.
+	NoIndex bool
 }
 
 // App is the wired platform: every service, built once. Its Deps are what
@@ -113,6 +116,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Jobs.Register(cultivation.ImportJobKind, a.Cultivation.ImportJob)
 	a.Jobs.Register(market.ImportJobKind, a.Market.ImportJob)
 
+	if cfg.NoIndex {
+		return a, nil
+	}
 	if a.Search, err = market.OpenIndexer(ctx, a.Market, cfg.DataDir, a.Logger); err != nil {
 		return nil, fmt.Errorf("open search index: %w", err)
 	}

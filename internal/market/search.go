@@ -2,6 +2,7 @@ package market
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -29,10 +30,18 @@ type Indexer struct {
 	log  *slog.Logger
 
 	mu sync.Mutex // serialises CatchUp and Rebuild
+	// ix never changes once set: Rebuild swaps a new index's contents into
+	// it (search.Index.ReplaceWith), so readers need no lock of ours.
 	ix *search.Index
 	// expires holds the expiry of every indexed listing, so that listings
 	// that expire without a write leave the index too.
 	expires map[int64]time.Time
+
+	saveMu sync.Mutex // serialises saves; never held with mu
+	// savedGen is the index generation the snapshot file holds, when
+	// saved is true; Save writes nothing while the index is unchanged.
+	savedGen uint64
+	saved    bool
 }
 
 // snapshotName is the index file below the data directory.
@@ -61,6 +70,7 @@ func OpenIndexer(ctx context.Context, svc *Service, dataDir string, log *slog.Lo
 		switch {
 		case err == nil:
 			log.Info("search index loaded", "documents", x.ix.Len(), "seq", x.ix.Seq())
+			x.savedGen, x.saved = x.ix.Gen(), true
 		case errors.Is(err, os.ErrNotExist), errors.Is(err, search.ErrSnapshotVersion):
 			x.ix = nil
 		default:
@@ -231,11 +241,26 @@ func (x *Indexer) document(l Listing, ownerRole string) search.Document {
 	return search.Document{ID: docID(l.ID), Title: l.Title, Keywords: l.Keywords, Text: text, Facets: facets, Sort: sorts}
 }
 
-// Rebuild indexes every published listing from scratch and saves the
-// snapshot; `kechuang reindex` calls it. It returns the number indexed.
+// rebuildBatch is how many listings Rebuild reads and indexes at a time,
+// so that a rebuild holds a batch of rows, not every listing, beside the
+// index it builds.
+const rebuildBatch = 2048
+
+// Rebuild indexes every published listing from scratch, swaps the new
+// index in and saves the snapshot; `kechuang reindex` calls it through
+// Reindex. The old index serves searches until the swap. It returns the
+// number indexed.
 func (x *Indexer) Rebuild(ctx context.Context) (int, error) {
 	x.mu.Lock()
-	defer x.mu.Unlock()
+	n, err := x.rebuildLocked(ctx)
+	x.mu.Unlock()
+	if err != nil {
+		return 0, err
+	}
+	return n, x.save(true)
+}
+
+func (x *Indexer) rebuildLocked(ctx context.Context) (int, error) {
 	var maxSeq int64
 	if err := x.svc.db.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) FROM listing_changes").Scan(&maxSeq); err != nil {
 		return 0, err
@@ -245,71 +270,136 @@ func (x *Indexer) Rebuild(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	now := x.svc.now()
-	rows, err := x.svc.db.QueryContext(ctx, "SELECT "+listingColumns+listingFrom+" WHERE l.state = ? ORDER BY l.id", Published)
+	expires := map[int64]time.Time{}
+	n := 0
+	for after := int64(0); ; {
+		docs, last, err := x.publishedAfter(ctx, after, now, expires)
+		if err != nil {
+			return 0, err
+		}
+		if last == 0 {
+			break
+		}
+		// Analysis and classification dominate a rebuild; spread them
+		// over the cores.
+		if err := fresh.PutAll(docs, runtime.NumCPU()); err != nil {
+			return 0, err
+		}
+		n += len(docs)
+		after = last
+	}
+	fresh.SetSeq(uint64(maxSeq))
+	x.ix.ReplaceWith(fresh)
+	x.expires = expires
+	return n, nil
+}
+
+// publishedAfter reads the next rebuildBatch published listings with ids
+// above after, as documents, noting their expiry; last is the largest id
+// read, 0 when there are none.
+func (x *Indexer) publishedAfter(ctx context.Context, after int64, now time.Time, expires map[int64]time.Time) (docs []search.Document, last int64, err error) {
+	rows, err := x.svc.db.QueryContext(ctx, "SELECT "+listingColumns+", COALESCE(u.role, '')"+listingFrom+
+		" WHERE l.state = ? AND l.id > ? ORDER BY l.id LIMIT ?", Published, after, rebuildBatch)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var role string
+		l, err := scanListing(withExtra{rows, []any{&role}}, now)
+		if err != nil {
+			return nil, 0, err
+		}
+		last = l.ID
+		if l.State == Published { // not expired since
+			docs = append(docs, x.document(l, role))
+			expires[l.ID] = l.ExpiresAt
+		}
+	}
+	return docs, last, rows.Err()
+}
+
+// withExtra scans a listing row followed by more columns.
+type withExtra struct {
+	rows  *sql.Rows
+	extra []any
+}
+
+func (w withExtra) Scan(dest ...any) error { return w.rows.Scan(append(dest, w.extra...)...) }
+
+// Reindex builds the index of published listings from the database alone
+// and writes its snapshot under dataDir, for `kechuang reindex`. Unlike
+// OpenIndexer followed by Rebuild it never loads the old snapshot, so the
+// old index and the new one are not in memory together.
+func Reindex(ctx context.Context, svc *Service, dataDir string, log *slog.Logger) (int, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	ix, err := search.New(search.Options{})
 	if err != nil {
 		return 0, err
 	}
-	var list []Listing
-	for rows.Next() {
-		l, err := scanListing(rows, now)
-		if err != nil {
-			rows.Close()
-			return 0, err
-		}
-		if l.State == Published {
-			list = append(list, l)
-		}
+	x := &Indexer{svc: svc, log: log, ix: ix, expires: map[int64]time.Time{}}
+	if dataDir != "" {
+		x.path = filepath.Join(dataDir, snapshotName)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
-	expires := map[int64]time.Time{}
-	docs := make([]search.Document, 0, len(list))
-	for _, l := range list {
-		role, err := x.ownerRole(ctx, l.OwnerID)
-		if err != nil {
-			return 0, err
-		}
-		docs = append(docs, x.document(l, role))
-		expires[l.ID] = l.ExpiresAt
-	}
-	// Analysis and classification dominate a rebuild; spread them over
-	// the cores.
-	if err := fresh.PutAll(docs, runtime.NumCPU()); err != nil {
-		return 0, err
-	}
-	fresh.SetSeq(uint64(maxSeq))
-	x.ix, x.expires = fresh, expires
-	return len(list), x.saveLocked()
+	return x.Rebuild(ctx)
 }
 
-// Save writes the snapshot, when the indexer has a file.
-func (x *Indexer) Save() error {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	return x.saveLocked()
-}
+// Save writes the snapshot, when the indexer has a file and the index has
+// changed since the last save. Searches and catch-ups go on meanwhile: the
+// index is captured under its lock and written without it.
+func (x *Indexer) Save() error { return x.save(false) }
 
-func (x *Indexer) saveLocked() error {
+func (x *Indexer) save(force bool) error {
 	if x.path == "" {
+		return nil
+	}
+	x.saveMu.Lock()
+	defer x.saveMu.Unlock()
+	// Read the generation before saving: a change that lands during the
+	// save may or may not be in the file, and the next save writes it.
+	gen := x.ix.Gen()
+	if !force && x.saved && gen == x.savedGen {
 		return nil
 	}
 	if err := os.MkdirAll(filepath.Dir(x.path), 0o750); err != nil {
 		return err
 	}
-	return x.ix.SaveFile(x.path)
+	if err := x.ix.SaveFile(x.path); err != nil {
+		return err
+	}
+	x.savedGen, x.saved = gen, true
+	return nil
 }
 
 // Run catches up every interval (so a write is searchable within about
-// that long) and saves the snapshot every saveEvery and when ctx ends.
+// that long) and, on a goroutine of its own so that catch-ups go on while
+// it writes, saves the snapshot every saveEvery if the index changed; it
+// saves once more when ctx ends.
 func (x *Indexer) Run(ctx context.Context, interval, saveEvery time.Duration) {
+	saving := make(chan struct{})
+	go func() {
+		defer close(saving)
+		t := time.NewTicker(saveEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := x.Save(); err != nil {
+					x.log.Warn("save search index", "err", err)
+				}
+			}
+		}
+	}()
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
-	lastSave := time.Now()
 	for {
 		select {
 		case <-ctx.Done():
+			<-saving
 			if err := x.Save(); err != nil {
 				x.log.Error("save search index", "err", err)
 			}
@@ -317,12 +407,6 @@ func (x *Indexer) Run(ctx context.Context, interval, saveEvery time.Duration) {
 		case <-tick.C:
 			if _, err := x.CatchUp(ctx); err != nil && ctx.Err() == nil {
 				x.log.Warn("search index catch-up", "err", err)
-			}
-			if time.Since(lastSave) >= saveEvery {
-				if err := x.Save(); err != nil {
-					x.log.Warn("save search index", "err", err)
-				}
-				lastSave = time.Now()
 			}
 		}
 	}
@@ -391,19 +475,11 @@ func (x *Indexer) Search(q SearchQuery) SearchResult {
 	}
 	for _, h := range res.Hits {
 		id, _ := strconv.ParseInt(h.ID, 10, 64)
-		d, _ := x.ix.Get(h.ID)
-		hit := SearchHit{ID: id, Title: d.Title, Snippet: h.Snippet.Text, Score: h.Score,
-			TitleHTML: string(h.Title.HTML()), SnippetHTML: string(h.Snippet.HTML()), Shared: h.Explanation.SharedTerms}
-		if k := d.Facets[FacetKind]; len(k) > 0 {
-			hit.Kind = Kind(k[0])
-		}
-		if v := d.Facets[FacetDomain]; len(v) > 0 {
-			hit.Domain = v[0]
-		}
-		if v := d.Facets[FacetRegion]; len(v) > 0 {
-			hit.RegionCode = v[0]
-		}
-		out.Hits = append(out.Hits, hit)
+		f := x.ix.FacetFirst(h.ID, FacetKind, FacetDomain, FacetRegion)
+		// The title snippet is the whole title, marked.
+		out.Hits = append(out.Hits, SearchHit{ID: id, Kind: Kind(f[0]), Title: h.Title.Text, Snippet: h.Snippet.Text, Score: h.Score,
+			TitleHTML: string(h.Title.HTML()), SnippetHTML: string(h.Snippet.HTML()), Shared: h.Explanation.SharedTerms,
+			Domain: f[1], RegionCode: f[2]})
 	}
 	return out
 }

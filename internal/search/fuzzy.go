@@ -52,7 +52,7 @@ func (ix *Index) fuzzyCandidates(q string) []string {
 			return
 		}
 		seen[t] = true
-		if pl := ix.terms[latinKind][t]; pl == nil || len(pl.Docs) == 0 {
+		if pl := ix.terms[latinKind][t]; pl == nil || pl.n == 0 {
 			return
 		}
 		if osaDistance(q, t) <= 1 {

@@ -3,9 +3,10 @@ package search
 import (
 	"errors"
 	"fmt"
-	"math"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"kechuang/internal/search/analysis"
 	"kechuang/internal/search/classify"
@@ -94,52 +95,64 @@ type Options struct {
 
 const numKinds = 3 // analysis.Word, Bigram, Latin
 
-// plist is the postings of one term: ascending document ordinals and, per
-// posting, the term frequency in each field (capped at 255).
-type plist struct {
-	Docs []uint32
-	TF   []uint8 // numFields per posting
-}
-
-// tlist lists documents whose predicted disciplines include a label, with the
-// probability.
-type tlist struct {
-	Docs []uint32
-	P    []float32
-}
-
-type docRec struct {
-	ID       string
-	Title    string
-	Keywords []string
-	Text     string
-	Facets   map[string][]string
-	Sort     map[string]float64
-	Topic    Topic
-	Len      [numFields]float32
-	Deleted  bool
-}
+// blockShift sets the size of a document block (128 ordinals). Scoring
+// keeps, per block, the largest lexical score and topic agreement of the
+// query, so that the final ranking visits only the
+// blocks that can still hold a result (see rank).
+const blockShift = 7
 
 // Index is an in-memory inverted index of Documents. All methods are safe
 // for concurrent use; writes are visible to the next search.
+//
+// Everything indexed by ordinal is only ever appended to, except dead;
+// replacing or deleting a document marks its ordinal dead, and compact
+// renumbers into new arrays once a quarter of the ordinals are dead. That
+// lets a snapshot copy the slice headers under the lock and write the rest
+// without it (see capture).
 type Index struct {
 	an  *analysis.Analyzer
 	cls Classifier
 	w   Weights
 
-	mu      sync.RWMutex
-	docs    []docRec
-	lens    [][numFields]float32 // field lengths by ordinal, kept apart from docs for cache-friendly scoring
-	dead    []bool               // tombstones by ordinal
+	mu sync.RWMutex
+	docTable
+	labels labels
+	discs  []*tlist // by label id: the documents predicted to be of that discipline
+
 	byID    map[string]uint32
 	terms   [numKinds]map[string]*plist
-	discs   map[string]*tlist
 	lenSum  [numFields]float64
 	live    int
 	deleted int
 	seq     uint64
-	fuzzy   map[string][]string // one-deletion variant → Latin terms
-	kwCount map[string]int      // whole keywords → documents carrying them
+	gen     uint64 // counts changes, so an owner saves only a changed index
+	// normCache holds the bm25f tables of the current generation; queries
+	// under the read lock may replace it, hence atomic.
+	normCache atomic.Pointer[normTables]
+	fuzzy     map[string][]string // one-deletion variant → Latin terms
+	kwCount   map[string]int      // whole keywords → documents carrying them
+}
+
+// docTable is everything the index keeps by document ordinal.
+type docTable struct {
+	ids  []string
+	locs []loc                // stored record (title, keywords, text, categories)
+	lens [][numFields]float32 // field lengths in tokens
+	// short packs the three lengths into 32 bits (see shortLens): a third
+	// of lens's bytes, so the scoring loop, which reads only short unless
+	// a length overflows its bits, misses the cache less.
+	short []uint32
+	dead  []bool
+
+	recs        recStore
+	facetCols   []*facetCol
+	facetByName map[string]*facetCol
+	sortCols    []*sortCol
+	sortByName  map[string]*sortCol
+}
+
+func newDocTable() docTable {
+	return docTable{facetByName: map[string]*facetCol{}, sortByName: map[string]*sortCol{}}
 }
 
 // New returns an empty index. It fails only if opts.Classifier is nil and
@@ -149,14 +162,23 @@ func New(opts Options) (*Index, error) {
 	if err := ix.init(opts); err != nil {
 		return nil, err
 	}
+	ix.reset()
+	return ix, nil
+}
+
+// reset makes ix empty.
+func (ix *Index) reset() {
+	ix.docTable = newDocTable()
+	ix.labels = labels{index: map[string]uint32{}}
+	ix.discs = nil
 	ix.byID = map[string]uint32{}
 	for k := range ix.terms {
 		ix.terms[k] = map[string]*plist{}
 	}
-	ix.discs = map[string]*tlist{}
+	ix.lenSum = [numFields]float64{}
+	ix.live, ix.deleted = 0, 0
 	ix.fuzzy = map[string][]string{}
 	ix.kwCount = map[string]int{}
-	return ix, nil
 }
 
 func (ix *Index) init(opts Options) error {
@@ -212,8 +234,20 @@ func (ix *Index) Seq() uint64 {
 // calls it after Put/Delete so a snapshot knows where replay must resume.
 func (ix *Index) SetSeq(seq uint64) {
 	ix.mu.Lock()
-	ix.seq = seq
+	if ix.seq != seq {
+		ix.seq = seq
+		ix.gen++
+	}
 	ix.mu.Unlock()
+}
+
+// Gen returns a number that changes whenever the index does (Put, Delete,
+// SetSeq), so an owner can skip saving a snapshot of an unchanged index:
+// read Gen before Save, and save again only once Gen differs from that.
+func (ix *Index) Gen() uint64 {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.gen
 }
 
 // ErrNoID is returned by Put for a document without an ID.
@@ -229,34 +263,59 @@ func (ix *Index) Put(d Document) error {
 	p := ix.prepare(d)
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	ix.apply(p)
+	ix.apply(&p)
 	return nil
 }
 
-type prepared struct {
-	rec   docRec
-	terms [numKinds]map[string][numFields]uint8
+// term is one distinct term of a prepared document.
+type term struct {
+	kind int
+	text string
+	tf   [numFields]uint8
 }
 
+type prepared struct {
+	doc   *Document
+	terms []term
+	lens  [numFields]float32
+	topic Topic
+}
+
+type termKey struct {
+	kind analysis.Kind
+	text string
+}
+
+// prepScratch is prepare's reusable state: at a few hundred distinct terms
+// a listing, building a fresh map for each was a tenth of a bulk load's
+// garbage.
+type prepScratch struct {
+	seen map[termKey]int32
+	toks []analysis.Token
+}
+
+var prepPool = sync.Pool{New: func() any { return &prepScratch{seen: make(map[termKey]int32, 512)} }}
+
+// prepare analyses and classifies d; it takes no lock.
 func (ix *Index) prepare(d Document) prepared {
-	p := prepared{rec: docRec{
-		ID: d.ID, Title: d.Title, Keywords: d.Keywords, Text: d.Text,
-		Facets: d.Facets, Sort: d.Sort,
-	}}
-	for k := range p.terms {
-		p.terms[k] = make(map[string][numFields]uint8, 64)
-	}
-	var toks []analysis.Token
+	p := prepared{doc: &d}
+	sc := prepPool.Get().(*prepScratch)
+	defer func() {
+		clear(sc.seen)
+		prepPool.Put(sc)
+	}()
 	add := func(f Field, text string) {
-		toks = ix.an.Tokens(text, toks[:0])
-		for _, t := range toks {
-			m := p.terms[t.Kind]
-			v := m[t.Text]
-			if v[f] < math.MaxUint8 {
-				v[f]++
+		sc.toks = ix.an.Tokens(text, sc.toks[:0])
+		for _, t := range sc.toks {
+			k := termKey{t.Kind, t.Text}
+			i, ok := sc.seen[k]
+			if !ok {
+				i = int32(len(p.terms))
+				sc.seen[k] = i
+				p.terms = append(p.terms, term{kind: int(t.Kind), text: t.Text})
 			}
-			m[t.Text] = v
-			p.rec.Len[f]++
+			addTF(&p.terms[i].tf, f)
+			p.lens[f]++
 		}
 	}
 	add(FieldTitle, d.Title)
@@ -267,62 +326,98 @@ func (ix *Index) prepare(d Document) prepared {
 	if tc, ok := ix.cls.(TermClassifier); ok {
 		// The terms of the fields are the terms of fullText: the
 		// separators between fields split tokens anyway.
-		p.rec.Topic = tc.ClassifyTerms(func(yield func(bool, string)) {
-			for k, m := range p.terms {
-				for t := range m {
-					yield(k == bigramKind, t)
-				}
+		p.topic = tc.ClassifyTerms(func(yield func(bool, string)) {
+			for _, t := range p.terms {
+				yield(t.kind == bigramKind, t.text)
 			}
 		})
 	} else {
-		p.rec.Topic = ix.cls.Classify(d.fullText())
+		p.topic = ix.cls.Classify(d.fullText())
 	}
 	return p
 }
 
-func (ix *Index) apply(p prepared) {
-	if old, ok := ix.byID[p.rec.ID]; ok {
+// apply adds a prepared document; called with ix.mu held.
+func (ix *Index) apply(p *prepared) {
+	d := p.doc
+	if old, ok := ix.byID[d.ID]; ok {
 		ix.remove(old)
 	}
-	ord := uint32(len(ix.docs))
-	ix.docs = append(ix.docs, p.rec)
-	ix.lens = append(ix.lens, p.rec.Len)
+	ord := uint32(len(ix.ids))
+	ix.ids = append(ix.ids, d.ID)
+	ix.locs = append(ix.locs, ix.recs.add(encodeRecord(nil, d, p.topic, &ix.labels)))
+	ix.lens = append(ix.lens, p.lens)
+	ix.short = append(ix.short, shortLens(p.lens))
 	ix.dead = append(ix.dead, false)
-	ix.byID[p.rec.ID] = ord
+	ix.putColumns(ord, d.Facets, d.Sort)
+	for _, l := range p.topic.Disciplines {
+		ix.addTopic(ix.labels.id(l.Name), ord, l.P)
+	}
+	ix.byID[d.ID] = ord
 	ix.live++
+	ix.gen++
 	for f := range numFields {
-		ix.lenSum[f] += float64(p.rec.Len[f])
+		ix.lenSum[f] += float64(p.lens[f])
 	}
-	for k, m := range p.terms {
-		for term, tf := range m {
-			pl := ix.terms[k][term]
-			if pl == nil {
-				pl = &plist{}
-				ix.terms[k][term] = pl
-				if analysis.Kind(k) == analysis.Latin {
-					ix.addFuzzy(term)
-				}
+	for _, t := range p.terms {
+		pl := ix.terms[t.kind][t.text]
+		if pl == nil {
+			pl = &plist{}
+			ix.terms[t.kind][t.text] = pl
+			if analysis.Kind(t.kind) == analysis.Latin {
+				ix.addFuzzy(t.text)
 			}
-			pl.Docs = append(pl.Docs, ord)
-			pl.TF = append(pl.TF, tf[:]...)
 		}
+		pl.add(ord, t.tf)
 	}
-	addTopic(ix.discs, p.rec.Topic.Disciplines, ord)
-	for _, k := range p.rec.Keywords {
+	for _, k := range d.Keywords {
 		ix.kwCount[strings.ToLower(k)]++
 	}
 }
 
-func addTopic(m map[string]*tlist, labels []Label, ord uint32) {
-	for _, l := range labels {
-		t := m[l.Name]
-		if t == nil {
-			t = &tlist{}
-			m[l.Name] = t
-		}
-		t.Docs = append(t.Docs, ord)
-		t.P = append(t.P, float32(l.P))
+// Packed field lengths: text in the low 14 bits, title in the next 9,
+// keywords in the top 9. A length that does not fit is stored as all ones
+// in its bits, and scoring reads lens instead.
+const (
+	shortText  = 1<<14 - 1
+	shortTitle = 1<<9 - 1
+	shortKw    = 1<<9 - 1
+)
+
+func shortLens(ln [numFields]float32) uint32 {
+	return uint32(min(ln[FieldText], shortText)) | uint32(min(ln[FieldTitle], shortTitle))<<14 | uint32(min(ln[FieldKeywords], shortKw))<<23
+}
+
+// unpackShort returns the lengths packed in sl and whether all fitted.
+func unpackShort(sl uint32) ([numFields]float32, bool) {
+	text, title, kw := sl&shortText, sl>>14&shortTitle, sl>>23
+	return [numFields]float32{float32(title), float32(kw), float32(text)}, text < shortText && title < shortTitle && kw < shortKw
+}
+
+// tlist lists the documents whose predicted disciplines include a label,
+// with the probability as float32, in ordinal order. Like plist it is only
+// appended to.
+type tlist struct {
+	docs []uint32
+	p    []float32
+}
+
+func (ix *Index) addTopic(id, ord uint32, p float64) {
+	for int(id) >= len(ix.discs) {
+		ix.discs = append(ix.discs, nil)
 	}
+	t := ix.discs[id]
+	if t == nil {
+		t = &tlist{}
+		ix.discs[id] = t
+	}
+	t.docs = append(t.docs, ord)
+	t.p = append(t.p, float32(p))
+}
+
+// topic returns the predicted topic of ordinal ord.
+func (ix *Index) topic(ord uint32) Topic {
+	return ix.record(ord).topic(&ix.labels)
 }
 
 // Delete removes the document with the given ID and reports whether it was
@@ -342,82 +437,85 @@ func (ix *Index) Delete(id string) bool {
 // compaction, which runs once tombstones are a quarter of the ordinals so
 // that deletes stay O(1) but scans do not fill with dead postings.
 func (ix *Index) remove(ord uint32) {
-	d := &ix.docs[ord]
-	delete(ix.byID, d.ID)
+	delete(ix.byID, ix.ids[ord])
 	for f := range numFields {
-		ix.lenSum[f] -= float64(d.Len[f])
+		ix.lenSum[f] -= float64(ix.lens[ord][f])
 	}
-	for _, k := range d.Keywords {
+	for _, k := range ix.record(ord).keywords() {
 		k = strings.ToLower(k)
 		if ix.kwCount[k]--; ix.kwCount[k] <= 0 {
 			delete(ix.kwCount, k)
 		}
 	}
-	*d = docRec{ID: d.ID, Deleted: true}
 	ix.dead[ord] = true
 	ix.live--
 	ix.deleted++
-	if ix.deleted > 64 && ix.deleted*4 > len(ix.docs) {
+	ix.gen++
+	if ix.deleted > 64 && ix.deleted*4 > len(ix.ids) {
 		ix.compact()
 	}
 }
 
-// compact renumbers live documents densely and rewrites every posting list.
+// compact renumbers live documents densely into new arrays and rewrites
+// every posting list. It never writes into the arrays it replaces, which a
+// snapshot in progress may still be reading.
 func (ix *Index) compact() {
-	remap := make([]int64, len(ix.docs))
-	var docs []docRec
-	for i, d := range ix.docs {
-		if d.Deleted {
+	old := ix.docTable
+	oldTerms := ix.terms
+	remap := make([]int64, len(old.ids))
+	ix.docTable = newDocTable()
+	ix.discs = nil
+	for i := range old.ids {
+		if old.dead[i] {
 			remap[i] = -1
 			continue
 		}
-		remap[i] = int64(len(docs))
-		docs = append(docs, d)
+		ord := uint32(len(ix.ids))
+		remap[i] = int64(ord)
+		ix.ids = append(ix.ids, old.ids[i])
+		ix.locs = append(ix.locs, ix.recs.add(old.recs.raw(old.locs[i])))
+		ix.lens = append(ix.lens, old.lens[i])
+		ix.short = append(ix.short, old.short[i])
+		ix.dead = append(ix.dead, false)
+		ix.putColumns(ord, old.facetsOf(uint32(i)), old.sortsOf(uint32(i)))
+		ix.record(ord).disciplines(func(id uint32, p float64) { ix.addTopic(id, ord, p) })
+		ix.byID[old.ids[i]] = ord
 	}
 	for k := range ix.terms {
-		for term, pl := range ix.terms[k] {
-			n := 0
-			for i, d := range pl.Docs {
+		terms := make(map[string]*plist, len(oldTerms[k]))
+		for t, pl := range oldTerms[k] {
+			np := &plist{}
+			pl.each(func(d uint32, tf [numFields]uint8) {
 				if r := remap[d]; r >= 0 {
-					pl.Docs[n] = uint32(r)
-					copy(pl.TF[n*int(numFields):(n+1)*int(numFields)], pl.TF[i*int(numFields):(i+1)*int(numFields)])
-					n++
+					np.add(uint32(r), tf)
 				}
+			})
+			if np.n > 0 {
+				np.data = slices.Clip(np.data)
+				terms[t] = np
 			}
-			if n == 0 {
-				delete(ix.terms[k], term)
-				continue
-			}
-			pl.Docs = pl.Docs[:n:n]
-			pl.TF = pl.TF[: n*int(numFields) : n*int(numFields)]
 		}
-	}
-	for _, m := range []map[string]*tlist{ix.discs} {
-		for l, t := range m {
-			n := 0
-			for i, d := range t.Docs {
-				if r := remap[d]; r >= 0 {
-					t.Docs[n], t.P[n] = uint32(r), t.P[i]
-					n++
-				}
-			}
-			if n == 0 {
-				delete(m, l)
-				continue
-			}
-			t.Docs, t.P = t.Docs[:n:n], t.P[:n:n]
-		}
-	}
-	ix.docs = docs
-	ix.lens = make([][numFields]float32, len(docs))
-	ix.dead = make([]bool, len(docs))
-	for i, d := range docs {
-		ix.lens[i] = d.Len
+		ix.terms[k] = terms
 	}
 	ix.deleted = 0
-	for i, d := range docs {
-		ix.byID[d.ID] = uint32(i)
-	}
+}
+
+// ReplaceWith makes ix hold what fresh holds, so that an owner can build a
+// new index beside the one serving searches and swap it in without its
+// readers changing pointers. fresh must not be used afterwards. A snapshot
+// being written from ix keeps writing the old contents.
+func (ix *Index) ReplaceWith(fresh *Index) {
+	fresh.mu.Lock()
+	defer fresh.mu.Unlock()
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	gen := ix.gen
+	ix.docTable, ix.labels, ix.discs = fresh.docTable, fresh.labels, fresh.discs
+	ix.byID, ix.terms, ix.lenSum = fresh.byID, fresh.terms, fresh.lenSum
+	ix.live, ix.deleted, ix.seq = fresh.live, fresh.deleted, fresh.seq
+	ix.fuzzy, ix.kwCount = fresh.fuzzy, fresh.kwCount
+	ix.gen = gen + fresh.gen + 1
+	fresh.reset()
 }
 
 // Get returns the stored document with the given ID.
@@ -428,8 +526,29 @@ func (ix *Index) Get(id string) (Document, bool) {
 	if !ok {
 		return Document{}, false
 	}
-	d := ix.docs[ord]
-	return Document{ID: d.ID, Title: d.Title, Keywords: d.Keywords, Text: d.Text, Facets: d.Facets, Sort: d.Sort}, true
+	title, keywords, text := ix.record(ord).fields()
+	return Document{ID: id, Title: title, Keywords: keywords, Text: text, Facets: ix.facetsOf(ord), Sort: ix.sortsOf(ord)}, true
+}
+
+// FacetFirst returns, for each named facet, the first value the document
+// with the given ID has ("" for none), without rebuilding the whole
+// document as Get does; a result page needs a few facets of each hit.
+func (ix *Index) FacetFirst(id string, names ...string) []string {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	out := make([]string, len(names))
+	ord, ok := ix.byID[id]
+	if !ok {
+		return out
+	}
+	for i, name := range names {
+		if c := ix.facetByName[name]; c != nil {
+			if set := c.col[ord]; set != 0 && len(c.sets[set-1]) > 0 {
+				out[i] = c.values[c.sets[set-1][0]]
+			}
+		}
+	}
+	return out
 }
 
 // Classify predicts the category and discipline of text, for forms that
@@ -438,39 +557,62 @@ func (ix *Index) Classify(text string) Topic { return ix.cls.Classify(text) }
 
 // PutAll adds docs as Put would, analysing and classifying them on up to
 // workers goroutines (0 means 1) and applying them in order, for bulk loads
-// such as a rebuild from the database. It stops at the first document
+// such as a rebuild from the database. Applying one chunk under the write
+// lock overlaps with preparing the next. It stops at the first document
 // without an ID, after applying the ones before it.
 func (ix *Index) PutAll(docs []Document, workers int) error {
+	var err error
+	for i, d := range docs {
+		if d.ID == "" {
+			docs, err = docs[:i], ErrNoID
+			break
+		}
+	}
 	workers = max(1, min(workers, len(docs)))
 	const chunk = 256
-	for start := 0; start < len(docs); start += chunk {
-		batch := docs[start:min(len(docs), start+chunk)]
-		prep := make([]prepared, len(batch))
-		var wg sync.WaitGroup
-		next := make(chan int)
-		for range workers {
-			wg.Go(func() {
-				for i := range next {
-					if batch[i].ID != "" {
-						prep[i] = ix.prepare(batch[i])
-					}
-				}
-			})
-		}
-		for i := range batch {
-			next <- i
-		}
-		close(next)
-		wg.Wait()
-		ix.mu.Lock()
-		for i := range prep {
-			if batch[i].ID == "" {
-				ix.mu.Unlock()
-				return ErrNoID
+	type batch struct {
+		prep []prepared
+		wg   sync.WaitGroup
+	}
+	type item struct {
+		b   *batch
+		doc *Document
+		i   int
+	}
+	items := make(chan item, chunk)
+	var workersDone sync.WaitGroup
+	for range workers {
+		workersDone.Go(func() {
+			for it := range items {
+				it.b.prep[it.i] = ix.prepare(*it.doc)
+				it.b.wg.Done()
 			}
-			ix.apply(prep[i])
+		})
+	}
+	// At most two chunks are in flight: the one being applied and the one
+	// being prepared.
+	ready := make(chan *batch, 1)
+	go func() {
+		for start := 0; start < len(docs); start += chunk {
+			part := docs[start:min(len(docs), start+chunk)]
+			b := &batch{prep: make([]prepared, len(part))}
+			b.wg.Add(len(part))
+			ready <- b
+			for i := range part {
+				items <- item{b, &part[i], i}
+			}
+		}
+		close(ready)
+		close(items)
+	}()
+	for b := range ready {
+		b.wg.Wait()
+		ix.mu.Lock()
+		for i := range b.prep {
+			ix.apply(&b.prep[i])
 		}
 		ix.mu.Unlock()
 	}
-	return nil
+	workersDone.Wait()
+	return err
 }

@@ -124,7 +124,7 @@ func TestTermClassifierAgrees(t *testing.T) {
 	ix := newMarket(t)
 	for _, d := range market {
 		ord := ix.byID[d.ID]
-		got := ix.docs[ord].Topic
+		got := ix.topic(ord)
 		want := ix.cls.Classify(d.fullText())
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("topic of %s (-Classify +index):\n%s", d.ID, diff)

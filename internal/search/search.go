@@ -94,7 +94,7 @@ const (
 
 // specific reports whether q is rare enough to list as a shared term.
 func (ix *Index) specific(q qterm) bool {
-	return ix.live < sharedMinListings || float64(len(q.pl.Docs)) <= sharedMaxDF*float64(ix.live)
+	return ix.live < sharedMinListings || float64(q.pl.n) <= sharedMaxDF*float64(ix.live)
 }
 
 // Span is a byte range [Start, End) of a Snippet's Text.
@@ -136,37 +136,14 @@ func (ix *Index) Search(q Query) Result {
 	if limit <= 0 {
 		limit = 10
 	}
-	var cands []cand
 	var qs []qterm
-	var bound float64
-	if strings.TrimSpace(q.Text) == "" {
-		for i := range ix.docs {
-			if !ix.dead[i] && ix.passes(uint32(i), q.Filters) {
-				cands = append(cands, cand{uint32(i), 0})
-			}
-		}
-	} else {
+	if strings.TrimSpace(q.Text) != "" {
 		qs = ix.queryTerms(q.Text, w)
-		s := getScratch(len(ix.docs))
-		bound = ix.accumulate(s, qs, w)
-		var best float32
-		for _, v := range s.lex[:s.n] {
-			best = max(best, v)
-		}
-		for d, v := range s.lex[:s.n] {
-			if v > 0 && v >= best*searchCutoff && ix.passes(uint32(d), q.Filters) {
-				cands = append(cands, cand{uint32(d), float64(v) / bound})
-			}
-		}
-		putScratch(s)
 	}
-	res := Result{Total: len(cands)}
-	if len(q.Facets) > 0 {
-		res.Facets = ix.countFacets(cands, q.Facets)
-	}
-	ix.sortCands(cands, q.Sort)
+	cands, total, facets, bound := ix.searchCands(q, qs, w, q.Offset+limit)
+	res := Result{Total: total, Facets: facets}
 	if q.Offset < len(cands) {
-		cands = cands[q.Offset:min(len(cands), q.Offset+limit)]
+		cands = cands[q.Offset:]
 	} else {
 		cands = nil
 	}
@@ -175,72 +152,6 @@ func (ix *Index) Search(q Query) Result {
 		res.Hits = append(res.Hits, ix.hit(c, qs, bound, qt, w, false))
 	}
 	return res
-}
-
-func (ix *Index) passes(d uint32, filters map[string][]string) bool {
-	for name, want := range filters {
-		have := ix.docs[d].Facets[name]
-		ok := false
-		for _, v := range want {
-			if slices.Contains(have, v) {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			return false
-		}
-	}
-	return true
-}
-
-func (ix *Index) countFacets(cands []cand, names []string) map[string][]FacetCount {
-	out := map[string][]FacetCount{}
-	for _, name := range names {
-		counts := map[string]int{}
-		for _, c := range cands {
-			for _, v := range ix.docs[c.ord].Facets[name] {
-				counts[v]++
-			}
-		}
-		fc := make([]FacetCount, 0, len(counts))
-		for v, n := range counts {
-			fc = append(fc, FacetCount{v, n})
-		}
-		slices.SortFunc(fc, func(a, b FacetCount) int {
-			if a.Count != b.Count {
-				return b.Count - a.Count
-			}
-			return strings.Compare(a.Value, b.Value)
-		})
-		out[name] = fc
-	}
-	return out
-}
-
-func (ix *Index) sortCands(cands []cand, by string) {
-	key, desc := strings.CutPrefix(by, "-")
-	slices.SortFunc(cands, func(a, b cand) int {
-		if key != "" {
-			va, oka := ix.docs[a.ord].Sort[key]
-			vb, okb := ix.docs[b.ord].Sort[key]
-			switch {
-			case oka && !okb:
-				return -1 // documents without the key go last either way
-			case !oka && okb:
-				return 1
-			case va != vb:
-				if desc {
-					return cmpFloat(vb, va)
-				}
-				return cmpFloat(va, vb)
-			}
-		}
-		if a.score != b.score {
-			return cmpFloat(b.score, a.score)
-		}
-		return strings.Compare(ix.docs[a.ord].ID, ix.docs[b.ord].ID)
-	})
 }
 
 // MatchOptions tune Match.
@@ -278,47 +189,11 @@ func (ix *Index) match(text string, qt Topic, opt MatchOptions, w Weights) []Hit
 	if limit <= 0 {
 		limit = 10
 	}
-	qs := ix.queryTerms(text, w)
-	s := getScratch(len(ix.docs))
-	defer putScratch(s)
-	bound := ix.accumulate(s, qs, w)
-	if bound == 0 {
-		bound = 1
-	}
-	if w.Topic != 0 {
-		ix.agreement(s, qt)
-	}
-	// Excluded documents are taken out of the accumulators, so no later
-	// loop has to test for them.
-	for _, id := range opt.Exclude {
-		if o, ok := ix.byID[id]; ok {
-			s.lex[o], s.agree[o] = 0, 0
-		}
-	}
-	ref := 0.0
-	if w.KneeSlope != 0 && w.KneeRank > 0 {
-		// With fewer than KneeRank candidates kthLargest returns 0.
-		ref = float64(kthLargest(w.KneeRank, s.lex[:s.n])) / bound
-		if ref == 0 && w.KneeShortPack && ix.live >= shortPackMinListings {
-			ref = float64(smallestPositive(s.lex[:s.n])) / bound
-		}
-	}
-	top := ix.topK(limit, func(yield func(cand)) {
-		lex, agree := s.lex[:s.n], s.agree[:s.n]
-		for d := range lex {
-			if lex[d] == 0 && agree[d] == 0 {
-				continue
-			}
-			if opt.Filters != nil && !ix.passes(uint32(d), opt.Filters) {
-				continue
-			}
-			yield(cand{uint32(d), w.combine(float64(lex[d])/bound, ref, float64(agree[d]))})
-		}
-	})
+	top, qs, bound := ix.rank(text, qt, opt, w, limit)
 	hits := make([]Hit, len(top))
 	for i, c := range top {
 		if opt.Bare {
-			hits[i] = Hit{ID: ix.docs[c.ord].ID, Score: c.score}
+			hits[i] = Hit{ID: ix.ids[c.ord], Score: c.score}
 			continue
 		}
 		hits[i] = ix.hit(c, qs, bound, qt, w, true)
@@ -328,14 +203,14 @@ func (ix *Index) match(text string, qt Topic, opt MatchOptions, w Weights) []Hit
 
 // hit builds the snippets and explanation of one candidate.
 func (ix *Index) hit(c cand, qs []qterm, bound float64, qt Topic, w Weights, withTopic bool) Hit {
-	d := &ix.docs[c.ord]
-	h := Hit{ID: d.ID, Score: c.score}
+	h := Hit{ID: ix.ids[c.ord], Score: c.score}
+	rec := ix.record(c.ord)
 	ex := Explanation{FieldScores: map[string]float64{}}
 	wf, invAvg := ix.fieldNorms(w)
 	marks := map[int]map[string]bool{}
 	var shared []qterm
 	for _, q := range qs {
-		i, ok := slices.BinarySearch(q.pl.Docs, c.ord)
+		tfs, ok := q.pl.tf(c.ord)
 		if !ok {
 			continue
 		}
@@ -347,7 +222,7 @@ func (ix *Index) hit(c cand, qs []qterm, bound float64, qt Topic, w Weights, wit
 			}
 			marks[q.kind][q.text] = true
 		}
-		tf := q.pl.TF[i*int(numFields) : (i+1)*int(numFields)]
+		tf := tfs[:]
 		total := q.idf * q.weight * bm25f(tf, &ix.lens[c.ord], &wf, &invAvg, w.K1, w.B)
 		var parts [numFields]float64
 		var sum float64
@@ -384,17 +259,19 @@ func (ix *Index) hit(c cand, qs []qterm, bound float64, qt Topic, w Weights, wit
 	for f := range numFields {
 		ex.Lexical += ex.FieldScores[f.String()]
 	}
+	topic := ix.topic(c.ord)
 	if withTopic {
-		ex.Query, ex.Doc = qt, d.Topic
-		ex.TopicAgreement = agreementOf(qt, d.Topic)
-		ex.SameCategory = len(qt.Categories) > 0 && len(d.Topic.Categories) > 0 && qt.Categories[0].Name == d.Topic.Categories[0].Name
-		ex.SameDiscipline = len(qt.Disciplines) > 0 && len(d.Topic.Disciplines) > 0 && qt.Disciplines[0].Name == d.Topic.Disciplines[0].Name
+		ex.Query, ex.Doc = qt, topic
+		ex.TopicAgreement = agreementOf(qt, topic)
+		ex.SameCategory = len(qt.Categories) > 0 && len(topic.Categories) > 0 && qt.Categories[0].Name == topic.Categories[0].Name
+		ex.SameDiscipline = len(qt.Disciplines) > 0 && len(topic.Disciplines) > 0 && qt.Disciplines[0].Name == topic.Disciplines[0].Name
 	} else {
-		ex.Doc = d.Topic
+		ex.Doc = topic
 	}
 	h.Explanation = ex
-	h.Title = ix.snippet(d.Title, marks, 0)
-	h.Snippet = ix.snippet(d.Text, marks, snippetRunes)
+	title, text := rec.titleText()
+	h.Title = ix.snippet(title, marks, 0)
+	h.Snippet = ix.snippet(text, marks, snippetRunes)
 	return h
 }
 
@@ -406,63 +283,14 @@ const snippetRunes = 120
 func (ix *Index) snippet(text string, marks map[int]map[string]bool, maxRunes int) Snippet {
 	// The marked terms are found by substring search rather than by
 	// analysing the text again: segmenting every hit's text cost half of a
-	// search request at 100,000 listings. Latin terms are lower-cased by the
-	// analyzer, so they are looked up in an ASCII-lower-cased copy, which
-	// keeps byte offsets.
-	var spans []Span
-	var lower string
-	for kind, terms := range marks {
-		hay := text
-		if kind == latinKind {
-			if lower == "" {
-				lower = asciiLower(text)
-			}
-			hay = lower
-		}
-		for term := range terms {
-			if term == "" {
-				continue
-			}
-			for off := 0; ; {
-				i := strings.Index(hay[off:], term)
-				if i < 0 {
-					break
-				}
-				spans = append(spans, Span{off + i, off + i + len(term)})
-				off += i + len(term)
-			}
-		}
-	}
-	// Terms overlap (a word and its bigrams) and arrive in map order.
-	slices.SortFunc(spans, func(a, b Span) int { return a.Start - b.Start })
-	merged := spans[:0]
-	for _, s := range spans {
-		if n := len(merged); n > 0 && s.Start <= merged[n-1].End {
-			merged[n-1].End = max(merged[n-1].End, s.End)
-			continue
-		}
-		merged = append(merged, s)
-	}
-	spans = merged
+	// search request at 100,000 listings (see findSpans).
+	spans := findSpans(text, marks)
 	if maxRunes <= 0 || utf8.RuneCountInString(text) <= maxRunes {
 		return Snippet{Text: text, Marks: spans}
 	}
 	// Choose the window start (a mark start, backed off a little for
 	// context) that covers the most marked bytes.
-	start, bestCover := 0, -1
-	for i, s := range spans {
-		end := byteAfterRunes(text, s.Start, maxRunes)
-		cover := 0
-		for _, t := range spans[i:] {
-			if t.End > end {
-				break
-			}
-			cover += t.End - t.Start
-		}
-		if cover > bestCover {
-			start, bestCover = s.Start, cover
-		}
-	}
+	start := windowStart(text, spans, maxRunes)
 	start = backRunes(text, start, 10)
 	end := byteAfterRunes(text, start, maxRunes)
 	var out Snippet
@@ -524,7 +352,7 @@ func (ix *Index) SuggestKeywords(text string, n int) []string {
 		}
 		df := 0.0
 		if pl := ix.terms[t.Kind][t.Text]; pl != nil {
-			df = float64(len(pl.Docs))
+			df = float64(pl.n)
 		} else if t.Kind == analysis.Word {
 			// A dictionary word the corpus never used is more likely
 			// general language than a technical term.
@@ -592,17 +420,6 @@ func (w Weights) combine(lex, ref, agree float64) float64 {
 		v += w.KneeSlope * max(0, lex/ref-w.Knee)
 	}
 	return v
-}
-
-// smallestPositive returns the smallest positive value of xs, or 0.
-func smallestPositive(xs []float32) float32 {
-	var lo float32
-	for _, v := range xs {
-		if v > 0 && (lo == 0 || v < lo) {
-			lo = v
-		}
-	}
-	return lo
 }
 
 // asciiLower lower-cases ASCII letters only, so that byte offsets in the

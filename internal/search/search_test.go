@@ -210,8 +210,8 @@ func TestCompactionKeepsResults(t *testing.T) {
 	for i := range 200 {
 		ix.Delete(fmt.Sprintf("tmp%d", i))
 	}
-	if len(ix.docs) >= 205 {
-		t.Errorf("%d ordinals after 200 deletes: compaction did not run", len(ix.docs))
+	if len(ix.ids) >= 205 {
+		t.Errorf("%d ordinals after 200 deletes: compaction did not run", len(ix.ids))
 	}
 	res := ix.Search(Query{Text: "CRISPR 水稻"})
 	if len(res.Hits) == 0 || res.Hits[0].ID != "a3" {

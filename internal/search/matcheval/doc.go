@@ -5,7 +5,8 @@
 // Recall@100, Precision@10, nDCG@10 and latency percentiles. Keeping the
 // metrics in one place guarantees both engines are scored identically.
 //
-// It imports only kechuang/internal/search and the standard library.
+// It imports only kechuang/internal/search (and its classify, for the
+// records Synth recombines) and the standard library.
 //
 // 中文术语表:
 //
