@@ -72,6 +72,18 @@ func main() {
 		if err = json.Unmarshal([]byte(*grid), &ps); err == nil {
 			err = oracleExp(*evalDir, strings.Split(*only, ","), ps)
 		}
+	case "labcollect":
+		err = rankLabCollect(*evalDir, strings.Split(*only, ","), flag.Arg(1))
+	case "labstats":
+		err = labStats(flag.Arg(1))
+	case "labstats2":
+		err = labStats2(flag.Arg(1))
+	case "labcalib":
+		err = labCalib(flag.Arg(1))
+	case "lab":
+		err = rankLabRun(flag.Arg(1))
+	case "clsexp":
+		err = clsExp(*grid)
 	case "pmi":
 		var es []int
 		if err = json.Unmarshal([]byte(*grid), &es); err == nil {
