@@ -43,7 +43,9 @@ func main() {
 	lsiDims := flag.Int("lsi-dims", 100, "lsi: SVD rank")
 	lsiTitles := flag.Bool("lsi-titles", false, "lsi: train on csl_titles_category only")
 	cpuprof := flag.String("cpuprofile", "", "write a CPU profile")
+	idf := flag.Float64("idf", 0, "experiment: classify.IDFWeight (feature-weighted naive Bayes; 0 as shipped)")
 	flag.Parse()
+	classify.IDFWeight = *idf
 	if *cpuprof != "" {
 		f, err := os.Create(*cpuprof)
 		if err == nil && pprof.StartCPUProfile(f) == nil {
