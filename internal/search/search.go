@@ -58,8 +58,8 @@ type Hit struct {
 type Explanation struct {
 	// SharedTerms are the query words (and Latin terms) found in the
 	// document, rarest first; bigram-only matches are not listed because
-	// they read as noise, nor, in a large index, words most listings
-	// contain (see sharedMaxDF).
+	// they read as noise, nor stop words (analysis.IsStop), nor, in a
+	// large index, words most listings contain (see sharedMaxDF).
 	SharedTerms []string
 	// Corrections maps a misspelt query term to the indexed term it was
 	// taken for, e.g. "crlspr" → "crispr".
