@@ -1,5 +1,6 @@
-// Command bench compares kechuang's matcher with stock Bleve (BM25 scoring,
-// `cjk` analyzer, a plain match query) on the eval tasks, in the same
+// Command bench compares kechuang's matcher with stock Bleve (a scorch
+// index with BM25 scoring, checked before every run; `cjk` analyzer, a
+// plain match query) on the eval tasks, in the same
 // process, and runs the ablation, the 100,000-listing scale test and the
 // classifier's held-out accuracy. It is its own module so Bleve never
 // enters the main go.mod; the main binary's `kechuang bench match` needs no
@@ -11,6 +12,10 @@
 //	go run . classify                               # held-out accuracy
 //	go run . -grid '[0,3,5]' pmi                    # rejected: PMI query expansion
 //	go run . -tasks field -grid '[0.5,1]' lsi       # rejected: LSI reranking
+//	go run . -grid '[{"Name":"nb","Hier":1}]' clsexp  # classifier variants (IDF, complement NB, SVM)
+//	go run . -idf 2 -ablate=false -no-bleve compare  # IDF-weighted naive Bayes in the engine
+//	go run . labcollect /tmp/lab.gob                # ranking lab: record candidates
+//	go run . lab /tmp/lab.gob                       # knee rules offline; labstats, labstats2, labcalib
 //
 // With -kfold (the default) the classifier that ranks the dev tasks is
 // cross-fitted: each CSL record is classified by a model trained on the

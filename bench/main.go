@@ -7,12 +7,15 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"syscall"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
+	bsearch "github.com/blevesearch/bleve/v2/search"
 	bindex "github.com/blevesearch/bleve_index_api"
 
 	"kechuang/data"
@@ -36,7 +39,9 @@ func main() {
 	lsiDims := flag.Int("lsi-dims", 100, "lsi: SVD rank")
 	lsiTitles := flag.Bool("lsi-titles", false, "lsi: train on csl_titles_category only")
 	cpuprof := flag.String("cpuprofile", "", "write a CPU profile")
+	idf := flag.Float64("idf", 0, "experiment: classify.IDFWeight (feature-weighted naive Bayes; 0 as shipped)")
 	flag.Parse()
+	classify.IDFWeight = *idf
 	if *cpuprof != "" {
 		f, err := os.Create(*cpuprof)
 		if err == nil && pprof.StartCPUProfile(f) == nil {
@@ -65,6 +70,18 @@ func main() {
 		if err = json.Unmarshal([]byte(*grid), &ps); err == nil {
 			err = oracleExp(*evalDir, strings.Split(*only, ","), ps)
 		}
+	case "labcollect":
+		err = rankLabCollect(*evalDir, strings.Split(*only, ","), flag.Arg(1))
+	case "labstats":
+		err = labStats(flag.Arg(1))
+	case "labstats2":
+		err = labStats2(flag.Arg(1))
+	case "labcalib":
+		err = labCalib(flag.Arg(1))
+	case "lab":
+		err = rankLabRun(flag.Arg(1))
+	case "clsexp":
+		err = clsExp(*grid)
 	case "pmi":
 		var es []int
 		if err = json.Unmarshal([]byte(*grid), &es); err == nil {
@@ -231,7 +248,7 @@ func compare(dir string, names []string, kfold, ablate, withBleve bool) error {
 			k.Idx.SetWeights(base)
 		}
 		if withBleve {
-			rep, err := matcheval.Run("bleve-cjk-bm25", &bleveEngine{}, docs, qs)
+			rep, err := matcheval.Run("bleve-scorch-cjk-bm25", &bleveEngine{}, docs, qs)
 			if err != nil {
 				return err
 			}
@@ -272,7 +289,10 @@ func (b *bleveEngine) Index(docs []matcheval.Doc) error {
 	m.ScoringModel = bindex.BM25Scoring
 	var dm *mapping.DocumentMapping = bleve.NewDocumentMapping()
 	m.DefaultMapping = dm
-	idx, err := bleve.NewMemOnly(m)
+	// bleve.NewMemOnly would build the legacy upsidedown index, where the
+	// BM25 scoring model is silently ignored (TF-IDF instead); scorch with
+	// an empty path is scorch in memory, the engine bleve.New uses.
+	idx, err := bleve.NewUsing("", m, scorch.Name, bleve.Config.DefaultMemKVStore, nil)
 	if err != nil {
 		return err
 	}
@@ -291,7 +311,48 @@ func (b *bleveEngine) Index(docs []matcheval.Doc) error {
 	if err := idx.Batch(batch); err != nil {
 		return err
 	}
+	if len(docs) > 0 {
+		if err := checkBleve(idx, docs[0].Title+" "+docs[0].Text); err != nil {
+			return err
+		}
+	}
 	b.idx = idx
+	return nil
+}
+
+// checkBleve fails unless idx is a scorch index that scores probe's hits
+// with BM25: the baseline must be the engine and model it claims to be.
+func checkBleve(idx bleve.Index, probe string) error {
+	adv, err := idx.Advanced()
+	if err != nil {
+		return err
+	}
+	if _, ok := adv.(*scorch.Scorch); !ok {
+		return fmt.Errorf("bleve baseline: engine %T, want scorch", adv)
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewMatchQuery(probe), 1, 0, true)
+	res, err := idx.Search(req)
+	if err != nil {
+		return err
+	}
+	if len(res.Hits) == 0 || res.Hits[0].Expl == nil {
+		return fmt.Errorf("bleve baseline: probe query found nothing to explain")
+	}
+	// Bleve's BM25 term scorer, and only it, explains a saturation term;
+	// its TF-IDF scorer explains a fieldNorm per document instead.
+	var bm25 func(e *bsearch.Explanation) bool
+	bm25 = func(e *bsearch.Explanation) bool {
+		if e == nil {
+			return false
+		}
+		if strings.HasPrefix(e.Message, "saturation(") {
+			return true
+		}
+		return slices.ContainsFunc(e.Children, bm25)
+	}
+	if !bm25(res.Hits[0].Expl) {
+		return fmt.Errorf("bleve baseline: hits are not scored with BM25 (%s)", res.Hits[0].Expl.Message)
+	}
 	return nil
 }
 

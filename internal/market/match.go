@@ -450,6 +450,17 @@ func finish(ms []Match, limit int) []Match {
 	return ms
 }
 
+// FieldAgreeMin is the least predicted probability that both sides are of
+// the same discipline (search.Explanation.TopicAgreement) for which the
+// discipline reason is shown as agreeing (✓). It comes from held-out
+// calibration: on the CSL dev records, each classified by a model trained
+// without it, pairs predicted at 0.30–0.35 were of the same discipline 50%
+// of the time and pairs at 0.35–0.40 55% (at 0.20–0.25: 34%); at or above
+// 0.35 the share is 55–94% by bin, below it under a half. So ✓ means "more
+// likely than not the same discipline". Measured by `bench labcollect` +
+// `bench labcalib`, docs/BENCHMARKS.md (matching).
+const FieldAgreeMin = 0.35
+
 // listingReasons computes the features of candidate c for subject l.
 // best is the best engine score among the candidates (> 0).
 func (s *Service) listingReasons(l, c Listing, h search.Hit, topicW, best float64, places placeNames, now time.Time) []Reason {
@@ -471,13 +482,7 @@ func (s *Service) listingReasons(l, c Listing, h search.Hit, topicW, best float6
 		add(FeatureText, "poor", text, "market.match.text_none")
 	}
 	qd, dd := topLabel(ex.Query.Disciplines), topLabel(ex.Doc.Disciplines)
-	fit := "poor"
-	switch {
-	case ex.SameDiscipline:
-		fit = "good"
-	case ex.SameCategory:
-		fit = "partial"
-	}
+	fit, key := fieldFit(ex)
 	agree := int(math.Round(ex.TopicAgreement * 100))
 	// The predicted high-tech domains, when both sides' disciplines point
 	// to one (the same table the listing form's suggestions use).
@@ -485,7 +490,7 @@ func (s *Service) listingReasons(l, c Listing, h search.Hit, topicW, best float6
 	if a, b := guessDomain(s.ref, ex.Query.Disciplines), guessDomain(s.ref, ex.Doc.Disciplines); a != nil && b != nil {
 		domains = msg{"market.match.field_domains", []any{a.Name, b.Name}}
 	}
-	add(FeatureField, fit, field/best, "market.match.field_"+fit, qd, dd, agree, domains)
+	add(FeatureField, fit, field/best, key, qd, dd, agree, domains)
 	rs = append(rs, domainReason(l.Domain, c.Domain))
 	d, a := l, c
 	if l.Kind == Achievement {
@@ -544,6 +549,23 @@ func (s *Service) listingReasons(l, c Listing, h search.Hit, topicW, best float6
 		add(FeatureDetail, "poor", detail, "market.match.detail_poor")
 	}
 	return rs
+}
+
+// fieldFit grades the discipline reason: good (✓) only at an agreement of
+// FieldAgreeMin or more; the same top discipline or category with less is
+// partial, anything else poor. It returns the fit and the message key.
+func fieldFit(ex search.Explanation) (fit, key string) {
+	switch {
+	case ex.TopicAgreement >= FieldAgreeMin:
+		return "good", "market.match.field_good"
+	case ex.SameDiscipline:
+		// Both read first as the same discipline, but with too little
+		// confidence for a ✓ (a 21% agreement was once shown with one).
+		return "partial", "market.match.field_weak"
+	case ex.SameCategory:
+		return "partial", "market.match.field_partial"
+	}
+	return "poor", "market.match.field_poor"
 }
 
 // domainReason compares the declared high-tech domains: the same

@@ -144,6 +144,20 @@ func TestMatchesExplainThemselves(t *testing.T) {
 			!strings.Contains(r.Text, "预测高新领域：本条") {
 			t.Errorf("field reason = %q (%s), want both disciplines and both predicted domains", r.Text, r.Fit)
 		}
+		// A ✓ on the discipline means an agreement of at least
+		// FieldAgreeMin, whatever the top labels say.
+		for _, m := range p.Matches {
+			r := reasonOf(m, market.FeatureField)
+			agree, _ := r.Args[2].(int)
+			if good := r.Fit == "good"; good && float64(agree) < 100*market.FieldAgreeMin-0.5 ||
+				!good && float64(agree) > 100*market.FieldAgreeMin+0.5 {
+				t.Errorf("match %d: field reason %q is %s at agreement %d%%, want good exactly from %.0f%%",
+					m.ID, r.Text, r.Fit, agree, 100*market.FieldAgreeMin)
+			}
+			if r.Fit != "good" && strings.Contains(r.Text, "领域一致：") {
+				t.Errorf("match %d: field reason %q says the fields agree without a ✓", m.ID, r.Text)
+			}
+		}
 		if !strings.Contains(string(m.TitleHTML), "<mark>") {
 			t.Errorf("title %q marks no shared term", m.TitleHTML)
 		}

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"kechuang/internal/search"
+	"kechuang/internal/search/analysis"
 )
 
 // Suggestion is what the listing form proposes while the owner types: a
@@ -57,9 +58,10 @@ const (
 	suggestMaxBytes = 16 << 10
 )
 
-// genericWords are words of Chinese abstracts and patent prose that
-// SuggestKeywords may rank high on a small index but that no owner would
-// pick as a keyword.
+// genericWords are generic nouns of abstracts and patent prose that no
+// owner would pick as a keyword on their own, though they are not stop
+// words (a compound such as 修复工艺 may hold them); stop words
+// (analysis.IsStop) are never proposed at all.
 var genericWords = map[string]bool{}
 
 func init() {
@@ -165,7 +167,7 @@ func pickKeywords(cands, typed []string) []string {
 			break
 		}
 		lc := strings.ToLower(c)
-		if genericWords[c] || utf8.RuneCountInString(c) < 2 || isNumber(c) {
+		if genericWords[c] || analysis.IsStop(lc) || utf8.RuneCountInString(c) < 2 || isNumber(c) {
 			continue
 		}
 		inside := func(k string) bool { return strings.Contains(strings.ToLower(k), lc) }

@@ -58,8 +58,8 @@ type Hit struct {
 type Explanation struct {
 	// SharedTerms are the query words (and Latin terms) found in the
 	// document, rarest first; bigram-only matches are not listed because
-	// they read as noise, nor, in a large index, words most listings
-	// contain (see sharedMaxDF).
+	// they read as noise, nor stop words (analysis.IsStop), nor, in a
+	// large index, words most listings contain (see sharedMaxDF).
 	SharedTerms []string
 	// Corrections maps a misspelt query term to the indexed term it was
 	// taken for, e.g. "crlspr" → "crispr".
@@ -92,8 +92,12 @@ const (
 	sharedMaxDF       = 0.05
 )
 
-// specific reports whether q is rare enough to list as a shared term.
+// specific reports whether q is worth listing as a shared term: not a stop
+// word (analysis.IsStop) and rare enough.
 func (ix *Index) specific(q qterm) bool {
+	if analysis.IsStop(q.text) {
+		return false
+	}
 	return ix.live < sharedMinListings || float64(q.pl.n) <= sharedMaxDF*float64(ix.live)
 }
 
@@ -330,7 +334,9 @@ func backRunes(s string, from, n int) int {
 
 // SuggestKeywords proposes up to n keywords for text, best first: known
 // keywords of indexed documents found in the text come first, then
-// dictionary words and Latin terms ranked by tf·idf against the index.
+// dictionary words, Latin terms and whole compounds the text repeats,
+// ranked by tf·idf against the index. Stop words (analysis.IsStop) are
+// never proposed, nor compounds that begin or end with one.
 func (ix *Index) SuggestKeywords(text string, n int) []string {
 	toks := ix.an.Tokens(text, nil)
 	ix.mu.RLock()
@@ -341,24 +347,35 @@ func (ix *Index) SuggestKeywords(text string, n int) []string {
 	}
 	scores := map[string]float64{}
 	nd := float64(ix.live) + 1
+	dict := ix.an.Dict()
+	idf := func(t analysis.Token) float64 {
+		df := 0.0
+		if pl := ix.terms[t.Kind][t.Text]; pl != nil {
+			df = float64(pl.n)
+		} else if t.Kind == analysis.Word {
+			// A word the listings never used: how common it is in general
+			// Chinese (the dictionary's frequency) stands in for its
+			// document frequency, so 希望 and 生产 rank under 涡轮 and 裂纹
+			// in an empty or young market. suggestUnseenShare maps a word
+			// as frequent as 研究 to a quarter of the listings.
+			share := 0.25
+			if lp, ok := dict.LogProb(t.Text); ok {
+				share = min(share, math.Exp(lp)*suggestUnseenShare)
+			}
+			df = nd * share
+		}
+		return math.Log(nd / (df + 1))
+	}
 	var words []analysis.Token
 	for _, t := range toks {
 		if t.Kind == analysis.Bigram {
 			continue
 		}
 		words = append(words, t)
-		if utf8.RuneCountInString(t.Text) < 2 {
+		if utf8.RuneCountInString(t.Text) < 2 || analysis.IsStop(t.Text) {
 			continue
 		}
-		df := 0.0
-		if pl := ix.terms[t.Kind][t.Text]; pl != nil {
-			df = float64(pl.n)
-		} else if t.Kind == analysis.Word {
-			// A dictionary word the corpus never used is more likely
-			// general language than a technical term.
-			df = nd / 4
-		}
-		scores[t.Text] += math.Log(nd / (df + 1))
+		scores[t.Text] += idf(t)
 	}
 	// Adjacent words that together form a keyword someone used before
 	// (正片麻岩 from 正/片麻岩) beat their parts.
@@ -372,24 +389,21 @@ func (ix *Index) SuggestKeywords(text string, n int) []string {
 				scores[cand] += 10 + math.Log(float64(c)+1)
 			}
 		}
-		if c := ix.kwCount[words[i].Text]; c > 0 {
+		if c := ix.kwCount[words[i].Text]; c > 0 && !analysis.IsStop(words[i].Text) {
 			scores[words[i].Text] += 5 + math.Log(float64(c)+1)
 		}
 	}
-	// Two adjacent words the text repeats together are a term of its own
-	// that the dictionary lacks (正极+材料 in a battery text): propose the
-	// compound, ranked above either part.
-	pairs := map[string]int{}
-	for i := 1; i < len(words); i++ {
-		a, b := words[i-1], words[i]
-		if b.Start != a.End || a.Kind != analysis.Word || b.Kind != analysis.Word ||
-			utf8.RuneCountInString(a.Text) < 2 || utf8.RuneCountInString(b.Text) < 2 {
-			continue
+	// Adjacent words the text repeats together are a term of its own that
+	// the dictionary lacks (正极+材料 in a battery text): propose the
+	// compound, ranked above its parts, but only whole: the longest run of
+	// two to four words that repeats, so 高温合金+涡轮+叶片 written twice
+	// gives 高温合金涡轮叶片, never the fragment 合金涡轮.
+	for _, c := range repeatedCompounds(text, words) {
+		best := 0.0
+		for _, p := range c.parts {
+			best = max(best, scores[p])
 		}
-		pairs[a.Text+b.Text]++
-		if pairs[a.Text+b.Text] == 2 {
-			scores[a.Text+b.Text] += max(scores[a.Text], scores[b.Text]) + 1
-		}
+		scores[c.term] += best + 1
 	}
 	list := make([]sc, 0, len(scores))
 	for t, s := range scores {
@@ -407,6 +421,72 @@ func (ix *Index) SuggestKeywords(text string, n int) []string {
 			break
 		}
 		out = append(out, s.term)
+	}
+	return out
+}
+
+// suggestUnseenShare scales a word's general-language probability into
+// the share of listings it is assumed to be found in (see SuggestKeywords).
+const suggestUnseenShare = 500
+
+// compound is a run of adjacent words proposed as one keyword.
+type compound struct {
+	term  string
+	parts []string
+}
+
+// repeatedCompounds returns the runs of two to four adjacent dictionary
+// words (each of two or more characters, none a stop word) that the text
+// holds at least twice and that are not part of a longer run held as often.
+func repeatedCompounds(text string, words []analysis.Token) []compound {
+	type run struct {
+		term  string
+		parts []string
+		n     int
+	}
+	runs := map[string]*run{}
+	var order []string
+	ok := func(t analysis.Token) bool {
+		return t.Kind == analysis.Word && utf8.RuneCountInString(t.Text) >= 2 && !analysis.IsStop(t.Text)
+	}
+	for i := range words {
+		for l := 2; l <= 4 && i+l <= len(words); l++ {
+			good := ok(words[i])
+			for k := i + 1; good && k < i+l; k++ {
+				good = ok(words[k]) && words[k].Start == words[k-1].End
+			}
+			if !good {
+				break
+			}
+			term := text[words[i].Start:words[i+l-1].End]
+			r := runs[term]
+			if r == nil {
+				r = &run{term: term}
+				for k := i; k < i+l; k++ {
+					r.parts = append(r.parts, words[k].Text)
+				}
+				runs[term] = r
+				order = append(order, term)
+			}
+			r.n++
+		}
+	}
+	var out []compound
+	for _, t := range order {
+		r := runs[t]
+		if r.n < 2 || utf8.RuneCountInString(t) > 10 {
+			continue
+		}
+		whole := true
+		for _, o := range order {
+			if o2 := runs[o]; o2 != r && o2.n == r.n && len(o2.parts) > len(r.parts) && strings.Contains(o, t) {
+				whole = false
+				break
+			}
+		}
+		if whole {
+			out = append(out, compound{r.term, r.parts})
+		}
 	}
 	return out
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"kechuang/internal/search/analysis"
 )
 
 // market is a small hand-made set of listings across fields.
@@ -423,5 +425,56 @@ func TestSharedTermsLeaveOutCommonWords(t *testing.T) {
 		if w := sn.Text[m.Start:m.End]; w == "进行" || w == "研究" || w == "分析" {
 			t.Errorf("snippet %q marks the common word %q", sn.Text, w)
 		}
+	}
+}
+
+// TestSharedTermsLeaveOutStopWords: in a small market, where no word is
+// common enough to be left out by its share of the listings, function
+// words and generic verbs are still never a shared term (the issue saw
+// 出现, 低于, 包括, 成本 listed for a turbine-blade repair demand).
+func TestSharedTermsLeaveOutStopWords(t *testing.T) {
+	t.Parallel()
+	ix := newMarket(t)
+	if err := ix.Put(Document{ID: "blade", Title: "航空发动机叶片激光熔覆修复",
+		Text: "针对叶片前缘出现的磨损，包括裂纹和烧蚀，采用激光熔覆修复，修复成本低于新件的三成。"}); err != nil {
+		t.Fatal(err)
+	}
+	hits := ix.Match(Document{Text: "高温合金涡轮叶片激光增材修复工艺开发。叶片前缘出现磨损，包括裂纹，单件成本高，要求修复成本低于新件。"}, MatchOptions{Limit: 1})
+	if len(hits) == 0 || hits[0].ID != "blade" {
+		t.Fatalf("Match = %v, want blade", ids(hits))
+	}
+	got := hits[0].Explanation.SharedTerms
+	for _, w := range got {
+		if analysis.IsStop(w) {
+			t.Errorf("shared terms %v list the stop word %q", got, w)
+		}
+	}
+	if !slices.Contains(got, "叶片") || !slices.Contains(got, "激光") {
+		t.Errorf("shared terms %v, want 叶片 and 激光", got)
+	}
+}
+
+// TestSuggestKeywordsWholeCompoundsNoStopWords: a repeated run of four
+// words is proposed whole (高温合金涡轮叶片), never as the fragment 合金涡轮,
+// and no stop word is proposed; on an empty index technical words rank
+// above everyday ones by their general-language frequency.
+func TestSuggestKeywordsWholeCompoundsNoStopWords(t *testing.T) {
+	t.Parallel()
+	ix, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ix.SuggestKeywords("高温合金涡轮叶片激光增材修复工艺开发\n我公司生产的高温合金涡轮叶片在服役后出现前缘磨损和裂纹，"+
+		"单件成本高，只能报废。希望开发激光增材修复工艺，使修复后叶片性能达到新件的90%以上，修复成本低于新件的30%。", 32)
+	for _, w := range got {
+		if analysis.IsStop(w) {
+			t.Errorf("SuggestKeywords = %v: stop word %q", got, w)
+		}
+	}
+	if slices.Contains(got, "合金涡轮") || !slices.Contains(got, "高温合金涡轮叶片") {
+		t.Errorf("SuggestKeywords = %v, want 高温合金涡轮叶片 and not the fragment 合金涡轮", got)
+	}
+	if i, j := slices.Index(got, "裂纹"), slices.Index(got, "生产"); i < 0 || (j >= 0 && j < i) {
+		t.Errorf("SuggestKeywords = %v, want 裂纹 above 生产", got)
 	}
 }

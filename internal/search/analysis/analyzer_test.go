@@ -130,3 +130,24 @@ func BenchmarkTokens(b *testing.B) {
 		dst = a.Tokens(text, dst[:0])
 	}
 }
+
+func TestIsStop(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		word string
+		want bool
+	}{
+		// cppjieba's function words
+		{"以及", true}, {"关于", true}, {"the", true},
+		// the words the issue saw as reasons and suggestions
+		{"出现", true}, {"低于", true}, {"包括", true}, {"成本", true},
+		{"只能", true}, {"以上", true}, {"大于", true}, {"小于", true}, {"达到", true}, {"公司", true},
+		// technical terms are not
+		{"涡轮叶片", false}, {"激光", false}, {"增材", false}, {"正极材料", false}, {"crispr", false}, {"高温合金", false},
+	}
+	for _, tt := range tests {
+		if got := IsStop(tt.word); got != tt.want {
+			t.Errorf("IsStop(%q) = %v, want %v", tt.word, got, tt.want)
+		}
+	}
+}

@@ -85,6 +85,18 @@ func ReadDict(r io.Reader) (*Dict, error) {
 // prefixOnly marks map entries that are prefixes of words but not words.
 const prefixOnly = 1.0 // log-probabilities are <= 0, so 1 is never one
 
+// LogProb returns the log-probability of dictionary word w in the
+// general-language corpus the dictionary was counted on, and whether w is
+// a word of it. Common words of everyday Chinese (希望, 生产) score high,
+// technical terms (涡轮, 裂纹) low.
+func (d *Dict) LogProb(w string) (float64, bool) {
+	lp, ok := d.logP[w]
+	if !ok || lp == prefixOnly {
+		return 0, false
+	}
+	return lp, true
+}
+
 // Contains reports whether w is a dictionary word.
 func (d *Dict) Contains(w string) bool { lp, ok := d.logP[w]; return ok && lp != prefixOnly }
 

@@ -122,7 +122,7 @@ type Terms func(yield func(bigram bool, text string))
 func (m *Model) ClassifyTerms(terms Terms) Topic {
 	catAcc := make([]int64, len(m.Category.Labels))
 	discAcc := make([]int64, len(m.Discipline.Labels))
-	var nc, nd int
+	var nc, nd int64
 	var key []byte
 	terms(func(bigram bool, text string) {
 		key = key[:0]
@@ -135,11 +135,15 @@ func (m *Model) ClassifyTerms(terms Terms) Topic {
 		if !ok {
 			return
 		}
-		if m.Category.add(catAcc, p.cat) {
-			nc++
+		cw, dw := int64(fixedOne), int64(fixedOne)
+		if m.Category.idf != nil {
+			cw, dw = m.Category.idf[string(key)], m.Discipline.idf[string(key)]
 		}
-		if m.Discipline.add(discAcc, p.disc) {
-			nd++
+		if m.Category.add(catAcc, p.cat, cw) {
+			nc += cw
+		}
+		if m.Discipline.add(discAcc, p.disc, dw) {
+			nd += dw
 		}
 	})
 	return m.topic(m.Category.finish(catAcc, nc), m.Discipline.finish(discAcc, nd))
