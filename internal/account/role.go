@@ -59,6 +59,9 @@ type Actor struct {
 	Role               Role
 	Region             string // 6-digit code, "" for instance-wide roles
 	MustChangePassword bool
+	// MustEnrolMFA is set for a user whose role needs a second factor and
+	// who has none yet: the session may only enrol one (and log out).
+	MustEnrolMFA bool
 }
 
 // Anonymous is the public, not logged in.
