@@ -37,7 +37,9 @@ type SecondFactorNeeded struct {
 	ExpiresAt time.Time
 }
 
-func (e *SecondFactorNeeded) Error() string { return "account: a second factor is needed to finish the login" }
+func (e *SecondFactorNeeded) Error() string {
+	return "account: a second factor is needed to finish the login"
+}
 
 // MFARequired reports whether u must log in with a second factor: its
 // role is one of Config.MFARoles and it is not exempt.

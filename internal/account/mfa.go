@@ -292,7 +292,9 @@ func (s *Service) checkSecondFactor(ctx context.Context, u User, code string, no
 // CanManageSecurity reports whether the actor may reset other users'
 // second factors and end their sessions: the security administrator (三员
 // 分立: not the system administrator).
-func (s *Service) CanManageSecurity(a Actor) bool { return a.Role == RoleSecurity || a.Role == roleSystem }
+func (s *Service) CanManageSecurity(a Actor) bool {
+	return a.Role == RoleSecurity || a.Role == roleSystem
+}
 
 // ResetMFA removes a user's second factor and recovery codes and ends the
 // user's sessions and pending logins, so that the next login enrols anew.

@@ -21,10 +21,10 @@ import (
 
 // Config tunes a Service. Zero fields take the defaults.
 type Config struct {
-	Now          func() time.Time
-	Hash         HashParams
-	IdleTimeout  time.Duration // default 30 minutes
-	MaxLifetime  time.Duration // default 12 hours
+	Now         func() time.Time
+	Hash        HashParams
+	IdleTimeout time.Duration // default 30 minutes
+	MaxLifetime time.Duration // default 12 hours
 	// LockAfter failures of one account from one client address within
 	// FailureWindow lock that account for that address only (default 5).
 	LockAfter int
