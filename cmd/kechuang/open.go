@@ -32,11 +32,19 @@ func openDB(ctx context.Context, f dbFlags) (*sqldb.DB, error) {
 // app.New, storing home as the home region when it is not empty. The
 // caller closes a.DB.
 func openApp(ctx context.Context, f dbFlags, home string, stderr io.Writer) (*app.App, error) {
+	return openAppWith(ctx, f, app.Config{HomeRegion: home}, stderr)
+}
+
+// openAppWith is openApp with more of the app's configuration (serve's
+// security settings): DB, DataDir, Logger and Version are filled in here.
+func openAppWith(ctx context.Context, f dbFlags, cfg app.Config, stderr io.Writer) (*app.App, error) {
+	home := cfg.HomeRegion
 	db, err := openDB(ctx, f)
 	if err != nil {
 		return nil, err
 	}
-	a, err := app.New(ctx, app.Config{DB: db, DataDir: f.data, Logger: newLogger(stderr), HomeRegion: home, Version: version})
+	cfg.DB, cfg.DataDir, cfg.Logger, cfg.Version = db, f.data, newLogger(stderr), version
+	a, err := app.New(ctx, cfg)
 	if err != nil {
 		db.Close()
 		if e := apperr.As(err); e != nil && len(e.Fields) > 0 && e.Fields[0].Field == "home_region" {

@@ -568,4 +568,3 @@ func (s *Service) DomainCounts(ctx context.Context, k Kind) ([]DomainCount, erro
 	}
 	return out, nil
 }
-

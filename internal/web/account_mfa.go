@@ -158,5 +158,3 @@ func (s *Server) handleAPIUserMFAReset(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
-
-

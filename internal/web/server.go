@@ -133,7 +133,8 @@ func (s *Server) APIRoutes() []string {
 	return out
 }
 
-// PurgeSessionsEvery deletes expired sessions every interval until ctx ends.
+// PurgeSessionsEvery deletes expired sessions, failed-login rows past their
+// window and stale second-factor challenges every interval until ctx ends.
 func (s *Server) PurgeSessionsEvery(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -146,6 +147,11 @@ func (s *Server) PurgeSessionsEvery(ctx context.Context, interval time.Duration)
 				s.Logger.Warn("purge sessions", "err", err)
 			} else if n > 0 {
 				s.Logger.Debug("purged sessions", "count", n)
+			}
+			if n, err := s.Accounts.PurgeLoginState(ctx); err != nil {
+				s.Logger.Warn("purge failed logins", "err", err)
+			} else if n > 0 {
+				s.Logger.Debug("purged failed logins and challenges", "count", n)
 			}
 		}
 	}
