@@ -45,6 +45,7 @@ Usage:
   kechuang assess  --rules ID --input FILE.jsonl
   kechuang reindex [--data DIR] [--db DSN]
   kechuang bench match --docs DOCS.jsonl --queries QUERIES.jsonl
+  kechuang bench login|preauth --url URL --pid PID [--spread]
   kechuang version
 
 Environment: KECHUANG_ADDR, KECHUANG_DATA, KECHUANG_DB, KECHUANG_HOME_REGION
@@ -76,11 +77,14 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	case "reindex":
 		err = runReindex(ctx, args[1:], stdout, stderr)
 	case "bench":
-		if len(args) < 2 || args[1] != "match" {
-			err = usageError("bench: want `kechuang bench match --docs DOCS.jsonl --queries QUERIES.jsonl`")
-			break
+		switch {
+		case len(args) >= 2 && args[1] == "match":
+			return runBenchMatch(args[2:], stdout, stderr)
+		case len(args) >= 2 && (args[1] == "login" || args[1] == "preauth"):
+			err = runBenchAttack(ctx, args[1], args[2:], stdout, stderr)
+		default:
+			err = usageError("bench: want `kechuang bench match --docs DOCS.jsonl --queries QUERIES.jsonl`, `bench login` or `bench preauth`")
 		}
-		return runBenchMatch(args[2:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "kechuang", version)
 		return exitOK
