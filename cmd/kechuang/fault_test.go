@@ -88,7 +88,8 @@ type proc struct {
 // until it listens.
 func startServe(t *testing.T, bin string, args ...string) *proc {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	// The test's accounts (staff among them) have no second factor.
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--mfa-roles", "none"}, args...)...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -38,6 +38,8 @@ const usage = `kechuang — 区域科技创新服务平台 / regional S&T innova
 Usage:
   kechuang serve   [--addr HOST:PORT] [--data DIR] [--db DSN] [--home-region CODE] [--demo]
                    [--password-policy dengbao|asvs] [--audit-key-file FILE]
+                   [--tls-cert FILE --tls-key FILE] [--trusted-proxy CIDR]... [--metrics-token TOKEN]
+                   [--secret-key-file FILE] [--mfa-roles ROLES] [--session-limits ROLE=N,...] [--lock-account-after N]
   kechuang migrate [--data DIR] [--db DSN]
   kechuang user add --username NAME --role ROLE [--region CODE] --password-stdin [--data DIR] [--db DSN]
   kechuang backup  --out FILE [--data DIR] [--db DSN]
@@ -46,6 +48,7 @@ Usage:
   kechuang assess  --rules ID --input FILE.jsonl
   kechuang reindex [--data DIR] [--db DSN]
   kechuang bench match --docs DOCS.jsonl --queries QUERIES.jsonl
+  kechuang bench login|preauth --url URL --pid PID [--spread]
   kechuang version
 
 Environment: KECHUANG_ADDR, KECHUANG_DATA, KECHUANG_DB, KECHUANG_HOME_REGION
@@ -85,11 +88,14 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	case "reindex":
 		err = runReindex(ctx, args[1:], stdout, stderr)
 	case "bench":
-		if len(args) < 2 || args[1] != "match" {
-			err = usageError("bench: want `kechuang bench match --docs DOCS.jsonl --queries QUERIES.jsonl`")
-			break
+		switch {
+		case len(args) >= 2 && args[1] == "match":
+			return runBenchMatch(args[2:], stdout, stderr)
+		case len(args) >= 2 && (args[1] == "login" || args[1] == "preauth"):
+			err = runBenchAttack(ctx, args[1], args[2:], stdout, stderr)
+		default:
+			err = usageError("bench: want `kechuang bench match --docs DOCS.jsonl --queries QUERIES.jsonl`, `bench login` or `bench preauth`")
 		}
-		return runBenchMatch(args[2:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "kechuang", version)
 		return exitOK

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,7 +14,6 @@ import (
 	"time"
 
 	"kechuang/internal/account"
-	"kechuang/internal/app"
 	"kechuang/internal/demo"
 	"kechuang/internal/sqldb"
 )
@@ -25,6 +25,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	addr := fs.String("addr", envOr("KECHUANG_ADDR", "127.0.0.1:8080"), "listen address HOST:PORT")
 	home := fs.String("home-region", os.Getenv("KECHUANG_HOME_REGION"), "the city or county this instance serves: a 6-digit GB/T 2260 code, e.g. 320500")
 	loadDemo := fs.Bool("demo", false, "load the demo region (苏州市) and one account per role")
+	var sec securityFlags
+	sec.register(fs)
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
@@ -53,11 +55,27 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		defer release()
 	}
-	a, err := openApp(ctx, dbf, app.Config{HomeRegion: *home}, stderr)
+	cfg, err := sec.config(dbf.dbFlags)
+	if err != nil {
+		return err
+	}
+	cfg.HomeRegion = *home
+	if *loadDemo {
+		// The demo's accounts open at once with the printed password; the
+		// login page says that they need no second factor.
+		for _, d := range demo.Accounts {
+			cfg.MFAExempt = append(cfg.MFAExempt, d.Username)
+		}
+	}
+	a, err := openApp(ctx, dbf, cfg, stderr)
 	if err != nil {
 		return err
 	}
 	defer a.DB.Close()
+	if sec.keyCreated {
+		fmt.Fprintf(stdout, "created the secret key %s: back it up with the database; every node needs the same key\n", sec.keyFile)
+		a.Logger.Warn("created a new secret key; back it up with the database", "file", sec.keyFile)
+	}
 	if *loadDemo {
 		password := account.GeneratePassword()
 		sum, err := a.LoadDemo(ctx, password)
@@ -82,15 +100,30 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	tlsCfg, err := sec.tlsConfig()
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return usageError("serve: listen on %s: %v", *addr, err)
 	}
+	scheme := "http"
+	if tlsCfg != nil {
+		ln, scheme = tls.NewListener(ln, tlsCfg), "https"
+	} else if !isLoopback(ln.Addr()) {
+		a.Logger.Warn("serving plain HTTP on a non-loopback address: passwords and session cookies cross the network in clear; "+
+			"use --tls-cert and --tls-key, or a TLS proxy named with --trusted-proxy", "addr", ln.Addr().String())
+	}
 	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
-		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
+		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second, TLSConfig: tlsCfg}
 	bg, cancelBG := context.WithCancel(ctx)
 	defer cancelBG()
 	go srv.PurgeSessionsEvery(bg, 10*time.Minute)
+	// Listing views are counted in memory and written every 5 s (and at
+	// shutdown): a crash loses at most that interval's counts.
+	viewsDone := make(chan struct{})
+	go func() { a.Market.FlushViewsEvery(bg, 5*time.Second, a.Logger); close(viewsDone) }()
 	go a.Market.NotifyExpiringEvery(bg, time.Hour, a.Logger)
 	go a.Search.ProposeMatchesEvery(bg, 30*time.Second)
 	a.Jobs.Start(bg, 2)
@@ -99,7 +132,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	indexDone := make(chan struct{})
 	go func() { a.Search.Run(bg, 500*time.Millisecond, 5*time.Minute); close(indexDone) }()
 
-	fmt.Fprintf(stdout, "kechuang %s listening on http://%s (%s database)\n", version, ln.Addr(), a.DB.Dialect())
+	fmt.Fprintf(stdout, "kechuang %s listening on %s://%s (%s database)\n", version, scheme, ln.Addr(), a.DB.Dialect())
 	a.Logger.Info("server started", "addr", ln.Addr().String(), "database", string(a.DB.Dialect()))
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
@@ -119,6 +152,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cancelBG()
 	a.Jobs.Wait()
 	<-indexDone
+	<-viewsDone
 	a.Logger.Info("server stopped")
 	return nil
 }

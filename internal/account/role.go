@@ -65,6 +65,9 @@ type Actor struct {
 	// PasswordDaysLeft counts the days until the password expires, when
 	// that is within ExpiryWarning; 0 otherwise.
 	PasswordDaysLeft int
+	// MustEnrolMFA is set for a user whose role needs a second factor and
+	// who has none yet: the session may only enrol one (and log out).
+	MustEnrolMFA bool
 }
 
 // Anonymous is the public, not logged in.

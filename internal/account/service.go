@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -14,21 +15,68 @@ import (
 	"kechuang/internal/apperr"
 	"kechuang/internal/audit"
 	"kechuang/internal/region"
+	"kechuang/internal/secret"
 	"kechuang/internal/sqldb"
 )
 
 // Config tunes a Service. Zero fields take the defaults.
 type Config struct {
-	Now          func() time.Time
-	Hash         HashParams
-	IdleTimeout  time.Duration // default 30 minutes
-	MaxLifetime  time.Duration // default 12 hours
-	LockAfter    int           // failed logins in a row; default 5
-	LockDuration time.Duration // default 15 minutes
+	Now         func() time.Time
+	Hash        HashParams
+	IdleTimeout time.Duration // default 30 minutes
+	MaxLifetime time.Duration // default 12 hours
+	// LockAfter failures of one account from one client address within
+	// FailureWindow lock that account for that address only (default 5).
+	LockAfter int
+	// LockDuration is how long an account-wide lock lasts, and the window
+	// in which failures are counted (default 15 minutes).
+	LockDuration time.Duration
+	// AccountLockAfter failures of one account from any addresses within
+	// LockDuration lock it for everyone and notify the security
+	// administrators through OnAccountLocked (default 20).
+	AccountLockAfter int
+	// AddrLimit failures from one client address, whatever the account,
+	// within LockDuration throttle that address (429; default 30).
+	AddrLimit int
+	// HourlyLimit is the most failed attempts one account may receive in
+	// an hour; later attempts are refused before any password is checked
+	// (default 100).
+	HourlyLimit int
+	// HashConcurrency is how many logins may check a password (argon2id,
+	// Hash.Memory each) at once; more get apperr.TooMany at once, so that
+	// a flood cannot push memory. Default: the number of cores.
+	HashConcurrency int
+	// OnAccountLocked runs in the transaction that locks an account for
+	// everyone, once per security administrator to tell (to); app wires it
+	// to a notice. nil tells nobody.
+	OnAccountLocked func(ctx context.Context, tx *sqldb.Tx, locked User, to int64) error
+	// MFARoles must log in with a second factor; nil means DefaultMFARoles,
+	// an empty non-nil slice means no role must.
+	MFARoles []Role
+	// MFAExempt are user names that need no second factor even when their
+	// role does (the demo accounts of serve --demo).
+	MFAExempt []string
+	// SecretKey seals second-factor secrets at rest. Without one, enrolling
+	// a second factor is an internal error.
+	SecretKey secret.Key
+	// MaxSessions caps the concurrent sessions of a role; a new login ends
+	// the oldest beyond the cap. nil means DefaultMaxSessions; a role not
+	// in the map has no cap.
+	MaxSessions map[Role]int
+	// ChallengeTTL is how long a password accepted for an account with a
+	// second factor waits for the code (default 5 minutes).
+	ChallengeTTL time.Duration
 	// Policy is what passwords must satisfy; the zero value means
 	// PolicyDengbao.
 	Policy PasswordPolicy
 }
+
+// DefaultMFARoles must use a second factor unless configured otherwise: the
+// three administrators and the bureau and county staff.
+var DefaultMFARoles = []Role{RoleAdmin, RoleSecurity, RoleAuditor, RoleStaff, RoleCounty}
+
+// DefaultMaxSessions lets each of the three administrators hold one session.
+var DefaultMaxSessions = map[Role]int{RoleAdmin: 1, RoleSecurity: 1, RoleAuditor: 1}
 
 // Service manages accounts and sessions.
 type Service struct {
@@ -38,6 +86,10 @@ type Service struct {
 	// dummyHash is verified against when a user name is unknown, so that the
 	// response time does not tell whether the account exists.
 	dummyHash string
+	// hashSlots bounds concurrent password checks (Config.HashConcurrency).
+	hashSlots chan struct{}
+	mfaRoles  map[Role]bool
+	mfaExempt map[string]bool
 }
 
 // NewService returns a Service.
@@ -63,8 +115,37 @@ func NewService(db *sqldb.DB, regions *region.Service, cfg Config) *Service {
 	if cfg.Policy == (PasswordPolicy{}) {
 		cfg.Policy = PolicyDengbao
 	}
+	if cfg.AccountLockAfter == 0 {
+		cfg.AccountLockAfter = 20
+	}
+	if cfg.AddrLimit == 0 {
+		cfg.AddrLimit = 30
+	}
+	if cfg.HourlyLimit == 0 {
+		cfg.HourlyLimit = 100
+	}
+	if cfg.HashConcurrency <= 0 {
+		cfg.HashConcurrency = runtime.NumCPU()
+	}
+	if cfg.MFARoles == nil {
+		cfg.MFARoles = DefaultMFARoles
+	}
+	if cfg.MaxSessions == nil {
+		cfg.MaxSessions = DefaultMaxSessions
+	}
+	if cfg.ChallengeTTL == 0 {
+		cfg.ChallengeTTL = 5 * time.Minute
+	}
 	dummy, _ := HashPassword(GeneratePassword(), cfg.Hash)
-	return &Service{db: db, regions: regions, cfg: cfg, dummyHash: dummy}
+	s := &Service{db: db, regions: regions, cfg: cfg, dummyHash: dummy,
+		hashSlots: make(chan struct{}, cfg.HashConcurrency), mfaRoles: map[Role]bool{}, mfaExempt: map[string]bool{}}
+	for _, r := range cfg.MFARoles {
+		s.mfaRoles[r] = true
+	}
+	for _, u := range cfg.MFAExempt {
+		s.mfaExempt[strings.ToLower(u)] = true
+	}
+	return s
 }
 
 // IdleTimeout returns the session idle timeout.
@@ -331,6 +412,11 @@ func (s *Service) Unlock(ctx context.Context, actor Actor, id int64) error {
 		if _, err := tx.ExecContext(ctx, "UPDATE users SET failed_logins = 0, locked_until = NULL, updated_at = ? WHERE id = ?", sqldb.At(s.cfg.Now()), id); err != nil {
 			return err
 		}
+		// The per-address locks go too: unlocking means every address may
+		// try again.
+		if _, err := tx.ExecContext(ctx, "DELETE FROM login_failures WHERE username = ?", failureKey(u.Username)); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: "user.unlock", ObjectType: "user",
 			ObjectName: u.Username, ObjectID: strconv.FormatInt(id, 10), RegionCode: u.RegionCode})
 	})
@@ -499,86 +585,6 @@ func hashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Login checks a user name and password and opens a session. Failures are
-// apperr.Unauthenticated with one message for unknown user, wrong password
-// and disabled account alike; a locked account is apperr.Locked with the
-// minutes left. The LockAfter-th failure in a row locks the account.
-func (s *Service) Login(ctx context.Context, username, password, clientAddr, userAgent string) (Session, Actor, error) {
-	username = strings.TrimSpace(username)
-	now := s.cfg.Now()
-	var hash string
-	u, err := scanUserWithHash(s.db.QueryRowContext(ctx, "SELECT "+userColumns+", password_hash FROM users WHERE username = ?", username), &hash)
-	if sqldb.IsNoRows(err) {
-		_, _ = VerifyPassword(s.dummyHash, password)
-		s.recordFailure(ctx, audit.Actor{Name: username, Role: "anonymous"})
-		return Session{}, Actor{}, apperr.New(apperr.Unauthenticated, "session.bad_credentials")
-	}
-	if err != nil {
-		return Session{}, Actor{}, fmt.Errorf("login: %w", err)
-	}
-	actor := Actor{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role, Region: u.RegionCode,
-		MustChangePassword: u.MustChangePassword}
-	if u.Locked(now) {
-		s.recordFailure(ctx, actor.Audit())
-		return Session{}, Actor{}, apperr.New(apperr.Locked, "account.locked", minutesLeft(u.LockedUntil, now))
-	}
-	ok, err := VerifyPassword(hash, password)
-	if err != nil {
-		return Session{}, Actor{}, fmt.Errorf("login %s: %w", username, err)
-	}
-	s.passwordState(&actor, u.PasswordChangedAt, now)
-	if !ok || u.Disabled {
-		var lockErr error
-		err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-			failed := u.FailedLogins + 1
-			var lockedUntil sqldb.Time
-			if failed >= s.cfg.LockAfter {
-				// The counter restarts, so the account is locked again only
-				// after another full run of failures.
-				lockedUntil, failed = sqldb.At(now.Add(s.cfg.LockDuration)), 0
-				lockErr = apperr.New(apperr.Locked, "account.locked", minutesLeft(lockedUntil.Time, now))
-			}
-			if _, err := tx.ExecContext(ctx, "UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?", failed, lockedUntil, u.ID); err != nil {
-				return err
-			}
-			// Each failure is a security event, counted per minute; the
-			// lock it causes is a change of the account, audited.
-			if err := audit.RecordSecurityEvent(ctx, tx, audit.EventLoginFailed, actor.Audit(), "login"); err != nil {
-				return err
-			}
-			if lockErr == nil {
-				return nil
-			}
-			return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: "session.locked", ObjectType: "user",
-				ObjectID: strconv.FormatInt(u.ID, 10), ObjectName: u.Username, RegionCode: u.RegionCode})
-		})
-		if err != nil {
-			return Session{}, Actor{}, fmt.Errorf("record failed login: %w", err)
-		}
-		if lockErr != nil {
-			return Session{}, Actor{}, lockErr
-		}
-		return Session{}, Actor{}, apperr.New(apperr.Unauthenticated, "session.bad_credentials")
-	}
-	sess := Session{Token: randomToken(32), CSRFToken: randomToken(32), UserID: u.ID, CreatedAt: now, LastSeenAt: now}
-	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, client_addr, user_agent)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, hashToken(sess.Token), u.ID, sess.CSRFToken, sqldb.At(now), sqldb.At(now),
-			clientAddr, truncate(userAgent, 256)); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = ? WHERE id = ?", sqldb.At(now), u.ID); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, actor.Audit(), audit.Event{Action: "session.login", ObjectType: "user",
-			ObjectName: u.Username, ObjectID: strconv.FormatInt(u.ID, 10), RegionCode: u.RegionCode})
-	})
-	if err != nil {
-		return Session{}, Actor{}, fmt.Errorf("open session: %w", err)
-	}
-	return sess, actor, nil
-}
-
 func scanUserWithHash(row *sql.Row, hash *string) (User, error) {
 	var u User
 	var locked, last, created, updated, changed sqldb.Time
@@ -587,13 +593,6 @@ func scanUserWithHash(row *sql.Row, hash *string) (User, error) {
 	u.LockedUntil, u.LastLoginAt, u.CreatedAt, u.UpdatedAt = locked.Time, last.Time, created.Time, updated.Time
 	u.PasswordChangedAt = changed.Time
 	return u, err
-}
-
-// recordFailure counts a failed login that changes no account (an unknown
-// name, a locked account) as a security event; its write failing must not
-// change the answer the caller gets.
-func (s *Service) recordFailure(ctx context.Context, who audit.Actor) {
-	_ = audit.RecordSecurityEvent(ctx, s.db, audit.EventLoginFailed, who, "login")
 }
 
 func minutesLeft(until, now time.Time) int {
@@ -626,12 +625,14 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Actor, Sessio
 	var created, seen sqldb.Time
 	var u User
 	var locked, last, ucreated, updated, changed sqldb.Time
+	var enrolled bool
 	err := s.db.QueryRowContext(ctx, `SELECT s.csrf_token, s.created_at, s.last_seen_at,
 		u.id, u.username, u.display_name, u.organization, u.role, u.region_code, u.must_change_password, u.disabled,
-		u.failed_logins, u.locked_until, u.last_login_at, u.created_at, u.updated_at, COALESCE(u.password_changed_at, u.created_at)
+		u.failed_logins, u.locked_until, u.last_login_at, u.created_at, u.updated_at, COALESCE(u.password_changed_at, u.created_at),
+		EXISTS (SELECT 1 FROM user_mfa m WHERE m.user_id = u.id AND m.confirmed_at IS NOT NULL)
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, th).Scan(
 		&sess.CSRFToken, &created, &seen, &u.ID, &u.Username, &u.DisplayName, &u.Organization, &u.Role, &u.RegionCode,
-		&u.MustChangePassword, &u.Disabled, &u.FailedLogins, &locked, &last, &ucreated, &updated, &changed)
+		&u.MustChangePassword, &u.Disabled, &u.FailedLogins, &locked, &last, &ucreated, &updated, &changed, &enrolled)
 	if sqldb.IsNoRows(err) {
 		return Actor{}, Session{}, apperr.New(apperr.Unauthenticated, "session.required")
 	}
@@ -652,10 +653,8 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Actor, Sessio
 		}
 		sess.LastSeenAt = now
 	}
-	actor := Actor{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role, Region: u.RegionCode,
-		MustChangePassword: u.MustChangePassword}
-	s.passwordState(&actor, changed.Time, now)
-	return actor, sess, nil
+	u.PasswordChangedAt = changed.Time
+	return s.actorOf(u, enrolled), sess, nil
 }
 
 // CheckCSRF reports whether token is the session's CSRF token.

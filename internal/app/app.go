@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
+	"strconv"
 	"time"
 
 	"kechuang/data"
@@ -15,6 +17,7 @@ import (
 	"kechuang/internal/market"
 	"kechuang/internal/notice"
 	"kechuang/internal/region"
+	"kechuang/internal/secret"
 	"kechuang/internal/sqldb"
 	"kechuang/internal/web"
 )
@@ -49,6 +52,23 @@ type Config struct {
 	// NoIndex leaves Search nil: `kechuang reindex` builds a new index from
 	// the database without loading the old snapshot beside it.
 	NoIndex bool
+	// SecretKey seals second-factor secrets (package secret); cmd reads it
+	// from --secret-key-file.
+	SecretKey secret.Key
+	// MFARoles must log in with a second factor; nil means
+	// account.DefaultMFARoles, an empty non-nil slice none.
+	MFARoles []account.Role
+	// MFAExempt are user names that need no second factor (the demo's).
+	MFAExempt []string
+	// MaxSessions caps concurrent sessions per role; nil means
+	// account.DefaultMaxSessions.
+	MaxSessions map[account.Role]int
+	// AccountLockAfter failures from any addresses lock an account for
+	// everyone; 0 means account's default (20).
+	AccountLockAfter int
+	// TrustedProxies and MetricsToken go to the web server (web.Deps).
+	TrustedProxies []netip.Prefix
+	MetricsToken   string
 }
 
 // App is the wired platform: every service, built once. Its Deps are what
@@ -77,7 +97,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	a := &App{web.Deps{DB: cfg.DB, Logger: cfg.Logger, Now: cfg.Now, Version: cfg.Version}}
+	a := &App{web.Deps{DB: cfg.DB, Logger: cfg.Logger, Now: cfg.Now, Version: cfg.Version,
+		TrustedProxies: cfg.TrustedProxies, MetricsToken: cfg.MetricsToken}}
 	if len(cfg.AuditKey) > 0 {
 		if _, err := audit.Open(ctx, a.DB, cfg.AuditKey); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrAuditKey, err)
@@ -96,7 +117,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if a.HomeRegion, err = a.Regions.HomeRegion(ctx); err != nil {
 		return nil, err
 	}
-	a.Accounts = account.NewService(a.DB, a.Regions, account.Config{Now: cfg.Now, Hash: cfg.Hash, Policy: cfg.PasswordPolicy})
+	a.Accounts = account.NewService(a.DB, a.Regions, account.Config{Now: cfg.Now, Hash: cfg.Hash,
+		SecretKey: cfg.SecretKey, MFARoles: cfg.MFARoles, MFAExempt: cfg.MFAExempt, MaxSessions: cfg.MaxSessions,
+		AccountLockAfter: cfg.AccountLockAfter, Policy: cfg.PasswordPolicy, OnAccountLocked: noticeLocked(cfg.Now)})
 	a.Audit = audit.NewService(a.DB)
 	a.Notices = notice.NewService(a.DB, cfg.Now)
 
@@ -123,6 +146,15 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, fmt.Errorf("open search index: %w", err)
 	}
 	return a, nil
+}
+
+// noticeLocked tells a security administrator that an account was locked
+// for everyone after failed logins from many addresses.
+func noticeLocked(now func() time.Time) func(ctx context.Context, tx *sqldb.Tx, u account.User, to int64) error {
+	return func(ctx context.Context, tx *sqldb.Tx, u account.User, to int64) error {
+		return notice.Send(ctx, tx, notice.Message{To: to, Kind: "account.locked", Key: "notice.account_locked",
+			Args: []notice.Arg{notice.Text(u.Username)}, Link: "/admin/users/" + strconv.FormatInt(u.ID, 10), At: now()})
+	}
 }
 
 // Server returns the web server on the app's services.

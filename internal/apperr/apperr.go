@@ -3,6 +3,7 @@ package apperr
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Kind classifies an error by what the caller can do about it.
@@ -16,6 +17,7 @@ const (
 	Forbidden       Kind = "forbidden"       // role lacks the permission (403)
 	Unauthenticated Kind = "unauthenticated" // no valid session (401)
 	Locked          Kind = "locked"          // account temporarily locked (423)
+	TooMany         Kind = "too-many"        // too many attempts or a busy server: try again later (429)
 	Internal        Kind = "internal"        // a bug or an outage (500)
 )
 
@@ -34,6 +36,9 @@ type Error struct {
 	Args   []any
 	Fields []FieldError
 	Cause  error
+	// RetryAfter, when positive, is how long the caller should wait before
+	// trying again (Locked, TooMany); web sends it as Retry-After.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -53,6 +58,12 @@ func (e *Error) Unwrap() error { return e.Cause }
 // New returns an error of the kind with a message key and its arguments.
 func New(kind Kind, key string, args ...any) *Error {
 	return &Error{Kind: kind, Key: key, Args: args}
+}
+
+// Retry returns e with RetryAfter set to d, for chaining after New.
+func (e *Error) Retry(d time.Duration) *Error {
+	e.RetryAfter = d
+	return e
 }
 
 // Wrap returns an error of the kind that wraps cause.

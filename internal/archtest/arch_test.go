@@ -21,6 +21,7 @@ const module = "kechuang"
 var rank = map[string]int{
 	"data":                 0,
 	"internal/apperr":      1,
+	"internal/secret":      1,
 	"internal/i18n":        1,
 	"internal/sqldb":       2,
 	"internal/sheet":       2,

@@ -196,6 +196,9 @@ func LoadMarket(ctx context.Context, db *sqldb.DB, accounts *account.Service, re
 			}
 		}
 	}
+	if _, err := svc.FlushViews(ctx); err != nil {
+		return added, err
+	}
 	return added, nil
 }
 

@@ -28,6 +28,8 @@ type Service struct {
 	// registry supplies candidate enterprises to matching; nil leaves
 	// them out.
 	registry Registry
+	// views are listing views counted since the last FlushViews.
+	views viewCounter
 }
 
 // NewService returns a Service. home is the instance's home region, inside
@@ -37,7 +39,7 @@ func NewService(db *sqldb.DB, ref *Reference, home string, now func() time.Time)
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, ref: ref, home: home, now: now}
+	return &Service{db: db, ref: ref, home: home, now: now, views: viewCounter{n: map[int64]int{}}}
 }
 
 // Reference returns the loaded reference data.
@@ -565,17 +567,4 @@ func (s *Service) DomainCounts(ctx context.Context, k Kind) ([]DomainCount, erro
 		out = append(out, DomainCount{Domain: d.Name, Count: byTop[d.Name]})
 	}
 	return out, nil
-}
-
-// RecordView counts one view of a public listing by someone other than its
-// owner. The counter is statistics, not a change of the record, so it is
-// not audited: an audit row per page view would drown the log.
-func (s *Service) RecordView(ctx context.Context, a account.Actor, l Listing) error {
-	if l.State != Published || isOwner(a, l) {
-		return nil
-	}
-	if _, err := s.db.ExecContext(ctx, "UPDATE listings SET views = views + 1 WHERE id = ?", l.ID); err != nil {
-		return fmt.Errorf("count view of listing %d: %w", l.ID, err)
-	}
-	return nil
 }

@@ -13,5 +13,7 @@ func (s *Server) usersModule() module {
 			rt.api("GET /api/v1/users", s.handleAPIUsers)
 			rt.api("POST /api/v1/users", s.handleAPIUserCreate)
 			rt.api("GET /api/v1/users/{id}", s.handleAPIUser)
+			rt.api("DELETE /api/v1/users/{id}/mfa", s.handleAPIUserMFAReset)
+			rt.api("DELETE /api/v1/users/{id}/sessions", s.handleAPIUserSessionsEnd)
 		}}
 }

@@ -71,6 +71,9 @@ type adminUserData struct {
 	TempPassword string
 	Done         string
 	Now          any
+	// Security is set for the security administrator, who may reset the
+	// user's second factor and end its sessions.
+	Security bool
 }
 
 func (s *Server) userPage(w http.ResponseWriter, r *http.Request, status int, id int64, data adminUserData) {
@@ -86,6 +89,7 @@ func (s *Server) userPage(w http.ResponseWriter, r *http.Request, status int, id
 	}
 	data.User, data.Roles, data.Regions = u, account.Roles, s.regionChoices(r)
 	data.Now = s.Now()
+	data.Security = s.Accounts.CanManageSecurity(st.actor) && u.ID != st.actor.UserID
 	s.render(w, r, status, "admin/user", s.newPage(r, "users.edit_title", "users", data))
 }
 
@@ -136,6 +140,10 @@ func (s *Server) handleAdminUserAction(w http.ResponseWriter, r *http.Request) {
 		err = s.Accounts.SetDisabled(ctx, st.actor, id, action == "disable")
 	case "unlock":
 		err = s.Accounts.Unlock(ctx, st.actor, id)
+	case "reset-mfa":
+		err = s.Accounts.ResetMFA(ctx, st.actor, id)
+	case "end-sessions":
+		_, err = s.Accounts.EndUserSessions(ctx, st.actor, id)
 	case "reset-password":
 		var temp string
 		temp, err = s.Accounts.ResetPassword(ctx, st.actor, id)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
@@ -20,6 +21,9 @@ type meResponse struct {
 	Role               account.Role `json:"role"`
 	RegionCode         string       `json:"region_code,omitempty"`
 	MustChangePassword bool         `json:"must_change_password"`
+	// MustEnrolMFA: the role needs a second factor and the user has none;
+	// until one is enrolled (POST /api/v1/me/mfa) other calls answer 403.
+	MustEnrolMFA bool `json:"must_enrol_mfa,omitempty"`
 }
 
 type sessionResponse struct {
@@ -30,7 +34,42 @@ type sessionResponse struct {
 
 func meOf(a account.Actor) meResponse {
 	return meResponse{ID: a.UserID, Username: a.Username, DisplayName: a.DisplayName, Role: a.Role,
-		RegionCode: a.Region, MustChangePassword: a.MustChangePassword}
+		RegionCode: a.Region, MustChangePassword: a.MustChangePassword, MustEnrolMFA: a.MustEnrolMFA}
+}
+
+// secondFactorResponse answers a right password on an account with a
+// second factor: the login finishes at POST /api/v1/session/mfa.
+type secondFactorResponse struct {
+	MFARequired bool   `json:"mfa_required"`
+	Challenge   string `json:"challenge"`
+	ExpiresIn   int    `json:"expires_in_seconds"`
+}
+
+type sessionMFARequest struct {
+	Challenge string `json:"challenge"`
+	Code      string `json:"code"`
+}
+
+// handleAPISessionMFA finishes a login with the second factor's code (or a
+// recovery code) and the challenge the password step returned.
+func (s *Server) handleAPISessionMFA(w http.ResponseWriter, r *http.Request) {
+	var req sessionMFARequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sess, actor, err := s.Accounts.LoginSecondFactor(r.Context(), req.Challenge, req.Code, clientAddr(r), r.UserAgent())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.sessionCreated(w, r, sess, actor)
+}
+
+func (s *Server) sessionCreated(w http.ResponseWriter, r *http.Request, sess account.Session, actor account.Actor) {
+	s.setSessionCookie(w, r, sess)
+	writeJSON(w, http.StatusCreated, sessionResponse{User: meOf(actor), CSRFToken: sess.CSRFToken,
+		ExpiresIn: int(s.Accounts.IdleTimeout() / time.Second)})
 }
 
 // handleAPISessionCreate logs in: it sets the session cookie and returns the
@@ -42,13 +81,17 @@ func (s *Server) handleAPISessionCreate(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	sess, actor, err := s.Accounts.Login(r.Context(), req.Username, req.Password, clientAddr(r), r.UserAgent())
+	var need *account.SecondFactorNeeded
+	if errors.As(err, &need) {
+		writeJSON(w, http.StatusAccepted, secondFactorResponse{MFARequired: true, Challenge: need.Challenge,
+			ExpiresIn: int(need.ExpiresAt.Sub(s.Now()) / time.Second)})
+		return
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	s.setSessionCookie(w, r, sess)
-	writeJSON(w, http.StatusCreated, sessionResponse{User: meOf(actor), CSRFToken: sess.CSRFToken,
-		ExpiresIn: int(s.Accounts.IdleTimeout() / time.Second)})
+	s.sessionCreated(w, r, sess, actor)
 }
 
 // handleAPISessionDelete logs out.

@@ -34,7 +34,7 @@ func (s *Server) cultivationModule() module {
 			rt.open("GET /cultivation/rules", s.handleCultivationRules)
 			rt.signedIn("GET /cultivation/import", s.handleCultivationImportForm)
 			rt.signedIn("GET /cultivation/import/template.xlsx", s.handleCultivationImportTemplate)
-			rt.signedIn("POST /cultivation/import", s.handleCultivationImport)
+			rt.signedIn("POST /cultivation/import", s.handleCultivationImport, bodyLimit(uploadBodyBytes))
 			rt.signedIn("GET /cultivation/import/{id}", s.handleCultivationImportJob)
 			rt.signedIn("GET /cultivation/import/{id}/errors.xlsx", s.handleCultivationImportErrors)
 			rt.signedIn("GET /cultivation/export.xlsx", s.handleCultivationExport)

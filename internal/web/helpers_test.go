@@ -19,6 +19,7 @@ import (
 	"kechuang/internal/app"
 	"kechuang/internal/dbtest"
 	"kechuang/internal/market"
+	"kechuang/internal/secret"
 	"kechuang/internal/sqldb"
 	"kechuang/internal/web"
 )
@@ -60,9 +61,19 @@ func newEnv(t testing.TB, db *sqldb.DB) *env {
 // without one.
 func newEnvHome(t testing.TB, db *sqldb.DB, home string) *env {
 	t.Helper()
+	return newEnvWith(t, db, func(cfg *app.Config) { cfg.HomeRegion = home })
+}
+
+// newEnvWith is a server on the test configuration changed by set. The
+// test configuration asks no role for a second factor (the tests of the
+// second factor ask for it themselves) and has a fresh secret key.
+func newEnvWith(t testing.TB, db *sqldb.DB, set func(*app.Config)) *env {
+	t.Helper()
 	c := &clock{now: time.Now()}
-	a, err := app.New(context.Background(), app.Config{DB: db, Now: c.Now, Hash: account.HashParams{Memory: 64, Time: 1, Threads: 1},
-		HomeRegion: home, Version: "test"})
+	cfg := app.Config{DB: db, Now: c.Now, Hash: account.HashParams{Memory: 64, Time: 1, Threads: 1},
+		HomeRegion: "320500", Version: "test", SecretKey: secret.NewKey(), MFARoles: []account.Role{}}
+	set(&cfg)
+	a, err := app.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

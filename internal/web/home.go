@@ -13,7 +13,7 @@ func (s *Server) homeModule() module {
 		rt.open("GET /lang/{lang}", s.handleLang)
 		rt.open("GET /healthz", s.handleHealthz)
 		rt.open("GET /readyz", s.handleReadyz)
-		rt.handle("GET /metrics", s.metrics.handler())
+		rt.open("GET /metrics", s.handleMetrics)
 		rt.handle("GET /static/", s.static)
 		rt.open("GET /favicon.ico", s.static.file("favicon.ico"))
 		rt.api("GET /api/v1/openapi.json", s.handleOpenAPI)

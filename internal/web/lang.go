@@ -10,7 +10,6 @@ import (
 // user came from.
 func (s *Server) handleLang(w http.ResponseWriter, r *http.Request) {
 	lang := i18n.Normalize(r.PathValue("lang"))
-	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
-		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+	setCookie(w, r, langCookie, lang, 365*24*3600)
 	http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 }

@@ -35,7 +35,7 @@ func (s *Server) marketModule() module {
 			rt.api("POST /api/v1/suggest", s.handleAPISuggest)
 
 			// Attachments.
-			rt.signedIn("POST /market/listings/{id}/attachments", s.handleMarketAttach)
+			rt.signedIn("POST /market/listings/{id}/attachments", s.handleMarketAttach, bodyLimit(uploadBodyBytes))
 			rt.open("GET /market/attachments/{id}", s.handleMarketAttachment)
 			rt.signedIn("POST /market/attachments/{id}/delete", s.handleMarketDetach)
 
@@ -47,7 +47,7 @@ func (s *Server) marketModule() module {
 			// Imports.
 			rt.signedIn("GET /market/import", s.handleMarketImportForm)
 			rt.signedIn("GET /market/import/template.xlsx", s.handleMarketImportTemplate)
-			rt.signedIn("POST /market/import", s.handleMarketImport)
+			rt.signedIn("POST /market/import", s.handleMarketImport, bodyLimit(uploadBodyBytes))
 			rt.signedIn("GET /market/import/{id}", s.handleMarketImportJob)
 			rt.signedIn("GET /market/import/{id}/errors.xlsx", s.handleMarketImportErrors)
 

@@ -107,7 +107,7 @@ func (s *Server) handleMarketImportErrors(w http.ResponseWriter, r *http.Request
 // is too costly to offer to anonymous crawlers).
 func (s *Server) handleMarketSearchExport(w http.ResponseWriter, r *http.Request) {
 	scheme := "http"
-	if r.TLS != nil {
+	if state(r).https {
 		scheme = "https"
 	}
 	var buf bytes.Buffer

@@ -64,9 +64,10 @@ func (s *Server) handleMarketListing(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := s.Market.RecordView(r.Context(), st.actor, l); err != nil {
 		s.Logger.Warn("count listing view", "request_id", st.id, "err", err)
-	} else if l.State == market.Published && l.OwnerID != st.actor.UserID {
-		l.Views++
 	}
+	// The views counted since the last flush (this one among them) are
+	// not in the row yet.
+	l.Views += s.Market.PendingViews(l.ID)
 	s.listingPage(w, r, http.StatusOK, l, "")
 }
 

@@ -1,13 +1,18 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"io"
 	"log/slog"
+	"mime"
+	"mime/multipart"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -41,6 +46,12 @@ type reqState struct {
 	sessionExpired bool
 	// route is filled by the mux wrapper, for metrics and logs.
 	route string
+	// clientAddr is the client's address: the TCP peer, or the address a
+	// trusted proxy forwarded (see realClient).
+	clientAddr string
+	// https is set when the client's connection is TLS: ours, or a
+	// trusted proxy's that says so in X-Forwarded-Proto.
+	https bool
 }
 
 type stateKey struct{}
@@ -64,7 +75,7 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 		mux.ServeHTTP(w, r)
 		state(r).route = r.Pattern
 	})
-	return s.recoverPanics(s.observe(s.secureHeaders(s.loadSession(s.checkCSRF(s.forcePasswordChange(routed))))))
+	return s.recoverPanics(s.observe(s.secureHeaders(s.limitBody(s.loadSession(s.checkCSRF(s.forcePasswordChange(s.forceMFAEnrolment(routed))))))))
 }
 
 type statusWriter struct {
@@ -113,22 +124,74 @@ func newRequestID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// clientAddr is the TCP peer. X-Forwarded-For is not trusted: a deployment
-// behind a proxy sets the real address at the proxy's access log.
-func clientAddr(r *http.Request) string {
+// clientAddr is the request's client address (see realClient), for audit
+// rows, sessions and login throttling.
+func clientAddr(r *http.Request) string { return state(r).clientAddr }
+
+// realClient returns the client's address and whether its connection is
+// HTTPS. The TCP peer is the client unless it is one of TrustedProxies:
+// then X-Forwarded-For is read from the right, skipping trusted proxies,
+// and the first other address is the client; X-Forwarded-Proto from a
+// trusted peer says whether the client used HTTPS. From anyone else both
+// headers are ignored, so a client cannot choose its own address.
+func (s *Server) realClient(r *http.Request) (addr string, https bool) {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
 	}
-	return host
+	https = r.TLS != nil
+	if !s.trusted(host) {
+		return host, https
+	}
+	if proto := r.Header.Get("X-Forwarded-Proto"); proto != "" {
+		p, _, _ := strings.Cut(proto, ",")
+		https = strings.EqualFold(strings.TrimSpace(p), "https")
+	}
+	var hops []string
+	for _, v := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(v, ",")...)
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop := strings.TrimSpace(hops[i])
+		ip, err := netip.ParseAddr(hop)
+		if err != nil {
+			// A hop we cannot read ends the chain we can trust.
+			break
+		}
+		host = ip.Unmap().String()
+		if !s.trusted(host) {
+			break
+		}
+	}
+	return host, https
+}
+
+// trusted reports whether addr is inside one of TrustedProxies.
+func (s *Server) trusted(addr string) bool {
+	if len(s.TrustedProxies) == 0 {
+		return false
+	}
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		return false
+	}
+	ip = ip.Unmap()
+	for _, p := range s.TrustedProxies {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		st := &reqState{id: newRequestID(), lang: requestLang(r)}
+		st := &reqState{id: newRequestID()}
+		st.clientAddr, st.https = s.realClient(r)
+		st.lang = requestLang(r, st.https)
 		ctx := context.WithValue(r.Context(), stateKey{}, st)
-		ctx = audit.WithRequest(ctx, clientAddr(r), st.id)
+		ctx = audit.WithRequest(ctx, st.clientAddr, st.id)
 		sw := &statusWriter{ResponseWriter: w}
 		sw.Header().Set("X-Request-ID", st.id)
 		next.ServeHTTP(sw, r.WithContext(ctx))
@@ -151,8 +214,12 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	})
 }
 
-func requestLang(r *http.Request) string {
-	if c, err := r.Cookie(langCookie); err == nil {
+func requestLang(r *http.Request, https bool) string {
+	name := langCookie
+	if https {
+		name = "__Host-" + langCookie
+	}
+	if c, err := r.Cookie(name); err == nil {
 		return i18n.Normalize(c.Value)
 	}
 	return i18n.Chinese
@@ -171,8 +238,8 @@ func (s *Server) secureHeaders(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-		if r.TLS != nil {
-			h.Set("Strict-Transport-Security", "max-age=31536000")
+		if state(r).https {
+			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -185,7 +252,7 @@ func (s *Server) loadSession(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		if c, err := r.Cookie(cookieName(r, sessionCookie)); err == nil && c.Value != "" {
 			actor, sess, err := s.Accounts.Authenticate(r.Context(), c.Value)
 			switch {
 			case err == nil:
@@ -208,16 +275,16 @@ func (s *Server) loadSession(next http.Handler) http.Handler {
 // preSessionToken returns the visitor's pre-session CSRF token, setting the
 // cookie when the visitor has none yet.
 func (s *Server) preSessionToken(w http.ResponseWriter, r *http.Request) string {
-	if c, err := r.Cookie(preCSRFCookie); err == nil && len(c.Value) >= 32 {
+	name := cookieName(r, preCSRFCookie)
+	if c, err := r.Cookie(name); err == nil && len(c.Value) >= 32 {
 		return c.Value
 	}
 	var b [24]byte
 	_, _ = rand.Read(b[:])
 	token := hex.EncodeToString(b[:])
-	http.SetCookie(w, &http.Cookie{Name: preCSRFCookie, Value: token, Path: "/", HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+	setCookie(w, r, preCSRFCookie, token, 0)
 	// The token the form carries must be the one the cookie will carry.
-	r.AddCookie(&http.Cookie{Name: preCSRFCookie, Value: token})
+	r.AddCookie(&http.Cookie{Name: name, Value: token})
 	return token
 }
 
@@ -252,19 +319,11 @@ func (s *Server) checkCSRF(next http.Handler) http.Handler {
 		}
 		got := r.Header.Get(csrfHeader)
 		if got == "" {
-			limit := int64(maxFormBytes)
-			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-				limit = maxUploadBytes + 1<<20 // the file and the other fields
+			var err error
+			if got, err = s.formToken(r); err != nil {
+				s.writeError(w, r, err)
+				return
 			}
-			r.Body = http.MaxBytesReader(w, r.Body, limit)
-			if err := r.ParseMultipartForm(32 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-				var tooLarge *http.MaxBytesError
-				if errors.As(err, &tooLarge) {
-					s.writeError(w, r, apperr.New(apperr.Invalid, "import.too_large", maxUploadBytes>>20))
-					return
-				}
-			}
-			got = r.PostFormValue(csrfField)
 		}
 		ok := false
 		if st.actor.LoggedIn() {
@@ -277,6 +336,109 @@ func (s *Server) checkCSRF(next http.Handler) http.Handler {
 			return
 		}
 		next.ServeHTTP(w, r)
+	})
+}
+
+// formToken reads the CSRF token of a form post without reading more of
+// the body than the token needs: a multipart form must send csrf_token as
+// its first part (our forms do) and only that part is parsed — from at most
+// multipartPeek bytes, which are then handed on with the rest of the body;
+// an url-encoded form is parsed whole but never beyond maxFormBytes. So a
+// request that fails the check costs the server almost nothing, whatever
+// its size (issue #18 §7).
+func (s *Server) formToken(r *http.Request) (string, error) {
+	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch mt {
+	case "multipart/form-data":
+		return firstPartToken(r, params["boundary"]), nil
+	case "application/x-www-form-urlencoded":
+		// An upload route's larger limit is for files, not for fields.
+		r.Body = http.MaxBytesReader(nil, r.Body, maxFormBytes)
+		if err := r.ParseForm(); err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				return "", apperr.New(apperr.Invalid, "request.too_large", maxFormBytes>>10)
+			}
+			return "", nil
+		}
+		return r.PostForm.Get(csrfField), nil
+	}
+	return "", nil
+}
+
+// multipartPeek is how much of a multipart body formToken reads to find the
+// csrf_token part.
+const multipartPeek = 8 << 10
+
+// firstPartToken returns the value of the multipart body's first part when
+// that part is csrf_token and lies within the first multipartPeek bytes,
+// "" otherwise; r.Body is replaced by the bytes read followed by the rest.
+func firstPartToken(r *http.Request, boundary string) string {
+	if boundary == "" {
+		return ""
+	}
+	head := make([]byte, multipartPeek)
+	n, _ := io.ReadFull(r.Body, head)
+	head = head[:n]
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(head), r.Body), r.Body}
+	part, err := multipart.NewReader(bytes.NewReader(head), boundary).NextPart()
+	if err != nil || part.FormName() != csrfField {
+		return ""
+	}
+	v, err := io.ReadAll(io.LimitReader(part, 256))
+	if err != nil {
+		return ""
+	}
+	return string(v)
+}
+
+// limitBody bounds every request's body before anything reads it: the
+// route's own limit (declared with the route, see bodyLimit) or
+// maxFormBytes. A body that declares a larger Content-Length is refused
+// before a byte of it is read.
+func (s *Server) limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		limit := int64(maxFormBytes)
+		if _, pattern := s.mux.Handler(r); pattern != "" {
+			if l, ok := s.bodyLimits[pattern]; ok {
+				limit = l
+			}
+		}
+		if r.ContentLength > limit {
+			err := apperr.New(apperr.Invalid, "request.too_large", limit>>10)
+			if limit > maxFormBytes {
+				// Only uploads have a larger limit: say the file's.
+				err = apperr.New(apperr.Invalid, "import.too_large", maxUploadBytes>>20)
+			}
+			s.writeErrorStatus(w, r, http.StatusRequestEntityTooLarge, err)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// forceMFAEnrolment keeps a user whose role needs a second factor, and who
+// has none, on the enrolment page until one is set up.
+func (s *Server) forceMFAEnrolment(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st := state(r)
+		p := r.URL.Path
+		if !st.actor.MustEnrolMFA || (st.actor.MustChangePassword && (p == "/account" || p == "/account/password")) ||
+			strings.HasPrefix(p, "/account/mfa") || strings.HasPrefix(p, "/api/v1/me/mfa") ||
+			p == "/logout" || strings.HasPrefix(p, "/static/") || strings.HasPrefix(p, "/lang/") || p == "/api/v1/session" ||
+			p == "/api/v1/me" || p == "/healthz" || p == "/readyz" || p == "/favicon.ico" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if isAPI(r) {
+			s.writeError(w, r, apperr.New(apperr.Forbidden, "mfa.must_enrol"))
+			return
+		}
+		http.Redirect(w, r, "/account/mfa", http.StatusSeeOther)
 	})
 }
 

@@ -64,19 +64,41 @@ func signedIn(a account.Actor) bool { return a.LoggedIn() }
 // router registers one module's routes on the server.
 type router struct{ s *Server }
 
+// routeOption is something a route declares beside its pattern and
+// handler.
+type routeOption func(rt *router, pattern string)
+
+// bodyLimit declares that the route accepts request bodies of up to n
+// bytes (an upload); every other route's body is capped at maxFormBytes
+// before anything reads it.
+func bodyLimit(n int64) routeOption {
+	return func(rt *router, pattern string) { rt.s.bodyLimits[pattern] = n }
+}
+
+func (rt *router) apply(pattern string, opts []routeOption) {
+	for _, o := range opts {
+		o(rt, pattern)
+	}
+}
+
 // open registers a page or form target anyone may reach; the handler's
 // service calls decide what the actor sees.
-func (rt *router) open(pattern string, h http.HandlerFunc) { rt.s.mux.HandleFunc(pattern, h) }
+func (rt *router) open(pattern string, h http.HandlerFunc, opts ...routeOption) {
+	rt.apply(pattern, opts)
+	rt.s.mux.HandleFunc(pattern, h)
+}
 
 // signedIn registers a page or form target that needs a session: a
 // visitor is sent to the login page (a form post or API call gets 401).
-func (rt *router) signedIn(pattern string, h http.HandlerFunc) {
+func (rt *router) signedIn(pattern string, h http.HandlerFunc, opts ...routeOption) {
+	rt.apply(pattern, opts)
 	rt.s.mux.HandleFunc(pattern, rt.s.requireLogin(h))
 }
 
 // api registers a JSON API route under /api/v1; every one must be in
 // openapi.json (a test compares the two).
-func (rt *router) api(pattern string, h http.HandlerFunc) {
+func (rt *router) api(pattern string, h http.HandlerFunc, opts ...routeOption) {
+	rt.apply(pattern, opts)
 	rt.s.apiRoutes = append(rt.s.apiRoutes, pattern)
 	rt.s.mux.HandleFunc(pattern, h)
 }

@@ -22,6 +22,10 @@ const maxFormBytes = 1 << 20
 // it unzips on top of this).
 const maxUploadBytes = 20 << 20
 
+// uploadBodyBytes is the body limit of a route that takes an upload: the
+// file and the form's other fields.
+const uploadBodyBytes = maxUploadBytes + 1<<20
+
 func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
 
 func isJSON(r *http.Request) bool {

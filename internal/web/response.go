@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"kechuang/internal/account"
 	"kechuang/internal/apperr"
@@ -28,6 +29,7 @@ var kindStatus = map[apperr.Kind]int{
 	apperr.Forbidden:       http.StatusForbidden,
 	apperr.Unauthenticated: http.StatusUnauthorized,
 	apperr.Locked:          http.StatusLocked,
+	apperr.TooMany:         http.StatusTooManyRequests,
 	apperr.Internal:        http.StatusInternalServerError,
 }
 
@@ -39,6 +41,7 @@ var kindTitle = map[apperr.Kind]string{
 	apperr.Forbidden:       "无权操作",
 	apperr.Unauthenticated: "未登录",
 	apperr.Locked:          "账户已锁定",
+	apperr.TooMany:         "请求过多",
 	apperr.Internal:        "内部错误",
 }
 
@@ -94,17 +97,37 @@ func fieldMessage(lang string, f apperr.FieldError) string {
 	return msg
 }
 
-// writeError answers with a problem document (API) or an error page.
+// writeError answers with a problem document (API) or an error page. An
+// error that says when to try again (apperr.Error.RetryAfter) sets
+// Retry-After.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	s.writeErrorStatus(w, r, 0, err)
+}
+
+// writeErrorStatus is writeError with the status forced to status (when
+// not 0), for the few answers whose status the kind does not decide (413).
+func (s *Server) writeErrorStatus(w http.ResponseWriter, r *http.Request, status int, err error) {
 	st := state(r)
 	p := problemFor(err, st.lang, st.id, r.URL.Path)
+	if status != 0 {
+		p.Status = status
+	}
 	if p.Status == http.StatusInternalServerError {
 		s.Logger.Error("internal error", "request_id", st.id, "route", r.URL.Path, "err", err)
 	}
 	if p.Status == http.StatusForbidden {
 		s.recordDenied(r, err) // a security event (#18 §6)
 	}
+	setRetryAfter(w, err)
 	s.writeProblem(w, r, p, i18n.T(st.lang, "problem."+string(apperr.KindOf(err))))
+}
+
+// setRetryAfter sets Retry-After (whole seconds, rounded up) when err says
+// how long to wait.
+func setRetryAfter(w http.ResponseWriter, err error) {
+	if e := apperr.As(err); e != nil && e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.FormatInt(int64((e.RetryAfter+time.Second-1)/time.Second), 10))
+	}
 }
 
 // writeProblem answers with p: the problem document under /api/, the
@@ -193,15 +216,31 @@ func sendXLSX(w http.ResponseWriter, filename string, body []byte) {
 	sendFile(w, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename, body)
 }
 
-// setSessionCookie sets the session cookie: HttpOnly, SameSite=Lax, Secure
-// over TLS, and no Max-Age, so it ends with the browser as well as with the
-// server-side idle timeout.
+// cookieName is the name a cookie of ours has on this request: under HTTPS
+// the __Host- prefix, which browsers accept only from a secure origin with
+// Path=/ and no Domain, so that no sibling host or plain-HTTP page can set
+// or shadow it.
+func cookieName(r *http.Request, base string) string {
+	if state(r).https {
+		return "__Host-" + base
+	}
+	return base
+}
+
+// setCookie sets one of our cookies: HttpOnly, SameSite=Lax, Path=/,
+// Secure and __Host- prefixed under HTTPS; maxAge 0 makes it end with the
+// browser, a negative one deletes it.
+func setCookie(w http.ResponseWriter, r *http.Request, base, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{Name: cookieName(r, base), Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+		Secure: state(r).https, SameSite: http.SameSiteLaxMode})
+}
+
+// setSessionCookie sets the session cookie with no Max-Age, so it ends with
+// the browser as well as with the server-side idle timeout.
 func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, sess account.Session) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+	setCookie(w, r, sessionCookie, sess.Token, 0)
 }
 
 func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request, name string) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+	setCookie(w, r, name, "", -1)
 }

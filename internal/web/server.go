@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"slices"
 	"sort"
 	"strings"
@@ -55,6 +56,12 @@ type Deps struct {
 	HomeRegion string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// TrustedProxies are the addresses whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed (serve --trusted-proxy).
+	TrustedProxies []netip.Prefix
+	// MetricsToken, when set, opens /metrics to requests carrying it as a
+	// bearer token; without it /metrics answers only loopback clients.
+	MetricsToken string
 }
 
 // Server is the HTTP front of the platform.
@@ -67,7 +74,10 @@ type Server struct {
 	static    *staticFiles
 	metrics   *metrics
 	apiRoutes []string // "METHOD /api/v1/path" of every API route, for the OpenAPI test
-	handler   http.Handler
+	// bodyLimits are the routes (by pattern) that accept bodies larger than
+	// maxFormBytes, declared with bodyLimit.
+	bodyLimits map[string]int64
+	handler    http.Handler
 }
 
 // New builds the server and parses every template; a broken template is an
@@ -79,7 +89,7 @@ func New(d Deps) (*Server, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	s := &Server{Deps: d, mux: http.NewServeMux()}
+	s := &Server{Deps: d, mux: http.NewServeMux(), bodyLimits: map[string]int64{}}
 	var err error
 	if s.static, err = newStaticFiles(staticFS, "static"); err != nil {
 		return nil, err
@@ -98,7 +108,7 @@ func New(d Deps) (*Server, error) {
 	if s.pages, err = parsePages(templateFS, funcs); err != nil {
 		return nil, err
 	}
-	s.metrics = newMetrics(d.DB)
+	s.metrics = newMetrics(d.DB, newWorkCollector(d.Jobs, d.Search, d.Logger))
 	rt := &router{s: s}
 	for _, m := range s.mods {
 		if !m.Ready && m.Path != "" {
@@ -123,7 +133,8 @@ func (s *Server) APIRoutes() []string {
 	return out
 }
 
-// PurgeSessionsEvery deletes expired sessions every interval until ctx ends.
+// PurgeSessionsEvery deletes expired sessions, failed-login rows past their
+// window and stale second-factor challenges every interval until ctx ends.
 func (s *Server) PurgeSessionsEvery(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -136,6 +147,11 @@ func (s *Server) PurgeSessionsEvery(ctx context.Context, interval time.Duration)
 				s.Logger.Warn("purge sessions", "err", err)
 			} else if n > 0 {
 				s.Logger.Debug("purged sessions", "count", n)
+			}
+			if n, err := s.Accounts.PurgeLoginState(ctx); err != nil {
+				s.Logger.Warn("purge failed logins", "err", err)
+			} else if n > 0 {
+				s.Logger.Debug("purged failed logins and challenges", "count", n)
 			}
 		}
 	}
