@@ -8,6 +8,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"strconv"
 	"time"
 
 	"kechuang/data"
@@ -15,8 +17,10 @@ import (
 	"kechuang/internal/audit"
 	"kechuang/internal/cultivation"
 	"kechuang/internal/demo"
+	"kechuang/internal/importer"
 	"kechuang/internal/job"
 	"kechuang/internal/market"
+	"kechuang/internal/sheet"
 	"kechuang/internal/web"
 )
 
@@ -26,8 +30,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	dbf.register(fs)
 	addr := fs.String("addr", envOr("KECHUANG_ADDR", "127.0.0.1:8080"), "listen address HOST:PORT")
 	loadDemo := fs.Bool("demo", false, "load the demo region (苏州市) and one account per role")
+	maxRows := sheet.DefaultMaxRows
+	if v := os.Getenv("KECHUANG_IMPORT_MAX_ROWS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return usageError("serve: KECHUANG_IMPORT_MAX_ROWS=%q: want a number of rows", v)
+		}
+		maxRows = n
+	}
+	importRows := fs.Int("import-max-rows", maxRows, "most data rows in one imported file")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
+	}
+	if *importRows < 1 {
+		return usageError("serve: --import-max-rows %d: want a positive number of rows", *importRows)
 	}
 	if _, _, err := net.SplitHostPort(*addr); err != nil {
 		return usageError("serve: --addr %q: want HOST:PORT, e.g. 127.0.0.1:8080", *addr)
@@ -95,8 +111,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	jobs := job.NewService(a.db, a.log)
-	jobs.Register(cultivation.ImportJobKind, cult.ImportJob)
-	jobs.Register(market.ImportJobKind, mkt.ImportJob)
+	imports := importer.Config{Jobs: jobs, Limits: sheet.Limits{MaxRows: *importRows}}
+	cult.ConfigureImports(imports)
+	mkt.ConfigureImports(imports)
 	index, err := market.OpenIndexer(ctx, mkt, dbf.data, a.log)
 	if err != nil {
 		return fmt.Errorf("open search index: %w", err)

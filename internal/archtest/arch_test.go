@@ -28,6 +28,7 @@ var rank = map[string]int{
 	"internal/audit":       3,
 	"internal/search":      3,
 	"internal/job":         4,
+	"internal/importer":    5,
 	"internal/account":     4,
 	"internal/dbtest":      5,
 	"internal/directory":   10,

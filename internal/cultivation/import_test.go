@@ -13,6 +13,7 @@ import (
 	"kechuang/internal/account"
 	"kechuang/internal/cultivation"
 	"kechuang/internal/dbtest"
+	"kechuang/internal/importer"
 	"kechuang/internal/job"
 	"kechuang/internal/sheet"
 	"kechuang/internal/sqldb"
@@ -102,9 +103,10 @@ func TestImportEnterprises(t *testing.T) {
 			t.Errorf("example row: %+v, want it skipped", res)
 		}
 
-		// A file without the required column says which one.
+		// A file without the required column says which one, by its header
+		// (the internal key "credit_code" was shown before the import kit).
 		res = importCSV(t, r, ks, "企业名称,年度\n甲,2025\n", cultivation.ImportOptions{})
-		if res.Applied || len(res.Problems) == 0 || res.Problems[0].Column != "credit_code" {
+		if res.Applied || len(res.Problems) == 0 || res.Problems[0].Column != "统一社会信用代码" {
 			t.Errorf("missing column = %+v", res.Problems)
 		}
 	})
@@ -190,7 +192,7 @@ func TestImportJob(t *testing.T) {
 		r := newRegistry(t, db, time.Date(2026, 6, 30, 12, 0, 0, 0, time.UTC))
 		ks := r.actor(t, "ks", account.RoleCounty, "320583")
 		jobs := job.NewService(db, slog.New(slog.DiscardHandler))
-		jobs.Register(cultivation.ImportJobKind, r.svc.ImportJob)
+		r.svc.ConfigureImports(importer.Config{Jobs: jobs})
 		csv := "统一社会信用代码,企业名称,所属区县,年度,营业收入（万元）\n" +
 			creditCode(t, "91320583MA1XYK123") + ",甲公司,昆山市,2025,4000\n" +
 			creditCode(t, "91320583MA1XYK124") + ",乙公司,昆山市,2025,abc\n"
@@ -199,8 +201,7 @@ func TestImportJob(t *testing.T) {
 			wantApplied bool
 			wantCreated int
 		}{{cultivation.ImportAllOrNothing, false, 0}, {cultivation.ImportValidRows, true, 1}} {
-			payload := cultivation.EncodeImportPayload("企业.csv", cultivation.ImportOptions{Mode: tt.mode}, []byte(csv))
-			id, err := jobs.EnqueueNow(ctx, ks.Audit(), cultivation.ImportJobKind, ks.Region, payload)
+			id, err := r.svc.QueueImport(ctx, ks, "企业.csv", cultivation.ImportOptions{Mode: tt.mode}, []byte(csv))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,7 +2,6 @@ package market
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"io"
@@ -15,6 +14,7 @@ import (
 	"kechuang/internal/apperr"
 	"kechuang/internal/audit"
 	"kechuang/internal/i18n"
+	"kechuang/internal/importer"
 	"kechuang/internal/region"
 	"kechuang/internal/sheet"
 	"kechuang/internal/sqldb"
@@ -22,9 +22,12 @@ import (
 
 // Import modes.
 const (
-	ImportAllOrNothing = "all"   // any bad row: nothing is written
-	ImportValidRows    = "valid" // bad rows are reported and skipped
+	ImportAllOrNothing = importer.AllOrNothing // any bad row: nothing is written
+	ImportValidRows    = importer.ValidRows    // bad rows are reported and skipped
 )
+
+// ImportJobKind is the job kind of a listing import.
+const ImportJobKind = "market.import_listings"
 
 // Kind names as the import template writes them.
 const (
@@ -36,6 +39,43 @@ const (
 // with this title is skipped, so a user who leaves the example in imports
 // nothing extra.
 const importExampleTitle = "示例：一种基于机器视觉的零件表面缺陷在线检测系统"
+
+// listingImporter is the import kit as the market uses it.
+type listingImporter = importer.Importer[ImportOptions, importRow, ImportResult, *ImportResult]
+
+// newImporter returns the listing import of s.
+func newImporter(s *Service) *listingImporter {
+	return importer.New(s.db, importer.Spec[ImportOptions, importRow, ImportResult, *ImportResult]{
+		Kind:       ImportJobKind,
+		Action:     "listing.import",
+		Columns:    s.ImportColumns(nil),
+		ExampleKey: "title",
+		Authorize:  AuthorizeImport,
+		Begin:      s.beginImport,
+	})
+}
+
+// AuthorizeImport returns apperr.Forbidden unless the actor may import
+// listings: institutions and enterprises, who own what they import.
+func AuthorizeImport(a account.Actor) error {
+	if !a.LoggedIn() || !(CanOwn(a, Achievement) || CanOwn(a, Demand)) {
+		return apperr.New(apperr.Forbidden, "market.only_owners")
+	}
+	return nil
+}
+
+// ConfigureImports gives the listing import its job service and limits
+// and registers its job handler; call it once before the job service
+// starts. Without it ImportListings still works and QueueImport fails.
+func (s *Service) ConfigureImports(cfg importer.Config) { s.imports.Configure(cfg) }
+
+// QueueImport queues the import of an uploaded file as a job of the actor
+// and returns the job's id; the job (kind ImportJobKind) runs
+// ImportListings as the actor as its account is then. An actor who may
+// not import gets apperr.Forbidden at once.
+func (s *Service) QueueImport(ctx context.Context, a account.Actor, filename string, opt ImportOptions, file []byte) (int64, error) {
+	return s.imports.Queue(ctx, a, filename, opt, file)
+}
 
 // ImportColumns returns the columns of the listing import, in template
 // order, with the reference data's allowed values. counties, when given,
@@ -102,24 +142,23 @@ type ImportOptions struct {
 	Submit bool `json:"submit"`
 }
 
+// ImportMode returns the mode (importer.Options).
+func (o ImportOptions) ImportMode() string { return o.Mode }
+
 // ImportResult reports an import. Applied is false when nothing was
 // written (all-or-nothing with bad rows, or no valid row).
 type ImportResult struct {
-	Rows        int             `json:"rows"`
-	Valid       int             `json:"valid"`
-	Created     int             `json:"created"`
-	Updated     int             `json:"updated"`
-	Unchanged   int             `json:"unchanged"`
-	Submitted   int             `json:"submitted"`
-	Applied     bool            `json:"applied"`
-	Mode        string          `json:"mode"`
-	Problems    []sheet.Problem `json:"problems"`
-	ProblemRows int             `json:"problem_rows"`
+	importer.Result
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	Submitted int `json:"submitted"`
 }
 
-// maxReportedProblems bounds the problems kept in a result; ProblemRows
-// is always exact.
-const maxReportedProblems = 5000
+// Counts returns the import's counts for its audit row.
+func (r ImportResult) Counts() map[string]int {
+	return map[string]int{"created": r.Created, "updated": r.Updated, "unchanged": r.Unchanged, "submitted": r.Submitted}
+}
 
 // ownedListing is one of the importer's existing listings.
 type ownedListing struct {
@@ -176,53 +215,35 @@ func (s *Service) ownerCounties(ctx context.Context, a account.Actor) ([]county,
 // review. Re-importing a file changes nothing the second time. Only
 // institutions and enterprises may import (apperr.Forbidden otherwise).
 // progress, when not nil, is called with rows done out of rows total
-// (reading counts as the first half).
+// (reading counts as the first half). See importer.Importer.Run for the
+// errors.
 func (s *Service) ImportListings(ctx context.Context, a account.Actor, r io.ReaderAt, size int64, filename string,
 	opt ImportOptions, progress func(done, total int)) (ImportResult, error) {
-	return s.importListings(ctx, a, r, size, filename, opt, progress, s.db.InTx, nil)
+	return s.imports.Run(ctx, a, importer.File{R: r, Size: size, Name: filename}, opt, progress)
 }
 
-// txRunner runs fn in one transaction: sqldb.DB.InTx, or job.Run.InTx,
-// which also marks the job done in that transaction.
-type txRunner func(ctx context.Context, fn func(tx *sqldb.Tx) error) error
+// listingBatch parses and applies the rows of one listing import.
+type listingBatch struct {
+	s        *Service
+	a        account.Actor
+	opt      ImportOptions
+	res      *ImportResult
+	now      time.Time
+	countyOf map[string]string
+	// the owner's listings, by external id and by kind and title
+	byExternal, byTitle map[string]*ownedListing
+	// the first row of each external id and of each kind and title
+	seenExternal, seenTitle map[string]int
+	existing                map[int64]Listing // the listings rows match, loaded by Check
+	twins                   *twinSet          // with opt.Submit
+}
 
-func (s *Service) importListings(ctx context.Context, a account.Actor, r io.ReaderAt, size int64, filename string,
-	opt ImportOptions, progress func(done, total int), inTx txRunner, beforeCommit func(ImportResult) error) (ImportResult, error) {
-	if !a.LoggedIn() || !(CanOwn(a, Achievement) || CanOwn(a, Demand)) {
-		return ImportResult{}, apperr.New(apperr.Forbidden, "market.only_owners")
-	}
-	if opt.Mode != ImportValidRows {
-		opt.Mode = ImportAllOrNothing
-	}
-	if progress == nil {
-		progress = func(int, int) {}
-	}
-	rd, err := sheet.Open(r, size, filename, sheet.Limits{})
-	if err != nil {
-		return ImportResult{}, err
-	}
-	defer rd.Close()
-	cols := s.ImportColumns(nil)
-	idx, headerErrs := sheet.MapHeader(rd.Header(), cols)
-	res := ImportResult{Mode: opt.Mode, Problems: []sheet.Problem{}}
-	if len(headerErrs) > 0 {
-		for _, fe := range headerErrs {
-			col := fe.Field
-			if fe.Key == "sheet.missing_column" {
-				col = cols[slices.IndexFunc(cols, func(c sheet.Column) bool { return c.Key == fe.Field })].Header
-			}
-			res.Problems = append(res.Problems, sheet.Problem{Row: rd.HeaderRow(), Column: col, Reason: i18n.T(i18n.Chinese, fe.Key, fe.Args...)})
-		}
-		res.ProblemRows = 1
-		return res, nil
-	}
-	headers := map[string]string{}
-	for _, c := range cols {
-		headers[c.Key] = c.Header
-	}
+// beginImport loads the owner's counties and listings for one import.
+func (s *Service) beginImport(ctx context.Context, a account.Actor, opt ImportOptions, _ importer.Header,
+	res *ImportResult) (importer.Batch[importRow], error) {
 	counties, err := s.ownerCounties(ctx, a)
 	if err != nil {
-		return ImportResult{}, err
+		return nil, err
 	}
 	countyOf := map[string]string{}
 	for _, c := range counties {
@@ -235,141 +256,93 @@ func (s *Service) importListings(ctx context.Context, a account.Actor, r io.Read
 	}
 	byExternal, byTitle, err := s.ownedListings(ctx, a.UserID)
 	if err != nil {
-		return ImportResult{}, err
+		return nil, err
 	}
-	badRows := map[int]bool{}
-	addProblem := func(row int, key, reason string) {
-		badRows[row] = true
-		if len(res.Problems) < maxReportedProblems {
-			col := headers[key]
-			if col == "" {
-				col = key
-			}
-			res.Problems = append(res.Problems, sheet.Problem{Row: row, Column: col, Reason: reason})
+	return &listingBatch{s: s, a: a, opt: opt, res: res, now: s.now(), countyOf: countyOf,
+		byExternal: byExternal, byTitle: byTitle, seenExternal: map[string]int{}, seenTitle: map[string]int{}}, nil
+}
+
+// Parse reads one row and matches it to the owner's listing it repeats,
+// if any.
+func (b *listingBatch) Parse(r *importer.Row) (importRow, bool) {
+	row, ok := b.s.parseImportRow(b.a, r, b.countyOf, b.now)
+	if !ok {
+		return row, false
+	}
+	num := r.Num
+	titleKey := string(row.kind) + "\x00" + row.in.Title
+	if row.external != "" {
+		if first, dup := b.seenExternal[row.external]; dup {
+			r.Problem("external_id", fmt.Sprintf("与第 %d 行的外部编号重复", first))
+			return row, false
+		}
+		b.seenExternal[row.external] = num
+	}
+	if first, dup := b.seenTitle[titleKey]; dup {
+		r.Problem("title", fmt.Sprintf("与第 %d 行重复（同一类型同一标题）", first))
+		return row, false
+	}
+	b.seenTitle[titleKey] = num
+	// Which existing listing the row is: by external id, else by kind
+	// and title among the listings that have no external id.
+	if row.external != "" {
+		row.match = b.byExternal[row.external]
+	}
+	if row.match == nil {
+		if m := b.byTitle[titleKey]; m != nil && (m.external == "" || m.external == row.external) {
+			row.match = m
 		}
 	}
-	seenExternal := map[string]int{}
-	seenTitle := map[string]int{}
-	now := s.now()
-	var rows []importRow
-	for {
-		cells, num, err := rd.Next()
-		if errors.Is(err, io.EOF) {
-			break
+	if m := row.match; m != nil {
+		switch {
+		case m.row != 0:
+			r.Problem("external_id", fmt.Sprintf("与第 %d 行指向同一条已有信息", m.row))
+			return row, false
+		case m.kind != row.kind:
+			r.Problem("kind", fmt.Sprintf("外部编号 %s 已用于一条%s", row.external, kindName(m.kind)))
+			return row, false
 		}
-		if err != nil {
-			return ImportResult{}, err
-		}
-		cell := func(key string) string {
-			if i, ok := idx[key]; ok && i < len(cells) {
-				return strings.TrimSpace(cells[i])
-			}
-			return ""
-		}
-		if cell("title") == importExampleTitle {
-			continue // the template's example row, left in by the user
-		}
-		res.Rows++
-		if res.Rows%1000 == 0 {
-			progress(res.Rows/2, 0)
-		}
-		row, ok := s.parseImportRow(a, cell, num, countyOf, now, addProblem)
-		if !ok {
-			continue
-		}
-		titleKey := string(row.kind) + "\x00" + row.in.Title
-		if row.external != "" {
-			if first, dup := seenExternal[row.external]; dup {
-				addProblem(num, "external_id", fmt.Sprintf("与第 %d 行的外部编号重复", first))
-				continue
-			}
-			seenExternal[row.external] = num
-		}
-		if first, dup := seenTitle[titleKey]; dup {
-			addProblem(num, "title", fmt.Sprintf("与第 %d 行重复（同一类型同一标题）", first))
-			continue
-		}
-		seenTitle[titleKey] = num
-		// Which existing listing the row is: by external id, else by kind
-		// and title among the listings that have no external id.
-		if row.external != "" {
-			row.match = byExternal[row.external]
-		}
+		m.row = num
+	}
+	return row, true
+}
+
+// Check loads the listings the rows match. A row that matches a listing
+// under review or published can still be unchanged (a re-import); only a
+// change needs an editable listing.
+func (b *listingBatch) Check(ctx context.Context, rows []importer.Parsed[importRow], problem func(row int, key, reason string)) error {
+	var err error
+	if b.existing, err = b.s.loadMatched(ctx, rows, b.now); err != nil {
+		return err
+	}
+	for _, p := range rows {
+		row := p.Row
 		if row.match == nil {
-			if m := byTitle[titleKey]; m != nil && (m.external == "" || m.external == row.external) {
-				row.match = m
-			}
+			continue
 		}
-		if m := row.match; m != nil {
-			switch {
-			case m.row != 0:
-				addProblem(num, "external_id", fmt.Sprintf("与第 %d 行指向同一条已有信息", m.row))
-				continue
-			case m.kind != row.kind:
-				addProblem(num, "kind", fmt.Sprintf("外部编号 %s 已用于一条%s", row.external, kindName(m.kind)))
-				continue
-			}
-			m.row = num
+		old := b.existing[row.match.id]
+		same := sameContent(old, row.in, row.band, row.external, row.match.external)
+		if !same && old.State != Draft && old.State != Returned {
+			problem(row.num, "title", fmt.Sprintf("已有的同一条信息（编号 %d）状态为“%s”，只有草稿或已退回的信息可以通过导入更新",
+				old.ID, i18n.T(i18n.Chinese, "market.state."+string(old.State))))
 		}
-		rows = append(rows, row)
 	}
-	total := res.Rows
-	progress(total/2, total)
-	// Rows that match a listing under review or published can still be
-	// unchanged (a re-import); only a change needs an editable listing.
-	existing, err := s.loadMatched(ctx, rows, now)
-	if err != nil {
-		return ImportResult{}, err
-	}
-	var work []importRow
-	for _, row := range rows {
-		if row.match != nil {
-			old := existing[row.match.id]
-			same := sameContent(old, row.in, row.band, row.external, row.match.external)
-			if !same && old.State != Draft && old.State != Returned {
-				addProblem(row.num, "title", fmt.Sprintf("已有的同一条信息（编号 %d）状态为“%s”，只有草稿或已退回的信息可以通过导入更新",
-					old.ID, i18n.T(i18n.Chinese, "market.state."+string(old.State))))
-				continue
-			}
-		}
-		work = append(work, row)
-	}
-	res.ProblemRows = len(badRows)
-	res.Valid = len(work)
-	if len(work) == 0 || (opt.Mode == ImportAllOrNothing && res.ProblemRows > 0) {
-		return res, nil
-	}
-	err = inTx(ctx, func(tx *sqldb.Tx) error {
-		var twins *twinSet
-		if opt.Submit {
-			if twins, err = loadTwinSet(ctx, tx); err != nil {
-				return err
-			}
-		}
-		for i, row := range work {
-			if err := s.applyImportRow(ctx, tx, a, row, existing, opt, twins, &res, now); err != nil {
-				return fmt.Errorf("row %d: %w", row.num, err)
-			}
-			if i%200 == 0 {
-				progress(total/2+i*total/2/len(work), total)
-			}
-		}
-		if err := audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "listing.import", ObjectType: "import", ObjectID: filename,
-			RegionCode: a.Region, After: map[string]any{"rows": res.Rows, "created": res.Created, "updated": res.Updated,
-				"unchanged": res.Unchanged, "submitted": res.Submitted, "skipped_rows": res.ProblemRows, "mode": opt.Mode}}); err != nil {
-			return err
-		}
-		res.Applied = true
-		if beforeCommit != nil {
-			return beforeCommit(res)
-		}
+	return nil
+}
+
+// Start loads the duplicate candidates when the rows go to review.
+func (b *listingBatch) Start(ctx context.Context, tx *sqldb.Tx) error {
+	if !b.opt.Submit {
 		return nil
-	})
-	if err != nil {
-		return ImportResult{}, err
 	}
-	progress(total, total)
-	return res, nil
+	var err error
+	b.twins, err = loadTwinSet(ctx, tx)
+	return err
+}
+
+// Apply writes one row.
+func (b *listingBatch) Apply(ctx context.Context, tx *sqldb.Tx, row importRow) error {
+	return b.s.applyImportRow(ctx, tx, b.a, row, b.existing, b.opt, b.twins, b.res, b.now)
 }
 
 func kindName(k Kind) string {
@@ -388,11 +361,11 @@ func listSep(r rune) bool { return r == '、' || r == ',' || r == '，' || r == 
 // parseImportRow reads one row into an Input and checks it with the same
 // rules as the form (Input.Validate) plus the owner's region. ok is false
 // when the row has a problem.
-func (s *Service) parseImportRow(a account.Actor, cell func(string) string, num int, countyOf map[string]string, now time.Time,
-	problem func(row int, key, reason string)) (importRow, bool) {
+func (s *Service) parseImportRow(a account.Actor, r *importer.Row, countyOf map[string]string, now time.Time) (importRow, bool) {
 	reported := map[string]bool{}
-	add := func(key, reason string) { reported[key] = true; problem(num, key, reason) }
-	row := importRow{num: num, external: cell("external_id")}
+	add := func(key, reason string) { reported[key] = true; r.Problem(key, reason) }
+	cell := r.Cell
+	row := importRow{num: r.Num, external: cell("external_id")}
 	switch v := cell("kind"); v {
 	case kindNameAchievement, "成果", string(Achievement):
 		row.kind = Achievement
@@ -456,6 +429,9 @@ func (s *Service) parseImportRow(a account.Actor, cell func(string) string, num 
 		}
 	}
 	in.Deadline = cell("deadline")
+	if t, ok := sheet.ParseDate(in.Deadline); ok {
+		in.Deadline = t.Format("2006-01-02")
+	}
 	if v := cell("county"); v != "" {
 		code, ok := countyOf[v]
 		if !ok {
@@ -524,11 +500,11 @@ func (s *Service) ownedListings(ctx context.Context, owner int64) (map[string]*o
 }
 
 // loadMatched reads the full listings the rows match, in batches.
-func (s *Service) loadMatched(ctx context.Context, rows []importRow, now time.Time) (map[int64]Listing, error) {
+func (s *Service) loadMatched(ctx context.Context, rows []importer.Parsed[importRow], now time.Time) (map[int64]Listing, error) {
 	var ids []int64
 	for _, r := range rows {
-		if r.match != nil {
-			ids = append(ids, r.match.id)
+		if r.Row.match != nil {
+			ids = append(ids, r.Row.match.id)
 		}
 	}
 	return listingsByID(ctx, s.db, ids, now)

@@ -13,6 +13,7 @@ import (
 	"kechuang/internal/account"
 	"kechuang/internal/apperr"
 	"kechuang/internal/dbtest"
+	"kechuang/internal/importer"
 	"kechuang/internal/job"
 	"kechuang/internal/market"
 	"kechuang/internal/sheet"
@@ -259,9 +260,8 @@ func TestImportJob(t *testing.T) {
 		f := newFixture(t, db)
 		ent := f.actor("ent", account.RoleEnterprise, "320583")
 		jobs := job.NewService(db, slog.New(slog.DiscardHandler))
-		jobs.Register(market.ImportJobKind, f.svc.ImportJob)
-		payload := market.EncodeImportPayload("a.csv", market.ImportOptions{Submit: true}, []byte(importHeader+achievementRow("J-1", "作业导入的成果")))
-		id, err := jobs.EnqueueNow(ctx, ent.Audit(), market.ImportJobKind, ent.Region, payload)
+		f.svc.ConfigureImports(importer.Config{Jobs: jobs})
+		id, err := f.svc.QueueImport(ctx, ent, "a.csv", market.ImportOptions{Submit: true}, []byte(importHeader+achievementRow("J-1", "作业导入的成果")))
 		if err != nil {
 			t.Fatal(err)
 		}

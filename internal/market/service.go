@@ -26,6 +26,7 @@ type Service struct {
 	// registry supplies candidate enterprises to matching; nil leaves
 	// them out.
 	registry Registry
+	imports  *listingImporter
 }
 
 // NewService returns a Service. home is the instance's home region, inside
@@ -35,7 +36,9 @@ func NewService(db *sqldb.DB, ref *Reference, home string, now func() time.Time)
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, ref: ref, home: home, now: now}
+	s := &Service{db: db, ref: ref, home: home, now: now}
+	s.imports = newImporter(s)
+	return s
 }
 
 // Reference returns the loaded reference data.

@@ -75,10 +75,23 @@ func TestCultivationImportAndExport(t *testing.T) {
 		if err != nil {
 			t.Fatalf("error report: %v", err)
 		}
-		if got := strings.Join(rd.Header(), ","); got != "行号,列,原因" {
+		// The report holds the bad row as it was, the reasons beside it, and
+		// lists the problems (行号, 列, 原因) on its second sheet.
+		if got := strings.Join(rd.Header(), ","); got != "统一社会信用代码,企业名称,所属区县,年度,营业收入（万元）,研发费用（万元）,错误原因,原行号" {
 			t.Errorf("error report header = %q", got)
 		}
+		if row, _, err := rd.Next(); err != nil || row[2] != "外星区" || row[5] != "abc" || row[7] != "3" {
+			t.Errorf("error report row = %q, %v; want row 3 as uploaded", row, err)
+		}
 		rd.Close()
+		list, err := sheet.OpenSheet(bytes.NewReader([]byte(report.body)), int64(len(report.body)), "errors.xlsx", "问题列表", sheet.Limits{})
+		if err != nil {
+			t.Fatalf("error report list: %v", err)
+		}
+		if got := strings.Join(list.Header(), ","); got != "行号,列,原因" {
+			t.Errorf("error report list header = %q", got)
+		}
+		list.Close()
 
 		res = ks.upload("/cultivation/import", tok, "企业.csv", []byte(csv), map[string]string{"mode": "valid"})
 		done = ks.waitJob(res.header.Get("Location")).doc(t)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"net/http"
 
 	"kechuang/internal/account"
@@ -62,4 +63,16 @@ func (s *Server) countyChoices(r *http.Request) []region.Region {
 		return nil
 	}
 	return kids
+}
+
+// handleCultivationExport sends the assessment report of ?region= (default:
+// the user's whole region) as .xlsx.
+func (s *Server) handleCultivationExport(w http.ResponseWriter, r *http.Request) {
+	var buf bytes.Buffer
+	err := s.Cultivation.ExportAssessmentReport(r.Context(), state(r).actor, r.URL.Query().Get("region"), &buf)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sendXLSX(w, "企业测评报告.xlsx", buf.Bytes())
 }

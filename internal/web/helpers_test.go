@@ -21,6 +21,7 @@ import (
 	"kechuang/internal/audit"
 	"kechuang/internal/cultivation"
 	"kechuang/internal/dbtest"
+	"kechuang/internal/importer"
 	"kechuang/internal/job"
 	"kechuang/internal/market"
 	"kechuang/internal/region"
@@ -75,8 +76,8 @@ func newEnv(t testing.TB, db *sqldb.DB) *env {
 	mkt := market.NewService(db, ref, "320500", c.Now)
 	mkt.UseRegistry(cult)
 	jobs := job.NewService(db, slog.New(slog.DiscardHandler))
-	jobs.Register(cultivation.ImportJobKind, cult.ImportJob)
-	jobs.Register(market.ImportJobKind, mkt.ImportJob)
+	cult.ConfigureImports(importer.Config{Jobs: jobs})
+	mkt.ConfigureImports(importer.Config{Jobs: jobs})
 	jobCtx, stopJobs := context.WithCancel(context.Background())
 	jobs.Start(jobCtx, 1)
 	t.Cleanup(func() { stopJobs(); jobs.Wait() })

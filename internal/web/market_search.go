@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"html/template"
 	"net/http"
 	"strings"
@@ -155,4 +156,21 @@ func (s *Server) regionShortName(r *http.Request, code string) string {
 	}
 	regionShortNames.Store(code, name)
 	return name
+}
+
+// handleMarketSearchExport sends every match of a search (the parameters
+// of /market/search; up to market.MaxExportRows rows, not only one page)
+// and the facet counts as .xlsx, for logged-in users (a 10,000-row file
+// is too costly to offer to anonymous crawlers).
+func (s *Server) handleMarketSearchExport(w http.ResponseWriter, r *http.Request) {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	var buf bytes.Buffer
+	if _, _, err := s.Search.ExportSearch(r.Context(), searchQuery(r), scheme+"://"+r.Host, &buf); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sendXLSX(w, "科技大市场检索结果.xlsx", buf.Bytes())
 }

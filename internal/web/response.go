@@ -3,10 +3,12 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -263,3 +265,30 @@ func (s *Server) funcs() template.FuncMap {
 
 // chinaTime is the zone pages show times in; the database keeps UTC.
 var chinaTime = time.FixedZone("CST", 8*3600)
+
+// sendXLSX sends body as the .xlsx download filename.
+func sendXLSX(w http.ResponseWriter, filename string, body []byte) {
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(filename))
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(body)
+}
+
+var errNoBlock = errors.New("no such block")
+
+// renderBlock writes one named block of a page, for htmx partial updates.
+func (s *Server) renderBlock(w http.ResponseWriter, r *http.Request, page, block string, p page) {
+	t, ok := s.pages[page]
+	if !ok || t.Lookup(block) == nil {
+		s.writeError(w, r, errNoBlock)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, block, p); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(buf.Bytes())
+}

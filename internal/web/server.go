@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"path"
 	"sort"
 	"strings"
 	"time"
@@ -22,7 +21,7 @@ import (
 	"kechuang/internal/sqldb"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/*/*.html
 var templateFS embed.FS
 
 //go:embed static
@@ -160,11 +159,6 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /cultivation/targets", s.requireLogin(s.handleCultivationTargets))
 	s.mux.HandleFunc("POST /cultivation/targets", s.requireLogin(s.handleCultivationTargetSet))
 	s.mux.HandleFunc("GET /cultivation/rules", s.handleCultivationRules)
-	s.mux.HandleFunc("GET /cultivation/import", s.requireLogin(s.handleCultivationImportForm))
-	s.mux.HandleFunc("GET /cultivation/import/template.xlsx", s.requireLogin(s.handleCultivationImportTemplate))
-	s.mux.HandleFunc("POST /cultivation/import", s.requireLogin(s.handleCultivationImport))
-	s.mux.HandleFunc("GET /cultivation/import/{id}", s.requireLogin(s.handleCultivationImportJob))
-	s.mux.HandleFunc("GET /cultivation/import/{id}/errors.xlsx", s.requireLogin(s.handleCultivationImportErrors))
 	s.mux.HandleFunc("GET /cultivation/export.xlsx", s.requireLogin(s.handleCultivationExport))
 	s.mux.HandleFunc("GET /account", s.requireLogin(s.handleAccount))
 	s.mux.HandleFunc("POST /account/password", s.requireLogin(s.handleAccountPassword))
@@ -199,6 +193,7 @@ func (s *Server) routes() {
 	s.contractRoutes()
 	s.attachmentRoutes()
 	s.importRoutes()
+	s.mux.HandleFunc("GET /market/search.xlsx", s.requireLogin(s.handleMarketSearchExport))
 	s.dealRoutes()
 	s.matchRoutes()
 	s.mux.HandleFunc("GET /market/search", s.handleMarketSearch)
@@ -224,9 +219,16 @@ func parsePages(fsys fs.FS, funcs template.FuncMap) (map[string]*template.Templa
 	if err != nil {
 		return nil, err
 	}
+	// Pages in a folder are named by their path: templates/import/import.html
+	// is "import/import".
+	shared, err := fs.Glob(fsys, "templates/*/*.html")
+	if err != nil {
+		return nil, err
+	}
+	names = append(names, shared...)
 	pages := map[string]*template.Template{}
 	for _, name := range names {
-		page := strings.TrimSuffix(path.Base(name), ".html")
+		page := strings.TrimSuffix(strings.TrimPrefix(name, "templates/"), ".html")
 		if page == "layout" || page == "partials" {
 			continue
 		}

@@ -1,0 +1,220 @@
+package importer
+
+import (
+	"context"
+	"io"
+	"strings"
+
+	"kechuang/internal/account"
+	"kechuang/internal/job"
+	"kechuang/internal/sheet"
+	"kechuang/internal/sqldb"
+)
+
+// Import modes.
+const (
+	AllOrNothing = "all"   // any bad row: nothing is written
+	ValidRows    = "valid" // bad rows are reported and skipped
+)
+
+// MaxListedProblems bounds the problems a result lists one by one; the
+// rest are counted by column and reason (Report.More). ProblemRows is
+// always exact.
+const MaxListedProblems = 1000
+
+// Result is what every import reports. A module's result type embeds it
+// and adds its own counts; the kit fills these fields.
+type Result struct {
+	Rows        int             `json:"rows"`         // data rows read (the example row not counted)
+	Valid       int             `json:"valid"`        // rows without problems, applied or to apply
+	Applied     bool            `json:"applied"`      // the valid rows were written
+	Mode        string          `json:"mode"`         // AllOrNothing or ValidRows
+	Problems    []sheet.Problem `json:"problems"`     // the first MaxListedProblems problems
+	ProblemRows int             `json:"problem_rows"` // rows with at least one problem
+	// Failure says, in Chinese like the problems, why the file could not
+	// be read to its end; the import then wrote nothing and its job failed.
+	Failure string `json:"failure,omitempty"`
+	// Report holds what the error report needs besides Problems: the
+	// file's header, the cells of the rows with listed problems, and the
+	// counts of the problems not listed.
+	Report *sheet.Report `json:"report,omitempty"`
+}
+
+// Base returns r; a module's result type gets it by embedding Result.
+func (r *Result) Base() *Result { return r }
+
+// ErrorReport returns the marked error report of the result.
+func (r *Result) ErrorReport() sheet.Report {
+	var rep sheet.Report
+	if r.Report != nil {
+		rep = *r.Report
+	}
+	rep.Problems = r.Problems
+	return rep
+}
+
+// Outcome constrains a module's result type: a pointer to a struct that
+// embeds Result, with Counts giving its own counts by name (created,
+// updated, …) for the audit row of the import.
+type Outcome[T any] interface {
+	*T
+	Base() *Result
+	Counts() map[string]int
+}
+
+// Options constrains a module's import options, which travel in the job
+// payload as JSON: they say the mode.
+type Options interface {
+	ImportMode() string
+}
+
+// Spec is what a module supplies for one kind of import. O is its options
+// type, R its parsed row, T its result type (PT being *T).
+type Spec[O Options, R any, T any, PT Outcome[T]] struct {
+	// Kind is the job kind of a queued import, e.g. "market.import_listings".
+	Kind string
+	// Action is the audit action recorded for a whole import, e.g.
+	// "listing.import".
+	Action string
+	// Columns are the import's columns; the header is mapped to them.
+	Columns []sheet.Column
+	// ExampleKey names the column whose Example marks the template's
+	// example row: a row with that value there is skipped, so that a user
+	// who leaves the example in imports nothing extra.
+	ExampleKey string
+	// Authorize returns apperr.Forbidden unless the actor may import at
+	// all. It is checked when a job is queued, and again, against the
+	// owner's account as it is then, when the job runs.
+	Authorize func(a account.Actor) error
+	// Begin starts one import by the actor: it loads what the rows are
+	// matched against and returns the batch that parses and applies them.
+	// res is the result the batch counts into.
+	Begin func(ctx context.Context, a account.Actor, opt O, h Header, res PT) (Batch[R], error)
+}
+
+// Header is the file's header row, mapped to the spec's columns.
+type Header struct {
+	Cells []string       // the header cells as read
+	Index map[string]int // column key → position in a row
+}
+
+// Batch parses and applies the rows of one import. Parse sees the rows in
+// file order; Apply sees the valid ones, in file order, inside the
+// import's one transaction.
+type Batch[R any] interface {
+	// Parse reads one data row. It reports every problem through
+	// row.Problem and returns ok false when the row must not be applied.
+	// It may compare the row with earlier ones (duplicates in the file).
+	Parse(row *Row) (r R, ok bool)
+	// Apply writes one row in tx, with its audit rows.
+	Apply(ctx context.Context, tx *sqldb.Tx, r R) error
+}
+
+// Checker is implemented by a Batch that checks the rows together once all
+// are read, before anything is written (against the database, say). A
+// problem it reports through problem makes that row bad.
+type Checker[R any] interface {
+	Check(ctx context.Context, rows []Parsed[R], problem func(row int, key, reason string)) error
+}
+
+// Starter is implemented by a Batch that prepares something inside the
+// transaction before the first row is applied.
+type Starter interface {
+	Start(ctx context.Context, tx *sqldb.Tx) error
+}
+
+// Parsed is a parsed row with its spreadsheet row number.
+type Parsed[R any] struct {
+	Num int
+	Row R
+}
+
+// File is an uploaded spreadsheet.
+type File struct {
+	R    io.ReaderAt
+	Size int64
+	Name string // the file name as uploaded; its extension tells CSV
+}
+
+// Importer runs one module's imports. Make it with New in the module's
+// service constructor and give it the job service with Configure.
+type Importer[O Options, R any, T any, PT Outcome[T]] struct {
+	spec   Spec[O, R, T, PT]
+	db     *sqldb.DB
+	jobs   *job.Service
+	limits sheet.Limits
+	// header texts and positions of the spec's columns, by key
+	headers map[string]string
+}
+
+// New returns an Importer for spec on db, with sheet's default limits.
+func New[O Options, R any, T any, PT Outcome[T]](db *sqldb.DB, spec Spec[O, R, T, PT]) *Importer[O, R, T, PT] {
+	headers := make(map[string]string, len(spec.Columns))
+	for _, c := range spec.Columns {
+		headers[c.Key] = c.Header
+	}
+	return &Importer[O, R, T, PT]{spec: spec, db: db, headers: headers}
+}
+
+// Config is how an installation runs imports.
+type Config struct {
+	// Jobs runs queued imports; Configure registers the import's handler
+	// with it.
+	Jobs *job.Service
+	// Limits bound every file; zero fields take sheet's defaults (200,000
+	// rows, 32,767 characters a cell, …).
+	Limits sheet.Limits
+}
+
+// Configure sets the job service and limits and registers the import's
+// job handler. Call it once, before the job service starts.
+func (im *Importer[O, R, T, PT]) Configure(cfg Config) {
+	im.limits = cfg.Limits
+	im.jobs = cfg.Jobs
+	if im.jobs != nil {
+		im.jobs.Register(im.spec.Kind, im.handle)
+	}
+}
+
+// Kind returns the job kind of the import.
+func (im *Importer[O, R, T, PT]) Kind() string { return im.spec.Kind }
+
+// Authorize returns apperr.Forbidden unless the actor may import.
+func (im *Importer[O, R, T, PT]) Authorize(a account.Actor) error { return im.spec.Authorize(a) }
+
+// normMode returns mode, or AllOrNothing for anything but ValidRows.
+func normMode(mode string) string {
+	if mode == ValidRows {
+		return ValidRows
+	}
+	return AllOrNothing
+}
+
+// Row is one data row being parsed.
+type Row struct {
+	Num   int // spreadsheet row number
+	cells []string
+	index map[string]int
+	rec   *recorder
+	bad   bool
+}
+
+// Cell returns the text of column key, trimmed; "" when the file has no
+// such column.
+func (r *Row) Cell(key string) string {
+	if i, ok := r.index[key]; ok && i < len(r.cells) {
+		return strings.TrimSpace(r.cells[i])
+	}
+	return ""
+}
+
+// Problem records a problem of the row in column key (a column's Key, or
+// any other name, shown as it is; "" for the whole row). The row will not
+// be applied.
+func (r *Row) Problem(key, reason string) {
+	r.bad = true
+	r.rec.add(r.Num, key, reason)
+}
+
+// Bad reports whether the row has a problem so far.
+func (r *Row) Bad() bool { return r.bad }

@@ -1,0 +1,206 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"kechuang/internal/account"
+	"kechuang/internal/apperr"
+	"kechuang/internal/audit"
+	"kechuang/internal/i18n"
+	"kechuang/internal/sheet"
+	"kechuang/internal/sqldb"
+)
+
+// txRunner runs fn in one transaction: sqldb.DB.InTx, or job.Run.InTx,
+// which also marks the job done in that transaction.
+type txRunner func(ctx context.Context, fn func(tx *sqldb.Tx) error) error
+
+// Run imports f as the actor, in one transaction of its own, and returns
+// the result. progress, when not nil, is called with rows done out of rows
+// total (0 while unknown; reading counts as the first half).
+//
+// Rows with problems are listed in the result; in AllOrNothing mode any
+// of them keeps every row out, in ValidRows mode only themselves. The
+// error is apperr.Forbidden when the actor may not import; an
+// apperr.Invalid (sheet.*) when the file cannot be read to its end, with
+// the result saying why (Failure) and listing what was found before; or
+// the error of a row's Apply, which rolls everything back.
+func (im *Importer[O, R, T, PT]) Run(ctx context.Context, a account.Actor, f File, opt O,
+	progress func(done, total int)) (T, error) {
+	return im.run(ctx, a, f, opt, progress, im.db.InTx, nil)
+}
+
+// run is Run with the transaction supplied and a hook that sees the final
+// result inside it, before it commits.
+func (im *Importer[O, R, T, PT]) run(ctx context.Context, a account.Actor, f File, opt O,
+	progress func(done, total int), inTx txRunner, beforeCommit func(*T) error) (T, error) {
+	var out T
+	res := PT(&out).Base()
+	if err := im.spec.Authorize(a); err != nil {
+		return out, err
+	}
+	if progress == nil {
+		progress = func(int, int) {}
+	}
+	res.Mode = normMode(opt.ImportMode())
+	res.Problems = []sheet.Problem{}
+	rec := newRecorder(res, im.headers)
+	rd, err := sheet.Open(f.R, f.Size, f.Name, im.limits)
+	if err != nil {
+		err = rec.fail(err, 0)
+		rec.finish()
+		return out, err
+	}
+	defer rd.Close()
+	header := rd.Header()
+	res.Report = &sheet.Report{Header: header, HeaderRow: rd.HeaderRow()}
+	index, headerErrs := sheet.MapHeader(withoutReportColumns(header), im.spec.Columns)
+	if len(headerErrs) > 0 {
+		im.headerProblems(rec, header, rd.HeaderRow(), headerErrs)
+		rec.finish()
+		return out, nil
+	}
+	rec.index = index
+	batch, err := im.spec.Begin(ctx, a, opt, Header{Cells: header, Index: index}, PT(&out))
+	if err != nil {
+		return out, err
+	}
+	rows, err := im.read(rd, rec, index, batch, progress)
+	if err != nil {
+		rec.finish()
+		im.collectRows(f, res)
+		return out, err
+	}
+	total := res.Rows
+	progress(total/2, total)
+	if c, ok := batch.(Checker[R]); ok {
+		if err := c.Check(ctx, rows, rec.add); err != nil {
+			return out, err
+		}
+	}
+	work := rows[:0]
+	for _, r := range rows {
+		if !rec.bad[r.Num] {
+			work = append(work, r)
+		}
+	}
+	rec.finish()
+	res.Valid = len(work)
+	im.collectRows(f, res)
+	if len(work) == 0 || (res.Mode == AllOrNothing && res.ProblemRows > 0) {
+		return out, nil
+	}
+	err = inTx(ctx, func(tx *sqldb.Tx) error {
+		if s, ok := batch.(Starter); ok {
+			if err := s.Start(ctx, tx); err != nil {
+				return err
+			}
+		}
+		for i, r := range work {
+			if err := batch.Apply(ctx, tx, r.Row); err != nil {
+				return fmt.Errorf("row %d: %w", r.Num, err)
+			}
+			if i%200 == 0 {
+				progress(total/2+i*total/2/len(work), total)
+			}
+		}
+		after := map[string]any{"rows": res.Rows, "skipped_rows": res.ProblemRows, "mode": res.Mode}
+		for k, v := range PT(&out).Counts() {
+			after[k] = v
+		}
+		if err := audit.Record(ctx, tx, a.Audit(), audit.Event{Action: im.spec.Action, ObjectType: "import",
+			ObjectID: f.Name, RegionCode: a.Region, After: after}); err != nil {
+			return err
+		}
+		res.Applied = true
+		if beforeCommit != nil {
+			return beforeCommit(&out)
+		}
+		return nil
+	})
+	if err != nil {
+		res.Applied = false
+		return out, err
+	}
+	progress(total, total)
+	return out, nil
+}
+
+// read parses every data row and returns those to apply. A read error
+// that ends the file is recorded (Failure) and returned.
+func (im *Importer[O, R, T, PT]) read(rd *sheet.Reader, rec *recorder, index map[string]int, batch Batch[R],
+	progress func(done, total int)) ([]Parsed[R], error) {
+	res := rec.res
+	example := ""
+	for _, c := range im.spec.Columns {
+		if c.Key == im.spec.ExampleKey {
+			example = c.Example
+		}
+	}
+	var rows []Parsed[R]
+	for {
+		cells, num, err := rd.Next()
+		var re *sheet.RowError
+		switch {
+		case errors.As(err, &re):
+			cells, num = re.Cells, re.Row
+		case errors.Is(err, io.EOF):
+			return rows, nil
+		case err != nil:
+			return nil, rec.fail(err, num)
+		}
+		row := &Row{Num: num, cells: cells, index: index, rec: rec}
+		if example != "" && row.Cell(im.spec.ExampleKey) == example {
+			continue // the template's example row, left in by the user
+		}
+		res.Rows++
+		if res.Rows%1000 == 0 {
+			progress(res.Rows/2, 0)
+		}
+		if re != nil {
+			rec.issues(num, rd.Header(), re.Issues)
+			row.bad = true
+		}
+		r, ok := batch.Parse(row)
+		if ok && !row.bad {
+			rows = append(rows, Parsed[R]{Num: num, Row: r})
+		}
+	}
+}
+
+// headerProblems records the problems of a header that does not map.
+func (im *Importer[O, R, T, PT]) headerProblems(rec *recorder, header []string, headerRow int, errs []apperr.FieldError) {
+	for _, fe := range errs {
+		p := sheet.Problem{Row: headerRow, Column: fe.Field, Reason: i18n.T(i18n.Chinese, fe.Key, fe.Args...)}
+		if fe.Key == "sheet.missing_column" {
+			p.Column = im.headers[fe.Field]
+		} else {
+			for i, h := range header {
+				if h == fe.Field {
+					p.Cell = i + 1
+					break
+				}
+			}
+		}
+		rec.bad[headerRow] = true
+		rec.problem(p)
+	}
+}
+
+// withoutReportColumns blanks the columns an error report adds to a file,
+// so that a corrected report imports like the original.
+func withoutReportColumns(header []string) []string {
+	out := header
+	for i, h := range header {
+		if h == sheet.ReportReasonHeader || h == sheet.ReportRowHeader {
+			if &out[0] == &header[0] {
+				out = append([]string(nil), header...)
+			}
+			out[i] = ""
+		}
+	}
+	return out
+}
