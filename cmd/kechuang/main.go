@@ -43,6 +43,7 @@ Usage:
   kechuang assess  --rules ID --input FILE.jsonl
   kechuang reindex [--data DIR] [--db DSN]
   kechuang bench match --docs DOCS.jsonl --queries QUERIES.jsonl
+  kechuang bench import [--dir DIR] [--cases NAME,…] [--limit-mb 300]
   kechuang version
 
 Environment: KECHUANG_ADDR, KECHUANG_DATA, KECHUANG_DB give the defaults of
@@ -72,11 +73,14 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	case "reindex":
 		err = runReindex(ctx, args[1:], stdout, stderr)
 	case "bench":
-		if len(args) < 2 || args[1] != "match" {
-			err = usageError("bench: want `kechuang bench match --docs DOCS.jsonl --queries QUERIES.jsonl`")
-			break
+		switch {
+		case len(args) >= 2 && args[1] == "match":
+			return runBenchMatch(args[2:], stdout, stderr)
+		case len(args) >= 2 && args[1] == "import":
+			err = runBenchImport(ctx, args[2:], stdout, stderr)
+		default:
+			err = usageError("bench: want `kechuang bench match --docs DOCS.jsonl --queries QUERIES.jsonl` or `kechuang bench import`")
 		}
-		return runBenchMatch(args[2:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "kechuang", version)
 		return exitOK

@@ -89,19 +89,16 @@ type ImportOptions struct {
 // ImportMode returns the mode (importer.Options).
 func (o ImportOptions) ImportMode() string { return o.Mode }
 
-// ImportResult reports an import. Applied is false when nothing was
-// written (all-or-nothing with bad rows, or an empty file).
+// ImportResult reports an import: enterprises created and updated (in
+// Result) and the years written. Applied is false when nothing was written
+// (all-or-nothing with bad rows, or an empty file).
 type ImportResult struct {
 	importer.Result
-	Created int `json:"created"`
-	Updated int `json:"updated"`
-	Years   int `json:"years"`
+	Years int `json:"years"`
 }
 
-// Counts returns the import's counts for its audit row.
-func (r ImportResult) Counts() map[string]int {
-	return map[string]int{"created": r.Created, "updated": r.Updated, "years": r.Years}
-}
+// Counts returns the years written, for the import's audit row.
+func (r ImportResult) Counts() map[string]int { return map[string]int{"years": r.Years} }
 
 type importRow struct {
 	num     int
@@ -118,19 +115,10 @@ type enterpriseImporter = importer.Importer[ImportOptions, importRow, ImportResu
 
 func newImporter(s *Service) *enterpriseImporter {
 	return importer.New(s.db, importer.Spec[ImportOptions, importRow, ImportResult, *ImportResult]{
-		Kind:       ImportJobKind,
-		Action:     "enterprise.import",
-		Columns:    ImportColumns,
-		ExampleKey: "credit_code",
-		Authorize:  AuthorizeImport,
-		Begin:      s.beginImport,
+		Kind: ImportJobKind, Action: "enterprise.import", ExampleKey: "credit_code",
+		Columns: ImportColumns, Authorize: AuthorizeImport, Begin: s.beginImport,
 	})
 }
-
-// ConfigureImports gives the enterprise import its job service and limits
-// and registers its job handler; call it once before the job service
-// starts. Without it ImportEnterprises still works and QueueImport fails.
-func (s *Service) ConfigureImports(cfg importer.Config) { s.imports.Configure(cfg) }
 
 // QueueImport queues the import of an uploaded file as a job of the actor
 // and returns the job's id; the job (kind ImportJobKind) runs
@@ -151,6 +139,11 @@ func (s *Service) ImportEnterprises(ctx context.Context, a account.Actor, r io.R
 	opt ImportOptions, progress func(done, total int)) (ImportResult, error) {
 	return s.imports.Run(ctx, a, importer.File{R: r, Size: size, Name: filename}, opt, progress)
 }
+
+// ConfigureImports gives the enterprise import its job service and limits
+// and registers its job handler; call it once before the job service
+// starts. Without it ImportEnterprises still works and QueueImport fails.
+func (s *Service) ConfigureImports(cfg importer.Config) { s.imports.Configure(cfg) }
 
 // enterpriseBatch parses and applies the rows of one enterprise import.
 type enterpriseBatch struct {
@@ -179,7 +172,7 @@ func (s *Service) beginImport(ctx context.Context, a account.Actor, opt ImportOp
 			yuan[k] = strings.Contains(t, "（元）") || (opt.YuanAmounts && !strings.Contains(t, "万元"))
 		}
 	}
-	counties, err := s.countyLookup(ctx, a)
+	counties, err := s.countiesInScope(ctx, a)
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +180,7 @@ func (s *Service) beginImport(ctx context.Context, a account.Actor, opt ImportOp
 	if err != nil {
 		return nil, err
 	}
-	return &enterpriseBatch{s: s, a: a, res: res, now: s.now(), yuan: yuan, counties: counties, existing: existing,
+	return &enterpriseBatch{s: s, a: a, res: res, now: s.now(), yuan: yuan, counties: region.CodeLookup(counties), existing: existing,
 		seen: map[string]int{}, defined: map[string]bool{}}, nil
 }
 
@@ -214,24 +207,6 @@ func (b *enterpriseBatch) Parse(r *importer.Row) (importRow, bool) {
 // Apply writes one row.
 func (b *enterpriseBatch) Apply(ctx context.Context, tx *sqldb.Tx, row importRow) error {
 	return b.s.applyImportRow(ctx, tx, b.a, row, b.existing, b.res, b.now)
-}
-
-// countyLookup maps county names (with and without the 市/区/县 suffix) and
-// codes to codes, for the counties the actor may import into.
-func (s *Service) countyLookup(ctx context.Context, a account.Actor) (map[string]string, error) {
-	counties, err := s.countiesInScope(ctx, a)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]string{}
-	for _, c := range counties {
-		out[c.Code] = c.Code
-		out[c.Name] = c.Code
-		if short := strings.TrimRight(c.Name, "市区县"); short != "" && short != c.Name {
-			out[short] = c.Code
-		}
-	}
-	return out, nil
 }
 
 type indexedEnterprise struct {

@@ -31,6 +31,10 @@ type Result struct {
 	Mode        string          `json:"mode"`         // AllOrNothing or ValidRows
 	Problems    []sheet.Problem `json:"problems"`     // the first MaxListedProblems problems
 	ProblemRows int             `json:"problem_rows"` // rows with at least one problem
+	// Created and Updated count the records the module's Apply created and
+	// changed; a row that changes nothing counts in neither.
+	Created int `json:"created"`
+	Updated int `json:"updated"`
 	// Failure says, in Chinese like the problems, why the file could not
 	// be read to its end; the import then wrote nothing and its job failed.
 	Failure string `json:"failure,omitempty"`
@@ -54,13 +58,15 @@ func (r *Result) ErrorReport() sheet.Report {
 }
 
 // Outcome constrains a module's result type: a pointer to a struct that
-// embeds Result, with Counts giving its own counts by name (created,
-// updated, …) for the audit row of the import.
+// embeds Result. A result with counts of its own says them by name with a
+// method Counts() map[string]int, for the audit row of the import.
 type Outcome[T any] interface {
 	*T
 	Base() *Result
-	Counts() map[string]int
 }
+
+// counter is the optional Counts of a module's result.
+type counter interface{ Counts() map[string]int }
 
 // Options constrains a module's import options, which travel in the job
 // payload as JSON: they say the mode.

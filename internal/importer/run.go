@@ -107,9 +107,12 @@ func (im *Importer[O, R, T, PT]) run(ctx context.Context, a account.Actor, f Fil
 				progress(total/2+i*total/2/len(work), total)
 			}
 		}
-		after := map[string]any{"rows": res.Rows, "skipped_rows": res.ProblemRows, "mode": res.Mode}
-		for k, v := range PT(&out).Counts() {
-			after[k] = v
+		after := map[string]any{"rows": res.Rows, "skipped_rows": res.ProblemRows, "mode": res.Mode,
+			"created": res.Created, "updated": res.Updated}
+		if c, ok := any(PT(&out)).(counter); ok {
+			for k, v := range c.Counts() {
+				after[k] = v
+			}
 		}
 		if err := audit.Record(ctx, tx, a.Audit(), audit.Event{Action: im.spec.Action, ObjectType: "import",
 			ObjectID: f.Name, RegionCode: a.Region, After: after}); err != nil {

@@ -46,14 +46,15 @@ type listingImporter = importer.Importer[ImportOptions, importRow, ImportResult,
 // newImporter returns the listing import of s.
 func newImporter(s *Service) *listingImporter {
 	return importer.New(s.db, importer.Spec[ImportOptions, importRow, ImportResult, *ImportResult]{
-		Kind:       ImportJobKind,
-		Action:     "listing.import",
-		Columns:    s.ImportColumns(nil),
-		ExampleKey: "title",
-		Authorize:  AuthorizeImport,
-		Begin:      s.beginImport,
+		Kind: ImportJobKind, Action: "listing.import", ExampleKey: "title",
+		Columns: s.ImportColumns(nil), Authorize: AuthorizeImport, Begin: s.beginImport,
 	})
 }
+
+// ConfigureImports gives the listing import its job service and limits
+// and registers its job handler; call it once before the job service
+// starts. Without it ImportListings still works and QueueImport fails.
+func (s *Service) ConfigureImports(cfg importer.Config) { s.imports.Configure(cfg) }
 
 // AuthorizeImport returns apperr.Forbidden unless the actor may import
 // listings: institutions and enterprises, who own what they import.
@@ -62,19 +63,6 @@ func AuthorizeImport(a account.Actor) error {
 		return apperr.New(apperr.Forbidden, "market.only_owners")
 	}
 	return nil
-}
-
-// ConfigureImports gives the listing import its job service and limits
-// and registers its job handler; call it once before the job service
-// starts. Without it ImportListings still works and QueueImport fails.
-func (s *Service) ConfigureImports(cfg importer.Config) { s.imports.Configure(cfg) }
-
-// QueueImport queues the import of an uploaded file as a job of the actor
-// and returns the job's id; the job (kind ImportJobKind) runs
-// ImportListings as the actor as its account is then. An actor who may
-// not import gets apperr.Forbidden at once.
-func (s *Service) QueueImport(ctx context.Context, a account.Actor, filename string, opt ImportOptions, file []byte) (int64, error) {
-	return s.imports.Queue(ctx, a, filename, opt, file)
 }
 
 // ImportColumns returns the columns of the listing import, in template
@@ -129,9 +117,23 @@ func (s *Service) WriteImportTemplate(ctx context.Context, a account.Actor, w io
 	}
 	var names []string
 	for _, c := range counties {
-		names = append(names, c.name)
+		names = append(names, c.Name)
 	}
 	return sheet.WriteTemplate(w, s.ImportColumns(names))
+}
+
+// ImportResult reports an import: what every import reports, and the
+// listings found unchanged and those sent to review. Applied is false
+// when nothing was written (all-or-nothing with bad rows, or no valid row).
+type ImportResult struct {
+	importer.Result
+	Unchanged int `json:"unchanged"`
+	Submitted int `json:"submitted"`
+}
+
+// Counts returns the market's own counts for the import's audit row.
+func (r ImportResult) Counts() map[string]int {
+	return map[string]int{"unchanged": r.Unchanged, "submitted": r.Submitted}
 }
 
 // ImportOptions choose how a file is imported.
@@ -144,21 +146,6 @@ type ImportOptions struct {
 
 // ImportMode returns the mode (importer.Options).
 func (o ImportOptions) ImportMode() string { return o.Mode }
-
-// ImportResult reports an import. Applied is false when nothing was
-// written (all-or-nothing with bad rows, or no valid row).
-type ImportResult struct {
-	importer.Result
-	Created   int `json:"created"`
-	Updated   int `json:"updated"`
-	Unchanged int `json:"unchanged"`
-	Submitted int `json:"submitted"`
-}
-
-// Counts returns the import's counts for its audit row.
-func (r ImportResult) Counts() map[string]int {
-	return map[string]int{"created": r.Created, "updated": r.Updated, "unchanged": r.Unchanged, "submitted": r.Submitted}
-}
 
 // ownedListing is one of the importer's existing listings.
 type ownedListing struct {
@@ -179,11 +166,9 @@ type importRow struct {
 	match    *ownedListing
 }
 
-type county struct{ code, name string }
-
 // ownerCounties lists the counties an owner may list in (the region rule
 // of checkRegion): inside its own region, or the home region without one.
-func (s *Service) ownerCounties(ctx context.Context, a account.Actor) ([]county, error) {
+func (s *Service) ownerCounties(ctx context.Context, a account.Actor) ([]region.Region, error) {
 	within := a.Region
 	if within == "" {
 		within = s.home
@@ -194,17 +179,25 @@ func (s *Service) ownerCounties(ctx context.Context, a account.Actor) ([]county,
 		return nil, fmt.Errorf("counties of %s: %w", within, err)
 	}
 	defer rows.Close()
-	var out []county
+	var out []region.Region
 	for rows.Next() {
-		var c county
-		if err := rows.Scan(&c.code, &c.name); err != nil {
+		var c region.Region
+		if err := rows.Scan(&c.Code, &c.Name); err != nil {
 			return nil, err
 		}
-		if region.Contains(within, c.code) {
+		if region.Contains(within, c.Code) {
 			out = append(out, c)
 		}
 	}
 	return out, rows.Err()
+}
+
+// QueueImport queues the import of an uploaded file as a job of the actor
+// and returns the job's id; the job (kind ImportJobKind) runs
+// ImportListings as the actor as its account is then. An actor who may
+// not import gets apperr.Forbidden at once.
+func (s *Service) QueueImport(ctx context.Context, a account.Actor, filename string, opt ImportOptions, file []byte) (int64, error) {
+	return s.imports.Queue(ctx, a, filename, opt, file)
 }
 
 // ImportListings reads an .xlsx or .csv of achievements and demands and
@@ -234,7 +227,8 @@ type listingBatch struct {
 	byExternal, byTitle map[string]*ownedListing
 	// the first row of each external id and of each kind and title
 	seenExternal, seenTitle map[string]int
-	existing                map[int64]Listing // the listings rows match, loaded by Check
+	existing                map[int64]Listing // the listings rows match, without their texts (Check)
+	same                    map[int64]bool    // whether a matched listing already holds its row (Check)
 	twins                   *twinSet          // with opt.Submit
 }
 
@@ -245,20 +239,11 @@ func (s *Service) beginImport(ctx context.Context, a account.Actor, opt ImportOp
 	if err != nil {
 		return nil, err
 	}
-	countyOf := map[string]string{}
-	for _, c := range counties {
-		countyOf[c.code], countyOf[c.name] = c.code, c.code
-		if short := strings.TrimRight(c.name, "市区县"); short != "" && short != c.name {
-			if _, taken := countyOf[short]; !taken {
-				countyOf[short] = c.code
-			}
-		}
-	}
 	byExternal, byTitle, err := s.ownedListings(ctx, a.UserID)
 	if err != nil {
 		return nil, err
 	}
-	return &listingBatch{s: s, a: a, opt: opt, res: res, now: s.now(), countyOf: countyOf,
+	return &listingBatch{s: s, a: a, opt: opt, res: res, now: s.now(), countyOf: region.CodeLookup(counties),
 		byExternal: byExternal, byTitle: byTitle, seenExternal: map[string]int{}, seenTitle: map[string]int{}}, nil
 }
 
@@ -307,24 +292,39 @@ func (b *listingBatch) Parse(r *importer.Row) (importRow, bool) {
 	return row, true
 }
 
-// Check loads the listings the rows match. A row that matches a listing
-// under review or published can still be unchanged (a re-import); only a
-// change needs an editable listing.
+// Check compares each row that matches a listing with it. A row that
+// matches a listing under review or published can still be unchanged (a
+// re-import); only a change needs an editable listing. Listings are read
+// 500 at a time and only what the audit rows need is kept of them, so a
+// re-import over long listings costs no more memory than its rows.
 func (b *listingBatch) Check(ctx context.Context, rows []importer.Parsed[importRow], problem func(row int, key, reason string)) error {
-	var err error
-	if b.existing, err = b.s.loadMatched(ctx, rows, b.now); err != nil {
-		return err
-	}
+	b.existing, b.same = map[int64]Listing{}, map[int64]bool{}
+	var matched []importRow
 	for _, p := range rows {
-		row := p.Row
-		if row.match == nil {
-			continue
+		if p.Row.match != nil {
+			matched = append(matched, p.Row)
 		}
-		old := b.existing[row.match.id]
-		same := sameContent(old, row.in, row.band, row.external, row.match.external)
-		if !same && old.State != Draft && old.State != Returned {
-			problem(row.num, "title", fmt.Sprintf("已有的同一条信息（编号 %d）状态为“%s”，只有草稿或已退回的信息可以通过导入更新",
-				old.ID, i18n.T(i18n.Chinese, "market.state."+string(old.State))))
+	}
+	for start := 0; start < len(matched); start += 500 {
+		part := matched[start:min(start+500, len(matched))]
+		ids := make([]int64, len(part))
+		for i, row := range part {
+			ids[i] = row.match.id
+		}
+		listings, err := listingsByID(ctx, b.s.db, ids, b.now)
+		if err != nil {
+			return err
+		}
+		for _, row := range part {
+			old := listings[row.match.id]
+			same := sameContent(old, row.in, row.band, row.external, row.match.external)
+			if !same && old.State != Draft && old.State != Returned {
+				problem(row.num, "title", fmt.Sprintf("已有的同一条信息（编号 %d）状态为“%s”，只有草稿或已退回的信息可以通过导入更新",
+					old.ID, i18n.T(i18n.Chinese, "market.state."+string(old.State))))
+			}
+			b.same[old.ID] = same
+			old.Summary, old.Expected, old.Team, old.Keywords, old.IP, old.Contact = "", "", "", nil, nil, nil
+			b.existing[old.ID] = old
 		}
 	}
 	return nil
@@ -342,7 +342,7 @@ func (b *listingBatch) Start(ctx context.Context, tx *sqldb.Tx) error {
 
 // Apply writes one row.
 func (b *listingBatch) Apply(ctx context.Context, tx *sqldb.Tx, row importRow) error {
-	return b.s.applyImportRow(ctx, tx, b.a, row, b.existing, b.opt, b.twins, b.res, b.now)
+	return b.s.applyImportRow(ctx, tx, b.a, row, b.existing, b.same, b.opt, b.twins, b.res, b.now)
 }
 
 func kindName(k Kind) string {
@@ -499,17 +499,6 @@ func (s *Service) ownedListings(ctx context.Context, owner int64) (map[string]*o
 	return byExternal, byTitle, rows.Err()
 }
 
-// loadMatched reads the full listings the rows match, in batches.
-func (s *Service) loadMatched(ctx context.Context, rows []importer.Parsed[importRow], now time.Time) (map[int64]Listing, error) {
-	var ids []int64
-	for _, r := range rows {
-		if r.Row.match != nil {
-			ids = append(ids, r.Row.match.id)
-		}
-	}
-	return listingsByID(ctx, s.db, ids, now)
-}
-
 // listingsByID reads the listings with ids, 500 per query.
 func listingsByID(ctx context.Context, q sqldb.Querier, ids []int64, now time.Time) (map[int64]Listing, error) {
 	out := make(map[int64]Listing, len(ids))
@@ -558,7 +547,7 @@ func sameContent(old Listing, in Input, band, external, oldExternal string) bool
 }
 
 func (s *Service) applyImportRow(ctx context.Context, tx *sqldb.Tx, a account.Actor, row importRow, existing map[int64]Listing,
-	opt ImportOptions, twins *twinSet, res *ImportResult, now time.Time) error {
+	same map[int64]bool, opt ImportOptions, twins *twinSet, res *ImportResult, now time.Time) error {
 	var id int64
 	var before, after Listing
 	if row.match == nil {
@@ -581,7 +570,7 @@ func (s *Service) applyImportRow(ctx context.Context, tx *sqldb.Tx, a account.Ac
 		before = existing[row.match.id]
 		id = before.ID
 		after = before
-		if sameContent(before, row.in, row.band, row.external, row.match.external) {
+		if same[id] {
 			res.Unchanged++
 		} else {
 			if err := updateListing(ctx, tx, id, row.in, row.band, now); err != nil {

@@ -27,7 +27,10 @@ type csvSource struct {
 	lim     Limits
 	row     int // row number of the last record
 	endLine int // line on which the last record ended
+	text    int64
 }
+
+func (c *csvSource) allocated() int64 { return c.text }
 
 func openCSV(r io.ReaderAt, size int64, lim Limits) (source, error) {
 	data, err := io.ReadAll(io.NewSectionReader(r, 0, size))
@@ -106,6 +109,9 @@ func (c *csvSource) next() ([]string, int, []Issue, error) {
 	last := len(rec) - 1
 	endStart, _ := c.r.FieldPos(last)
 	c.endLine = endStart + strings.Count(rec[last], "\n")
+	for _, v := range rec {
+		c.text += int64(len(v))
+	}
 	return rec, c.row, c.limit(rec), nil
 }
 

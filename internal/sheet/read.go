@@ -19,7 +19,7 @@ const (
 	DefaultMaxCols      = 100
 	DefaultMaxCellChars = 32_767    // Excel's own limit for one cell
 	DefaultMaxRowBytes  = 256 << 10 // the text of one row, in UTF-8
-	DefaultMaxText      = 128 << 20 // the text of all rows of one file
+	DefaultMaxText      = 64 << 20  // the text of all rows of one file
 )
 
 // Limits bound what Open accepts. A zero field takes its Default value.
@@ -32,9 +32,11 @@ type Limits struct {
 	MaxCols      int   // non-blank cells in one row
 	MaxCellChars int   // characters in one cell
 	MaxRowBytes  int   // bytes of text in one row
-	// MaxText bounds the bytes of cell text Next hands out over the whole
-	// file. Shared strings let a small .xlsx repeat one long text in
-	// every cell; this keeps what a caller may accumulate bounded.
+	// MaxText bounds the bytes of cell text Next allocates over the whole
+	// file, so that what a caller may keep of the rows is bounded. A
+	// shared string read from memory is handed out as a substring of the
+	// table and costs nothing however often it is used; one read from a
+	// large table's temporary file costs its bytes every time.
 	MaxText int64
 }
 
@@ -67,6 +69,10 @@ func (l Limits) withDefaults() Limits {
 // cells broke a cell or row limit comes with issues and those cells blank.
 type source interface {
 	next() (cells []string, rowNum int, issues []Issue, err error)
+	// allocated returns the bytes of cell text the source has allocated
+	// so far: a cell that is a substring of text held anyway (an .xlsx
+	// shared string in memory) costs nothing.
+	allocated() int64
 	close() error
 }
 
@@ -126,7 +132,6 @@ type Reader struct {
 	header    []string
 	headerRow int
 	rows      int
-	text      int64 // bytes of cell text handed out
 }
 
 var (
@@ -258,10 +263,7 @@ func (r *Reader) Next() (row []string, rowNum int, err error) {
 		if r.rows > r.lim.MaxRows {
 			return nil, rowNum, apperr.New(apperr.Invalid, "sheet.too_many_rows", r.lim.MaxRows)
 		}
-		for _, c := range cells {
-			r.text += int64(len(c))
-		}
-		if r.text > r.lim.MaxText {
+		if r.src.allocated() > r.lim.MaxText {
 			return nil, rowNum, apperr.New(apperr.Invalid, "sheet.too_much_text", r.lim.MaxText>>20)
 		}
 		for len(cells) < len(r.header) {

@@ -52,7 +52,10 @@ type xlsxSource struct {
 	row      int // number of the last row read
 	ended    bool
 	text     []byte // scratch for one cell's text
+	alloc    int64  // bytes of cell text allocated
 }
+
+func (x *xlsxSource) allocated() int64 { return x.alloc }
 
 // openXLSX checks the archive against the limits before anything is
 // unpacked, reads the workbook's structure and opens the sheet as a row
@@ -312,7 +315,9 @@ func readStyles(zf *zip.File) ([]cellFormat, error) {
 // sharedStrings is the workbook's shared-string table: the text of every
 // string, in memory or, for a large table, in a temporary file.
 type sharedStrings struct {
-	mem  []byte   // the strings, one after another
+	// mem holds the strings one after another. Cells are substrings of
+	// it, so a string used in every row costs its bytes once.
+	mem  string
 	ends []uint64 // where string i ends in mem or file
 	file *os.File // when the table is large
 	// long marks the strings over the cell limit, kept empty.
@@ -342,7 +347,7 @@ func (t *sharedStrings) get(i int) (string, bool, error) {
 	}
 	end := t.ends[i]
 	if t.file == nil {
-		return string(t.mem[start:end]), false, nil
+		return t.mem[start:end], false, nil
 	}
 	buf := make([]byte, end-start)
 	if _, err := t.file.ReadAt(buf, int64(start)); err != nil {
@@ -378,7 +383,7 @@ func readSharedStrings(zf *zip.File, lim Limits) (*sharedStrings, error) {
 	}
 	sc := newXMLScanner(rc)
 	var size uint64
-	var text []byte
+	var text, mem []byte
 	for {
 		err := sc.nextTag()
 		if errors.Is(err, io.EOF) {
@@ -410,7 +415,7 @@ func readSharedStrings(zf *zip.File, lim Limits) (*sharedStrings, error) {
 				return nil, fmt.Errorf("shared strings: %w", err)
 			}
 		} else {
-			t.mem = append(t.mem, s...)
+			mem = append(mem, s...)
 		}
 		size += uint64(len(s))
 		t.ends = append(t.ends, size)
@@ -421,6 +426,7 @@ func readSharedStrings(zf *zip.File, lim Limits) (*sharedStrings, error) {
 			return nil, fmt.Errorf("shared strings: %w", err)
 		}
 	}
+	t.mem = string(mem)
 	return t, nil
 }
 
@@ -744,9 +750,14 @@ func (x *xlsxSource) display(cellType string, style int, value []byte, haveValue
 		if err != nil {
 			return "", false, fmt.Errorf("%w: shared string index %q", errXML, value)
 		}
-		return x.sst.get(i)
+		s, long, err := x.sst.get(i)
+		if x.sst.file != nil {
+			x.alloc += int64(len(s))
+		}
+		return s, long, err
 	case "inlineStr", "str", "e":
 		s, long := cellText(value, over, x.lim)
+		x.alloc += int64(len(s))
 		return s, long, nil
 	case "b":
 		switch strings.TrimSpace(string(value)) {
@@ -771,7 +782,9 @@ func (x *xlsxSource) display(cellType string, style int, value []byte, haveValue
 	if style < len(x.formats) {
 		f = x.formats[style]
 	}
-	return formatNumber(raw, f, x.date1904), false, nil
+	s := formatNumber(raw, f, x.date1904)
+	x.alloc += int64(len(s))
+	return s, false, nil
 }
 
 func (x *xlsxSource) close() error {

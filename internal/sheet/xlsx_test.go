@@ -344,19 +344,40 @@ func TestReadXLSXHugeHeaderCell(t *testing.T) {
 	}
 }
 
+// TestReadXLSXTextBudget checks that the text budget counts what reading
+// allocates: inline text does, one shared string used in every cell does
+// not (each cell is a substring of the table).
 func TestReadXLSXTextBudget(t *testing.T) {
 	t.Parallel()
-	// One shared string of 1,000 characters used in every cell of 100 rows:
-	// a small file that unfolds into 600 KB of text.
-	var sheetData strings.Builder
-	sheetData.WriteString(`<row r="1"><c t="inlineStr"><is><t>甲</t></is></c><c t="inlineStr"><is><t>乙</t></is></c></row>`)
-	for r := 2; r <= 101; r++ {
-		fmt.Fprintf(&sheetData, `<row r="%d"><c t="s"><v>0</v></c><c t="s"><v>0</v></c></row>`, r)
-	}
-	data := rawXLSX(t, sheetData.String(), `<si><t>`+strings.Repeat("文", 1000)+`</t></si>`)
-	_, _, err := readAll(t, data, "budget.xlsx", sheet.Limits{MaxText: 256 << 10})
-	if e := apperr.As(err); e == nil || e.Key != "sheet.too_much_text" {
-		t.Errorf("read error = %v, want sheet.too_much_text", err)
+	long := strings.Repeat("文", 1000)
+	for _, tt := range []struct {
+		name    string
+		cell    string
+		wantKey string
+	}{
+		{"shared", `<c t="s"><v>0</v></c>`, ""},
+		{"inline", `<c t="inlineStr"><is><t>` + long + `</t></is></c>`, "sheet.too_much_text"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			// 100 rows of two 3,000-byte cells: 600 KB of text.
+			var sheetData strings.Builder
+			sheetData.WriteString(`<row r="1"><c t="inlineStr"><is><t>甲</t></is></c><c t="inlineStr"><is><t>乙</t></is></c></row>`)
+			for r := 2; r <= 101; r++ {
+				fmt.Fprintf(&sheetData, `<row r="%d">%s%s</row>`, r, tt.cell, tt.cell)
+			}
+			data := rawXLSX(t, sheetData.String(), `<si><t>`+long+`</t></si>`)
+			_, rows, err := readAll(t, data, "budget.xlsx", sheet.Limits{MaxText: 256 << 10})
+			if key := ""; tt.wantKey != "" {
+				if e := apperr.As(err); e != nil {
+					key = e.Key
+				}
+				if key != tt.wantKey {
+					t.Errorf("read error = %v, want %s", err, tt.wantKey)
+				}
+			} else if err != nil || len(rows) != 100 {
+				t.Errorf("read = %d rows, %v; want 100 rows", len(rows), err)
+			}
+		})
 	}
 }
 
