@@ -36,7 +36,7 @@ const (
 const usage = `kechuang — 区域科技创新服务平台 / regional S&T innovation service platform
 
 Usage:
-  kechuang serve   [--addr HOST:PORT] [--data DIR] [--db DSN] [--demo]
+  kechuang serve   [--addr HOST:PORT] [--data DIR] [--db DSN] [--demo] [--import-max-rows N]
   kechuang migrate [--data DIR] [--db DSN]
   kechuang user add --username NAME --role ROLE [--region CODE] --password-stdin [--data DIR] [--db DSN]
   kechuang backup  --out FILE [--data DIR] [--db DSN]
@@ -46,8 +46,9 @@ Usage:
   kechuang bench import [--dir DIR] [--cases NAME,…] [--limit-mb 300]
   kechuang version
 
-Environment: KECHUANG_ADDR, KECHUANG_DATA, KECHUANG_DB give the defaults of
---addr, --data and --db. --db takes a PostgreSQL URL (postgres://…) or a
+Environment: KECHUANG_ADDR, KECHUANG_DATA, KECHUANG_DB and
+KECHUANG_IMPORT_MAX_ROWS give the defaults of --addr, --data, --db and
+--import-max-rows. --db takes a PostgreSQL URL (postgres://…) or a
 SQLite file path; without it the database is DATA/kechuang.db.
 `
 

@@ -88,6 +88,8 @@ func TestCommandLine(t *testing.T) {
 		{name: "bench needs match", args: []string{"bench"}, wantCode: 2, wantErr: "bench match", oneLineErr: true},
 		{name: "bench match", args: []string{"bench", "match", "--docs", benchDocs, "--queries", benchQueries}, wantCode: 0, wantOut: `"mrr_at_10":1`},
 		{name: "serve bad addr", args: []string{"serve", "--data", dir, "--addr", "nonsense"}, wantCode: 2, wantErr: "want HOST:PORT", oneLineErr: true},
+		{name: "serve bad import row limit", args: []string{"serve", "--data", dir, "--import-max-rows", "0"}, wantCode: 2,
+			wantErr: "--import-max-rows 0", oneLineErr: true},
 	}
 	for _, tt := range tests {
 		// Subtests run in order: later ones use what earlier ones made.

@@ -145,6 +145,12 @@ func (s *Service) ImportEnterprises(ctx context.Context, a account.Actor, r io.R
 // starts. Without it ImportEnterprises still works and QueueImport fails.
 func (s *Service) ConfigureImports(cfg importer.Config) { s.imports.Configure(cfg) }
 
+// yearKey is one enterprise's year.
+type yearKey struct {
+	code string
+	year int
+}
+
 // enterpriseBatch parses and applies the rows of one enterprise import.
 type enterpriseBatch struct {
 	s        *Service
@@ -154,7 +160,7 @@ type enterpriseBatch struct {
 	yuan     map[string]bool // amount columns read in 元
 	counties map[string]string
 	existing map[string]indexedEnterprise
-	seen     map[string]int // credit code + year → first row
+	seen     map[yearKey]int // first row of each enterprise and year
 	// defined holds the credit codes a good earlier row of the file
 	// creates, so that later rows of the same new enterprise need not
 	// repeat its name and county.
@@ -181,27 +187,43 @@ func (s *Service) beginImport(ctx context.Context, a account.Actor, opt ImportOp
 		return nil, err
 	}
 	return &enterpriseBatch{s: s, a: a, res: res, now: s.now(), yuan: yuan, counties: region.CodeLookup(counties), existing: existing,
-		seen: map[string]int{}, defined: map[string]bool{}}, nil
+		seen: map[yearKey]int{}, defined: map[string]bool{}}, nil
 }
 
-// Parse reads one row; a year seen twice for one enterprise is a problem.
-func (b *enterpriseBatch) Parse(r *importer.Row) (importRow, bool) {
-	row := b.s.parseImportRow(r, b.yuan, b.counties, b.existing, b.defined, b.a, b.now)
+// Parse reads one row.
+func (b *enterpriseBatch) Parse(r *importer.Row) importRow {
+	return parseImportRow(r, b.yuan, b.counties, b.now)
+}
+
+// Admit checks a row against the registry and the rows before it: the
+// enterprise must lie in the actor's scope, a new one needs a name and a
+// county (on this row or a good earlier one), and a year may appear once
+// per enterprise.
+func (b *enterpriseBatch) Admit(_ context.Context, r *importer.Row, row importRow) error {
+	known, isKnown := b.existing[row.code]
+	if isKnown && !b.a.InScope(known.region) {
+		r.Problem("credit_code", "该企业已登记在您管辖范围之外的区县")
+	}
+	if !isKnown && !b.defined[row.code] {
+		if row.profile.Name == "" {
+			r.Problem("name", "新企业必须填写企业名称")
+		}
+		if row.county == "" && !row.fields["county"] {
+			r.Problem("county", "新企业必须填写所属区县")
+		}
+	}
 	if row.year != nil && row.code != "" {
-		key := row.code + "/" + strconv.Itoa(row.year.Year)
+		key := yearKey{row.code, row.year.Year}
 		if first, dup := b.seen[key]; dup {
 			r.Problem("year", fmt.Sprintf("与第 %d 行重复（同一企业同一年度）", first))
 		} else {
 			b.seen[key] = r.Num
 		}
 	}
-	if r.Bad() {
-		return row, false
-	}
-	if row.profile.Name != "" && row.county != "" {
+	if !r.Bad() && row.profile.Name != "" && row.county != "" {
 		b.defined[row.code] = true
 	}
-	return row, true
+	return nil
 }
 
 // Apply writes one row.
@@ -236,8 +258,9 @@ func (s *Service) enterpriseIndex(ctx context.Context) (map[string]indexedEnterp
 	return out, rows.Err()
 }
 
-func (s *Service) parseImportRow(r *importer.Row, yuan map[string]bool, counties map[string]string,
-	existing map[string]indexedEnterprise, defined map[string]bool, a account.Actor, now time.Time) importRow {
+// parseImportRow reads one row of the file alone: the checks against the
+// registry and the other rows are Admit's.
+func parseImportRow(r *importer.Row, yuan map[string]bool, counties map[string]string, now time.Time) importRow {
 	cell := r.Cell
 	num := r.Num
 	problem := func(_ int, key, reason string) { r.Problem(key, reason) }
@@ -245,10 +268,6 @@ func (s *Service) parseImportRow(r *importer.Row, yuan map[string]bool, counties
 	row.code = strings.ToUpper(cell("credit_code"))
 	if err := ValidateCreditCode(row.code); err != nil {
 		problem(num, "credit_code", err.Error())
-	}
-	known, isKnown := existing[row.code]
-	if isKnown && !a.InScope(known.region) {
-		problem(num, "credit_code", "该企业已登记在您管辖范围之外的区县")
 	}
 	p := &row.profile
 	p.CreditCode = row.code
@@ -261,14 +280,6 @@ func (s *Service) parseImportRow(r *importer.Row, yuan map[string]bool, counties
 			problem(num, "county", fmt.Sprintf("“%s”不是您管辖范围内的区县", v))
 		}
 		row.county, row.fields["county"] = code, true
-	}
-	if !isKnown && !defined[row.code] {
-		if p.Name == "" {
-			problem(num, "name", "新企业必须填写企业名称")
-		}
-		if row.county == "" && !row.fields["county"] {
-			problem(num, "county", "新企业必须填写所属区县")
-		}
 	}
 	if v := strings.ToUpper(cell("industry")); v != "" {
 		if !industryCode.MatchString(v) {

@@ -6,13 +6,18 @@
 //
 // A module supplies a Spec: its columns (sheet.Column), the column whose
 // template example marks the example row, who may import (Authorize), and
-// Begin, which loads what rows are matched against and returns the Batch
-// that parses one row at a time (reporting problems by column), optionally
-// checks the rows together once all are read (Checker), and applies one row
-// inside the import's transaction. The module's result type embeds Result
-// and adds its counts. Idempotency is the module's: a row is matched to
-// what it already wrote (by an external id, a credit code) so that a
-// second import of one file changes nothing.
+// Begin, which loads what rows are matched against and returns the Batch:
+// Parse reads one row (reporting problems by column), Admit checks it
+// against earlier rows and the database, an optional Finish checks what
+// Admit deferred, and Apply writes one row inside the import's
+// transaction. The module's result type embeds Result and adds its counts.
+// Idempotency is the module's: a row is matched to what it already wrote
+// (by an external id, a credit code) so that a second import of one file
+// changes nothing.
+//
+// The file is read twice — checked, then applied — so that memory does
+// not grow with the rows: only the modules' cross-row state (the keys seen
+// so far) and the problems are kept between the passes.
 //
 // The kit owns everything else: limits (sheet.Limits, with the row limit
 // configurable), the bounded result (the first MaxListedProblems problems

@@ -54,15 +54,10 @@ type codeBatch struct {
 	have map[string]string
 }
 
-func (b *codeBatch) Parse(r *importer.Row) (codeRow, bool) {
+func (b *codeBatch) Parse(r *importer.Row) codeRow {
 	row := codeRow{code: r.Cell("code")}
-	switch {
-	case row.code == "":
+	if row.code == "" {
 		r.Problem("code", "必填")
-	case b.seen[row.code] != 0:
-		r.Problem("code", fmt.Sprintf("与第 %d 行重复", b.seen[row.code]))
-	default:
-		b.seen[row.code] = r.Num
 	}
 	name := r.Cell("name")
 	if strings.HasPrefix(name, "坏") {
@@ -77,7 +72,19 @@ func (b *codeBatch) Parse(r *importer.Row) (codeRow, bool) {
 		date = t.Format("2006-01-02")
 	}
 	row.value = name + "|" + date
-	return row, !r.Bad()
+	return row
+}
+
+func (b *codeBatch) Admit(_ context.Context, r *importer.Row, row codeRow) error {
+	if row.code == "" {
+		return nil
+	}
+	if first := b.seen[row.code]; first != 0 {
+		r.Problem("code", fmt.Sprintf("与第 %d 行重复", first))
+		return nil
+	}
+	b.seen[row.code] = r.Num
+	return nil
 }
 
 func (b *codeBatch) Apply(ctx context.Context, tx *sqldb.Tx, r codeRow) error {

@@ -27,6 +27,8 @@ type recorder struct {
 	headers map[string]string // column key → header text
 	index   map[string]int    // column key → position in the file
 	bad     map[int]bool      // rows with problems
+	badData int               // data rows with problems (not the header)
+	header  int               // the header's row number
 	more    map[moreKey]int
 	order   []moreKey
 }
@@ -35,9 +37,19 @@ func newRecorder(res *Result, headers map[string]string) *recorder {
 	return &recorder{res: res, headers: headers, bad: map[int]bool{}, more: map[moreKey]int{}}
 }
 
+// markBad notes that row has a problem.
+func (rc *recorder) markBad(row int) {
+	if !rc.bad[row] {
+		rc.bad[row] = true
+		if row > rc.header {
+			rc.badData++
+		}
+	}
+}
+
 // add records a problem of row in column key.
 func (rc *recorder) add(row int, key, reason string) {
-	rc.bad[row] = true
+	rc.markBad(row)
 	col := rc.headers[key]
 	if col == "" {
 		col = key
@@ -77,7 +89,7 @@ func (rc *recorder) issues(row int, header []string, issues []sheet.Issue) {
 				p.Column = header[is.Col]
 			}
 		}
-		rc.bad[row] = true
+		rc.markBad(row)
 		rc.problem(p)
 	}
 }

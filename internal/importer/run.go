@@ -57,6 +57,7 @@ func (im *Importer[O, R, T, PT]) run(ctx context.Context, a account.Actor, f Fil
 	defer rd.Close()
 	header := rd.Header()
 	res.Report = &sheet.Report{Header: header, HeaderRow: rd.HeaderRow()}
+	rec.header = rd.HeaderRow()
 	index, headerErrs := sheet.MapHeader(withoutReportColumns(header), im.spec.Columns)
 	if len(headerErrs) > 0 {
 		im.headerProblems(rec, header, rd.HeaderRow(), headerErrs)
@@ -68,29 +69,22 @@ func (im *Importer[O, R, T, PT]) run(ctx context.Context, a account.Actor, f Fil
 	if err != nil {
 		return out, err
 	}
-	rows, err := im.read(rd, rec, index, batch, progress)
-	if err != nil {
+	if err := im.check(ctx, rd, rec, index, batch, progress); err != nil {
 		rec.finish()
 		im.collectRows(f, res)
 		return out, err
 	}
 	total := res.Rows
 	progress(total/2, total)
-	if c, ok := batch.(Checker[R]); ok {
-		if err := c.Check(ctx, rows, rec.add); err != nil {
+	if fin, ok := batch.(Finisher); ok {
+		if err := fin.Finish(ctx, rec.add); err != nil {
 			return out, err
 		}
 	}
-	work := rows[:0]
-	for _, r := range rows {
-		if !rec.bad[r.Num] {
-			work = append(work, r)
-		}
-	}
 	rec.finish()
-	res.Valid = len(work)
+	res.Valid = res.Rows - rec.badData
 	im.collectRows(f, res)
-	if len(work) == 0 || (res.Mode == AllOrNothing && res.ProblemRows > 0) {
+	if res.Valid == 0 || (res.Mode == AllOrNothing && res.ProblemRows > 0) {
 		return out, nil
 	}
 	err = inTx(ctx, func(tx *sqldb.Tx) error {
@@ -99,13 +93,12 @@ func (im *Importer[O, R, T, PT]) run(ctx context.Context, a account.Actor, f Fil
 				return err
 			}
 		}
-		for i, r := range work {
-			if err := batch.Apply(ctx, tx, r.Row); err != nil {
-				return fmt.Errorf("row %d: %w", r.Num, err)
-			}
+		if err := im.apply(ctx, tx, f, rec, index, batch, func(i int) {
 			if i%200 == 0 {
-				progress(total/2+i*total/2/len(work), total)
+				progress(total/2+i*total/2/res.Valid, total)
 			}
+		}); err != nil {
+			return err
 		}
 		after := map[string]any{"rows": res.Rows, "skipped_rows": res.ProblemRows, "mode": res.Mode,
 			"created": res.Created, "updated": res.Updated}
@@ -132,18 +125,24 @@ func (im *Importer[O, R, T, PT]) run(ctx context.Context, a account.Actor, f Fil
 	return out, nil
 }
 
-// read parses every data row and returns those to apply. A read error
-// that ends the file is recorded (Failure) and returned.
-func (im *Importer[O, R, T, PT]) read(rd *sheet.Reader, rec *recorder, index map[string]int, batch Batch[R],
-	progress func(done, total int)) ([]Parsed[R], error) {
-	res := rec.res
-	example := ""
+// exampleOf returns the template's example value of the spec's example
+// column.
+func (im *Importer[O, R, T, PT]) exampleOf() string {
 	for _, c := range im.spec.Columns {
 		if c.Key == im.spec.ExampleKey {
-			example = c.Example
+			return c.Example
 		}
 	}
-	var rows []Parsed[R]
+	return ""
+}
+
+// check is the first pass: it parses and admits every data row, keeping
+// nothing of them but their problems. A read error that ends the file is
+// recorded (Failure) and returned.
+func (im *Importer[O, R, T, PT]) check(ctx context.Context, rd *sheet.Reader, rec *recorder, index map[string]int, batch Batch[R],
+	progress func(done, total int)) error {
+	res := rec.res
+	example := im.exampleOf()
 	for {
 		cells, num, err := rd.Next()
 		var re *sheet.RowError
@@ -151,9 +150,9 @@ func (im *Importer[O, R, T, PT]) read(rd *sheet.Reader, rec *recorder, index map
 		case errors.As(err, &re):
 			cells, num = re.Cells, re.Row
 		case errors.Is(err, io.EOF):
-			return rows, nil
+			return nil
 		case err != nil:
-			return nil, rec.fail(err, num)
+			return rec.fail(err, num)
 		}
 		row := &Row{Num: num, cells: cells, index: index, rec: rec}
 		if example != "" && row.Cell(im.spec.ExampleKey) == example {
@@ -167,10 +166,47 @@ func (im *Importer[O, R, T, PT]) read(rd *sheet.Reader, rec *recorder, index map
 			rec.issues(num, rd.Header(), re.Issues)
 			row.bad = true
 		}
-		r, ok := batch.Parse(row)
-		if ok && !row.bad {
-			rows = append(rows, Parsed[R]{Num: num, Row: r})
+		if err := batch.Admit(ctx, row, batch.Parse(row)); err != nil {
+			return err
 		}
+	}
+}
+
+// apply is the second pass: it reads the file again and applies, in tx,
+// every row the first pass found without problems.
+func (im *Importer[O, R, T, PT]) apply(ctx context.Context, tx *sqldb.Tx, f File, rec *recorder, index map[string]int,
+	batch Batch[R], progress func(applied int)) error {
+	rd, err := sheet.Open(f.R, f.Size, f.Name, im.limits)
+	if err != nil {
+		return fmt.Errorf("read the file again: %w", err)
+	}
+	defer rd.Close()
+	example := im.exampleOf()
+	applied := 0
+	for {
+		cells, num, err := rd.Next()
+		var re *sheet.RowError
+		switch {
+		case errors.As(err, &re):
+			continue // a bad row
+		case errors.Is(err, io.EOF):
+			return nil
+		case err != nil:
+			return fmt.Errorf("read the file again: %w", err)
+		}
+		row := &Row{Num: num, cells: cells, index: index}
+		if rec.bad[num] || (example != "" && row.Cell(im.spec.ExampleKey) == example) {
+			continue
+		}
+		r := batch.Parse(row)
+		if row.bad {
+			return fmt.Errorf("row %d: parsed with a problem the second time only", num)
+		}
+		if err := batch.Apply(ctx, tx, r); err != nil {
+			return fmt.Errorf("row %d: %w", num, err)
+		}
+		progress(applied)
+		applied++
 	}
 }
 
@@ -188,7 +224,7 @@ func (im *Importer[O, R, T, PT]) headerProblems(rec *recorder, header []string, 
 				}
 			}
 		}
-		rec.bad[headerRow] = true
+		rec.markBad(headerRow)
 		rec.problem(p)
 	}
 }

@@ -227,9 +227,11 @@ type listingBatch struct {
 	byExternal, byTitle map[string]*ownedListing
 	// the first row of each external id and of each kind and title
 	seenExternal, seenTitle map[string]int
-	existing                map[int64]Listing // the listings rows match, without their texts (Check)
-	same                    map[int64]bool    // whether a matched listing already holds its row (Check)
-	twins                   *twinSet          // with opt.Submit
+	matches                 map[int]*ownedListing // the listing each row updates, by row
+	pending                 []importRow           // matched rows to compare with their listings
+	existing                map[int64]Listing     // the matched listings, without their texts
+	same                    map[int64]bool        // whether a matched listing already holds its row
+	twins                   *twinSet              // with opt.Submit
 }
 
 // beginImport loads the owner's counties and listings for one import.
@@ -244,89 +246,96 @@ func (s *Service) beginImport(ctx context.Context, a account.Actor, opt ImportOp
 		return nil, err
 	}
 	return &listingBatch{s: s, a: a, opt: opt, res: res, now: s.now(), countyOf: region.CodeLookup(counties),
-		byExternal: byExternal, byTitle: byTitle, seenExternal: map[string]int{}, seenTitle: map[string]int{}}, nil
+		byExternal: byExternal, byTitle: byTitle, seenExternal: map[string]int{}, seenTitle: map[string]int{},
+		matches: map[int]*ownedListing{}, existing: map[int64]Listing{}, same: map[int64]bool{}}, nil
 }
 
-// Parse reads one row and matches it to the owner's listing it repeats,
-// if any.
-func (b *listingBatch) Parse(r *importer.Row) (importRow, bool) {
-	row, ok := b.s.parseImportRow(b.a, r, b.countyOf, b.now)
-	if !ok {
-		return row, false
+// Parse reads one row.
+func (b *listingBatch) Parse(r *importer.Row) importRow { return b.s.parseImportRow(b.a, r, b.countyOf, b.now) }
+
+// Admit refuses a row that repeats an earlier one and finds the owner's
+// listing it updates, if any.
+func (b *listingBatch) Admit(ctx context.Context, r *importer.Row, row importRow) error {
+	if r.Bad() {
+		return nil
 	}
 	num := r.Num
 	titleKey := string(row.kind) + "\x00" + row.in.Title
 	if row.external != "" {
 		if first, dup := b.seenExternal[row.external]; dup {
 			r.Problem("external_id", fmt.Sprintf("与第 %d 行的外部编号重复", first))
-			return row, false
+			return nil
 		}
 		b.seenExternal[row.external] = num
 	}
 	if first, dup := b.seenTitle[titleKey]; dup {
 		r.Problem("title", fmt.Sprintf("与第 %d 行重复（同一类型同一标题）", first))
-		return row, false
+		return nil
 	}
 	b.seenTitle[titleKey] = num
 	// Which existing listing the row is: by external id, else by kind
 	// and title among the listings that have no external id.
+	var m *ownedListing
 	if row.external != "" {
-		row.match = b.byExternal[row.external]
+		m = b.byExternal[row.external]
 	}
-	if row.match == nil {
-		if m := b.byTitle[titleKey]; m != nil && (m.external == "" || m.external == row.external) {
-			row.match = m
+	if m == nil {
+		if t := b.byTitle[titleKey]; t != nil && (t.external == "" || t.external == row.external) {
+			m = t
 		}
 	}
-	if m := row.match; m != nil {
-		switch {
-		case m.row != 0:
-			r.Problem("external_id", fmt.Sprintf("与第 %d 行指向同一条已有信息", m.row))
-			return row, false
-		case m.kind != row.kind:
-			r.Problem("kind", fmt.Sprintf("外部编号 %s 已用于一条%s", row.external, kindName(m.kind)))
-			return row, false
-		}
-		m.row = num
+	if m == nil {
+		return nil
 	}
-	return row, true
+	switch {
+	case m.row != 0:
+		r.Problem("external_id", fmt.Sprintf("与第 %d 行指向同一条已有信息", m.row))
+		return nil
+	case m.kind != row.kind:
+		r.Problem("kind", fmt.Sprintf("外部编号 %s 已用于一条%s", row.external, kindName(m.kind)))
+		return nil
+	}
+	m.row = num
+	b.matches[num] = m
+	row.match = m
+	b.pending = append(b.pending, row)
+	if len(b.pending) == 500 {
+		return b.compare(ctx, r.ProblemAt)
+	}
+	return nil
 }
 
-// Check compares each row that matches a listing with it. A row that
-// matches a listing under review or published can still be unchanged (a
-// re-import); only a change needs an editable listing. Listings are read
-// 500 at a time and only what the audit rows need is kept of them, so a
-// re-import over long listings costs no more memory than its rows.
-func (b *listingBatch) Check(ctx context.Context, rows []importer.Parsed[importRow], problem func(row int, key, reason string)) error {
-	b.existing, b.same = map[int64]Listing{}, map[int64]bool{}
-	var matched []importRow
-	for _, p := range rows {
-		if p.Row.match != nil {
-			matched = append(matched, p.Row)
-		}
+// Finish compares the last matched rows with their listings.
+func (b *listingBatch) Finish(ctx context.Context, problem func(row int, key, reason string)) error {
+	return b.compare(ctx, problem)
+}
+
+// compare compares the pending rows with the listings they match. A row
+// that matches a listing under review or published can still be unchanged
+// (a re-import); only a change needs an editable listing. Listings are
+// read 500 at a time and only what the audit rows need is kept of them, so
+// a re-import over long listings costs no more memory than its rows.
+func (b *listingBatch) compare(ctx context.Context, problem func(row int, key, reason string)) error {
+	ids := make([]int64, len(b.pending))
+	for i, row := range b.pending {
+		ids[i] = row.match.id
 	}
-	for start := 0; start < len(matched); start += 500 {
-		part := matched[start:min(start+500, len(matched))]
-		ids := make([]int64, len(part))
-		for i, row := range part {
-			ids[i] = row.match.id
-		}
-		listings, err := listingsByID(ctx, b.s.db, ids, b.now)
-		if err != nil {
-			return err
-		}
-		for _, row := range part {
-			old := listings[row.match.id]
-			same := sameContent(old, row.in, row.band, row.external, row.match.external)
-			if !same && old.State != Draft && old.State != Returned {
-				problem(row.num, "title", fmt.Sprintf("已有的同一条信息（编号 %d）状态为“%s”，只有草稿或已退回的信息可以通过导入更新",
-					old.ID, i18n.T(i18n.Chinese, "market.state."+string(old.State))))
-			}
-			b.same[old.ID] = same
-			old.Summary, old.Expected, old.Team, old.Keywords, old.IP, old.Contact = "", "", "", nil, nil, nil
-			b.existing[old.ID] = old
-		}
+	listings, err := listingsByID(ctx, b.s.db, ids, b.now)
+	if err != nil {
+		return err
 	}
+	for _, row := range b.pending {
+		old := listings[row.match.id]
+		same := sameContent(old, row.in, row.band, row.external, row.match.external)
+		if !same && old.State != Draft && old.State != Returned {
+			problem(row.num, "title", fmt.Sprintf("已有的同一条信息（编号 %d）状态为“%s”，只有草稿或已退回的信息可以通过导入更新",
+				old.ID, i18n.T(i18n.Chinese, "market.state."+string(old.State))))
+		}
+		b.same[old.ID] = same
+		old.Summary, old.Expected, old.Team, old.Keywords, old.IP, old.Contact = "", "", "", nil, nil, nil
+		b.existing[old.ID] = old
+	}
+	b.pending = b.pending[:0]
 	return nil
 }
 
@@ -342,6 +351,7 @@ func (b *listingBatch) Start(ctx context.Context, tx *sqldb.Tx) error {
 
 // Apply writes one row.
 func (b *listingBatch) Apply(ctx context.Context, tx *sqldb.Tx, row importRow) error {
+	row.match = b.matches[row.num]
 	return b.s.applyImportRow(ctx, tx, b.a, row, b.existing, b.same, b.opt, b.twins, b.res, b.now)
 }
 
@@ -359,9 +369,9 @@ var importFields = map[string]string{"region_code": "county", "ip": "trl", "team
 func listSep(r rune) bool { return r == '、' || r == ',' || r == '，' || r == ';' || r == '；' }
 
 // parseImportRow reads one row into an Input and checks it with the same
-// rules as the form (Input.Validate) plus the owner's region. ok is false
-// when the row has a problem.
-func (s *Service) parseImportRow(a account.Actor, r *importer.Row, countyOf map[string]string, now time.Time) (importRow, bool) {
+// rules as the form (Input.Validate) plus the owner's region, reporting
+// problems through r.
+func (s *Service) parseImportRow(a account.Actor, r *importer.Row, countyOf map[string]string, now time.Time) importRow {
 	reported := map[string]bool{}
 	add := func(key, reason string) { reported[key] = true; r.Problem(key, reason) }
 	cell := r.Cell
@@ -373,14 +383,14 @@ func (s *Service) parseImportRow(a account.Actor, r *importer.Row, countyOf map[
 		row.kind = Demand
 	case "":
 		add("kind", i18n.T(i18n.Chinese, "error.required"))
-		return row, false
+		return row
 	default:
 		add("kind", fmt.Sprintf("“%s”应为 %s 或 %s", v, kindNameAchievement, kindNameDemand))
-		return row, false
+		return row
 	}
 	if !CanOwn(a, row.kind) {
 		add("kind", i18n.T(i18n.Chinese, "market.only_owners"))
-		return row, false
+		return row
 	}
 	if len([]rune(row.external)) > 64 {
 		add("external_id", i18n.T(i18n.Chinese, "error.too_long", 64))
@@ -449,7 +459,7 @@ func (s *Service) parseImportRow(a account.Actor, r *importer.Row, countyOf map[
 		ae := apperr.As(err)
 		if ae == nil {
 			add("title", err.Error())
-			return row, false
+			return row
 		}
 		for _, fe := range ae.Fields {
 			key := fe.Field
@@ -467,7 +477,7 @@ func (s *Service) parseImportRow(a account.Actor, r *importer.Row, countyOf map[
 	} else {
 		row.band = in.Band
 	}
-	return row, len(reported) == 0
+	return row
 }
 
 // ownedListings indexes the owner's listings by external id and by kind
