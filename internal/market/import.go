@@ -251,7 +251,9 @@ func (s *Service) beginImport(ctx context.Context, a account.Actor, opt ImportOp
 }
 
 // Parse reads one row.
-func (b *listingBatch) Parse(r *importer.Row) importRow { return b.s.parseImportRow(b.a, r, b.countyOf, b.now) }
+func (b *listingBatch) Parse(r *importer.Row) importRow {
+	return b.s.parseImportRow(b.a, r, b.countyOf, b.now)
+}
 
 // Admit refuses a row that repeats an earlier one and finds the owner's
 // listing it updates, if any.
