@@ -66,14 +66,13 @@ type importField struct {
 	Choices           []importLink // a select's options: Href is the value
 }
 
-// importCount is one count of a module's result: its JSON field, its
-// label and the id of its element.
+// importCount is one count of a module's result: its JSON field (the
+// page shows it in the element result-<field>) and its label.
 type importCount struct{ Field, Label string }
 
 // importData is the data of the import page.
 type importData struct {
 	Base    string // /<module>/import
-	Spec    *importPage
 	Back    importLink
 	Done    importLink
 	Hint    string
@@ -108,7 +107,7 @@ func (s *Server) importRoutes() {
 
 // importPageOf starts the page data of p for the request.
 func (s *Server) importPageOf(r *http.Request, p *importPage) importData {
-	d := importData{Base: "/" + p.module + "/import", Spec: p, Back: importLink{"/" + p.module, p.back}, Done: p.done,
+	d := importData{Base: "/" + p.module + "/import", Back: importLink{"/" + p.module, p.back}, Done: p.done,
 		Hint: p.hint, Fields: p.fields}
 	if p.nav != nil {
 		d.Nav = p.nav(r)

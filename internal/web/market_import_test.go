@@ -1,8 +1,11 @@
 package web_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -102,6 +105,20 @@ func TestMarketImportPages(t *testing.T) {
 		if got := failed.Find("#import-status .error").Text(); !strings.Contains(got, "不是 Excel") {
 			t.Errorf("failed import says %q", got)
 		}
+		// A workbook with an illegal character in row 4: the job fails,
+		// names the row, and writes nothing (it once said done over the
+		// rows it had silently dropped).
+		res = c.upload("/market/import", tok, "bad.xlsx", illegalCharXLSX(t), map[string]string{"mode": "valid"})
+		failed = c.waitJob(res.header.Get("Location")).doc(t)
+		if got := failed.Find("#import-status .error").Text(); !strings.Contains(got, "第 4 行") || !strings.Contains(got, "U+0001") {
+			t.Errorf("failed import says %q, want row 4 and the character", got)
+		}
+		if got := failed.Find("#problems tbody tr td").First().Text(); got != "4" {
+			t.Errorf("failed import's first problem row = %q, want 4", got)
+		}
+		if mine, _, _ := e.market.FindListings(ctx, owner, market.Filter{Mine: true}); len(mine) != 1 {
+			t.Errorf("listings after the failed import = %d, want still 1", len(mine))
+		}
 		// Over the size cap: refused before anything is queued.
 		big := append([]byte(marketImportCSV), bytes.Repeat([]byte("x"), 21<<20)...)
 		if res := c.upload("/market/import", tok, "big.csv", big, nil); res.status < 400 || !strings.Contains(res.body, "20 MB") {
@@ -192,4 +209,51 @@ func TestMarketSearchExport(t *testing.T) {
 			t.Errorf("export titles = %q, want the formula neutralised with a leading apostrophe", got)
 		}
 	})
+}
+
+// illegalCharXLSX is a market import workbook whose row 4 holds a control
+// character that XML does not allow.
+func illegalCharXLSX(t *testing.T) []byte {
+	t.Helper()
+	var sheetData strings.Builder
+	for i, line := range strings.Split(strings.TrimSpace(marketImportCSV), "\n")[:2] {
+		sheetData.WriteString(xmlRow(i+1, strings.Split(line, ",")))
+	}
+	for r := 3; r <= 5; r++ {
+		cells := strings.Split(strings.Split(marketImportCSV, "\n")[1], ",")
+		cells[1], cells[2] = fmt.Sprintf("W-%d", r), fmt.Sprintf("第%d行的科技成果标题", r)
+		if r == 4 {
+			cells[2] += "\x01"
+		}
+		sheetData.WriteString(xmlRow(r, cells))
+	}
+	const ns = `xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"`
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, p := range [][2]string{
+		{"xl/workbook.xml", `<workbook ` + ns + `><sheets><sheet name="数据" sheetId="1"/></sheets></workbook>`},
+		{"xl/worksheets/sheet1.xml", `<worksheet ` + ns + `><sheetData>` + sheetData.String() + `</sheetData></worksheet>`},
+	} {
+		w, err := zw.Create(p[0])
+		if err == nil {
+			_, err = io.WriteString(w, p[1])
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func xmlRow(num int, cells []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `<row r="%d">`, num)
+	for _, c := range cells {
+		fmt.Fprintf(&b, `<c t="inlineStr"><is><t>%s</t></is></c>`, c)
+	}
+	b.WriteString(`</row>`)
+	return b.String()
 }
