@@ -63,6 +63,7 @@ func runBenchImport(ctx context.Context, args []string, stdout, stderr io.Writer
 	dir := fs.String("dir", "", "work directory for the database and the crafted files (default: a new temporary one, removed after)")
 	only := fs.String("cases", "", "comma-separated case names to run (default: all)")
 	limit := fs.Float64("limit-mb", 300, "allowed peak resident memory above the idle server's, in MB")
+	server := fs.String("server", "", "the kechuang binary whose `serve` is measured (default: this one), to compare builds")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
@@ -75,9 +76,12 @@ func runBenchImport(ctx context.Context, args []string, stdout, stderr io.Writer
 		defer os.RemoveAll(d)
 		work = d
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		return err
+	exe := *server
+	if exe == "" {
+		var err error
+		if exe, err = os.Executable(); err != nil {
+			return err
+		}
 	}
 	cases := importCases()
 	want := map[string]bool{}

@@ -43,7 +43,7 @@ Usage:
   kechuang assess  --rules ID --input FILE.jsonl
   kechuang reindex [--data DIR] [--db DSN]
   kechuang bench match --docs DOCS.jsonl --queries QUERIES.jsonl
-  kechuang bench import [--dir DIR] [--cases NAME,…] [--limit-mb 300]
+  kechuang bench import [--dir DIR] [--cases NAME,…] [--limit-mb 300] [--server BIN]
   kechuang version
 
 Environment: KECHUANG_ADDR, KECHUANG_DATA, KECHUANG_DB and

@@ -222,3 +222,30 @@ func TestImportJob(t *testing.T) {
 		}
 	})
 }
+
+// TestImportReadAgain imports the way a large file is imported — nothing
+// kept between checking and applying, every row parsed again — and checks
+// that a new enterprise's later rows, duplicates and a re-import come out
+// the same.
+func TestImportReadAgain(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		r := newRegistry(t, db, time.Date(2026, 6, 30, 12, 0, 0, 0, time.UTC))
+		r.svc.ConfigureImports(importer.Config{KeptRows: -1})
+		ks := r.actor(t, "ks", account.RoleCounty, "320583")
+		a, b := creditCode(t, "91320583MA1XYK123"), creditCode(t, "91320583MA1XYK124")
+		file := "统一社会信用代码,企业名称,所属区县,年度,营业收入（万元）\n" +
+			a + ",甲公司,昆山市,2025,4000\n" +
+			a + ",,,2024,3500\n" + // the same new enterprise: name and county from row 2
+			b + ",乙公司,昆山市,2025,100\n" +
+			a + ",,,2025,4100\n" // the same year again
+		res := importCSV(t, r, ks, file, cultivation.ImportOptions{Mode: cultivation.ImportValidRows})
+		if !res.Applied || res.Created != 2 || res.Years != 3 || res.ProblemRows != 1 {
+			t.Fatalf("import = %+v, want 2 created, 3 years, row 5 refused", res)
+		}
+		res = importCSV(t, r, ks, strings.Join(strings.Split(file, "\n")[:4], "\n")+"\n", cultivation.ImportOptions{})
+		if !res.Applied || res.Created != 0 || res.Updated != 0 {
+			t.Errorf("re-import = %+v, want nothing created or changed", res)
+		}
+	})
+}

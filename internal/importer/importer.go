@@ -104,12 +104,13 @@ type Header struct {
 	Index map[string]int // column key → position in a row
 }
 
-// Batch parses and applies the rows of one import. The kit reads the file
-// twice, so that no parsed row is kept between the passes (200,000 parsed
-// rows of an Enterprise and a YearRecord each took a gigabyte): first it
-// checks — Parse, then Admit, for every row in file order — and then,
-// inside the import's transaction, it reads the rows again and, for each
-// that had no problem, calls Parse and Apply.
+// Batch parses and applies the rows of one import, in two passes: first
+// the kit checks every row — Parse, then Admit, in file order — and then,
+// inside the import's transaction, it calls Apply for each row that had
+// no problem. Of a large file (over 20,000 rows) the kit keeps no parsed
+// row between the passes (200,000 parsed rows of an Enterprise and a
+// YearRecord each took a gigabyte): it reads the file again and calls Parse
+// again before Apply.
 type Batch[R any] interface {
 	// Parse reads one data row, reporting the row's own problems through
 	// row.Problem. It must depend on the row alone: it is called again for
@@ -150,12 +151,12 @@ type File struct {
 // Importer runs one module's imports. Make it with New in the module's
 // service constructor and give it the job service with Configure.
 type Importer[O Options, R any, T any, PT Outcome[T]] struct {
-	spec   Spec[O, R, T, PT]
-	db     *sqldb.DB
-	jobs   *job.Service
-	limits sheet.Limits
-	// header texts and positions of the spec's columns, by key
-	headers map[string]string
+	spec    Spec[O, R, T, PT]
+	db      *sqldb.DB
+	jobs    *job.Service
+	limits  sheet.Limits
+	kept    int               // keptRows; tests lower it
+	headers map[string]string // the header texts of the spec's columns, by key
 }
 
 // New returns an Importer for spec on db, with sheet's default limits.
@@ -164,7 +165,7 @@ func New[O Options, R any, T any, PT Outcome[T]](db *sqldb.DB, spec Spec[O, R, T
 	for _, c := range spec.Columns {
 		headers[c.Key] = c.Header
 	}
-	return &Importer[O, R, T, PT]{spec: spec, db: db, headers: headers}
+	return &Importer[O, R, T, PT]{spec: spec, db: db, headers: headers, kept: keptRows}
 }
 
 // Config is how an installation runs imports.
@@ -175,6 +176,10 @@ type Config struct {
 	// Limits bound every file; zero fields take sheet's defaults (200,000
 	// rows, 32,767 characters a cell, …).
 	Limits sheet.Limits
+	// KeptRows is how many parsed rows one import keeps between checking
+	// and applying; a file with more rows is read and parsed again to be
+	// applied. 0 means 20,000; a negative number keeps none.
+	KeptRows int
 }
 
 // Configure sets the job service and limits and registers the import's
@@ -182,6 +187,12 @@ type Config struct {
 func (im *Importer[O, R, T, PT]) Configure(cfg Config) {
 	im.limits = cfg.Limits
 	im.jobs = cfg.Jobs
+	switch {
+	case cfg.KeptRows > 0:
+		im.kept = cfg.KeptRows
+	case cfg.KeptRows < 0:
+		im.kept = 0
+	}
 	if im.jobs != nil {
 		im.jobs.Register(im.spec.Kind, im.handle)
 	}

@@ -103,9 +103,10 @@ func (b *codeBatch) Apply(ctx context.Context, tx *sqldb.Tx, r codeRow) error {
 	return err
 }
 
-// newCodes returns the test module's importer on db, its job service
-// (not started: tests run jobs with RunPending), and an account service.
-func newCodes(t *testing.T, db *sqldb.DB, lim sheet.Limits) (*importer.Importer[codeOptions, codeRow, codeResult, *codeResult], *job.Service, *account.Service) {
+// newCodes returns the test module's importer on db configured with cfg
+// and a job service of its own (not started: tests run jobs with
+// RunPending), the job service, and an account service.
+func newCodes(t *testing.T, db *sqldb.DB, cfg importer.Config) (*importer.Importer[codeOptions, codeRow, codeResult, *codeResult], *job.Service, *account.Service) {
 	t.Helper()
 	im := importer.New(db, importer.Spec[codeOptions, codeRow, codeResult, *codeResult]{
 		Kind:       "test.codes",
@@ -136,7 +137,8 @@ func newCodes(t *testing.T, db *sqldb.DB, lim sheet.Limits) (*importer.Importer[
 		},
 	})
 	jobs := job.NewService(db, slog.New(slog.DiscardHandler))
-	im.Configure(importer.Config{Jobs: jobs, Limits: lim})
+	cfg.Jobs = jobs
+	im.Configure(cfg)
 	accts := account.NewService(db, region.NewService(db), account.Config{Hash: account.HashParams{Memory: 64, Time: 1, Threads: 1}})
 	return im, jobs, accts
 }
@@ -247,44 +249,61 @@ func TestRun(t *testing.T) {
 		},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
-				im, _, accts := newCodes(t, db, sheet.Limits{})
-				ent := createActor(t, accts, "ent", account.RoleEnterprise)
-				var res codeResult
-				for i, text := range tt.steps {
-					var err error
-					calls := 0
-					res, err = im.Run(context.Background(), ent, file("codes.csv", text), codeOptions{Mode: tt.mode},
-						func(done, total int) { calls++ })
-					if err != nil {
-						t.Fatalf("Run(step %d) error = %v", i, err)
-					}
-					if res.Rows > 0 && calls == 0 {
-						t.Errorf("Run(step %d) reported no progress", i)
-					}
-				}
-				if diff := cmp.Diff(tt.wantProblems, problemsOf(res.Result)); diff != "" {
-					t.Errorf("problems mismatch (-want +got):\n%s", diff)
-				}
-				res.Problems, tt.want.Problems = nil, nil
-				res.Report, res.Failure = nil, ""
-				if diff := cmp.Diff(tt.want, res); diff != "" {
-					t.Errorf("result mismatch (-want +got):\n%s", diff)
-				}
-				if diff := cmp.Diff(tt.wantStored, stored(t, db)); diff != "" {
-					t.Errorf("stored mismatch (-want +got):\n%s", diff)
-				}
+		for _, large := range []bool{false, true} {
+			name := tt.name
+			if large {
+				name += " (read again to apply)"
+			}
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				testRun(t, tt.steps, tt.mode, large, tt.want, tt.wantProblems, tt.wantStored)
 			})
-		})
+		}
 	}
+}
+
+// testRun imports steps one after another and checks the last result and
+// what is stored. large makes the importer keep no parsed row between its
+// passes, as it does with a large file.
+func testRun(t *testing.T, steps []string, mode string, large bool, want codeResult, wantProblems []problem, wantStored map[string]string) {
+	t.Helper()
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		cfg := importer.Config{}
+		if large {
+			cfg.KeptRows = -1
+		}
+		im, _, accts := newCodes(t, db, cfg)
+		ent := createActor(t, accts, "ent", account.RoleEnterprise)
+		var res codeResult
+		for i, text := range steps {
+			var err error
+			calls := 0
+			res, err = im.Run(context.Background(), ent, file("codes.csv", text), codeOptions{Mode: mode},
+				func(done, total int) { calls++ })
+			if err != nil {
+				t.Fatalf("Run(step %d) error = %v", i, err)
+			}
+			if res.Rows > 0 && calls == 0 {
+				t.Errorf("Run(step %d) reported no progress", i)
+			}
+		}
+		if diff := cmp.Diff(wantProblems, problemsOf(res.Result)); diff != "" {
+			t.Errorf("problems mismatch (-want +got):\n%s", diff)
+		}
+		res.Problems, res.Report, res.Failure = nil, nil, ""
+		if diff := cmp.Diff(want, res); diff != "" {
+			t.Errorf("result mismatch (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff(wantStored, stored(t, db)); diff != "" {
+			t.Errorf("stored mismatch (-want +got):\n%s", diff)
+		}
+	})
 }
 
 func TestRunRefusesOthers(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
-		im, _, accts := newCodes(t, db, sheet.Limits{})
+		im, _, accts := newCodes(t, db, importer.Config{})
 		broker := createActor(t, accts, "broker", account.RoleBroker)
 		if _, err := im.Run(context.Background(), broker, file("a.csv", "编号\nA\n"), codeOptions{}, nil); !apperr.Is(err, apperr.Forbidden) {
 			t.Errorf("Run(broker) error = %v, want Forbidden", err)
@@ -299,7 +318,7 @@ func TestRunRefusesOthers(t *testing.T) {
 // error report.
 func reportOf(t *testing.T, db *sqldb.DB, csv string) *excelize.File {
 	t.Helper()
-	im, _, accts := newCodes(t, db, sheet.Limits{})
+	im, _, accts := newCodes(t, db, importer.Config{})
 	ent := createActor(t, accts, "ent", account.RoleEnterprise)
 	res, err := im.Run(context.Background(), ent, file("codes.csv", csv), codeOptions{}, nil)
 	if err != nil {
@@ -390,7 +409,7 @@ func TestReportFormulasAreInert(t *testing.T) {
 func TestResultIsBounded(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
-		im, _, accts := newCodes(t, db, sheet.Limits{})
+		im, _, accts := newCodes(t, db, importer.Config{})
 		ent := createActor(t, accts, "ent", account.RoleEnterprise)
 		var b strings.Builder
 		b.WriteString("编号,名称\n")
@@ -529,7 +548,7 @@ func TestJobs(t *testing.T) {
 			t.Parallel()
 			dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 				ctx := context.Background()
-				im, jobs, accts := newCodes(t, db, sheet.Limits{MaxRows: 10})
+				im, jobs, accts := newCodes(t, db, importer.Config{Limits: sheet.Limits{MaxRows: 10}})
 				ent := createActor(t, accts, "ent", account.RoleEnterprise)
 				id, err := im.Queue(ctx, ent, tt.filename, codeOptions{Mode: tt.mode}, tt.file)
 				if err != nil {

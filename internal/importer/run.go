@@ -69,7 +69,8 @@ func (im *Importer[O, R, T, PT]) run(ctx context.Context, a account.Actor, f Fil
 	if err != nil {
 		return out, err
 	}
-	if err := im.check(ctx, rd, rec, index, batch, progress); err != nil {
+	kept, err := im.check(ctx, rd, rec, index, batch, progress)
+	if err != nil {
 		rec.finish()
 		im.collectRows(f, res)
 		return out, err
@@ -93,7 +94,7 @@ func (im *Importer[O, R, T, PT]) run(ctx context.Context, a account.Actor, f Fil
 				return err
 			}
 		}
-		if err := im.apply(ctx, tx, f, rec, index, batch, func(i int) {
+		if err := im.apply(ctx, tx, f, rec, index, batch, kept, func(i int) {
 			if i%200 == 0 {
 				progress(total/2+i*total/2/res.Valid, total)
 			}
@@ -136,13 +137,28 @@ func (im *Importer[O, R, T, PT]) exampleOf() string {
 	return ""
 }
 
+// keptRows is how many parsed rows the first pass keeps for the second
+// (Importer.kept): a file of at most that many rows is read and parsed
+// once, a larger one read and parsed again while it is applied, so that
+// memory does not grow with the rows. (The text the kept rows hold is
+// bounded by the reader's text budget.)
+const keptRows = 20_000
+
+// parsed is a parsed row and its spreadsheet row number.
+type parsed[R any] struct {
+	num int
+	row R
+}
+
 // check is the first pass: it parses and admits every data row, keeping
-// nothing of them but their problems. A read error that ends the file is
-// recorded (Failure) and returned.
+// the parsed rows only while there are at most keptRows of them (nil
+// after). A read error that ends the file is recorded (Failure) and
+// returned.
 func (im *Importer[O, R, T, PT]) check(ctx context.Context, rd *sheet.Reader, rec *recorder, index map[string]int, batch Batch[R],
-	progress func(done, total int)) error {
+	progress func(done, total int)) ([]parsed[R], error) {
 	res := rec.res
 	example := im.exampleOf()
+	kept := []parsed[R]{}
 	for {
 		cells, num, err := rd.Next()
 		var re *sheet.RowError
@@ -150,9 +166,9 @@ func (im *Importer[O, R, T, PT]) check(ctx context.Context, rd *sheet.Reader, re
 		case errors.As(err, &re):
 			cells, num = re.Cells, re.Row
 		case errors.Is(err, io.EOF):
-			return nil
+			return kept, nil
 		case err != nil:
-			return rec.fail(err, num)
+			return nil, rec.fail(err, num)
 		}
 		row := &Row{Num: num, cells: cells, index: index, rec: rec}
 		if example != "" && row.Cell(im.spec.ExampleKey) == example {
@@ -166,23 +182,51 @@ func (im *Importer[O, R, T, PT]) check(ctx context.Context, rd *sheet.Reader, re
 			rec.issues(num, rd.Header(), re.Issues)
 			row.bad = true
 		}
-		if err := batch.Admit(ctx, row, batch.Parse(row)); err != nil {
-			return err
+		r := batch.Parse(row)
+		if err := batch.Admit(ctx, row, r); err != nil {
+			return nil, err
+		}
+		switch {
+		case kept == nil:
+		case res.Rows > im.kept:
+			kept = nil
+		case !row.bad:
+			kept = append(kept, parsed[R]{num, r})
 		}
 	}
 }
 
-// apply is the second pass: it reads the file again and applies, in tx,
-// every row the first pass found without problems.
+// apply is the second pass: it applies, in tx, every row the first pass
+// found without problems — the kept rows, or, when the first pass kept
+// none, the rows of the file read and parsed again.
 func (im *Importer[O, R, T, PT]) apply(ctx context.Context, tx *sqldb.Tx, f File, rec *recorder, index map[string]int,
-	batch Batch[R], progress func(applied int)) error {
+	batch Batch[R], kept []parsed[R], progress func(applied int)) error {
+	applied := 0
+	one := func(num int, r R) error {
+		if err := batch.Apply(ctx, tx, r); err != nil {
+			return fmt.Errorf("row %d: %w", num, err)
+		}
+		progress(applied)
+		applied++
+		return nil
+	}
+	if kept != nil {
+		for _, p := range kept {
+			if rec.bad[p.num] {
+				continue // a problem found after the row was parsed
+			}
+			if err := one(p.num, p.row); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	rd, err := sheet.Open(f.R, f.Size, f.Name, im.limits)
 	if err != nil {
 		return fmt.Errorf("read the file again: %w", err)
 	}
 	defer rd.Close()
 	example := im.exampleOf()
-	applied := 0
 	for {
 		cells, num, err := rd.Next()
 		var re *sheet.RowError
@@ -202,11 +246,9 @@ func (im *Importer[O, R, T, PT]) apply(ctx context.Context, tx *sqldb.Tx, f File
 		if row.bad {
 			return fmt.Errorf("row %d: parsed with a problem the second time only", num)
 		}
-		if err := batch.Apply(ctx, tx, r); err != nil {
-			return fmt.Errorf("row %d: %w", num, err)
+		if err := one(num, r); err != nil {
+			return err
 		}
-		progress(applied)
-		applied++
 	}
 }
 
@@ -232,14 +274,18 @@ func (im *Importer[O, R, T, PT]) headerProblems(rec *recorder, header []string, 
 // withoutReportColumns blanks the columns an error report adds to a file,
 // so that a corrected report imports like the original.
 func withoutReportColumns(header []string) []string {
-	out := header
+	var out []string
 	for i, h := range header {
-		if h == sheet.ReportReasonHeader || h == sheet.ReportRowHeader {
-			if &out[0] == &header[0] {
-				out = append([]string(nil), header...)
-			}
-			out[i] = ""
+		if h != sheet.ReportReasonHeader && h != sheet.ReportRowHeader {
+			continue
 		}
+		if out == nil {
+			out = append([]string(nil), header...)
+		}
+		out[i] = ""
+	}
+	if out == nil {
+		return header
 	}
 	return out
 }
