@@ -396,9 +396,9 @@ func importCases() []importCase {
 	}
 }
 
-// book writes a minimal workbook: its sheet part from sheet, and its
-// shared strings from sst when not nil. Parts are streamed, so a book can
-// hold far more than memory.
+// book writes a workbook: its sheet part from sheet, and its shared
+// strings from sst (none when nil). Parts are streamed, so a book can hold
+// far more than memory.
 func book(path string, sheet, sst func(w *bufio.Writer) error) error {
 	f, err := os.Create(path)
 	if err != nil {
@@ -418,25 +418,45 @@ func book(path string, sheet, sst func(w *bufio.Writer) error) error {
 		}
 		return bw.Flush()
 	}
-	if err := part("xl/workbook.xml", func(w *bufio.Writer) error {
-		_, err := w.WriteString(`<?xml version="1.0" encoding="UTF-8"?><workbook ` + ns + `><sheets><sheet name="数据" sheetId="1"/></sheets></workbook>`)
-		return err
-	}); err != nil {
-		return err
-	}
-	if sst != nil {
-		if err := part("xl/sharedStrings.xml", func(w *bufio.Writer) error {
-			if _, err := w.WriteString(`<?xml version="1.0" encoding="UTF-8"?><sst ` + ns + `>`); err != nil {
-				return err
-			}
-			if err := sst(w); err != nil {
-				return err
-			}
-			_, err := w.WriteString(`</sst>`)
+	// The package parts Excel writes, so that any reader takes the file
+	// for a workbook.
+	const rels = `http://schemas.openxmlformats.org/officeDocument/2006/relationships`
+	const ct = `application/vnd.openxmlformats-officedocument.spreadsheetml.`
+	for _, p := range [][2]string{
+		{"[Content_Types].xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
+			`<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>` +
+			`<Override PartName="/xl/workbook.xml" ContentType="` + ct + `sheet.main+xml"/>` +
+			`<Override PartName="/xl/worksheets/sheet1.xml" ContentType="` + ct + `worksheet+xml"/>` +
+			`<Override PartName="/xl/sharedStrings.xml" ContentType="` + ct + `sharedStrings+xml"/></Types>`},
+		{"_rels/.rels", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+			`<Relationship Id="rId1" Type="` + rels + `/officeDocument" Target="xl/workbook.xml"/></Relationships>`},
+		{"xl/_rels/workbook.xml.rels", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+			`<Relationship Id="rId1" Type="` + rels + `/worksheet" Target="worksheets/sheet1.xml"/>` +
+			`<Relationship Id="rId2" Type="` + rels + `/sharedStrings" Target="sharedStrings.xml"/></Relationships>`},
+		{"xl/workbook.xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook ` + ns + ` xmlns:r="` + rels + `">` +
+			`<sheets><sheet name="数据" sheetId="1" r:id="rId1"/></sheets></workbook>`},
+	} {
+		if err := part(p[0], func(w *bufio.Writer) error {
+			_, err := w.WriteString(p[1])
 			return err
 		}); err != nil {
 			return err
 		}
+	}
+	if sst == nil {
+		sst = func(*bufio.Writer) error { return nil }
+	}
+	if err := part("xl/sharedStrings.xml", func(w *bufio.Writer) error {
+		if _, err := w.WriteString(`<?xml version="1.0" encoding="UTF-8"?><sst ` + ns + `>`); err != nil {
+			return err
+		}
+		if err := sst(w); err != nil {
+			return err
+		}
+		_, err := w.WriteString(`</sst>`)
+		return err
+	}); err != nil {
+		return err
 	}
 	if err := part("xl/worksheets/sheet1.xml", func(w *bufio.Writer) error {
 		if _, err := w.WriteString(`<?xml version="1.0" encoding="UTF-8"?><worksheet ` + ns + `><sheetData>`); err != nil {

@@ -141,10 +141,11 @@ func checkArchive(zr *zip.Reader, lim Limits) (map[string]*zip.File, error) {
 }
 
 // openPart opens a part for a structural read, refusing one over
-// maxSmallPart.
+// maxSmallPart: no workbook has a workbook part, relationships or styles
+// that large.
 func openPart(zf *zip.File) (io.ReadCloser, error) {
 	if zf.UncompressedSize64 > maxSmallPart {
-		return nil, apperr.New(apperr.Invalid, "sheet.too_large_unzipped", maxSmallPart>>20)
+		return nil, apperr.New(apperr.Invalid, "sheet.corrupt")
 	}
 	rc, err := zf.Open()
 	if err != nil {
