@@ -100,7 +100,8 @@ func (rc *recorder) fail(err error, row int) error {
 	var re *sheet.RowError
 	if errors.As(err, &re) {
 		rc.issues(re.Row, re.Cells, re.Issues)
-		rc.res.Failure = rc.res.Problems[len(rc.res.Problems)-1].Reason
+		is := re.Issues[0]
+		rc.res.Failure = i18n.T(i18n.Chinese, is.Key, is.Args...)
 		return err
 	}
 	reason := i18n.T(i18n.Chinese, "import.read_failed")
