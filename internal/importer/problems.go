@@ -2,7 +2,6 @@ package importer
 
 import (
 	"errors"
-	"io"
 
 	"kechuang/internal/apperr"
 	"kechuang/internal/i18n"
@@ -154,15 +153,8 @@ func (im *Importer[O, R, T, PT]) collectRows(f File, res *Result) {
 	defer rd.Close()
 	budget := maxReportText
 	for {
-		cells, num, err := rd.Next()
-		var re *sheet.RowError
-		switch {
-		case errors.As(err, &re):
-			cells, num = re.Cells, re.Row
-		case errors.Is(err, io.EOF), err != nil:
-			return
-		}
-		if num > last {
+		cells, num, _, err := nextRow(rd)
+		if err != nil || num > last {
 			return
 		}
 		if !want[num] {

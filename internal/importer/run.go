@@ -160,14 +160,11 @@ func (im *Importer[O, R, T, PT]) check(ctx context.Context, rd *sheet.Reader, re
 	example := im.exampleOf()
 	kept := []parsed[R]{}
 	for {
-		cells, num, err := rd.Next()
-		var re *sheet.RowError
-		switch {
-		case errors.As(err, &re):
-			cells, num = re.Cells, re.Row
-		case errors.Is(err, io.EOF):
+		cells, num, re, err := nextRow(rd)
+		if errors.Is(err, io.EOF) {
 			return kept, nil
-		case err != nil:
+		}
+		if err != nil {
 			return nil, rec.fail(err, num)
 		}
 		row := &Row{Num: num, cells: cells, index: index, rec: rec}
@@ -194,6 +191,17 @@ func (im *Importer[O, R, T, PT]) check(ctx context.Context, rd *sheet.Reader, re
 			kept = append(kept, parsed[R]{num, r})
 		}
 	}
+}
+
+// nextRow reads the next data row. A row that broke a cell or row limit
+// comes back with its cells and the *sheet.RowError saying which; err is
+// io.EOF after the last row, or the error that ends the file.
+func nextRow(rd *sheet.Reader) (cells []string, num int, re *sheet.RowError, err error) {
+	cells, num, err = rd.Next()
+	if errors.As(err, &re) {
+		return re.Cells, re.Row, re, nil
+	}
+	return cells, num, nil, err
 }
 
 // apply is the second pass: it applies, in tx, every row the first pass
@@ -228,15 +236,15 @@ func (im *Importer[O, R, T, PT]) apply(ctx context.Context, tx *sqldb.Tx, f File
 	defer rd.Close()
 	example := im.exampleOf()
 	for {
-		cells, num, err := rd.Next()
-		var re *sheet.RowError
-		switch {
-		case errors.As(err, &re):
-			continue // a bad row
-		case errors.Is(err, io.EOF):
+		cells, num, re, err := nextRow(rd)
+		if errors.Is(err, io.EOF) {
 			return nil
-		case err != nil:
+		}
+		if err != nil {
 			return fmt.Errorf("read the file again: %w", err)
+		}
+		if re != nil {
+			continue // a bad row
 		}
 		row := &Row{Num: num, cells: cells, index: index}
 		if rec.bad[num] || (example != "" && row.Cell(im.spec.ExampleKey) == example) {

@@ -154,10 +154,17 @@ func openPart(zf *zip.File) (io.ReadCloser, error) {
 	return rc, nil
 }
 
-// corrupt wraps a read or XML error of a part as sheet.corrupt.
+// corrupt wraps a read or XML error of a part other than the sheet as
+// sheet.corrupt, or, for a character XML does not allow, as
+// sheet.illegal_char_file naming it (no row: a shared string belongs to
+// no row yet).
 func corrupt(err error) error {
 	if e := apperr.As(err); e != nil {
 		return err
+	}
+	var ce xmlCharError
+	if errors.As(err, &ce) {
+		return apperr.Wrap(apperr.Invalid, err, "sheet.illegal_char_file", fmt.Sprintf("U+%04X", ce.r))
 	}
 	return apperr.Wrap(apperr.Invalid, err, "sheet.corrupt")
 }

@@ -1,7 +1,6 @@
 package sheet_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"errors"
 	"fmt"
@@ -128,30 +127,18 @@ func TestNumberFormatsWhereExcelizeDiffers(t *testing.T) {
 // content) and, optionally, its shared strings (the <si> elements).
 func rawXLSX(t testing.TB, sheetData, sharedStrings string) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	add := func(name, body string) {
-		w, err := zw.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := io.WriteString(w, body); err != nil {
-			t.Fatal(err)
-		}
-	}
 	const ns = `xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"`
-	add("[Content_Types].xml", `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>`)
-	add("xl/workbook.xml", `<?xml version="1.0" encoding="UTF-8"?><workbook `+ns+`><sheets><sheet name="数据" sheetId="1" r:id="rId1"/></sheets></workbook>`)
-	add("xl/_rels/workbook.xml.rels", `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">`+
-		`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/data.xml"/></Relationships>`)
-	add("xl/worksheets/data.xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>`+"\n"+`<worksheet `+ns+`><sheetData>`+sheetData+`</sheetData></worksheet>`)
+	parts := map[string]string{
+		"[Content_Types].xml": `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>`,
+		"xl/workbook.xml":     `<?xml version="1.0" encoding="UTF-8"?><workbook ` + ns + `><sheets><sheet name="数据" sheetId="1" r:id="rId1"/></sheets></workbook>`,
+		"xl/_rels/workbook.xml.rels": `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+			`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/data.xml"/></Relationships>`,
+		"xl/worksheets/data.xml": `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n" + `<worksheet ` + ns + `><sheetData>` + sheetData + `</sheetData></worksheet>`,
+	}
 	if sharedStrings != "" {
-		add("xl/sharedStrings.xml", `<?xml version="1.0" encoding="UTF-8"?><sst `+ns+`>`+sharedStrings+`</sst>`)
+		parts["xl/sharedStrings.xml"] = `<?xml version="1.0" encoding="UTF-8"?><sst ` + ns + `>` + sharedStrings + `</sst>`
 	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return zipOf(t, parts)
 }
 
 func TestReadXLSXMarkup(t *testing.T) {
@@ -194,6 +181,12 @@ func TestReadXLSXMarkup(t *testing.T) {
 			name:      "character reference to an illegal character",
 			sheet:     `<row r="1"><c t="inlineStr"><is><t>h</t></is></c></row><row r="2"><c t="inlineStr"><is><t>&#1;</t></is></c></row>`,
 			wantError: "sheet.illegal_char",
+		},
+		{
+			name:      "illegal character in a shared string",
+			sst:       `<si><t>h</t></si><si><t>坏` + "\x02" + `</t></si>`,
+			sheet:     `<row r="1"><c t="s"><v>0</v></c></row><row r="2"><c t="s"><v>1</v></c></row>`,
+			wantError: "sheet.illegal_char_file",
 		},
 		{
 			name:      "unclosed row",

@@ -211,49 +211,55 @@ func TestMarketSearchExport(t *testing.T) {
 	})
 }
 
-// illegalCharXLSX is a market import workbook whose row 4 holds a control
-// character that XML does not allow.
+// illegalCharXLSX is the market import as a workbook whose row 4 holds a
+// control character that XML does not allow, put into the sheet's XML the
+// way no spreadsheet program would (they escape it as _x0001_).
 func illegalCharXLSX(t *testing.T) []byte {
 	t.Helper()
-	var sheetData strings.Builder
-	for i, line := range strings.Split(strings.TrimSpace(marketImportCSV), "\n")[:2] {
-		sheetData.WriteString(xmlRow(i+1, strings.Split(line, ",")))
-	}
-	for r := 3; r <= 5; r++ {
-		cells := strings.Split(strings.Split(marketImportCSV, "\n")[1], ",")
+	lines := strings.Split(strings.TrimSpace(marketImportCSV), "\n")
+	var rows [][]any
+	for r := 2; r <= 5; r++ {
+		cells := strings.Split(lines[1], ",")
 		cells[1], cells[2] = fmt.Sprintf("W-%d", r), fmt.Sprintf("第%d行的科技成果标题", r)
 		if r == 4 {
-			cells[2] += "\x01"
+			cells[2] += "@@"
 		}
-		sheetData.WriteString(xmlRow(r, cells))
+		row := make([]any, len(cells))
+		for i, c := range cells {
+			row[i] = c
+		}
+		rows = append(rows, row)
 	}
-	const ns = `xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"`
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, p := range [][2]string{
-		{"xl/workbook.xml", `<workbook ` + ns + `><sheets><sheet name="数据" sheetId="1"/></sheets></workbook>`},
-		{"xl/worksheets/sheet1.xml", `<worksheet ` + ns + `><sheetData>` + sheetData.String() + `</sheetData></worksheet>`},
-	} {
-		w, err := zw.Create(p[0])
-		if err == nil {
-			_, err = io.WriteString(w, p[1])
-		}
+	var book bytes.Buffer
+	if err := sheet.WriteXLSX(&book, sheet.Sheet{Name: "数据", Header: strings.Split(lines[0], ","), Rows: rows}); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(book.Bytes()), int64(book.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, zf := range zr.File {
+		rc, err := zf.Open()
 		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := zw.Create(zf.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(bytes.ReplaceAll(data, []byte("@@"), []byte{1})); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	return buf.Bytes()
-}
-
-func xmlRow(num int, cells []string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, `<row r="%d">`, num)
-	for _, c := range cells {
-		fmt.Fprintf(&b, `<c t="inlineStr"><is><t>%s</t></is></c>`, c)
-	}
-	b.WriteString(`</row>`)
-	return b.String()
+	return out.Bytes()
 }
