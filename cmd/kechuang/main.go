@@ -36,7 +36,7 @@ const (
 const usage = `kechuang — 区域科技创新服务平台 / regional S&T innovation service platform
 
 Usage:
-  kechuang serve   [--addr HOST:PORT] [--data DIR] [--db DSN] [--home-region CODE] [--demo]
+  kechuang serve   [--addr HOST:PORT] [--data DIR] [--db DSN] [--home-region CODE] [--demo] [--import-max-rows N]
                    [--password-policy dengbao|asvs] [--audit-key-file FILE]
                    [--tls-cert FILE --tls-key FILE] [--trusted-proxy CIDR]... [--metrics-token TOKEN]
                    [--secret-key-file FILE] [--mfa-roles ROLES] [--session-limits ROLE=N,...] [--lock-account-after N]
@@ -49,6 +49,7 @@ Usage:
   kechuang reindex [--data DIR] [--db DSN]
   kechuang bench match --docs DOCS.jsonl --queries QUERIES.jsonl
   kechuang bench login|preauth --url URL --pid PID [--spread]
+  kechuang bench import [--dir DIR] [--cases NAME,…] [--limit-mb 300] [--server BIN]
   kechuang version
 
 Environment: KECHUANG_ADDR, KECHUANG_DATA, KECHUANG_DB, KECHUANG_HOME_REGION
@@ -59,7 +60,8 @@ serves (a 6-digit code such as 320500); it is kept in the database.
 KECHUANG_PASSWORD_POLICY gives the default of --password-policy (dengbao or
 asvs); KECHUANG_AUDIT_KEY_FILE of --audit-key-file, and KECHUANG_AUDIT_KEY
 holds the audit chain key itself (without either, the key is DATA/audit.key,
-made at first start).
+made at first start). KECHUANG_IMPORT_MAX_ROWS gives the default of
+--import-max-rows.
 `
 
 // Main runs one command and returns the process exit code. Tests call it
@@ -93,8 +95,10 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 			return runBenchMatch(args[2:], stdout, stderr)
 		case len(args) >= 2 && (args[1] == "login" || args[1] == "preauth"):
 			err = runBenchAttack(ctx, args[1], args[2:], stdout, stderr)
+		case len(args) >= 2 && args[1] == "import":
+			err = runBenchImport(ctx, args[2:], stdout, stderr)
 		default:
-			err = usageError("bench: want `kechuang bench match --docs DOCS.jsonl --queries QUERIES.jsonl`, `bench login` or `bench preauth`")
+			err = usageError("bench: want `kechuang bench match --docs DOCS.jsonl --queries QUERIES.jsonl`, `bench login`, `bench preauth` or `bench import`")
 		}
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "kechuang", version)

@@ -110,6 +110,8 @@ func TestCommandLine(t *testing.T) {
 			wantCode: 2, wantErr: `--home-region "329999": 区划代码 329999 不存在`, oneLineErr: true},
 		{name: "serve demo elsewhere", args: []string{"serve", "--demo", "--data", dir, "--addr", "127.0.0.1:0", "--home-region", "110100"},
 			wantCode: 2, wantErr: "--demo loads 苏州市 (320500)", oneLineErr: true},
+		{name: "serve bad import row limit", args: []string{"serve", "--data", dir, "--import-max-rows", "0"}, wantCode: 2,
+			wantErr: "--import-max-rows 0", oneLineErr: true},
 	}
 	for _, tt := range tests {
 		// Subtests run in order: later ones use what earlier ones made.

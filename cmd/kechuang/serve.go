@@ -11,10 +11,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"kechuang/internal/account"
 	"kechuang/internal/demo"
+	"kechuang/internal/sheet"
 	"kechuang/internal/sqldb"
 )
 
@@ -27,8 +29,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	loadDemo := fs.Bool("demo", false, "load the demo region (苏州市) and one account per role")
 	var sec securityFlags
 	sec.register(fs)
+	maxRows := sheet.DefaultMaxRows
+	if v := os.Getenv("KECHUANG_IMPORT_MAX_ROWS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return usageError("serve: KECHUANG_IMPORT_MAX_ROWS=%q: want a number of rows", v)
+		}
+		maxRows = n
+	}
+	importRows := fs.Int("import-max-rows", maxRows, "most data rows in one imported file")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
+	}
+	if *importRows < 1 {
+		return usageError("serve: --import-max-rows %d: want a positive number of rows", *importRows)
 	}
 	if _, _, err := net.SplitHostPort(*addr); err != nil {
 		return usageError("serve: --addr %q: want HOST:PORT, e.g. 127.0.0.1:8080", *addr)
@@ -59,7 +73,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	cfg.HomeRegion = *home
+	cfg.HomeRegion, cfg.ImportMaxRows = *home, *importRows
 	if *loadDemo {
 		// The demo's accounts open at once with the printed password; the
 		// login page says that they need no second factor.

@@ -14,9 +14,11 @@ import (
 	"kechuang/internal/audit"
 	"kechuang/internal/cultivation"
 	"kechuang/internal/job"
+	"kechuang/internal/importer"
 	"kechuang/internal/market"
 	"kechuang/internal/notice"
 	"kechuang/internal/region"
+	"kechuang/internal/sheet"
 	"kechuang/internal/secret"
 	"kechuang/internal/sqldb"
 	"kechuang/internal/web"
@@ -49,6 +51,9 @@ type Config struct {
 	HomeRegion string
 	// Version is shown in the page footer.
 	Version string
+	// ImportMaxRows is the most data rows one imported file may hold; 0
+	// means sheet.DefaultMaxRows.
+	ImportMaxRows int
 	// NoIndex leaves Search nil: `kechuang reindex` builds a new index from
 	// the database without loading the old snapshot beside it.
 	NoIndex bool
@@ -136,8 +141,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Market.UseRegistry(a.Cultivation)
 
 	a.Jobs = job.NewService(a.DB, a.Logger)
-	a.Jobs.Register(cultivation.ImportJobKind, a.Cultivation.ImportJob)
-	a.Jobs.Register(market.ImportJobKind, a.Market.ImportJob)
+	imports := importer.Config{Jobs: a.Jobs, Limits: sheet.Limits{MaxRows: cfg.ImportMaxRows}}
+	a.Cultivation.ConfigureImports(imports)
+	a.Market.ConfigureImports(imports)
 
 	if cfg.NoIndex {
 		return a, nil

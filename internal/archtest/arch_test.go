@@ -33,6 +33,7 @@ var rank = map[string]int{
 	"internal/account":     5,
 	"internal/notice":      6,
 	"internal/dbtest":      6,
+	"internal/importer":    6,
 	"internal/directory":   10,
 	"internal/cultivation": 11,
 	"internal/market":      12,

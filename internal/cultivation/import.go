@@ -11,6 +11,7 @@ import (
 	"kechuang/internal/account"
 	"kechuang/internal/apperr"
 	"kechuang/internal/audit"
+	"kechuang/internal/importer"
 	"kechuang/internal/region"
 	"kechuang/internal/sheet"
 	"kechuang/internal/sqldb"
@@ -57,8 +58,7 @@ var ImportColumns = []sheet.Column{
 }
 
 // AuthorizeImport returns apperr.Forbidden unless the actor may import
-// enterprises (bureau and county staff); pages check it before queueing a
-// job so that the refusal comes at once.
+// enterprises (bureau and county staff).
 func AuthorizeImport(a account.Actor) error {
 	if !isStaff(a) {
 		return apperr.New(apperr.Forbidden, "cultivation.only_staff")
@@ -71,35 +71,34 @@ func WriteImportTemplate(w io.Writer) error { return sheet.WriteTemplate(w, Impo
 
 // Import modes.
 const (
-	ImportAllOrNothing = "all"   // any bad row: nothing is written
-	ImportValidRows    = "valid" // bad rows are reported and skipped
+	ImportAllOrNothing = importer.AllOrNothing // any bad row: nothing is written
+	ImportValidRows    = importer.ValidRows    // bad rows are reported and skipped
 )
+
+// ImportJobKind is the job kind of an enterprise import.
+const ImportJobKind = "cultivation.import"
 
 // ImportOptions choose how a file is imported.
 type ImportOptions struct {
-	Mode string // ImportAllOrNothing (default) or ImportValidRows
+	Mode string `json:"Mode"` // ImportAllOrNothing (default) or ImportValidRows
 	// YuanAmounts reads amount columns whose header names no unit as 元
 	// instead of 万元.
-	YuanAmounts bool
+	YuanAmounts bool `json:"YuanAmounts"`
 }
 
-// ImportResult reports an import. Applied is false when nothing was
-// written (all-or-nothing with bad rows, or an empty file).
+// ImportMode returns the mode (importer.Options).
+func (o ImportOptions) ImportMode() string { return o.Mode }
+
+// ImportResult reports an import: enterprises created and updated (in
+// Result) and the years written. Applied is false when nothing was written
+// (all-or-nothing with bad rows, or an empty file).
 type ImportResult struct {
-	Rows        int             `json:"rows"`
-	Valid       int             `json:"valid"`
-	Created     int             `json:"created"`
-	Updated     int             `json:"updated"`
-	Years       int             `json:"years"`
-	Applied     bool            `json:"applied"`
-	Mode        string          `json:"mode"`
-	Problems    []sheet.Problem `json:"problems"`
-	ProblemRows int             `json:"problem_rows"`
+	importer.Result
+	Years int `json:"years"`
 }
 
-// maxReportedProblems bounds the problems kept in a result; the count of
-// bad rows is always exact.
-const maxReportedProblems = 5000
+// Counts returns the years written, for the import's audit row.
+func (r ImportResult) Counts() map[string]int { return map[string]int{"years": r.Years} }
 
 type importRow struct {
 	num     int
@@ -111,180 +110,125 @@ type importRow struct {
 	fields  map[string]bool // which profile columns the row filled
 }
 
+// enterpriseImporter is the import kit as cultivation uses it.
+type enterpriseImporter = importer.Importer[ImportOptions, importRow, ImportResult, *ImportResult]
+
+func newImporter(s *Service) *enterpriseImporter {
+	return importer.New(s.db, importer.Spec[ImportOptions, importRow, ImportResult, *ImportResult]{
+		Kind: ImportJobKind, Action: "enterprise.import", ExampleKey: "credit_code",
+		Columns: ImportColumns, Authorize: AuthorizeImport, Begin: s.beginImport,
+	})
+}
+
+// QueueImport queues the import of an uploaded file as a job of the actor
+// and returns the job's id; the job (kind ImportJobKind) runs
+// ImportEnterprises as the actor as its account is then. An actor who may
+// not import gets apperr.Forbidden at once.
+func (s *Service) QueueImport(ctx context.Context, a account.Actor, filename string, opt ImportOptions, file []byte) (int64, error) {
+	return s.imports.Queue(ctx, a, filename, opt, file)
+}
+
 // ImportEnterprises reads an .xlsx or .csv of enterprises and yearly
 // indicators and writes them in one transaction: an existing enterprise (by
 // credit code) is updated with the columns the row fills, a new one is
 // created, a year is inserted or replaced. Re-importing a file changes
 // nothing the second time. progress, when not nil, is called with rows done
-// out of rows total (reading counts as the first half).
+// out of rows total (reading counts as the first half). See
+// importer.Importer.Run for the errors.
 func (s *Service) ImportEnterprises(ctx context.Context, a account.Actor, r io.ReaderAt, size int64, filename string,
 	opt ImportOptions, progress func(done, total int)) (ImportResult, error) {
-	return s.importEnterprises(ctx, a, r, size, filename, opt, progress, s.db.InTx, nil)
+	return s.imports.Run(ctx, a, importer.File{R: r, Size: size, Name: filename}, opt, progress)
 }
 
-// txRunner runs fn in one transaction: sqldb.DB.InTx, or job.Run.InTx,
-// which also marks the job done in that transaction.
-type txRunner func(ctx context.Context, fn func(tx *sqldb.Tx) error) error
+// ConfigureImports gives the enterprise import its job service and limits
+// and registers its job handler; call it once before the job service
+// starts. Without it ImportEnterprises still works and QueueImport fails.
+func (s *Service) ConfigureImports(cfg importer.Config) { s.imports.Configure(cfg) }
 
-// importEnterprises is ImportEnterprises with the transaction supplied and a
-// hook that sees the final result inside it, before it commits.
-func (s *Service) importEnterprises(ctx context.Context, a account.Actor, r io.ReaderAt, size int64, filename string,
-	opt ImportOptions, progress func(done, total int), inTx txRunner, beforeCommit func(ImportResult) error) (ImportResult, error) {
-	if err := AuthorizeImport(a); err != nil {
-		return ImportResult{}, err
-	}
-	if opt.Mode != ImportValidRows {
-		opt.Mode = ImportAllOrNothing
-	}
-	if progress == nil {
-		progress = func(int, int) {}
-	}
-	rd, err := sheet.Open(r, size, filename, sheet.Limits{})
-	if err != nil {
-		return ImportResult{}, err
-	}
-	defer rd.Close()
-	header := rd.Header()
-	cols, headerErrs := sheet.MapHeader(header, ImportColumns)
-	res := ImportResult{Mode: opt.Mode, Problems: []sheet.Problem{}}
-	if len(headerErrs) > 0 {
-		for _, fe := range headerErrs {
-			res.Problems = append(res.Problems, sheet.Problem{Row: rd.HeaderRow(), Column: fe.Field, Reason: headerReason(fe)})
-		}
-		res.ProblemRows = 1
-		return res, nil
-	}
+// yearKey is one enterprise's year.
+type yearKey struct {
+	code string
+	year int
+}
+
+// enterpriseBatch parses and applies the rows of one enterprise import.
+type enterpriseBatch struct {
+	s        *Service
+	a        account.Actor
+	res      *ImportResult
+	now      time.Time
+	yuan     map[string]bool // amount columns read in 元
+	counties map[string]string
+	existing map[string]indexedEnterprise
+	seen     map[yearKey]int // first row of each enterprise and year
+	// defined holds the credit codes a good earlier row of the file
+	// creates, so that later rows of the same new enterprise need not
+	// repeat its name and county.
+	defined map[string]bool
+}
+
+// beginImport reads the units of the amount columns from the header and
+// loads the counties in scope and the registry's credit codes.
+func (s *Service) beginImport(ctx context.Context, a account.Actor, opt ImportOptions, h importer.Header,
+	res *ImportResult) (importer.Batch[importRow], error) {
 	yuan := map[string]bool{}
 	for _, k := range amountKeys {
-		if i, ok := cols[k]; ok {
-			h := strings.ReplaceAll(strings.ReplaceAll(header[i], "(", "（"), ")", "）")
-			yuan[k] = strings.Contains(h, "（元）") || (opt.YuanAmounts && !strings.Contains(h, "万元"))
+		if i, ok := h.Index[k]; ok {
+			t := strings.ReplaceAll(strings.ReplaceAll(h.Cells[i], "(", "（"), ")", "）")
+			yuan[k] = strings.Contains(t, "（元）") || (opt.YuanAmounts && !strings.Contains(t, "万元"))
 		}
 	}
-	counties, err := s.countyLookup(ctx, a)
-	if err != nil {
-		return ImportResult{}, err
-	}
-	existing, err := s.enterpriseIndex(ctx)
-	if err != nil {
-		return ImportResult{}, err
-	}
-	var rows []importRow
-	seen := map[string]int{} // credit code + year → first row
-	// defined holds the credit codes a good earlier row of the file creates,
-	// so that later rows of the same new enterprise need not repeat its
-	// name and county.
-	defined := map[string]bool{}
-	badRows := map[int]bool{}
-	addProblem := func(row int, key, reason string) {
-		badRows[row] = true
-		if len(res.Problems) < maxReportedProblems {
-			res.Problems = append(res.Problems, sheet.Problem{Row: row, Column: columnHeader(key), Reason: reason})
-		}
-	}
-	now := s.now()
-	for {
-		cells, num, err := rd.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return ImportResult{}, err
-		}
-		if i, ok := cols["credit_code"]; ok && i < len(cells) && strings.TrimSpace(cells[i]) == ImportColumns[0].Example {
-			continue // the template's example row, left in by the user
-		}
-		res.Rows++
-		if res.Rows%1000 == 0 {
-			progress(res.Rows/2, 0)
-		}
-		row := s.parseImportRow(cells, num, cols, yuan, counties, existing, defined, a, now, addProblem)
-		if row.year != nil && row.code != "" {
-			key := row.code + "/" + strconv.Itoa(row.year.Year)
-			if first, dup := seen[key]; dup {
-				addProblem(num, "year", fmt.Sprintf("与第 %d 行重复（同一企业同一年度）", first))
-			} else {
-				seen[key] = num
-			}
-		}
-		if !badRows[num] {
-			rows = append(rows, row)
-			if row.profile.Name != "" && row.county != "" {
-				defined[row.code] = true
-			}
-		}
-	}
-	res.ProblemRows = len(badRows)
-	res.Valid = len(rows)
-	total := res.Rows
-	progress(total/2, total)
-	if len(rows) == 0 || (opt.Mode == ImportAllOrNothing && res.ProblemRows > 0) {
-		return res, nil
-	}
-	err = inTx(ctx, func(tx *sqldb.Tx) error {
-		for i, row := range rows {
-			if err := s.applyImportRow(ctx, tx, a, row, existing, &res, now); err != nil {
-				return fmt.Errorf("第 %d 行：%w", row.num, err)
-			}
-			if i%500 == 0 {
-				progress(total/2+i*total/2/len(rows), total)
-			}
-		}
-		if err := audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "enterprise.import", ObjectType: "import", ObjectID: filename,
-			RegionCode: a.Region, After: map[string]any{"rows": res.Rows, "created": res.Created, "updated": res.Updated,
-				"years": res.Years, "skipped_rows": res.ProblemRows, "mode": opt.Mode}}); err != nil {
-			return err
-		}
-		res.Applied = true
-		if beforeCommit != nil {
-			return beforeCommit(res)
-		}
-		return nil
-	})
-	if err != nil {
-		return ImportResult{}, err
-	}
-	progress(total, total)
-	return res, nil
-}
-
-func headerReason(fe apperr.FieldError) string {
-	switch fe.Key {
-	case "sheet.missing_column":
-		return "缺少必需的列"
-	case "sheet.unknown_column":
-		return "无法识别的列，请使用模板中的表头"
-	case "sheet.duplicate_column":
-		return "该列出现了两次"
-	}
-	return fe.Key
-}
-
-func columnHeader(key string) string {
-	for _, c := range ImportColumns {
-		if c.Key == key {
-			return c.Header
-		}
-	}
-	return key
-}
-
-// countyLookup maps county names (with and without the 市/区/县 suffix) and
-// codes to codes, for the counties the actor may import into.
-func (s *Service) countyLookup(ctx context.Context, a account.Actor) (map[string]string, error) {
 	counties, err := s.countiesInScope(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]string{}
-	for _, c := range counties {
-		out[c.Code] = c.Code
-		out[c.Name] = c.Code
-		if short := strings.TrimRight(c.Name, "市区县"); short != "" && short != c.Name {
-			out[short] = c.Code
+	existing, err := s.enterpriseIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &enterpriseBatch{s: s, a: a, res: res, now: s.now(), yuan: yuan, counties: region.CodeLookup(counties), existing: existing,
+		seen: map[yearKey]int{}, defined: map[string]bool{}}, nil
+}
+
+// Parse reads one row.
+func (b *enterpriseBatch) Parse(r *importer.Row) importRow {
+	return parseImportRow(r, b.yuan, b.counties, b.now)
+}
+
+// Admit checks a row against the registry and the rows before it: the
+// enterprise must lie in the actor's scope, a new one needs a name and a
+// county (on this row or a good earlier one), and a year may appear once
+// per enterprise.
+func (b *enterpriseBatch) Admit(_ context.Context, r *importer.Row, row importRow) error {
+	known, isKnown := b.existing[row.code]
+	if isKnown && !b.a.InScope(known.region) {
+		r.Problem("credit_code", "该企业已登记在您管辖范围之外的区县")
+	}
+	if !isKnown && !b.defined[row.code] {
+		if row.profile.Name == "" {
+			r.Problem("name", "新企业必须填写企业名称")
+		}
+		if row.county == "" && !row.fields["county"] {
+			r.Problem("county", "新企业必须填写所属区县")
 		}
 	}
-	return out, nil
+	if row.year != nil && row.code != "" {
+		key := yearKey{row.code, row.year.Year}
+		if first, dup := b.seen[key]; dup {
+			r.Problem("year", fmt.Sprintf("与第 %d 行重复（同一企业同一年度）", first))
+		} else {
+			b.seen[key] = r.Num
+		}
+	}
+	if !r.Bad() && row.profile.Name != "" && row.county != "" {
+		b.defined[row.code] = true
+	}
+	return nil
+}
+
+// Apply writes one row.
+func (b *enterpriseBatch) Apply(ctx context.Context, tx *sqldb.Tx, row importRow) error {
+	return b.s.applyImportRow(ctx, tx, b.a, row, b.existing, b.res, b.now)
 }
 
 type indexedEnterprise struct {
@@ -314,23 +258,16 @@ func (s *Service) enterpriseIndex(ctx context.Context) (map[string]indexedEnterp
 	return out, rows.Err()
 }
 
-func (s *Service) parseImportRow(cells []string, num int, cols map[string]int, yuan map[string]bool, counties map[string]string,
-	existing map[string]indexedEnterprise, defined map[string]bool, a account.Actor, now time.Time,
-	problem func(row int, key, reason string)) importRow {
-	cell := func(key string) string {
-		if i, ok := cols[key]; ok && i < len(cells) {
-			return strings.TrimSpace(cells[i])
-		}
-		return ""
-	}
+// parseImportRow reads one row of the file alone: the checks against the
+// registry and the other rows are Admit's.
+func parseImportRow(r *importer.Row, yuan map[string]bool, counties map[string]string, now time.Time) importRow {
+	cell := r.Cell
+	num := r.Num
+	problem := func(_ int, key, reason string) { r.Problem(key, reason) }
 	row := importRow{num: num, fields: map[string]bool{}}
 	row.code = strings.ToUpper(cell("credit_code"))
 	if err := ValidateCreditCode(row.code); err != nil {
 		problem(num, "credit_code", err.Error())
-	}
-	known, isKnown := existing[row.code]
-	if isKnown && !a.InScope(known.region) {
-		problem(num, "credit_code", "该企业已登记在您管辖范围之外的区县")
 	}
 	p := &row.profile
 	p.CreditCode = row.code
@@ -344,14 +281,6 @@ func (s *Service) parseImportRow(cells []string, num int, cols map[string]int, y
 		}
 		row.county, row.fields["county"] = code, true
 	}
-	if !isKnown && !defined[row.code] {
-		if p.Name == "" {
-			problem(num, "name", "新企业必须填写企业名称")
-		}
-		if row.county == "" && !row.fields["county"] {
-			problem(num, "county", "新企业必须填写所属区县")
-		}
-	}
 	if v := strings.ToUpper(cell("industry")); v != "" {
 		if !industryCode.MatchString(v) {
 			problem(num, "industry", "应为国民经济行业分类代码，如 C39")
@@ -362,8 +291,8 @@ func (s *Service) parseImportRow(cells []string, num int, cols map[string]int, y
 		p.Domain, row.fields["domain"] = v, true
 	}
 	if v := cell("founded"); v != "" {
-		t, err := time.Parse(dateLayout, v)
-		if err != nil || t.After(now) {
+		t, ok := sheet.ParseDate(v)
+		if !ok || t.After(now) {
 			problem(num, "founded", fmt.Sprintf("“%s”不是有效日期（YYYY-MM-DD，且不晚于今天）", v))
 		}
 		p.Founded, row.fields["founded"] = Date{t}, true
@@ -387,8 +316,8 @@ func (s *Service) parseImportRow(cells []string, num int, cols map[string]int, y
 	}
 	for _, c := range []struct{ key, typ string }{{"cert_tech_sme", "tech-sme"}, {"cert_high_tech", "high-tech"}} {
 		if v := cell(c.key); v != "" {
-			t, err := time.Parse(dateLayout, v)
-			if err != nil || t.After(now) {
+			t, ok := sheet.ParseDate(v)
+			if !ok || t.After(now) {
 				problem(num, c.key, fmt.Sprintf("“%s”不是有效日期（YYYY-MM-DD，且不晚于今天）", v))
 				continue
 			}

@@ -13,6 +13,7 @@ import (
 	"kechuang/internal/account"
 	"kechuang/internal/cultivation"
 	"kechuang/internal/dbtest"
+	"kechuang/internal/importer"
 	"kechuang/internal/job"
 	"kechuang/internal/sheet"
 	"kechuang/internal/sqldb"
@@ -102,9 +103,10 @@ func TestImportEnterprises(t *testing.T) {
 			t.Errorf("example row: %+v, want it skipped", res)
 		}
 
-		// A file without the required column says which one.
+		// A file without the required column says which one, by its header
+		// (the internal key "credit_code" was shown before the import kit).
 		res = importCSV(t, r, ks, "企业名称,年度\n甲,2025\n", cultivation.ImportOptions{})
-		if res.Applied || len(res.Problems) == 0 || res.Problems[0].Column != "credit_code" {
+		if res.Applied || len(res.Problems) == 0 || res.Problems[0].Column != "统一社会信用代码" {
 			t.Errorf("missing column = %+v", res.Problems)
 		}
 	})
@@ -190,7 +192,7 @@ func TestImportJob(t *testing.T) {
 		r := newRegistry(t, db, time.Date(2026, 6, 30, 12, 0, 0, 0, time.UTC))
 		ks := r.actor(t, "ks", account.RoleCounty, "320583")
 		jobs := job.NewService(db, slog.New(slog.DiscardHandler))
-		jobs.Register(cultivation.ImportJobKind, r.svc.ImportJob)
+		r.svc.ConfigureImports(importer.Config{Jobs: jobs})
 		csv := "统一社会信用代码,企业名称,所属区县,年度,营业收入（万元）\n" +
 			creditCode(t, "91320583MA1XYK123") + ",甲公司,昆山市,2025,4000\n" +
 			creditCode(t, "91320583MA1XYK124") + ",乙公司,昆山市,2025,abc\n"
@@ -199,8 +201,7 @@ func TestImportJob(t *testing.T) {
 			wantApplied bool
 			wantCreated int
 		}{{cultivation.ImportAllOrNothing, false, 0}, {cultivation.ImportValidRows, true, 1}} {
-			payload := cultivation.EncodeImportPayload("企业.csv", cultivation.ImportOptions{Mode: tt.mode}, []byte(csv))
-			id, err := jobs.EnqueueNow(ctx, ks.Audit(), cultivation.ImportJobKind, ks.Region, payload)
+			id, err := r.svc.QueueImport(ctx, ks, "企业.csv", cultivation.ImportOptions{Mode: tt.mode}, []byte(csv))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -218,6 +219,33 @@ func TestImportJob(t *testing.T) {
 			if res.Applied != tt.wantApplied || res.Created != tt.wantCreated || res.ProblemRows != 1 || j.Done != j.Total {
 				t.Errorf("mode %s: result %+v, progress %d/%d", tt.mode, res, j.Done, j.Total)
 			}
+		}
+	})
+}
+
+// TestImportReadAgain imports the way a large file is imported — nothing
+// kept between checking and applying, every row parsed again — and checks
+// that a new enterprise's later rows, duplicates and a re-import come out
+// the same.
+func TestImportReadAgain(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		r := newRegistry(t, db, time.Date(2026, 6, 30, 12, 0, 0, 0, time.UTC))
+		r.svc.ConfigureImports(importer.Config{KeptRows: -1})
+		ks := r.actor(t, "ks", account.RoleCounty, "320583")
+		a, b := creditCode(t, "91320583MA1XYK123"), creditCode(t, "91320583MA1XYK124")
+		file := "统一社会信用代码,企业名称,所属区县,年度,营业收入（万元）\n" +
+			a + ",甲公司,昆山市,2025,4000\n" +
+			a + ",,,2024,3500\n" + // the same new enterprise: name and county from row 2
+			b + ",乙公司,昆山市,2025,100\n" +
+			a + ",,,2025,4100\n" // the same year again
+		res := importCSV(t, r, ks, file, cultivation.ImportOptions{Mode: cultivation.ImportValidRows})
+		if !res.Applied || res.Created != 2 || res.Years != 3 || res.ProblemRows != 1 {
+			t.Fatalf("import = %+v, want 2 created, 3 years, row 5 refused", res)
+		}
+		res = importCSV(t, r, ks, strings.Join(strings.Split(file, "\n")[:4], "\n")+"\n", cultivation.ImportOptions{})
+		if !res.Applied || res.Created != 0 || res.Updated != 0 {
+			t.Errorf("re-import = %+v, want nothing created or changed", res)
 		}
 	})
 }

@@ -22,9 +22,10 @@ import (
 // enterprise user only its own linked enterprise. A record outside that
 // scope is apperr.NotFound.
 type Service struct {
-	db    *sqldb.DB
-	rules *RuleBook
-	now   func() time.Time
+	db      *sqldb.DB
+	rules   *RuleBook
+	now     func() time.Time
+	imports *enterpriseImporter
 }
 
 // NewService returns a Service; now may be nil for time.Now.
@@ -32,7 +33,9 @@ func NewService(db *sqldb.DB, rules *RuleBook, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, rules: rules, now: now}
+	s := &Service{db: db, rules: rules, now: now}
+	s.imports = newImporter(s)
+	return s
 }
 
 // Rules returns the loaded rule sets.

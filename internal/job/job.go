@@ -36,7 +36,8 @@ type Job struct {
 	Total   int    // units of work in all; 0 while unknown
 	Message string // what the job is doing now, for the page
 	// Result is the JSON the handler set with Run.SetResult; nil until the
-	// job is done.
+	// job is done, and nil for a failed job unless its handler set one
+	// before it failed (to say what it found).
 	Result json.RawMessage
 	// Error says why a failed job failed, for operators and logs; show
 	// users ErrorKey (when set) rather than this text.
@@ -113,9 +114,18 @@ func (r *Run) Progress(done, total int, message string) {
 	r.mu.Unlock()
 }
 
-// SetResult stores v, marshalled as JSON, as the job's result when it
-// succeeds. Call it before InTx commits to store the result with the work.
+// SetResult stores v, marshalled as JSON, as the job's result. Call it
+// before InTx commits to store the result with the work; a handler that
+// then returns an error keeps it as the failed job's result.
+//
+// SetResult(nil) clears the result.
 func (r *Run) SetResult(v any) error {
+	if v == nil {
+		r.mu.Lock()
+		r.result = nil
+		r.mu.Unlock()
+		return nil
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("job %d result: %w", r.job.ID, err)

@@ -206,14 +206,22 @@ func (s *Service) markDone(ctx context.Context, tx *sqldb.Tx, r *Run) error {
 	})
 }
 
-// markFailed marks r's job failed with errText in its own transaction.
+// markFailed marks r's job failed with errText in its own transaction,
+// keeping the result the handler set, if any (what it found before it
+// failed, for the page).
 func (s *Service) markFailed(ctx context.Context, r *Run, errText, errKey string) error {
 	done, total, message, _ := r.snapshot()
+	r.mu.Lock()
+	var res any
+	if r.result != nil {
+		res = string(r.result)
+	}
+	r.mu.Unlock()
 	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		now := sqldb.At(s.Now())
-		out, err := tx.ExecContext(ctx, `UPDATE jobs SET state = 'failed', done = ?, total = ?, message = ?,
+		out, err := tx.ExecContext(ctx, `UPDATE jobs SET state = 'failed', done = ?, total = ?, message = ?, result = ?,
 			error = ?, error_key = ?, finished_at = ?, heartbeat_at = ? WHERE id = ? AND state = 'running' AND worker = ?`,
-			done, total, message, errText, errKey, now, now, r.job.ID, s.worker)
+			done, total, message, res, errText, errKey, now, now, r.job.ID, s.worker)
 		if err != nil {
 			return err
 		}

@@ -2,7 +2,6 @@ package market
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"io"
@@ -15,6 +14,7 @@ import (
 	"kechuang/internal/apperr"
 	"kechuang/internal/audit"
 	"kechuang/internal/i18n"
+	"kechuang/internal/importer"
 	"kechuang/internal/region"
 	"kechuang/internal/sheet"
 	"kechuang/internal/sqldb"
@@ -22,9 +22,12 @@ import (
 
 // Import modes.
 const (
-	ImportAllOrNothing = "all"   // any bad row: nothing is written
-	ImportValidRows    = "valid" // bad rows are reported and skipped
+	ImportAllOrNothing = importer.AllOrNothing // any bad row: nothing is written
+	ImportValidRows    = importer.ValidRows    // bad rows are reported and skipped
 )
+
+// ImportJobKind is the job kind of a listing import.
+const ImportJobKind = "market.import_listings"
 
 // Kind names as the import template writes them.
 const (
@@ -36,6 +39,31 @@ const (
 // with this title is skipped, so a user who leaves the example in imports
 // nothing extra.
 const importExampleTitle = "示例：一种基于机器视觉的零件表面缺陷在线检测系统"
+
+// listingImporter is the import kit as the market uses it.
+type listingImporter = importer.Importer[ImportOptions, importRow, ImportResult, *ImportResult]
+
+// newImporter returns the listing import of s.
+func newImporter(s *Service) *listingImporter {
+	return importer.New(s.db, importer.Spec[ImportOptions, importRow, ImportResult, *ImportResult]{
+		Kind: ImportJobKind, Action: "listing.import", ExampleKey: "title",
+		Columns: s.ImportColumns(nil), Authorize: AuthorizeImport, Begin: s.beginImport,
+	})
+}
+
+// ConfigureImports gives the listing import its job service and limits
+// and registers its job handler; call it once before the job service
+// starts. Without it ImportListings still works and QueueImport fails.
+func (s *Service) ConfigureImports(cfg importer.Config) { s.imports.Configure(cfg) }
+
+// AuthorizeImport returns apperr.Forbidden unless the actor may import
+// listings: institutions and enterprises, who own what they import.
+func AuthorizeImport(a account.Actor) error {
+	if !a.LoggedIn() || !(CanOwn(a, Achievement) || CanOwn(a, Demand)) {
+		return apperr.New(apperr.Forbidden, "market.only_owners")
+	}
+	return nil
+}
 
 // ImportColumns returns the columns of the listing import, in template
 // order, with the reference data's allowed values. counties, when given,
@@ -89,9 +117,23 @@ func (s *Service) WriteImportTemplate(ctx context.Context, a account.Actor, w io
 	}
 	var names []string
 	for _, c := range counties {
-		names = append(names, c.name)
+		names = append(names, c.Name)
 	}
 	return sheet.WriteTemplate(w, s.ImportColumns(names))
+}
+
+// ImportResult reports an import: what every import reports, and the
+// listings found unchanged and those sent to review. Applied is false
+// when nothing was written (all-or-nothing with bad rows, or no valid row).
+type ImportResult struct {
+	importer.Result
+	Unchanged int `json:"unchanged"`
+	Submitted int `json:"submitted"`
+}
+
+// Counts returns the market's own counts for the import's audit row.
+func (r ImportResult) Counts() map[string]int {
+	return map[string]int{"unchanged": r.Unchanged, "submitted": r.Submitted}
 }
 
 // ImportOptions choose how a file is imported.
@@ -102,24 +144,8 @@ type ImportOptions struct {
 	Submit bool `json:"submit"`
 }
 
-// ImportResult reports an import. Applied is false when nothing was
-// written (all-or-nothing with bad rows, or no valid row).
-type ImportResult struct {
-	Rows        int             `json:"rows"`
-	Valid       int             `json:"valid"`
-	Created     int             `json:"created"`
-	Updated     int             `json:"updated"`
-	Unchanged   int             `json:"unchanged"`
-	Submitted   int             `json:"submitted"`
-	Applied     bool            `json:"applied"`
-	Mode        string          `json:"mode"`
-	Problems    []sheet.Problem `json:"problems"`
-	ProblemRows int             `json:"problem_rows"`
-}
-
-// maxReportedProblems bounds the problems kept in a result; ProblemRows
-// is always exact.
-const maxReportedProblems = 5000
+// ImportMode returns the mode (importer.Options).
+func (o ImportOptions) ImportMode() string { return o.Mode }
 
 // ownedListing is one of the importer's existing listings.
 type ownedListing struct {
@@ -140,11 +166,9 @@ type importRow struct {
 	match    *ownedListing
 }
 
-type county struct{ code, name string }
-
 // ownerCounties lists the counties an owner may list in (the region rule
 // of checkRegion): inside its own region, or the home region without one.
-func (s *Service) ownerCounties(ctx context.Context, a account.Actor) ([]county, error) {
+func (s *Service) ownerCounties(ctx context.Context, a account.Actor) ([]region.Region, error) {
 	within := a.Region
 	if within == "" {
 		within = s.home
@@ -155,17 +179,25 @@ func (s *Service) ownerCounties(ctx context.Context, a account.Actor) ([]county,
 		return nil, fmt.Errorf("counties of %s: %w", within, err)
 	}
 	defer rows.Close()
-	var out []county
+	var out []region.Region
 	for rows.Next() {
-		var c county
-		if err := rows.Scan(&c.code, &c.name); err != nil {
+		var c region.Region
+		if err := rows.Scan(&c.Code, &c.Name); err != nil {
 			return nil, err
 		}
-		if region.Contains(within, c.code) {
+		if region.Contains(within, c.Code) {
 			out = append(out, c)
 		}
 	}
 	return out, rows.Err()
+}
+
+// QueueImport queues the import of an uploaded file as a job of the actor
+// and returns the job's id; the job (kind ImportJobKind) runs
+// ImportListings as the actor as its account is then. An actor who may
+// not import gets apperr.Forbidden at once.
+func (s *Service) QueueImport(ctx context.Context, a account.Actor, filename string, opt ImportOptions, file []byte) (int64, error) {
+	return s.imports.Queue(ctx, a, filename, opt, file)
 }
 
 // ImportListings reads an .xlsx or .csv of achievements and demands and
@@ -176,200 +208,153 @@ func (s *Service) ownerCounties(ctx context.Context, a account.Actor) ([]county,
 // review. Re-importing a file changes nothing the second time. Only
 // institutions and enterprises may import (apperr.Forbidden otherwise).
 // progress, when not nil, is called with rows done out of rows total
-// (reading counts as the first half).
+// (reading counts as the first half). See importer.Importer.Run for the
+// errors.
 func (s *Service) ImportListings(ctx context.Context, a account.Actor, r io.ReaderAt, size int64, filename string,
 	opt ImportOptions, progress func(done, total int)) (ImportResult, error) {
-	return s.importListings(ctx, a, r, size, filename, opt, progress, s.db.InTx, nil)
+	return s.imports.Run(ctx, a, importer.File{R: r, Size: size, Name: filename}, opt, progress)
 }
 
-// txRunner runs fn in one transaction: sqldb.DB.InTx, or job.Run.InTx,
-// which also marks the job done in that transaction.
-type txRunner func(ctx context.Context, fn func(tx *sqldb.Tx) error) error
+// listingBatch parses and applies the rows of one listing import.
+type listingBatch struct {
+	s        *Service
+	a        account.Actor
+	opt      ImportOptions
+	res      *ImportResult
+	now      time.Time
+	countyOf map[string]string
+	// the owner's listings, by external id and by kind and title
+	byExternal, byTitle map[string]*ownedListing
+	// the first row of each external id and of each kind and title
+	seenExternal, seenTitle map[string]int
+	matches                 map[int]*ownedListing // the listing each row updates, by row
+	pending                 []importRow           // matched rows to compare with their listings
+	existing                map[int64]Listing     // the matched listings, without their texts
+	same                    map[int64]bool        // whether a matched listing already holds its row
+	twins                   *twinSet              // with opt.Submit
+}
 
-func (s *Service) importListings(ctx context.Context, a account.Actor, r io.ReaderAt, size int64, filename string,
-	opt ImportOptions, progress func(done, total int), inTx txRunner, beforeCommit func(ImportResult) error) (ImportResult, error) {
-	if !a.LoggedIn() || !(CanOwn(a, Achievement) || CanOwn(a, Demand)) {
-		return ImportResult{}, apperr.New(apperr.Forbidden, "market.only_owners")
-	}
-	if opt.Mode != ImportValidRows {
-		opt.Mode = ImportAllOrNothing
-	}
-	if progress == nil {
-		progress = func(int, int) {}
-	}
-	rd, err := sheet.Open(r, size, filename, sheet.Limits{})
-	if err != nil {
-		return ImportResult{}, err
-	}
-	defer rd.Close()
-	cols := s.ImportColumns(nil)
-	idx, headerErrs := sheet.MapHeader(rd.Header(), cols)
-	res := ImportResult{Mode: opt.Mode, Problems: []sheet.Problem{}}
-	if len(headerErrs) > 0 {
-		for _, fe := range headerErrs {
-			col := fe.Field
-			if fe.Key == "sheet.missing_column" {
-				col = cols[slices.IndexFunc(cols, func(c sheet.Column) bool { return c.Key == fe.Field })].Header
-			}
-			res.Problems = append(res.Problems, sheet.Problem{Row: rd.HeaderRow(), Column: col, Reason: i18n.T(i18n.Chinese, fe.Key, fe.Args...)})
-		}
-		res.ProblemRows = 1
-		return res, nil
-	}
-	headers := map[string]string{}
-	for _, c := range cols {
-		headers[c.Key] = c.Header
-	}
+// beginImport loads the owner's counties and listings for one import.
+func (s *Service) beginImport(ctx context.Context, a account.Actor, opt ImportOptions, _ importer.Header,
+	res *ImportResult) (importer.Batch[importRow], error) {
 	counties, err := s.ownerCounties(ctx, a)
 	if err != nil {
-		return ImportResult{}, err
-	}
-	countyOf := map[string]string{}
-	for _, c := range counties {
-		countyOf[c.code], countyOf[c.name] = c.code, c.code
-		if short := strings.TrimRight(c.name, "市区县"); short != "" && short != c.name {
-			if _, taken := countyOf[short]; !taken {
-				countyOf[short] = c.code
-			}
-		}
+		return nil, err
 	}
 	byExternal, byTitle, err := s.ownedListings(ctx, a.UserID)
 	if err != nil {
-		return ImportResult{}, err
+		return nil, err
 	}
-	badRows := map[int]bool{}
-	addProblem := func(row int, key, reason string) {
-		badRows[row] = true
-		if len(res.Problems) < maxReportedProblems {
-			col := headers[key]
-			if col == "" {
-				col = key
-			}
-			res.Problems = append(res.Problems, sheet.Problem{Row: row, Column: col, Reason: reason})
-		}
-	}
-	seenExternal := map[string]int{}
-	seenTitle := map[string]int{}
-	now := s.now()
-	var rows []importRow
-	for {
-		cells, num, err := rd.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return ImportResult{}, err
-		}
-		cell := func(key string) string {
-			if i, ok := idx[key]; ok && i < len(cells) {
-				return strings.TrimSpace(cells[i])
-			}
-			return ""
-		}
-		if cell("title") == importExampleTitle {
-			continue // the template's example row, left in by the user
-		}
-		res.Rows++
-		if res.Rows%1000 == 0 {
-			progress(res.Rows/2, 0)
-		}
-		row, ok := s.parseImportRow(a, cell, num, countyOf, now, addProblem)
-		if !ok {
-			continue
-		}
-		titleKey := string(row.kind) + "\x00" + row.in.Title
-		if row.external != "" {
-			if first, dup := seenExternal[row.external]; dup {
-				addProblem(num, "external_id", fmt.Sprintf("与第 %d 行的外部编号重复", first))
-				continue
-			}
-			seenExternal[row.external] = num
-		}
-		if first, dup := seenTitle[titleKey]; dup {
-			addProblem(num, "title", fmt.Sprintf("与第 %d 行重复（同一类型同一标题）", first))
-			continue
-		}
-		seenTitle[titleKey] = num
-		// Which existing listing the row is: by external id, else by kind
-		// and title among the listings that have no external id.
-		if row.external != "" {
-			row.match = byExternal[row.external]
-		}
-		if row.match == nil {
-			if m := byTitle[titleKey]; m != nil && (m.external == "" || m.external == row.external) {
-				row.match = m
-			}
-		}
-		if m := row.match; m != nil {
-			switch {
-			case m.row != 0:
-				addProblem(num, "external_id", fmt.Sprintf("与第 %d 行指向同一条已有信息", m.row))
-				continue
-			case m.kind != row.kind:
-				addProblem(num, "kind", fmt.Sprintf("外部编号 %s 已用于一条%s", row.external, kindName(m.kind)))
-				continue
-			}
-			m.row = num
-		}
-		rows = append(rows, row)
-	}
-	total := res.Rows
-	progress(total/2, total)
-	// Rows that match a listing under review or published can still be
-	// unchanged (a re-import); only a change needs an editable listing.
-	existing, err := s.loadMatched(ctx, rows, now)
-	if err != nil {
-		return ImportResult{}, err
-	}
-	var work []importRow
-	for _, row := range rows {
-		if row.match != nil {
-			old := existing[row.match.id]
-			same := sameContent(old, row.in, row.band, row.external, row.match.external)
-			if !same && old.State != Draft && old.State != Returned {
-				addProblem(row.num, "title", fmt.Sprintf("已有的同一条信息（编号 %d）状态为“%s”，只有草稿或已退回的信息可以通过导入更新",
-					old.ID, i18n.T(i18n.Chinese, "market.state."+string(old.State))))
-				continue
-			}
-		}
-		work = append(work, row)
-	}
-	res.ProblemRows = len(badRows)
-	res.Valid = len(work)
-	if len(work) == 0 || (opt.Mode == ImportAllOrNothing && res.ProblemRows > 0) {
-		return res, nil
-	}
-	err = inTx(ctx, func(tx *sqldb.Tx) error {
-		var twins *twinSet
-		if opt.Submit {
-			if twins, err = loadTwinSet(ctx, tx); err != nil {
-				return err
-			}
-		}
-		for i, row := range work {
-			if err := s.applyImportRow(ctx, tx, a, row, existing, opt, twins, &res, now); err != nil {
-				return fmt.Errorf("row %d: %w", row.num, err)
-			}
-			if i%200 == 0 {
-				progress(total/2+i*total/2/len(work), total)
-			}
-		}
-		if err := audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "listing.import", ObjectType: "import", ObjectID: filename,
-			RegionCode: a.Region, After: map[string]any{"rows": res.Rows, "created": res.Created, "updated": res.Updated,
-				"unchanged": res.Unchanged, "submitted": res.Submitted, "skipped_rows": res.ProblemRows, "mode": opt.Mode}}); err != nil {
-			return err
-		}
-		res.Applied = true
-		if beforeCommit != nil {
-			return beforeCommit(res)
-		}
+	return &listingBatch{s: s, a: a, opt: opt, res: res, now: s.now(), countyOf: region.CodeLookup(counties),
+		byExternal: byExternal, byTitle: byTitle, seenExternal: map[string]int{}, seenTitle: map[string]int{},
+		matches: map[int]*ownedListing{}, existing: map[int64]Listing{}, same: map[int64]bool{}}, nil
+}
+
+// Parse reads one row.
+func (b *listingBatch) Parse(r *importer.Row) importRow {
+	return b.s.parseImportRow(b.a, r, b.countyOf, b.now)
+}
+
+// Admit refuses a row that repeats an earlier one and finds the owner's
+// listing it updates, if any.
+func (b *listingBatch) Admit(ctx context.Context, r *importer.Row, row importRow) error {
+	if r.Bad() {
 		return nil
-	})
-	if err != nil {
-		return ImportResult{}, err
 	}
-	progress(total, total)
-	return res, nil
+	num := r.Num
+	titleKey := string(row.kind) + "\x00" + row.in.Title
+	if row.external != "" {
+		if first, dup := b.seenExternal[row.external]; dup {
+			r.Problem("external_id", fmt.Sprintf("与第 %d 行的外部编号重复", first))
+			return nil
+		}
+		b.seenExternal[row.external] = num
+	}
+	if first, dup := b.seenTitle[titleKey]; dup {
+		r.Problem("title", fmt.Sprintf("与第 %d 行重复（同一类型同一标题）", first))
+		return nil
+	}
+	b.seenTitle[titleKey] = num
+	// Which existing listing the row is: by external id, else by kind
+	// and title among the listings that have no external id.
+	var m *ownedListing
+	if row.external != "" {
+		m = b.byExternal[row.external]
+	}
+	if m == nil {
+		if t := b.byTitle[titleKey]; t != nil && (t.external == "" || t.external == row.external) {
+			m = t
+		}
+	}
+	if m == nil {
+		return nil
+	}
+	switch {
+	case m.row != 0:
+		r.Problem("external_id", fmt.Sprintf("与第 %d 行指向同一条已有信息", m.row))
+		return nil
+	case m.kind != row.kind:
+		r.Problem("kind", fmt.Sprintf("外部编号 %s 已用于一条%s", row.external, kindName(m.kind)))
+		return nil
+	}
+	m.row = num
+	b.matches[num] = m
+	row.match = m
+	b.pending = append(b.pending, row)
+	if len(b.pending) == 500 {
+		return b.compare(ctx, r.ProblemAt)
+	}
+	return nil
+}
+
+// Finish compares the last matched rows with their listings.
+func (b *listingBatch) Finish(ctx context.Context, problem func(row int, key, reason string)) error {
+	return b.compare(ctx, problem)
+}
+
+// compare compares the pending rows with the listings they match. A row
+// that matches a listing under review or published can still be unchanged
+// (a re-import); only a change needs an editable listing. Listings are
+// read 500 at a time and only what the audit rows need is kept of them, so
+// a re-import over long listings costs no more memory than its rows.
+func (b *listingBatch) compare(ctx context.Context, problem func(row int, key, reason string)) error {
+	ids := make([]int64, len(b.pending))
+	for i, row := range b.pending {
+		ids[i] = row.match.id
+	}
+	listings, err := listingsByID(ctx, b.s.db, ids, b.now)
+	if err != nil {
+		return err
+	}
+	for _, row := range b.pending {
+		old := listings[row.match.id]
+		same := sameContent(old, row.in, row.band, row.external, row.match.external)
+		if !same && old.State != Draft && old.State != Returned {
+			problem(row.num, "title", fmt.Sprintf("已有的同一条信息（编号 %d）状态为“%s”，只有草稿或已退回的信息可以通过导入更新",
+				old.ID, i18n.T(i18n.Chinese, "market.state."+string(old.State))))
+		}
+		b.same[old.ID] = same
+		old.Summary, old.Expected, old.Team, old.Keywords, old.IP, old.Contact = "", "", "", nil, nil, nil
+		b.existing[old.ID] = old
+	}
+	b.pending = b.pending[:0]
+	return nil
+}
+
+// Start loads the duplicate candidates when the rows go to review.
+func (b *listingBatch) Start(ctx context.Context, tx *sqldb.Tx) error {
+	if !b.opt.Submit {
+		return nil
+	}
+	var err error
+	b.twins, err = loadTwinSet(ctx, tx)
+	return err
+}
+
+// Apply writes one row.
+func (b *listingBatch) Apply(ctx context.Context, tx *sqldb.Tx, row importRow) error {
+	row.match = b.matches[row.num]
+	return b.s.applyImportRow(ctx, tx, b.a, row, b.existing, b.same, b.opt, b.twins, b.res, b.now)
 }
 
 func kindName(k Kind) string {
@@ -386,13 +371,13 @@ var importFields = map[string]string{"region_code": "county", "ip": "trl", "team
 func listSep(r rune) bool { return r == '、' || r == ',' || r == '，' || r == ';' || r == '；' }
 
 // parseImportRow reads one row into an Input and checks it with the same
-// rules as the form (Input.Validate) plus the owner's region. ok is false
-// when the row has a problem.
-func (s *Service) parseImportRow(a account.Actor, cell func(string) string, num int, countyOf map[string]string, now time.Time,
-	problem func(row int, key, reason string)) (importRow, bool) {
+// rules as the form (Input.Validate) plus the owner's region, reporting
+// problems through r.
+func (s *Service) parseImportRow(a account.Actor, r *importer.Row, countyOf map[string]string, now time.Time) importRow {
 	reported := map[string]bool{}
-	add := func(key, reason string) { reported[key] = true; problem(num, key, reason) }
-	row := importRow{num: num, external: cell("external_id")}
+	add := func(key, reason string) { reported[key] = true; r.Problem(key, reason) }
+	cell := r.Cell
+	row := importRow{num: r.Num, external: cell("external_id")}
 	switch v := cell("kind"); v {
 	case kindNameAchievement, "成果", string(Achievement):
 		row.kind = Achievement
@@ -400,14 +385,14 @@ func (s *Service) parseImportRow(a account.Actor, cell func(string) string, num 
 		row.kind = Demand
 	case "":
 		add("kind", i18n.T(i18n.Chinese, "error.required"))
-		return row, false
+		return row
 	default:
 		add("kind", fmt.Sprintf("“%s”应为 %s 或 %s", v, kindNameAchievement, kindNameDemand))
-		return row, false
+		return row
 	}
 	if !CanOwn(a, row.kind) {
 		add("kind", i18n.T(i18n.Chinese, "market.only_owners"))
-		return row, false
+		return row
 	}
 	if len([]rune(row.external)) > 64 {
 		add("external_id", i18n.T(i18n.Chinese, "error.too_long", 64))
@@ -456,6 +441,9 @@ func (s *Service) parseImportRow(a account.Actor, cell func(string) string, num 
 		}
 	}
 	in.Deadline = cell("deadline")
+	if t, ok := sheet.ParseDate(in.Deadline); ok {
+		in.Deadline = t.Format("2006-01-02")
+	}
 	if v := cell("county"); v != "" {
 		code, ok := countyOf[v]
 		if !ok {
@@ -473,7 +461,7 @@ func (s *Service) parseImportRow(a account.Actor, cell func(string) string, num 
 		ae := apperr.As(err)
 		if ae == nil {
 			add("title", err.Error())
-			return row, false
+			return row
 		}
 		for _, fe := range ae.Fields {
 			key := fe.Field
@@ -491,7 +479,7 @@ func (s *Service) parseImportRow(a account.Actor, cell func(string) string, num 
 	} else {
 		row.band = in.Band
 	}
-	return row, len(reported) == 0
+	return row
 }
 
 // ownedListings indexes the owner's listings by external id and by kind
@@ -521,17 +509,6 @@ func (s *Service) ownedListings(ctx context.Context, owner int64) (map[string]*o
 		}
 	}
 	return byExternal, byTitle, rows.Err()
-}
-
-// loadMatched reads the full listings the rows match, in batches.
-func (s *Service) loadMatched(ctx context.Context, rows []importRow, now time.Time) (map[int64]Listing, error) {
-	var ids []int64
-	for _, r := range rows {
-		if r.match != nil {
-			ids = append(ids, r.match.id)
-		}
-	}
-	return listingsByID(ctx, s.db, ids, now)
 }
 
 // listingsByID reads the listings with ids, 500 per query.
@@ -582,7 +559,7 @@ func sameContent(old Listing, in Input, band, external, oldExternal string) bool
 }
 
 func (s *Service) applyImportRow(ctx context.Context, tx *sqldb.Tx, a account.Actor, row importRow, existing map[int64]Listing,
-	opt ImportOptions, twins *twinSet, res *ImportResult, now time.Time) error {
+	same map[int64]bool, opt ImportOptions, twins *twinSet, res *ImportResult, now time.Time) error {
 	var id int64
 	var before, after Listing
 	if row.match == nil {
@@ -605,7 +582,7 @@ func (s *Service) applyImportRow(ctx context.Context, tx *sqldb.Tx, a account.Ac
 		before = existing[row.match.id]
 		id = before.ID
 		after = before
-		if sameContent(before, row.in, row.band, row.external, row.match.external) {
+		if same[id] {
 			res.Unchanged++
 		} else {
 			if err := updateListing(ctx, tx, id, row.in, row.band, now); err != nil {

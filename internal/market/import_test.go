@@ -13,6 +13,7 @@ import (
 	"kechuang/internal/account"
 	"kechuang/internal/apperr"
 	"kechuang/internal/dbtest"
+	"kechuang/internal/importer"
 	"kechuang/internal/job"
 	"kechuang/internal/market"
 	"kechuang/internal/sheet"
@@ -259,9 +260,8 @@ func TestImportJob(t *testing.T) {
 		f := newFixture(t, db)
 		ent := f.actor("ent", account.RoleEnterprise, "320583")
 		jobs := job.NewService(db, slog.New(slog.DiscardHandler))
-		jobs.Register(market.ImportJobKind, f.svc.ImportJob)
-		payload := market.EncodeImportPayload("a.csv", market.ImportOptions{Submit: true}, []byte(importHeader+achievementRow("J-1", "作业导入的成果")))
-		id, err := jobs.EnqueueNow(ctx, ent.Audit(), market.ImportJobKind, ent.Region, payload)
+		f.svc.ConfigureImports(importer.Config{Jobs: jobs})
+		id, err := f.svc.QueueImport(ctx, ent, "a.csv", market.ImportOptions{Submit: true}, []byte(importHeader+achievementRow("J-1", "作业导入的成果")))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -401,4 +401,35 @@ func importXLSX(tb testing.TB, n int) []byte {
 		tb.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// TestImportReadAgain imports the way a large file is imported — nothing
+// kept between checking and applying, every row parsed again — and checks
+// that creating, matching, leaving unchanged, updating and submitting
+// come out the same.
+func TestImportReadAgain(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		f.svc.ConfigureImports(importer.Config{KeptRows: -1})
+		ent := f.actor("ent", account.RoleEnterprise, "320583")
+		good := achievementRow("CG-1", "精密零件表面缺陷在线检测系统") + demandRow("", "注塑件缩痕消除工艺需求")
+		bad := strings.Replace(achievementRow("CG-2", "第四行成果"), "科技成果", "专利", 1)
+		res := importCSV(t, f, ent, importHeader+good+bad, market.ImportOptions{Mode: market.ImportValidRows})
+		if !res.Applied || res.Created != 2 || res.ProblemRows != 1 || !hasProblem(res, 4, "类型", "专利") {
+			t.Fatalf("first import = %+v, want 2 created and row 4 refused", res)
+		}
+		res = importCSV(t, f, ent, importHeader+good, market.ImportOptions{})
+		if !res.Applied || res.Created != 0 || res.Unchanged != 2 {
+			t.Errorf("re-import = %+v, want 2 unchanged", res)
+		}
+		res = importCSV(t, f, ent, importHeader+achievementRow("CG-1", "精密零件表面缺陷在线检测系统（第二版）")+demandRow("", "注塑件缩痕消除工艺需求"),
+			market.ImportOptions{Submit: true})
+		if !res.Applied || res.Updated != 1 || res.Unchanged != 1 || res.Submitted != 2 {
+			t.Errorf("update = %+v, want 1 updated, 1 unchanged, both submitted", res)
+		}
+		if _, total, _ := f.svc.FindListings(context.Background(), ent, market.Filter{Mine: true}); total != 2 {
+			t.Errorf("listings = %d, want 2", total)
+		}
+	})
 }

@@ -30,6 +30,8 @@ type Service struct {
 	registry Registry
 	// views are listing views counted since the last FlushViews.
 	views viewCounter
+	// imports is the listing import (the import kit's spec).
+	imports *listingImporter
 }
 
 // NewService returns a Service. home is the instance's home region, inside
@@ -39,7 +41,9 @@ func NewService(db *sqldb.DB, ref *Reference, home string, now func() time.Time)
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, ref: ref, home: home, now: now, views: viewCounter{n: map[int64]int{}}}
+	s := &Service{db: db, ref: ref, home: home, now: now, views: viewCounter{n: map[int64]int{}}}
+	s.imports = newImporter(s)
+	return s
 }
 
 // Reference returns the loaded reference data.

@@ -46,6 +46,25 @@ func Contains(scope, code string) bool {
 	return strings.HasPrefix(code, Prefix(scope))
 }
 
+// CodeLookup maps what people write for each of rs in a spreadsheet cell
+// to its code: the code itself, the full name (昆山市), and the name
+// without its 市/区/县 suffix (昆山) unless an earlier region already has
+// that short name.
+func CodeLookup(rs []Region) map[string]string {
+	out := make(map[string]string, 3*len(rs))
+	for _, r := range rs {
+		out[r.Code], out[r.Name] = r.Code, r.Code
+	}
+	for _, r := range rs {
+		if short := strings.TrimRight(r.Name, "市区县"); short != "" && short != r.Name {
+			if _, taken := out[short]; !taken {
+				out[short] = r.Code
+			}
+		}
+	}
+	return out
+}
+
 // LevelOf infers the level of a 6-digit code.
 func LevelOf(code string) int {
 	switch p := Prefix(code); len(p) {

@@ -24,11 +24,15 @@ var (
 // in memory is fine) and keeps row numbers as Excel would show them.
 type csvSource struct {
 	r       *csv.Reader
+	lim     Limits
 	row     int // row number of the last record
 	endLine int // line on which the last record ended
+	text    int64
 }
 
-func openCSV(r io.ReaderAt, size int64) (source, error) {
+func (c *csvSource) allocated() int64 { return c.text }
+
+func openCSV(r io.ReaderAt, size int64, lim Limits) (source, error) {
 	data, err := io.ReadAll(io.NewSectionReader(r, 0, size))
 	if err != nil {
 		return nil, apperr.Wrap(apperr.Invalid, err, "sheet.corrupt")
@@ -45,7 +49,7 @@ func openCSV(r io.ReaderAt, size int64) (source, error) {
 	cr.Comma = sniffDelimiter(text)
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
-	return &csvSource{r: cr}, nil
+	return &csvSource{r: cr, lim: lim}, nil
 }
 
 // decodeText returns data as UTF-8 without a byte-order mark. Text that is
@@ -85,10 +89,10 @@ func sniffDelimiter(text []byte) rune {
 	return ','
 }
 
-func (c *csvSource) next() ([]string, int, error) {
+func (c *csvSource) next() ([]string, int, []Issue, error) {
 	rec, err := c.r.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, c.row + 1, io.EOF
+		return nil, c.row + 1, nil, io.EOF
 	}
 	if err != nil {
 		line := c.endLine + 1
@@ -96,7 +100,7 @@ func (c *csvSource) next() ([]string, int, error) {
 		if errors.As(err, &pe) {
 			line = pe.Line
 		}
-		return nil, c.row + 1, apperr.Wrap(apperr.Invalid, err, "sheet.csv_syntax", line)
+		return nil, c.row + 1, nil, apperr.Wrap(apperr.Invalid, err, "sheet.csv_syntax", line)
 	}
 	// encoding/csv skips empty lines, which Excel shows as blank rows; count
 	// them from the line numbers so row numbers match what the user sees.
@@ -105,7 +109,34 @@ func (c *csvSource) next() ([]string, int, error) {
 	last := len(rec) - 1
 	endStart, _ := c.r.FieldPos(last)
 	c.endLine = endStart + strings.Count(rec[last], "\n")
-	return rec, c.row, nil
+	for _, v := range rec {
+		c.text += int64(len(v))
+	}
+	return rec, c.row, c.limit(rec), nil
+}
+
+// limit blanks the cells of rec that break the cell limit, and those past
+// the row limit, and says which. The file is in memory already (it is at
+// most MaxBytes), so the check comes after reading.
+func (c *csvSource) limit(rec []string) []Issue {
+	var issues []Issue
+	total, over := 0, false
+	for i, v := range rec {
+		if len(v) > c.lim.MaxCellChars && utf8.RuneCountInString(v) > c.lim.MaxCellChars {
+			rec[i] = ""
+			issues = append(issues, cellTooLong(c.row, i, c.lim))
+			continue
+		}
+		total += len(v)
+		if total > c.lim.MaxRowBytes {
+			if !over {
+				issues = append(issues, rowTooLong(c.row, c.lim))
+				over = true
+			}
+			rec[i] = ""
+		}
+	}
+	return issues
 }
 
 func (c *csvSource) close() error { return nil }

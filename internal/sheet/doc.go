@@ -1,10 +1,17 @@
 // Package sheet reads and writes the spreadsheets that people exchange with
 // the platform: uploaded .xlsx and .csv files for bulk import, import
-// templates, exports and error reports. It owns file-level concerns only —
-// size and zip-bomb limits, text encodings (UTF-8, UTF-8 with BOM, UTF-16,
-// GB18030/GBK as saved by Chinese Excel), cell display text, header
-// matching and formula-injection escaping. What a row means, and which rows
-// are valid, is the importing module's business.
+// templates, exports and marked error reports. It owns file-level concerns
+// only — size, zip-bomb, cell, row and text limits checked while the file
+// streams in, text encodings (UTF-8, UTF-8 with BOM, UTF-16, GB18030/GBK as
+// saved by Chinese Excel), cell display text (number formats, dates,
+// including the ones WPS users type), header matching and formula-injection
+// escaping. What a row means, and which rows are valid, is the importing
+// module's business (through the importer kit).
+//
+// An .xlsx is read by its own streaming reader (xlsx.go, xmlscan.go), not
+// by excelize, so that no cell is ever held beyond the limit and no
+// malformed part is ever taken for the end of the sheet; excelize writes
+// templates, exports and reports.
 //
 // Every problem with an uploaded file is an apperr.Invalid error with a
 // message key of the form "sheet.*" (listed in MESSAGES.md); the cause is

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -60,6 +62,57 @@ func FuzzOpen(f *testing.F) {
 			}
 			if len(row) < width || n <= r.HeaderRow() {
 				t.Fatalf("Next() = %d cells at row %d; header has %d cells at row %d", len(row), n, width, r.HeaderRow())
+			}
+		}
+	})
+}
+
+// FuzzXLSXSheetXML feeds arbitrary sheet XML (the content of <sheetData>)
+// and shared strings to the streaming .xlsx reader: it must never panic,
+// every failure must be an apperr.Invalid, row numbers must rise, and no
+// cell may exceed the cell limit.
+// Run longer with: go test -run '^$' -fuzz FuzzXLSXSheetXML -fuzztime 60s ./internal/sheet
+func FuzzXLSXSheetXML(f *testing.F) {
+	f.Add(`<row r="1"><c t="inlineStr"><is><t>名称</t></is></c></row><row r="2"><c><v>1.5</v></c></row>`, `<si><t>a</t></si>`)
+	f.Add(`<row><c t="s"><v>0</v></c><c s="1"><v>45000</v></c></row><row><c t="b"><v>1</v></c></row>`, `<si><r><t>苏</t></r><rPh><t>x</t></rPh></si>`)
+	f.Add(`<row r="1"><c r="B1" t="inlineStr"><is><t><![CDATA[<&>]]></t></is></c></row><row r="3"><c t="e"><v>#N/A</v></c></row>`, ``)
+	f.Add(`<row r="1"><c t="inlineStr"><is><t>a_x000D_b&#x4E00;&amp;</t></is></c></row><!-- c --><?pi x?>`, `<si><t>`+strings.Repeat("长", 40)+`</t></si>`)
+	f.Add(`<row r="1"><c t="inlineStr"><is><t>坏`+"\x01"+`</t></is></c></row>`, ``)
+	f.Add(`<row r="2"><c r="A2"><f>SUM(A1)</f><v>3</v></c></row><row r="1">`, `<si><t>x`)
+	f.Fuzz(func(t *testing.T, sheetData, sst string) {
+		data := rawXLSX(t, sheetData, sst)
+		lim := sheet.Limits{MaxCellChars: 30, MaxRowBytes: 200, MaxRows: 1000}
+		r, err := sheet.Open(bytes.NewReader(data), int64(len(data)), "fuzz.xlsx", lim)
+		if err != nil {
+			if !apperr.Is(err, apperr.Invalid) {
+				t.Fatalf("Open error = %v, want kind Invalid", err)
+			}
+			return
+		}
+		defer r.Close()
+		last := r.HeaderRow()
+		for {
+			row, n, err := r.Next()
+			var re *sheet.RowError
+			switch {
+			case errors.Is(err, io.EOF):
+				return
+			case errors.As(err, &re):
+				row, n = re.Cells, re.Row
+			case err != nil:
+				if !apperr.Is(err, apperr.Invalid) {
+					t.Fatalf("Next error = %v, want kind Invalid", err)
+				}
+				return
+			}
+			if n <= last {
+				t.Fatalf("row %d after row %d", n, last)
+			}
+			last = n
+			for _, c := range row {
+				if utf8.RuneCountInString(c) > lim.MaxCellChars {
+					t.Fatalf("row %d has a cell of %d characters", n, utf8.RuneCountInString(c))
+				}
 			}
 		}
 	})

@@ -3,6 +3,7 @@ package sheet
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
@@ -12,18 +13,31 @@ import (
 
 // Default limits, used for the zero fields of Limits.
 const (
-	DefaultMaxBytes    = 20 << 20  // 20 MiB uploaded
-	DefaultMaxUnzipped = 200 << 20 // 200 MiB inside an .xlsx
-	DefaultMaxRows     = 200_000   // data rows, not counting the header
-	DefaultMaxCols     = 100
+	DefaultMaxBytes     = 20 << 20  // 20 MiB uploaded
+	DefaultMaxUnzipped  = 200 << 20 // 200 MiB inside an .xlsx
+	DefaultMaxRows      = 200_000   // data rows, not counting the header
+	DefaultMaxCols      = 100
+	DefaultMaxCellChars = 32_767    // Excel's own limit for one cell
+	DefaultMaxRowBytes  = 256 << 10 // the text of one row, in UTF-8
+	DefaultMaxText      = 64 << 20  // the text of all rows of one file
 )
 
 // Limits bound what Open accepts. A zero field takes its Default value.
+// The byte and cell limits are checked while the file streams in, so a
+// file that breaks them never costs more memory than the limit.
 type Limits struct {
-	MaxBytes    int64 // size of the uploaded file
-	MaxUnzipped int64 // total uncompressed size of an .xlsx's parts
-	MaxRows     int   // non-blank data rows after the header
-	MaxCols     int   // non-blank cells in one row
+	MaxBytes     int64 // size of the uploaded file
+	MaxUnzipped  int64 // total uncompressed size of an .xlsx's parts
+	MaxRows      int   // non-blank data rows after the header
+	MaxCols      int   // non-blank cells in one row
+	MaxCellChars int   // characters in one cell
+	MaxRowBytes  int   // bytes of text in one row
+	// MaxText bounds the bytes of cell text Next allocates over the whole
+	// file, so that what a caller may keep of the rows is bounded. A
+	// shared string read from memory is handed out as a substring of the
+	// table and costs nothing however often it is used; one read from a
+	// large table's temporary file costs its bytes every time.
+	MaxText int64
 }
 
 func (l Limits) withDefaults() Limits {
@@ -39,13 +53,75 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxCols <= 0 {
 		l.MaxCols = DefaultMaxCols
 	}
+	if l.MaxCellChars <= 0 {
+		l.MaxCellChars = DefaultMaxCellChars
+	}
+	if l.MaxRowBytes <= 0 {
+		l.MaxRowBytes = DefaultMaxRowBytes
+	}
+	if l.MaxText <= 0 {
+		l.MaxText = DefaultMaxText
+	}
 	return l
 }
 
-// source yields raw rows with their spreadsheet row numbers.
+// source yields raw rows with their spreadsheet row numbers. A row whose
+// cells broke a cell or row limit comes with issues and those cells blank.
 type source interface {
-	next() (cells []string, rowNum int, err error)
+	next() (cells []string, rowNum int, issues []Issue, err error)
+	// allocated returns the bytes of cell text the source has allocated
+	// so far: a cell that is a substring of text held anyway (an .xlsx
+	// shared string in memory) costs nothing.
+	allocated() int64
 	close() error
+}
+
+// Issue is a cell, or a whole row, that broke a limit of Limits. Next
+// leaves such cells blank and reports them in a *RowError.
+type Issue struct {
+	Col  int    // 0-based column; -1 for the whole row
+	Key  string // message key: sheet.cell_too_long or sheet.row_too_long
+	Args []any  // its arguments: the row number, the column name, the limit
+}
+
+// RowError is what Next returns for a row some of whose cells broke a
+// per-cell or per-row limit. The row is not lost: Cells holds it with the
+// offending cells blank, and reading may go on with the next row. A caller
+// that stops at any error stops with an apperr.Invalid (Unwrap) that names
+// the row and column.
+type RowError struct {
+	Row    int
+	Cells  []string
+	Issues []Issue
+}
+
+func (e *RowError) Error() string {
+	return fmt.Sprintf("row %d: %s %v", e.Row, e.Issues[0].Key, e.Issues[0].Args)
+}
+
+// Unwrap returns the first issue as an apperr.Invalid.
+func (e *RowError) Unwrap() error {
+	return apperr.New(apperr.Invalid, e.Issues[0].Key, e.Issues[0].Args...)
+}
+
+// ColumnName returns the spreadsheet name of the 0-based column i: A, B, …
+// Z, AA, ….
+func ColumnName(i int) string {
+	var b []byte
+	for n := i + 1; n > 0; n = (n - 1) / 26 {
+		b = append([]byte{byte('A' + (n-1)%26)}, b...)
+	}
+	return string(b)
+}
+
+// cellTooLong and rowTooLong are the issues for a cell over the character
+// limit and a row over the byte limit.
+func cellTooLong(row, col int, lim Limits) Issue {
+	return Issue{Col: col, Key: "sheet.cell_too_long", Args: []any{row, ColumnName(col), lim.MaxCellChars}}
+}
+
+func rowTooLong(row int, lim Limits) Issue {
+	return Issue{Col: -1, Key: "sheet.row_too_long", Args: []any{row, lim.MaxRowBytes >> 10}}
 }
 
 // Reader iterates over the data rows of one sheet. It is not safe for
@@ -106,7 +182,7 @@ func OpenSheet(r io.ReaderAt, size int64, filename, sheetName string, lim Limits
 	case bytes.HasPrefix(head, oleMagic):
 		return nil, apperr.New(apperr.Invalid, "sheet.encrypted")
 	case ext == ".csv" || ext == ".txt":
-		src, err = openCSV(r, size)
+		src, err = openCSV(r, size, lim)
 	default:
 		return nil, apperr.New(apperr.Invalid, "sheet.not_spreadsheet")
 	}
@@ -115,7 +191,7 @@ func OpenSheet(r io.ReaderAt, size int64, filename, sheetName string, lim Limits
 	}
 	rd := &Reader{src: src, lim: lim}
 	for {
-		cells, rowNum, err := src.next()
+		cells, rowNum, issues, err := src.next()
 		if errors.Is(err, io.EOF) {
 			src.close()
 			return nil, apperr.New(apperr.Invalid, "sheet.empty")
@@ -125,8 +201,13 @@ func OpenSheet(r io.ReaderAt, size int64, filename, sheetName string, lim Limits
 			return nil, err
 		}
 		cells = clean(cells)
-		if len(cells) == 0 {
+		if len(cells) == 0 && len(issues) == 0 {
 			continue
+		}
+		if len(issues) > 0 {
+			// A header that broke a limit cannot be matched to columns.
+			src.close()
+			return nil, &RowError{Row: rowNum, Cells: cells, Issues: issues}
 		}
 		if len(cells) > lim.MaxCols {
 			src.close()
@@ -155,16 +236,24 @@ func (r *Reader) HeaderRow() int { return r.headerRow }
 // format as YYYY-MM-DD — also dates typed as text like 2026/1/5 or
 // 2026年1月5日, and in CSV — date-times as YYYY-MM-DD hh:mm[:ss] and
 // time formats as hh:mm:ss. The row has at least len(Header()) cells, so
-// indexes from MapHeader are always valid. Errors are apperr.Invalid:
-// sheet.too_many_rows, sheet.too_many_columns, sheet.corrupt, sheet.csv_syntax.
+// indexes from MapHeader are always valid.
+//
+// A row with a cell over MaxCellChars characters, or over MaxRowBytes of
+// text, comes back as a *RowError holding the row (those cells blank);
+// reading may go on. Every other error ends the file and is an
+// apperr.Invalid: sheet.too_many_rows, sheet.too_many_columns,
+// sheet.too_much_text, sheet.corrupt, sheet.corrupt_row (an .xlsx whose XML
+// is broken at a row, such as an illegal character), sheet.csv_syntax.
+// No row is ever dropped silently: a file that cannot be read to its end
+// ends in an error, not io.EOF.
 func (r *Reader) Next() (row []string, rowNum int, err error) {
 	for {
-		cells, rowNum, err := r.src.next()
+		cells, rowNum, issues, err := r.src.next()
 		if err != nil {
 			return nil, rowNum, err
 		}
 		cells = clean(cells)
-		if len(cells) == 0 {
+		if len(cells) == 0 && len(issues) == 0 {
 			continue
 		}
 		if len(cells) > r.lim.MaxCols {
@@ -174,8 +263,14 @@ func (r *Reader) Next() (row []string, rowNum int, err error) {
 		if r.rows > r.lim.MaxRows {
 			return nil, rowNum, apperr.New(apperr.Invalid, "sheet.too_many_rows", r.lim.MaxRows)
 		}
+		if r.src.allocated() > r.lim.MaxText {
+			return nil, rowNum, apperr.New(apperr.Invalid, "sheet.too_much_text", r.lim.MaxText>>20)
+		}
 		for len(cells) < len(r.header) {
 			cells = append(cells, "")
+		}
+		if len(issues) > 0 {
+			return nil, rowNum, &RowError{Row: rowNum, Cells: cells, Issues: issues}
 		}
 		return cells, rowNum, nil
 	}

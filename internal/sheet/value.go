@@ -5,12 +5,14 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 )
 
 // dateText matches the ways a date shows in Chinese spreadsheets and CSV
-// files: 2026-01-05, 2026/1/5, 2026年1月5日, optionally with a time.
-var dateText = regexp.MustCompile(`^(\d{4})\s*[-/年]\s*(\d{1,2})\s*[-/月]\s*(\d{1,2})\s*日?(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$`)
+// files: 2026-01-05, 2026/1/5, 2026年1月5日, 2026.1.5 (as WPS users type
+// it), optionally with a time.
+var dateText = regexp.MustCompile(`^(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*日?(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$`)
 
 // isSpace is unicode.IsSpace plus the zero-width no-break space (a stray
 // BOM), which Excel users paste without knowing.
@@ -52,6 +54,27 @@ func displayText(s string) string {
 		return fmt.Sprintf("%s %02d:%02d", out, hour, minute)
 	}
 	return fmt.Sprintf("%s %02d:%02d:%02d", out, hour, minute, sec)
+}
+
+// ParseDate reads the cell of a date column: YYYY-MM-DD as Next writes
+// every date it recognises (2026/1/5, 2026年1月5日 and 2026.1.5 included),
+// and eight digits YYYYMMDD as WPS users type a date into a plain cell
+// (20190301). A time after the date is ignored. It returns false for
+// anything else, and for dates that do not exist (2026-02-30).
+func ParseDate(s string) (time.Time, bool) {
+	s = displayText(s)
+	if d, _, ok := strings.Cut(s, " "); ok {
+		s = d
+	}
+	layout := "2006-01-02"
+	if len(s) == 8 && strings.Trim(s, "0123456789") == "" {
+		layout = "20060102"
+	}
+	t, err := time.Parse(layout, s)
+	if err != nil || t.Year() < 1000 {
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // ParseNumber reads a number as people type it into spreadsheets:

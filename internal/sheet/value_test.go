@@ -20,11 +20,49 @@ func TestDisplayText(t *testing.T) {
 		{name: "credit code untouched", in: "91320505MA1XYZ1234", want: "91320505MA1XYZ1234"},
 		{name: "long digits untouched", in: "913205051234567890", want: "913205051234567890"},
 		{name: "number untouched", in: "1234.5", want: "1234.5"},
+		{name: "WPS dotted date", in: "2023.05.06", want: "2023-05-06"},
+		{name: "dotted short date", in: "2023.5.6", want: "2023-05-06"},
+		{name: "eight digits untouched", in: "20190301", want: "20190301"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := displayText(tt.in); got != tt.want {
 				t.Errorf("displayText(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseDate(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want string // "" when not a date
+	}{
+		{"2026-01-05", "2026-01-05"},
+		{"2026/1/5", "2026-01-05"},
+		{"2026年1月5日", "2026-01-05"},
+		{"20190301", "2019-03-01"},
+		{"2023.05.06", "2023-05-06"},
+		{" 2023.5.6 ", "2023-05-06"},
+		{"2026-01-05 09:30", "2026-01-05"},
+		{"20190230", ""},
+		{"2026-02-30", ""},
+		{"201903011", ""},
+		{"2019030", ""},
+		{"00000101", ""},
+		{"昨天", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, ok := ParseDate(tt.in)
+			text := ""
+			if ok {
+				text = got.Format("2006-01-02")
+			}
+			if text != tt.want {
+				t.Errorf("ParseDate(%q) = %q, %v; want %q", tt.in, text, ok, tt.want)
 			}
 		})
 	}

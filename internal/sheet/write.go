@@ -36,6 +36,10 @@ type Problem struct {
 	Row    int    // spreadsheet row number; 0 for the whole file
 	Column string // the column's header text; "" for the whole row
 	Reason string // the localized reason
+	// Cell is the 1-based position of the problem's column in the file
+	// (0 when the problem is not about one cell), so that the report can
+	// mark the cell itself.
+	Cell int `json:",omitempty"`
 }
 
 // EscapeFormula neutralises formula injection (CSV/formula injection, CWE-1236):
@@ -266,20 +270,8 @@ func headerWidth(h string) float64 {
 }
 
 // WriteErrorReport writes an import's problems as an .xlsx with the columns
-// 行号 (row), 列 (column) and 原因 (reason), in the order given.
+// 行号 (row), 列 (column) and 原因 (reason), in the order given: the
+// problems sheet of WriteMarkedReport alone.
 func WriteErrorReport(w io.Writer, problems []Problem) error {
-	rows := make([][]any, len(problems))
-	for i, p := range problems {
-		var row any
-		if p.Row > 0 {
-			row = p.Row
-		}
-		rows[i] = []any{row, p.Column, p.Reason}
-	}
-	return WriteXLSX(w, Sheet{
-		Name:      "错误报告",
-		Header:    []string{"行号", "列", "原因"},
-		Rows:      rows,
-		ColWidths: []float64{8, 24, 80},
-	})
+	return WriteMarkedReport(w, Report{Problems: problems})
 }

@@ -43,6 +43,32 @@ func (c *client) waitJob(path string) response {
 	return response{}
 }
 
+// errorReport reads an import's error report: the header and first row
+// of its marked rows; it checks that its second sheet lists the problems
+// (行号, 列, 原因).
+func errorReport(t *testing.T, res response) (header string, first []string) {
+	t.Helper()
+	data := []byte(res.body)
+	list, err := sheet.OpenSheet(bytes.NewReader(data), int64(len(data)), "errors.xlsx", "问题列表", sheet.Limits{})
+	if err != nil {
+		t.Fatalf("error report list: %v", err)
+	}
+	if got := strings.Join(list.Header(), ","); got != "行号,列,原因" {
+		t.Errorf("error report list header = %q", got)
+	}
+	list.Close()
+	rd, err := sheet.Open(bytes.NewReader(data), int64(len(data)), "errors.xlsx", sheet.Limits{})
+	if err != nil {
+		t.Fatalf("error report: %v", err)
+	}
+	defer rd.Close()
+	first, _, err = rd.Next()
+	if err != nil {
+		t.Errorf("error report has no rows: %v", err)
+	}
+	return strings.Join(rd.Header(), ","), first
+}
+
 func TestCultivationImportAndExport(t *testing.T) {
 	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
@@ -70,15 +96,14 @@ func TestCultivationImportAndExport(t *testing.T) {
 		if rows.Length() != 2 || !strings.Contains(rows.Text(), "外星区") || !strings.Contains(rows.Text(), "不是数字") {
 			t.Errorf("problems = %q", rows.Text())
 		}
-		report := ks.get(job + "/errors.xlsx")
-		rd, err := sheet.Open(bytes.NewReader([]byte(report.body)), int64(len(report.body)), "errors.xlsx", sheet.Limits{})
-		if err != nil {
-			t.Fatalf("error report: %v", err)
+		// The report holds the bad row as it was, the reasons beside it.
+		header, first := errorReport(t, ks.get(job+"/errors.xlsx"))
+		if header != "统一社会信用代码,企业名称,所属区县,年度,营业收入（万元）,研发费用（万元）,错误原因,原行号" {
+			t.Errorf("error report header = %q", header)
 		}
-		if got := strings.Join(rd.Header(), ","); got != "行号,列,原因" {
-			t.Errorf("error report header = %q", got)
+		if len(first) < 8 || first[2] != "外星区" || first[5] != "abc" || first[7] != "3" {
+			t.Errorf("error report row = %q; want row 3 as uploaded", first)
 		}
-		rd.Close()
 
 		res = ks.upload("/cultivation/import", tok, "企业.csv", []byte(csv), map[string]string{"mode": "valid"})
 		done = ks.waitJob(res.header.Get("Location")).doc(t)
@@ -104,7 +129,7 @@ func TestCultivationImportAndExport(t *testing.T) {
 		if export.status != http.StatusOK {
 			t.Fatalf("export = %d", export.status)
 		}
-		rd, err = sheet.Open(bytes.NewReader([]byte(export.body)), int64(len(export.body)), "report.xlsx", sheet.Limits{})
+		rd, err := sheet.Open(bytes.NewReader([]byte(export.body)), int64(len(export.body)), "report.xlsx", sheet.Limits{})
 		if err != nil {
 			t.Fatal(err)
 		}

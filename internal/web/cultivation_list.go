@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"net/http"
 
 	"kechuang/internal/cultivation"
@@ -40,4 +41,16 @@ func (s *Server) handleCultivationList(w http.ResponseWriter, r *http.Request) {
 		CanViewPool: s.Cultivation.CanViewPool(st.actor), CanViewTargets: s.Cultivation.CanViewTargets(st.actor),
 		CanExport: s.Cultivation.CanExportReport(st.actor)}
 	s.render(w, r, http.StatusOK, "cultivation/list", s.newPage(r, "cultivation.title", "cultivation", data))
+}
+
+// handleCultivationExport sends the assessment report of ?region= (default:
+// the user's whole region) as .xlsx.
+func (s *Server) handleCultivationExport(w http.ResponseWriter, r *http.Request) {
+	var buf bytes.Buffer
+	err := s.Cultivation.ExportAssessmentReport(r.Context(), state(r).actor, r.URL.Query().Get("region"), &buf)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sendXLSX(w, "企业测评报告.xlsx", buf.Bytes())
 }

@@ -45,11 +45,7 @@ func (s *Server) marketModule() module {
 			rt.api("GET /api/v1/search", s.handleAPISearch)
 
 			// Imports.
-			rt.signedIn("GET /market/import", s.handleMarketImportForm)
-			rt.signedIn("GET /market/import/template.xlsx", s.handleMarketImportTemplate)
-			rt.signedIn("POST /market/import", s.handleMarketImport, bodyLimit(uploadBodyBytes))
-			rt.signedIn("GET /market/import/{id}", s.handleMarketImportJob)
-			rt.signedIn("GET /market/import/{id}/errors.xlsx", s.handleMarketImportErrors)
+			rt.importRoutes(s.marketImport())
 
 			// Matching.
 			rt.signedIn("GET /market/listings/{id}/matches", s.handleMarketMatches)

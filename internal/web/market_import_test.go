@@ -1,8 +1,11 @@
 package web_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -53,15 +56,14 @@ func TestMarketImportPages(t *testing.T) {
 		if bd := block.doc(t); bd.Find("#import-status").Length() != 1 || bd.Find("header, nav").Length() != 0 {
 			t.Errorf("htmx status block = %q", block.body)
 		}
-		report := c.get(job + "/errors.xlsx")
-		rd, err := sheet.Open(bytes.NewReader([]byte(report.body)), int64(len(report.body)), "errors.xlsx", sheet.Limits{})
-		if err != nil {
-			t.Fatalf("error report: %v", err)
+		// The report holds the bad row as it was, the reason beside it.
+		header, first := errorReport(t, c.get(job+"/errors.xlsx"))
+		if header != strings.TrimSpace(strings.SplitN(marketImportCSV, "\n", 2)[0])+",错误原因,原行号" {
+			t.Errorf("error report header = %q", header)
 		}
-		if got := strings.Join(rd.Header(), ","); got != "行号,列,原因" {
-			t.Errorf("error report header = %q", got)
+		if len(first) < 14 || first[5] != "量子玄学" || !strings.Contains(first[12], "技术领域") || first[13] != "3" {
+			t.Errorf("error report row = %q; want row 3 as uploaded with its reason", first)
 		}
-		rd.Close()
 
 		// Valid rows only, submitted for review.
 		res = c.upload("/market/import", tok, "供需.csv", []byte(marketImportCSV), map[string]string{"mode": "valid", "submit": "1"})
@@ -102,6 +104,20 @@ func TestMarketImportPages(t *testing.T) {
 		failed := c.waitJob(res.header.Get("Location")).doc(t)
 		if got := failed.Find("#import-status .error").Text(); !strings.Contains(got, "不是 Excel") {
 			t.Errorf("failed import says %q", got)
+		}
+		// A workbook with an illegal character in row 4: the job fails,
+		// names the row, and writes nothing (it once said done over the
+		// rows it had silently dropped).
+		res = c.upload("/market/import", tok, "bad.xlsx", illegalCharXLSX(t), map[string]string{"mode": "valid"})
+		failed = c.waitJob(res.header.Get("Location")).doc(t)
+		if got := failed.Find("#import-status .error").Text(); !strings.Contains(got, "第 4 行") || !strings.Contains(got, "U+0001") {
+			t.Errorf("failed import says %q, want row 4 and the character", got)
+		}
+		if got := failed.Find("#problems tbody tr td").First().Text(); got != "4" {
+			t.Errorf("failed import's first problem row = %q, want 4", got)
+		}
+		if mine, _, _ := e.market.FindListings(ctx, owner, market.Filter{Mine: true}); len(mine) != 1 {
+			t.Errorf("listings after the failed import = %d, want still 1", len(mine))
 		}
 		// Over the size cap: refused before anything is queued.
 		big := append([]byte(marketImportCSV), bytes.Repeat([]byte("x"), 21<<20)...)
@@ -193,4 +209,57 @@ func TestMarketSearchExport(t *testing.T) {
 			t.Errorf("export titles = %q, want the formula neutralised with a leading apostrophe", got)
 		}
 	})
+}
+
+// illegalCharXLSX is the market import as a workbook whose row 4 holds a
+// control character that XML does not allow, put into the sheet's XML the
+// way no spreadsheet program would (they escape it as _x0001_).
+func illegalCharXLSX(t *testing.T) []byte {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(marketImportCSV), "\n")
+	var rows [][]any
+	for r := 2; r <= 5; r++ {
+		cells := strings.Split(lines[1], ",")
+		cells[1], cells[2] = fmt.Sprintf("W-%d", r), fmt.Sprintf("第%d行的科技成果标题", r)
+		if r == 4 {
+			cells[2] += "@@"
+		}
+		row := make([]any, len(cells))
+		for i, c := range cells {
+			row[i] = c
+		}
+		rows = append(rows, row)
+	}
+	var book bytes.Buffer
+	if err := sheet.WriteXLSX(&book, sheet.Sheet{Name: "数据", Header: strings.Split(lines[0], ","), Rows: rows}); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(book.Bytes()), int64(book.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, zf := range zr.File {
+		rc, err := zf.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := zw.Create(zf.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(bytes.ReplaceAll(data, []byte("@@"), []byte{1})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
 }
