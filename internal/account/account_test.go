@@ -86,6 +86,8 @@ func TestPasswordPolicy(t *testing.T) {
 		{name: "asvs lower-case phrase", password: "lanterns drift over taihu", policy: asvs},
 		{name: "asvs common", password: "Password1234!", policy: asvs, wantKey: "account.password_common"},
 		{name: "dengbao refuses the lower-case phrase", password: "lanterns drift over taihu", policy: dengbao, wantKey: "account.password_classes"},
+		{name: "128 characters", password: "Ab-1" + strings.Repeat("密", 124), policy: dengbao},
+		{name: "129 characters (a form would have cut a longer one)", password: "Ab-1" + strings.Repeat("密", 125), policy: dengbao, wantKey: "error.too_long"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

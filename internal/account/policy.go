@@ -52,6 +52,11 @@ func PolicyNamed(name string) (PasswordPolicy, error) {
 	return PasswordPolicy{}, fmt.Errorf("password policy %q: want dengbao or asvs", name)
 }
 
+// MaxPasswordLen is the longest password accepted, in characters: far
+// above what ASVS asks to allow (64), and a bound on what a form may cut
+// silently.
+const MaxPasswordLen = 128
+
 // ExpiryWarning is how long before expiry the shell starts to remind the
 // user to change the password.
 const ExpiryWarning = 14 * 24 * time.Hour
@@ -63,6 +68,9 @@ const ExpiryWarning = 14 * 24 * time.Hour
 func (p PasswordPolicy) Check(field, password, username string) error {
 	if utf8.RuneCountInString(password) < p.MinLength {
 		return apperr.Fields(apperr.Field(field, "account.password_too_short", p.MinLength))
+	}
+	if utf8.RuneCountInString(password) > MaxPasswordLen {
+		return apperr.Fields(apperr.Field(field, "error.too_long", MaxPasswordLen))
 	}
 	if p.MinClasses > 0 && charClasses(password) < p.MinClasses {
 		return apperr.Fields(apperr.Field(field, "account.password_classes"))

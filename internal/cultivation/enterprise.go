@@ -60,6 +60,16 @@ type YearRecord struct {
 	UpdatedAt      time.Time   `json:"updated_at,omitzero"`
 }
 
+// Limits on an enterprise's text fields, in characters.
+const (
+	maxName      = 100
+	maxAddress   = 200
+	maxShortText = 50 // domain, board, contact name, a tag, a certificate type
+	maxPhone     = 30
+	maxEmail     = 254
+	maxTags      = 20
+)
+
 var industryCode = regexp.MustCompile(`^[A-T]([0-9]{2}([0-9]{1,2})?)?$`)
 
 // Validate checks every field of a new or changed enterprise and returns all
@@ -74,8 +84,8 @@ func (e *Enterprise) Validate() error {
 	}
 	if e.Name == "" {
 		fields = append(fields, apperr.Field("name", "error.required"))
-	} else if utf8.RuneCountInString(e.Name) > 100 {
-		fields = append(fields, apperr.Field("name", "error.too_long", 100))
+	} else if utf8.RuneCountInString(e.Name) > maxName {
+		fields = append(fields, apperr.Field("name", "error.too_long", maxName))
 	}
 	if !region.ValidCode(e.RegionCode) || region.LevelOf(e.RegionCode) != region.County {
 		fields = append(fields, apperr.Field("region_code", "cultivation.region_county"))
@@ -88,6 +98,33 @@ func (e *Enterprise) Validate() error {
 	}
 	for i, t := range e.Tags {
 		e.Tags[i] = strings.TrimSpace(t)
+	}
+	for _, f := range []struct {
+		name, value string
+		max         int
+	}{
+		{"address", e.Address, maxAddress}, {"domain", e.Domain, maxShortText}, {"board", e.Board, maxShortText},
+		{"contact_name", e.ContactName, maxShortText}, {"contact_phone", e.ContactPhone, maxPhone},
+		{"contact_email", e.ContactEmail, maxEmail},
+	} {
+		if utf8.RuneCountInString(f.value) > f.max {
+			fields = append(fields, apperr.Field(f.name, "error.too_long", f.max))
+		}
+	}
+	if len(e.Tags) > maxTags {
+		fields = append(fields, apperr.Field("tags", "cultivation.too_many_tags", maxTags))
+	}
+	for _, t := range e.Tags {
+		if utf8.RuneCountInString(t) > maxShortText {
+			fields = append(fields, apperr.Field("tags", "error.too_long", maxShortText))
+			break
+		}
+	}
+	for _, c := range e.Certificates {
+		if utf8.RuneCountInString(c.Type) > maxShortText {
+			fields = append(fields, apperr.Field("certificates", "error.too_long", maxShortText))
+			break
+		}
 	}
 	if len(fields) > 0 {
 		return apperr.Fields(fields...)

@@ -15,8 +15,8 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"kechuang/internal/account"
-	"kechuang/internal/audit"
 	"kechuang/internal/apperr"
+	"kechuang/internal/audit"
 	"kechuang/internal/dbtest"
 	"kechuang/internal/importer"
 	"kechuang/internal/job"

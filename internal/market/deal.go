@@ -142,7 +142,10 @@ func (in DealInput) validate() error {
 	if in.Contact.Phone != "" && !phoneRE.MatchString(in.Contact.Phone) {
 		errs = append(errs, apperr.Field("contact_phone", "market.phone_bad"))
 	}
-	if in.Contact.Email != "" && !emailRE.MatchString(in.Contact.Email) {
+	switch {
+	case utf8.RuneCountInString(in.Contact.Email) > maxEmail:
+		errs = append(errs, apperr.Field("contact_email", "error.too_long", maxEmail))
+	case in.Contact.Email != "" && !emailRE.MatchString(in.Contact.Email):
 		errs = append(errs, apperr.Field("contact_email", "market.email_bad"))
 	}
 	if len(errs) > 0 {

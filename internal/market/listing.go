@@ -144,6 +144,7 @@ const (
 	maxShort    = 200
 	maxKeywords = 8
 	maxIP       = 20
+	maxEmail    = 254 // RFC 5321's longest path
 )
 
 // htmlTag finds markup: the summary is plain text and HTML is refused
@@ -272,7 +273,10 @@ func (in Input) Validate(k Kind, ref *Reference, today time.Time) error {
 	if in.Contact.Phone != "" && !phoneRE.MatchString(in.Contact.Phone) {
 		add("contact_phone", "market.phone_bad")
 	}
-	if in.Contact.Email != "" && !emailRE.MatchString(in.Contact.Email) {
+	switch {
+	case utf8.RuneCountInString(in.Contact.Email) > maxEmail:
+		add("contact_email", "error.too_long", maxEmail)
+	case in.Contact.Email != "" && !emailRE.MatchString(in.Contact.Email):
 		add("contact_email", "market.email_bad")
 	}
 	switch k {

@@ -25,8 +25,12 @@ const usersPerPage = 25
 
 func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, status int, form account.NewUser, formErr map[string]string) {
 	st := state(r)
-	f := account.UserFilter{Query: r.URL.Query().Get("q"), Role: account.Role(r.URL.Query().Get("role")),
-		Region: r.URL.Query().Get("region"), Page: queryInt(r, "page", 1), PerPage: usersPerPage}
+	f, err := userFilter(r, usersPerPage)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f.PerPage = usersPerPage
 	users, total, err := s.Accounts.FindUsers(r.Context(), st.actor, f)
 	if err != nil {
 		s.writeError(w, r, err)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -63,9 +64,11 @@ func (s *Server) ruleSetViews() []ruleSetView {
 	now := s.Now()
 	var out []ruleSetView
 	for _, rs := range s.Cultivation.Rules().List() {
-		v := ruleSetView{ID: rs.ID, Version: rs.Version, Name: rs.Name, Documents: rs.Documents,
+		// The lists are arrays in the document: never null, even when a
+		// rule set has none.
+		v := ruleSetView{ID: rs.ID, Version: rs.Version, Name: rs.Name, Documents: nonNil(rs.Documents),
 			EffectiveFrom: rs.EffectiveFrom.Format("2006-01-02"), InForce: rs.InForce(now),
-			Notes: rs.Notes, Unconfirmed: rs.Unconfirmed, Secondary: rs.Secondary}
+			Notes: nonNil(rs.Notes), Unconfirmed: nonNil(rs.Unconfirmed), Secondary: nonNil(rs.Secondary)}
 		if !rs.Expires.IsZero() {
 			v.Expires = rs.Expires.Format("2006-01-02")
 		}
@@ -85,24 +88,36 @@ func (s *Server) handleAPIEnterprises(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	f := enterpriseFilter(r)
+	f, err := s.enterpriseFilter(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	list, total, err := s.Cultivation.FindEnterprises(r.Context(), actor, f)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	f.Normalize()
-	writeJSON(w, http.StatusOK, listResponse[cultivation.Enterprise]{Total: total, Page: f.Page, PerPage: f.PerPage, Items: list})
+	writeJSON(w, http.StatusOK, listResponse[cultivation.Enterprise]{Total: total, Page: f.Page, PerPage: f.PerPage, Items: nonNil(list)})
 }
 
-func enterpriseFilter(r *http.Request) cultivation.EnterpriseFilter {
-	q := r.URL.Query()
-	f := cultivation.EnterpriseFilter{Query: q.Get("q"), Region: q.Get("region"), Tier: q.Get("tier"), Domain: q.Get("domain"),
-		Industry: q.Get("industry"), Page: queryInt(r, "page", 1), PerPage: queryInt(r, "per_page", 25)}
-	if near := q.Get("near"); near != "" {
+// enterpriseFilter reads the registry filters of the page and the API.
+func (s *Server) enterpriseFilter(r *http.Request) (cultivation.EnterpriseFilter, error) {
+	q := newQuery(r)
+	var ruleSets []string
+	for _, rs := range s.Cultivation.Rules().List() {
+		if !slices.Contains(ruleSets, rs.ID) {
+			ruleSets = append(ruleSets, rs.ID)
+		}
+	}
+	f := cultivation.EnterpriseFilter{Query: q.Text("q"), Region: q.Text("region"), Tier: q.Enum("tier", cultivation.Tiers...),
+		Domain: q.Text("domain"), Industry: q.Text("industry")}
+	f.Page, f.PerPage = q.Page(25, 200)
+	if near := q.Enum("near", ruleSets...); near != "" {
 		f.NearRuleSet, f.NearGaps = near, 2
 	}
-	return f
+	return f, q.Err()
 }
 
 // handleAPIEnterpriseCreate adds an enterprise.
@@ -196,13 +211,14 @@ func (s *Server) handleAPIEnterpriseAssess(w http.ResponseWriter, r *http.Reques
 	if !ok {
 		return
 	}
-	asOf := s.Now()
-	if v := r.URL.Query().Get("as_of"); v != "" {
-		var err error
-		if asOf, err = time.Parse("2006-01-02", v); err != nil {
-			s.writeError(w, r, apperr.Fields(apperr.Field("as_of", "error.date_format")))
-			return
-		}
+	q := newQuery(r)
+	asOf := q.Date("as_of", time.UTC)
+	if err := q.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if asOf.IsZero() {
+		asOf = s.Now()
 	}
 	out, err := s.Cultivation.AssessEnterprise(r.Context(), actor, id, asOf)
 	if err != nil {
@@ -218,7 +234,12 @@ func (s *Server) handleAPIPool(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	board, err := s.Cultivation.PoolBoard(r.Context(), actor, r.URL.Query().Get("region"))
+	region, err := regionParam(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	board, err := s.Cultivation.PoolBoard(r.Context(), actor, region)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -232,7 +253,11 @@ func (s *Server) handleAPITargets(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	year := queryInt(r, "year", s.Now().Year())
+	year, err := s.targetYear(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	progress, err := s.Cultivation.TargetProgress(r.Context(), actor, year)
 	if err != nil {
 		s.writeError(w, r, err)

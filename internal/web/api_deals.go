@@ -14,14 +14,18 @@ func (s *Server) handleAPIDeals(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	f := dealFilter(r)
+	f, err := dealFilter(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	list, total, err := s.Market.FindDeals(r.Context(), actor, f)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	f.Normalize()
-	writeJSON(w, http.StatusOK, listResponse[market.Deal]{Total: total, Page: f.Page, PerPage: f.PerPage, Items: list})
+	writeJSON(w, http.StatusOK, listResponse[market.Deal]{Total: total, Page: f.Page, PerPage: f.PerPage, Items: nonNil(list)})
 }
 
 // handleAPIDealCreate expresses interest in a published listing.

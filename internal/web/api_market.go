@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
 	"kechuang/internal/apperr"
 	"kechuang/internal/market"
@@ -12,13 +11,32 @@ import (
 // POST /api/v1/{achievements,demands}/{id}/{action}.
 var marketActions = []string{"submit", "approve", "return", "withdraw", "renew", "close"}
 
-// listingFilter reads the list filters shared by the API and the pages.
-func listingFilter(r *http.Request, k market.Kind) market.Filter {
-	q := r.URL.Query()
-	mine, _ := strconv.ParseBool(q.Get("mine"))
-	return market.Filter{Kind: k, Domain: q.Get("domain"), Region: q.Get("region"), TRLBand: q.Get("trl"), Mode: q.Get("mode"),
-		Band: q.Get("band"), Sort: q.Get("sort"), State: market.State(q.Get("state")), Mine: mine,
-		Page: queryInt(r, "page", 1), PerPage: queryInt(r, "per_page", 20)}
+// listingFilter reads the list filters shared by the API and the pages;
+// an unknown code or bad paging is an error naming the parameter.
+func (s *Server) listingFilter(r *http.Request, k market.Kind) (market.Filter, error) {
+	q := newQuery(r)
+	ref := s.Market.Reference()
+	f := market.Filter{Kind: k, Domain: q.Text("domain"), Region: q.Text("region"),
+		TRLBand: q.Enum("trl", codes(ref.TRLBands, func(b market.TRLBand) string { return b.Code })...),
+		Mode:    q.Enum("mode", codes(ref.Modes, func(c market.Choice) string { return c.Code })...),
+		Band:    q.Enum("band", codes(ref.Bands, func(b market.Band) string { return b.Code })...),
+		Sort:    q.Enum("sort", "newest", "views"),
+		State:   market.State(q.Enum("state", codes(market.States, func(s market.State) string { return string(s) })...)),
+		Mine:    q.Bool("mine")}
+	f.Page, f.PerPage = q.Page(20, 100)
+	if f.Domain != "" && !ref.ValidDomain(f.Domain) {
+		q.bad("domain", "market.domain_unknown")
+	}
+	return f, q.Err()
+}
+
+// codes lists the codes of reference entries, for query.Enum.
+func codes[T any](xs []T, code func(T) string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = code(x)
+	}
+	return out
 }
 
 // handleAPIListings lists listings of kind k: public ones for everybody
@@ -26,14 +44,18 @@ func listingFilter(r *http.Request, k market.Kind) market.Filter {
 // for staff those of a state in their scope with state=….
 func (s *Server) handleAPIListings(k market.Kind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		f := listingFilter(r, k)
+		f, err := s.listingFilter(r, k)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 		list, total, err := s.Market.FindListings(r.Context(), state(r).actor, f)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
 		f.Normalize()
-		writeJSON(w, http.StatusOK, listResponse[market.Listing]{Total: total, Page: f.Page, PerPage: f.PerPage, Items: list})
+		writeJSON(w, http.StatusOK, listResponse[market.Listing]{Total: total, Page: f.Page, PerPage: f.PerPage, Items: nonNil(list)})
 	}
 }
 

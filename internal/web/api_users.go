@@ -13,19 +13,27 @@ func (s *Server) handleAPIUsers(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	q := r.URL.Query()
-	f := account.UserFilter{Query: q.Get("q"), Role: account.Role(q.Get("role")), Region: q.Get("region"),
-		Page: queryInt(r, "page", 1), PerPage: queryInt(r, "per_page", 50)}
+	f, err := userFilter(r, 50)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	users, total, err := s.Accounts.FindUsers(r.Context(), actor, f)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if users == nil {
-		users = []account.User{}
-	}
 	f.Normalize()
-	writeJSON(w, http.StatusOK, listResponse[account.User]{Total: total, Page: f.Page, PerPage: f.PerPage, Items: users})
+	writeJSON(w, http.StatusOK, listResponse[account.User]{Total: total, Page: f.Page, PerPage: f.PerPage, Items: nonNil(users)})
+}
+
+// userFilter reads the account list filters of the page and the API.
+func userFilter(r *http.Request, perPage int) (account.UserFilter, error) {
+	q := newQuery(r)
+	f := account.UserFilter{Query: q.Text("q"), Region: q.Text("region"),
+		Role: account.Role(q.Enum("role", codes(account.Roles, func(r account.Role) string { return string(r) })...))}
+	f.Page, f.PerPage = q.Page(perPage, 200)
+	return f, q.Err()
 }
 
 type userCreateRequest struct {
@@ -77,15 +85,16 @@ func (s *Server) handleAPIAudit(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	f, _, _ := auditFilter(r)
+	f, _, _, err := auditFilter(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	entries, total, err := s.Audit.FindEntries(r.Context(), actor.Audit(), f)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	f.Normalize()
-	if entries == nil {
-		entries = []audit.Entry{}
-	}
-	writeJSON(w, http.StatusOK, listResponse[audit.Entry]{Total: total, Page: f.Page, PerPage: f.PerPage, Items: entries})
+	writeJSON(w, http.StatusOK, listResponse[audit.Entry]{Total: total, Page: f.Page, PerPage: f.PerPage, Items: nonNil(entries)})
 }

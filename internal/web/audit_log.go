@@ -68,25 +68,26 @@ type option struct{ Value, Label string }
 var auditObjectTypes = []string{"user", "listing", "deal", "contract", "enterprise", "county_target", "import", "job",
 	"notice", "audit_verification"}
 
-func auditFilter(r *http.Request) (audit.Filter, string, string) {
-	q := r.URL.Query()
-	f := audit.Filter{Actor: q.Get("actor"), Action: q.Get("action"), ObjectType: q.Get("object_type"),
-		ObjectID: q.Get("object_id"), Page: queryInt(r, "page", 1), PerPage: queryInt(r, "per_page", 50)}
-	from, to := q.Get("from"), q.Get("to")
-	if t, err := time.ParseInLocation("2006-01-02", from, chinaTime); err == nil {
-		f.From = t
-	}
-	if t, err := time.ParseInLocation("2006-01-02", to, chinaTime); err == nil {
+func auditFilter(r *http.Request) (audit.Filter, string, string, error) {
+	q := newQuery(r)
+	f := audit.Filter{Actor: q.Text("actor"), Action: q.Text("action"), ObjectType: q.Text("object_type"),
+		ObjectID: q.Text("object_id"), From: q.Date("from", chinaTime)}
+	f.Page, f.PerPage = q.Page(50, 200)
+	if t := q.Date("to", chinaTime); !t.IsZero() {
 		f.To = t.AddDate(0, 0, 1) // the "to" day is included
 	}
-	return f, from, to
+	return f, q.Text("from"), q.Text("to"), q.Err()
 }
 
 // handleAuditLog shows the audit log to the auditor, with filters, paging
 // and the last verification of the chain.
 func (s *Server) handleAuditLog(w http.ResponseWriter, r *http.Request) {
 	st := state(r)
-	f, from, to := auditFilter(r)
+	f, from, to, err := auditFilter(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	entries, total, err := s.Audit.FindEntries(r.Context(), st.actor.Audit(), f)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -128,7 +129,11 @@ const auditExportLimit = 100000
 // auditExportLimit) as .xlsx, and records that the log was exported.
 func (s *Server) handleAuditExport(w http.ResponseWriter, r *http.Request) {
 	st := state(r)
-	f, from, to := auditFilter(r)
+	f, from, to, err := auditFilter(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	f.PerPage = 200
 	var rows [][]any
 	for f.Page = 1; len(rows) < auditExportLimit; f.Page++ {
@@ -165,7 +170,7 @@ func (s *Server) handleAuditExport(w http.ResponseWriter, r *http.Request) {
 	}
 	t := func(key string) string { return i18n.T(st.lang, key) }
 	var buf bytes.Buffer
-	err := sheet.WriteXLSX(&buf, sheet.Sheet{Name: t("audit.title"),
+	err = sheet.WriteXLSX(&buf, sheet.Sheet{Name: t("audit.title"),
 		Header: []string{t("audit.at"), t("audit.actor"), t("field.role"), t("audit.action"), t("audit.object_type"),
 			t("audit.object"), t("audit.object_id"), t("audit.summary"), t("audit.client_addr"), t("audit.request_id")},
 		Rows: rows, ColWidths: []float64{18, 14, 14, 22, 12, 30, 10, 60, 16, 18}})
@@ -459,17 +464,22 @@ type securityRow struct {
 	RoleLabel string
 }
 
-func securityFilter(r *http.Request) audit.SecurityFilter {
-	q := r.URL.Query()
-	return audit.SecurityFilter{Kind: q.Get("kind"), Actor: q.Get("actor"), ClientAddr: q.Get("client_addr"),
-		Page: queryInt(r, "page", 1), PerPage: queryInt(r, "per_page", 50)}
+func securityFilter(r *http.Request) (audit.SecurityFilter, error) {
+	q := newQuery(r)
+	f := audit.SecurityFilter{Kind: q.Enum("kind", audit.EventKinds...), Actor: q.Text("actor"), ClientAddr: q.Text("client_addr")}
+	f.Page, f.PerPage = q.Page(50, 200)
+	return f, q.Err()
 }
 
 // handleSecurityEvents shows the refused requests, counted per actor,
 // address and minute, to the auditor.
 func (s *Server) handleSecurityEvents(w http.ResponseWriter, r *http.Request) {
 	st := state(r)
-	f := securityFilter(r)
+	f, err := securityFilter(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	events, total, err := s.Audit.FindSecurityEvents(r.Context(), st.actor.Audit(), f)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -494,7 +504,11 @@ func (s *Server) handleAPISecurityEvents(w http.ResponseWriter, r *http.Request)
 	if !ok {
 		return
 	}
-	f := securityFilter(r)
+	f, err := securityFilter(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	events, total, err := s.Audit.FindSecurityEvents(r.Context(), actor.Audit(), f)
 	if err != nil {
 		s.writeError(w, r, err)

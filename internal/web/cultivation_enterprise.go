@@ -217,7 +217,13 @@ func (s *Server) enterprisePage(w http.ResponseWriter, r *http.Request, status i
 		return
 	}
 	if form.Values == nil {
-		form = prefilledYearForm(years, queryInt(r, "year", asOf.Year()-1))
+		q := newQuery(r)
+		year := q.Int("year", asOf.Year()-1, 1990, asOf.Year())
+		if err := q.Err(); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		form = prefilledYearForm(years, year)
 	}
 	var yearNums []int
 	for _, y := range years {

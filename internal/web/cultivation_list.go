@@ -23,7 +23,11 @@ type cultivationListData struct {
 // handleCultivationList shows the enterprise registry with filters and paging.
 func (s *Server) handleCultivationList(w http.ResponseWriter, r *http.Request) {
 	st := state(r)
-	f := enterpriseFilter(r)
+	f, err := s.enterpriseFilter(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	list, total, err := s.Cultivation.FindEnterprises(r.Context(), st.actor, f)
 	if err != nil {
 		s.writeError(w, r, err)

@@ -17,7 +17,12 @@ type poolData struct {
 // tier, and the firms whose assessment proposes a tier not yet confirmed.
 func (s *Server) handleCultivationPool(w http.ResponseWriter, r *http.Request) {
 	st := state(r)
-	board, err := s.Cultivation.PoolBoard(r.Context(), st.actor, r.URL.Query().Get("region"))
+	regionCode, err := regionParam(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	board, err := s.Cultivation.PoolBoard(r.Context(), st.actor, regionCode)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -32,19 +32,36 @@ func (s *Server) handleCultivationTargets(w http.ResponseWriter, r *http.Request
 	s.targetsPage(w, r, http.StatusOK, nil)
 }
 
+// targetYear reads ?year= of the targets: this year when absent, a year
+// a target may be set for (2000 to five years ahead) otherwise.
+func (s *Server) targetYear(r *http.Request) (int, error) {
+	q := newQuery(r)
+	now := s.Now().Year()
+	return q.Int("year", now, 2000, now+5), q.Err()
+}
+
 func (s *Server) targetsPage(w http.ResponseWriter, r *http.Request, status int, errs map[string]string) {
 	st := state(r)
-	year := queryInt(r, "year", s.Now().Year())
+	year, err := s.targetYear(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	progress, err := s.Cultivation.TargetProgress(r.Context(), st.actor, year)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	indicator := r.URL.Query().Get("indicator")
+	q := newQuery(r)
+	indicator := q.Enum("indicator", codes(cultivation.Indicators, func(i cultivation.Indicator) string { return i.Key })...)
+	county := q.RegionCode("county")
+	if err := q.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	if indicator == "" {
 		indicator = cultivation.Indicators[0].Key
 	}
-	county := r.URL.Query().Get("county")
 	if county == "" && len(progress) > 0 {
 		county = progress[0].RegionCode
 	}

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -144,8 +145,18 @@ func (r response) json(t testing.TB, v any) {
 	}
 }
 
+// do sends one request; an API request and its answer are checked
+// against openapi.json (checkContract).
 func (c *client) do(method, path string, body io.Reader, header map[string]string) response {
 	c.t.Helper()
+	var reqBody []byte
+	if body != nil && strings.HasPrefix(path, "/api/") {
+		var err error
+		if reqBody, err = io.ReadAll(body); err != nil {
+			c.t.Fatal(err)
+		}
+		body = bytes.NewReader(reqBody)
+	}
 	req, err := http.NewRequest(method, c.e.ts.URL+path, body)
 	if err != nil {
 		c.t.Fatal(err)
@@ -159,7 +170,17 @@ func (c *client) do(method, path string, body io.Reader, header map[string]strin
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
+	if isJSONBody(header) {
+		checkContract(c.t, req, reqBody, res.StatusCode, res.Header, b)
+	} else {
+		checkContract(c.t, req, nil, res.StatusCode, res.Header, b)
+	}
 	return response{status: res.StatusCode, header: res.Header, body: string(b)}
+}
+
+// isJSONBody reports whether a request with header sends JSON.
+func isJSONBody(header map[string]string) bool {
+	return strings.HasPrefix(header["Content-Type"], "application/json")
 }
 
 func (c *client) get(path string) response { return c.do(http.MethodGet, path, nil, nil) }

@@ -42,14 +42,16 @@ func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
 // handleAPIRegions lists the subdivisions of ?parent= (the provinces when
 // empty). Regions are public reference data.
 func (s *Server) handleAPIRegions(w http.ResponseWriter, r *http.Request) {
-	rs, err := s.Regions.Children(r.Context(), r.URL.Query().Get("parent"))
+	q := newQuery(r)
+	parent := q.RegionCode("parent")
+	if err := q.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	rs, err := s.Regions.Children(r.Context(), parent)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if rs == nil {
-		writeJSON(w, http.StatusOK, []struct{}{})
-		return
-	}
-	writeJSON(w, http.StatusOK, rs)
+	writeJSON(w, http.StatusOK, nonNil(rs))
 }

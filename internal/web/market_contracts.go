@@ -26,10 +26,21 @@ type contractsData struct {
 	CanRegister bool
 }
 
-func contractFilter(r *http.Request) market.ContractFilter {
-	q := r.URL.Query()
-	return market.ContractFilter{Query: q.Get("q"), Type: q.Get("type"), Region: q.Get("region"), From: q.Get("from"), To: q.Get("to"),
-		Page: queryInt(r, "page", 1), PerPage: queryInt(r, "per_page", 25)}
+// contractFilter reads the contract list filters of the page and the API.
+func (s *Server) contractFilter(r *http.Request) (market.ContractFilter, error) {
+	q := newQuery(r)
+	f := market.ContractFilter{Query: q.Text("q"), Region: q.Text("region"), From: q.DateText("from"), To: q.DateText("to"),
+		Type: q.Enum("type", codes(s.Market.ContractTypes(), func(t market.ContractType) string { return t.Code })...)}
+	f.Page, f.PerPage = q.Page(25, 200)
+	return f, q.Err()
+}
+
+// statsYear reads ?year= and ?region= of the statistics pages: this year
+// when absent.
+func (s *Server) statsYear(r *http.Request) (int, string, error) {
+	q := newQuery(r)
+	now := s.Now().Year()
+	return q.Int("year", now, 2000, now), q.Text("region"), q.Err()
 }
 
 func (s *Server) contractTypeNames() map[string]string {
@@ -42,7 +53,11 @@ func (s *Server) contractTypeNames() map[string]string {
 
 // handleMarketContracts lists registered technology contracts with filters.
 func (s *Server) handleMarketContracts(w http.ResponseWriter, r *http.Request) {
-	f := contractFilter(r)
+	f, err := s.contractFilter(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	list, total, err := s.Market.FindContracts(r.Context(), state(r).actor, f)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -109,8 +124,11 @@ type statsData struct {
 // county and month, with charts.
 func (s *Server) handleMarketStats(w http.ResponseWriter, r *http.Request) {
 	st := state(r)
-	year := queryInt(r, "year", s.Now().Year())
-	regionCode := r.URL.Query().Get("region")
+	year, regionCode, err := s.statsYear(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	stats, err := s.Market.ContractStatistics(r.Context(), st.actor, strconv.Itoa(year)+"-01-01", strconv.Itoa(year)+"-12-31", regionCode)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -173,9 +191,13 @@ func statsCharts(lang string, year int, st market.ContractStats) map[string]stri
 
 // handleMarketStatsExport sends the statistics of ?year= as .xlsx.
 func (s *Server) handleMarketStatsExport(w http.ResponseWriter, r *http.Request) {
-	year := queryInt(r, "year", s.Now().Year())
+	year, regionCode, err := s.statsYear(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	stats, err := s.Market.ContractStatistics(r.Context(), state(r).actor, strconv.Itoa(year)+"-01-01", strconv.Itoa(year)+"-12-31",
-		r.URL.Query().Get("region"))
+		regionCode)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -194,14 +216,18 @@ func (s *Server) handleAPIContracts(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	f := contractFilter(r)
+	f, err := s.contractFilter(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	list, total, err := s.Market.FindContracts(r.Context(), actor, f)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	f.Normalize()
-	writeJSON(w, http.StatusOK, listResponse[market.Contract]{Total: total, Page: f.Page, PerPage: f.PerPage, Items: list})
+	writeJSON(w, http.StatusOK, listResponse[market.Contract]{Total: total, Page: f.Page, PerPage: f.PerPage, Items: nonNil(list)})
 }
 
 // handleAPIContractCreate registers a contract.
@@ -244,15 +270,19 @@ func (s *Server) handleAPIContractStats(w http.ResponseWriter, r *http.Request) 
 	if !ok {
 		return
 	}
-	q := r.URL.Query()
-	from, to := q.Get("from"), q.Get("to")
+	q := newQuery(r)
+	from, to, regionCode := q.DateText("from"), q.DateText("to"), q.Text("region")
+	if err := q.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	if from == "" {
 		from = strconv.Itoa(s.Now().Year()) + "-01-01"
 	}
 	if to == "" {
 		to = strconv.Itoa(s.Now().Year()) + "-12-31"
 	}
-	stats, err := s.Market.ContractStatistics(r.Context(), actor, from, to, q.Get("region"))
+	stats, err := s.Market.ContractStatistics(r.Context(), actor, from, to, regionCode)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -39,12 +39,12 @@ func dealViews(lang string, list []market.Deal) []dealView {
 }
 
 // dealFilter reads the deal list filters shared by the API and the board.
-func dealFilter(r *http.Request) market.DealFilter {
-	q := r.URL.Query()
-	listing, _ := strconv.ParseInt(q.Get("listing"), 10, 64)
-	broker, _ := strconv.ParseInt(q.Get("broker"), 10, 64)
-	return market.DealFilter{State: market.DealState(q.Get("state")), ListingID: listing, BrokerID: broker, Region: q.Get("region"),
-		Role: q.Get("role"), Page: queryInt(r, "page", 1), PerPage: queryInt(r, "per_page", 20)}
+func dealFilter(r *http.Request) (market.DealFilter, error) {
+	q := newQuery(r)
+	f := market.DealFilter{State: market.DealState(q.Enum("state", codes(market.DealStates, func(s market.DealState) string { return string(s) })...)),
+		ListingID: q.ID("listing"), BrokerID: q.ID("broker"), Region: q.Text("region"), Role: q.Enum("role", "owner", "member", "broker")}
+	f.Page, f.PerPage = q.Page(20, 100)
+	return f, q.Err()
 }
 
 type dealTab struct {
@@ -72,7 +72,11 @@ type dealsData struct {
 // staff, with filters and paging.
 func (s *Server) handleMarketDeals(w http.ResponseWriter, r *http.Request) {
 	st := state(r)
-	f := dealFilter(r)
+	f, err := dealFilter(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	if f.State != "" && !f.State.Valid() {
 		f.State = ""
 	}
@@ -343,7 +347,12 @@ func (s *Server) handleMarketBroker(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	f := market.DealFilter{BrokerID: id, Page: queryInt(r, "page", 1), PerPage: 20}
+	q := newQuery(r)
+	f := market.DealFilter{BrokerID: id, Page: q.PageNumber(), PerPage: 20}
+	if err := q.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	list, total, err := s.Market.FindDeals(r.Context(), st.actor, f)
 	if err != nil {
 		s.writeError(w, r, err)

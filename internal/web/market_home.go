@@ -25,11 +25,17 @@ type marketHomeData struct {
 func (s *Server) handleMarketHome(w http.ResponseWriter, r *http.Request) {
 	st := state(r)
 	ctx := r.Context()
-	f := listingFilter(r, market.Kind(r.URL.Query().Get("kind")))
-	f.Mine, f.State = false, ""
-	if !f.Kind.Valid() {
-		f.Kind = ""
+	q := newQuery(r)
+	kind := market.Kind(q.Enum("kind", string(market.Achievement), string(market.Demand)))
+	f, err := s.listingFilter(r, kind)
+	if err == nil {
+		err = q.Err()
 	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f.Mine, f.State = false, ""
 	list, total, err := s.Market.FindListings(ctx, st.actor, f)
 	if err != nil {
 		s.writeError(w, r, err)

@@ -36,8 +36,13 @@ func (s *Server) handleMarketSearchExport(w http.ResponseWriter, r *http.Request
 	if state(r).https {
 		scheme = "https"
 	}
+	q, err := searchQuery(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	var buf bytes.Buffer
-	if _, _, err := s.Search.ExportSearch(r.Context(), searchQuery(r), scheme+"://"+r.Host, &buf); err != nil {
+	if _, _, err := s.Search.ExportSearch(r.Context(), q, scheme+"://"+r.Host, &buf); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

@@ -49,7 +49,13 @@ func (s *Server) matchesPage(w http.ResponseWriter, r *http.Request, status int,
 		s.writeError(w, r, apperr.New(apperr.NotFound, "error.not_found"))
 		return
 	}
-	p, err := s.Search.Matches(r.Context(), st.actor, id, queryInt(r, "page", 1))
+	q := newQuery(r)
+	pageNo := q.PageNumber()
+	if err := q.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	p, err := s.Search.Matches(r.Context(), st.actor, id, pageNo)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -157,8 +163,12 @@ type newMatchesData struct {
 // recently published listings, per county.
 func (s *Server) handleMarketNewMatches(w http.ResponseWriter, r *http.Request) {
 	st := state(r)
-	regionCode := r.URL.Query().Get("region")
-	page := queryInt(r, "page", 1)
+	q := newQuery(r)
+	regionCode, page := q.Text("region"), q.PageNumber()
+	if err := q.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	list, total, err := s.Market.NewMatches(r.Context(), st.actor, regionCode, page, 20)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -184,7 +194,11 @@ type matchStatsData struct {
 // and domain, with a chart of the reasons.
 func (s *Server) handleMarketMatchStats(w http.ResponseWriter, r *http.Request) {
 	st := state(r)
-	regionCode := r.URL.Query().Get("region")
+	regionCode, err := regionParam(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	stats, err := s.Market.MatchStatistics(r.Context(), st.actor, regionCode)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -220,7 +234,13 @@ func (s *Server) handleAPIMatches(k market.Kind) http.HandlerFunc {
 			s.writeError(w, r, apperr.New(apperr.NotFound, "error.not_found"))
 			return
 		}
-		p, err := s.Search.Matches(r.Context(), actor, id, queryInt(r, "page", 1))
+		q := newQuery(r)
+		page := q.PageNumber()
+		if err := q.Err(); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		p, err := s.Search.Matches(r.Context(), actor, id, page)
 		if err == nil && p.Subject.Kind != k {
 			err = apperr.New(apperr.NotFound, "market.listing_not_found")
 		}
@@ -280,16 +300,19 @@ func (s *Server) handleAPINewMatches(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	page, perPage := queryInt(r, "page", 1), queryInt(r, "per_page", 20)
-	list, total, err := s.Market.NewMatches(r.Context(), actor, r.URL.Query().Get("region"), page, perPage)
+	q := newQuery(r)
+	regionCode := q.Text("region")
+	page, perPage := q.Page(20, 100)
+	if err := q.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	list, total, err := s.Market.NewMatches(r.Context(), actor, regionCode, page, perPage)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if perPage <= 0 || perPage > 100 {
-		perPage = 20
-	}
-	writeJSON(w, http.StatusOK, listResponse[market.Proposal]{Total: total, Page: max(page, 1), PerPage: perPage, Items: list})
+	writeJSON(w, http.StatusOK, listResponse[market.Proposal]{Total: total, Page: page, PerPage: perPage, Items: nonNil(list)})
 }
 
 // handleAPIMatchStats counts the answers to matches (?region=).
@@ -298,7 +321,12 @@ func (s *Server) handleAPIMatchStats(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	st, err := s.Market.MatchStatistics(r.Context(), actor, r.URL.Query().Get("region"))
+	regionCode, err := regionParam(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	st, err := s.Market.MatchStatistics(r.Context(), actor, regionCode)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

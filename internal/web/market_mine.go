@@ -31,7 +31,11 @@ func (s *Server) handleMarketMine(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, apperr.New(apperr.Forbidden, "market.only_owners"))
 		return
 	}
-	f := listingFilter(r, "")
+	f, err := s.listingFilter(r, "")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	f.Mine = true
 	counts, err := s.Market.StateCounts(r.Context(), st.actor)
 	if err != nil {
@@ -82,11 +86,13 @@ func (s *Server) handleMarketReview(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, apperr.New(apperr.Forbidden, "market.only_staff"))
 		return
 	}
-	k := market.Kind(r.URL.Query().Get("kind"))
-	if !k.Valid() {
-		k = ""
+	q := newQuery(r)
+	k := market.Kind(q.Enum("kind", string(market.Achievement), string(market.Demand)))
+	f := market.Filter{Kind: k, State: market.Submitted, Page: q.PageNumber(), PerPage: 20}
+	if err := q.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
 	}
-	f := market.Filter{Kind: k, State: market.Submitted, Page: queryInt(r, "page", 1), PerPage: 20}
 	counts, err := s.Market.ReviewCounts(r.Context(), st.actor)
 	if err != nil {
 		s.writeError(w, r, err)

@@ -6,32 +6,41 @@ import (
 	"slices"
 	"strings"
 
+	"kechuang/internal/apperr"
 	"kechuang/internal/i18n"
 	"kechuang/internal/market"
 )
 
 // searchQuery reads q, the facet filters (one parameter per facet,
 // repeatable), sort and page from the URL.
-func searchQuery(r *http.Request) market.SearchQuery {
-	v := r.URL.Query()
-	q := market.SearchQuery{Text: v.Get("q"), Sort: v.Get("sort"), Page: queryInt(r, "page", 1), PerPage: queryInt(r, "per_page", 20),
-		Filters: map[string][]string{}}
+func searchQuery(r *http.Request) (market.SearchQuery, error) {
+	v := newQuery(r)
+	q := market.SearchQuery{Text: v.Text("q"), Sort: v.Enum("sort", "newest", "price"), Filters: map[string][]string{}}
+	q.Page, q.PerPage = v.Page(20, 100)
 	for _, f := range market.SearchFacets {
-		for _, val := range v[f] {
+		for _, val := range v.v[f] {
+			if fe, ok := apperr.CheckText(f, val, false); !ok {
+				v.errs = append(v.errs, fe)
+				continue
+			}
 			if val = strings.TrimSpace(val); val != "" {
 				q.Filters[f] = append(q.Filters[f], val)
 			}
 		}
 	}
-	return q
+	if kind := q.Filters[market.FacetKind]; len(kind) > 0 && !market.Kind(kind[0]).Valid() {
+		v.bad(market.FacetKind, "request.query_enum", kind[0])
+	}
+	return q, v.Err()
 }
 
 // handleAPISearch searches the published listings:
 // {"total", "hits": [{"id", "kind", "title", "snippet", "score"}], "facets": {…}}.
 func (s *Server) handleAPISearch(w http.ResponseWriter, r *http.Request) {
-	q := searchQuery(r)
-	if kind := r.URL.Query().Get("kind"); kind != "" {
-		q.Filters[market.FacetKind] = []string{kind}
+	q, err := searchQuery(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	writeJSON(w, http.StatusOK, s.Search.Search(q))
 }
@@ -66,13 +75,14 @@ type searchHitView struct {
 // handleMarketSearch is the full-text search page with facets.
 func (s *Server) handleMarketSearch(w http.ResponseWriter, r *http.Request) {
 	st := state(r)
-	q := searchQuery(r)
-	res := s.Search.Search(q)
-	data := searchPageData{Nav: s.marketNav(r), Query: q, Result: res, Pager: newPager(r, q.Page, max(q.PerPage, 1), res.Total),
-		Sorts: []string{"", "newest", "price"}}
-	if q.PerPage <= 0 || q.PerPage > 100 {
-		data.Pager.PerPage = 20
+	q, err := searchQuery(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
+	res := s.Search.Search(q)
+	data := searchPageData{Nav: s.marketNav(r), Query: q, Result: res, Pager: newPager(r, q.Page, q.PerPage, res.Total),
+		Sorts: []string{"", "newest", "price"}}
 	for _, h := range res.Hits {
 		// The index escapes the text and adds only <mark> around query terms.
 		data.Hits = append(data.Hits, searchHitView{SearchHit: h, TitleHTML: template.HTML(h.TitleHTML), SnippetHTML: template.HTML(h.SnippetHTML)})

@@ -75,7 +75,7 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 		mux.ServeHTTP(w, r)
 		state(r).route = r.Pattern
 	})
-	return s.recoverPanics(s.observe(s.secureHeaders(s.limitBody(s.loadSession(s.checkCSRF(s.forcePasswordChange(s.forceMFAEnrolment(routed))))))))
+	return s.recoverPanics(s.observe(s.secureHeaders(s.loadSession(s.limitBody(s.checkQuery(s.checkCSRF(s.forcePasswordChange(s.forceMFAEnrolment(routed)))))))))
 }
 
 type statusWriter struct {
@@ -335,6 +335,21 @@ func (s *Server) checkCSRF(next http.Handler) http.Handler {
 			s.writeError(w, r, apperr.New(apperr.Forbidden, "csrf.invalid"))
 			return
 		}
+		// A visitor's upload is not read before its handler has looked at
+		// the session (uploads need one): the body stays unread.
+		upload := strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data")
+		if isURLEncoded(r) || (upload && st.actor.LoggedIn()) {
+			// A form sent with the header token is read here too, so that
+			// every form gets the same limits and text check.
+			if _, err := readForm(w, r); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			if err := checkFormText(r); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+		}
 		next.ServeHTTP(w, r)
 	})
 }
@@ -352,14 +367,11 @@ func (s *Server) formToken(r *http.Request) (string, error) {
 	case "multipart/form-data":
 		return firstPartToken(r, params["boundary"]), nil
 	case "application/x-www-form-urlencoded":
-		// An upload route's larger limit is for files, not for fields.
-		r.Body = http.MaxBytesReader(nil, r.Body, maxFormBytes)
-		if err := r.ParseForm(); err != nil {
-			var tooLarge *http.MaxBytesError
-			if errors.As(err, &tooLarge) {
-				return "", apperr.New(apperr.Invalid, "request.too_large", maxFormBytes>>10)
-			}
-			return "", nil
+		// readForm streams the form with a cap per field and in all, so a
+		// too-long field is cut (and later named) while the token after it
+		// still arrives.
+		if _, err := readForm(nil, r); err != nil {
+			return "", err
 		}
 		return r.PostForm.Get(csrfField), nil
 	}
@@ -402,6 +414,14 @@ func firstPartToken(r *http.Request, boundary string) string {
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		limit := int64(maxFormBytes)
+		if (isURLEncoded(r) || isJSON(r)) && state(r).actor.LoggedIn() {
+			// Forms and JSON are read as streams that keep at most
+			// maxFormBytes (readForm, decodeJSON): a signed-in user's body
+			// up to maxFormStream is read so that the field that was too
+			// long can be named, instead of refusing the whole request
+			// unread. A visitor's is not worth reading that far.
+			limit = maxFormStream
+		}
 		if _, pattern := s.mux.Handler(r); pattern != "" {
 			if l, ok := s.bodyLimits[pattern]; ok {
 				limit = l

@@ -31,15 +31,23 @@ type inboxData struct {
 }
 
 // inboxFilter reads the paging of an inbox request.
-func inboxFilter(r *http.Request) notice.Filter {
-	return notice.Filter{Page: queryInt(r, "page", 1), PerPage: queryInt(r, "per_page", 0)}
+func inboxFilter(r *http.Request) (notice.Filter, error) {
+	q := newQuery(r)
+	var f notice.Filter
+	f.Page, f.PerPage = q.Page(0, 100) // 0: the inbox's own default
+	return f, q.Err()
 }
 
 // handleInbox shows the actor's notices, newest first, in the reader's
 // language.
 func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request) {
 	st := state(r)
-	inbox, err := s.Notices.Inbox(r.Context(), st.actor, st.lang, inboxFilter(r))
+	f, err := inboxFilter(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	inbox, err := s.Notices.Inbox(r.Context(), st.actor, st.lang, f)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -98,7 +106,12 @@ func (s *Server) handleAPINotices(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	inbox, err := s.Notices.Inbox(r.Context(), actor, state(r).lang, inboxFilter(r))
+	f, err := inboxFilter(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	inbox, err := s.Notices.Inbox(r.Context(), actor, state(r).lang, f)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

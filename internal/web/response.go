@@ -88,9 +88,15 @@ func problemFor(err error, lang, requestID, instance string) Problem {
 	return p
 }
 
-// fieldMessage names the field (and the row, for imports) in lang.
+// fieldMessage names the field (and the row, for imports) in lang: by its
+// label, or as the client wrote it (a JSON path, a query parameter) when
+// the catalog has none.
 func fieldMessage(lang string, f apperr.FieldError) string {
-	msg := i18n.T(lang, "field."+f.Field) + ": " + i18n.T(lang, f.Key, f.Args...)
+	label := f.Field
+	if i18n.Has("field." + f.Field) {
+		label = i18n.T(lang, "field."+f.Field)
+	}
+	msg := label + ": " + i18n.T(lang, f.Key, f.Args...)
 	if f.Row > 0 {
 		msg = i18n.T(lang, "error.row", f.Row) + " " + msg
 	}
@@ -191,6 +197,15 @@ func formStatus(err error) int {
 
 // errorText is the message of err in lang, as a page shows it beside a form.
 func errorText(lang string, err error) string { return problemFor(err, lang, "", "").Detail }
+
+// nonNil returns s, or an empty slice for nil, so that JSON says [] where
+// the document promises an array.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
 
 // listResponse is a page of a list in the API.
 type listResponse[T any] struct {

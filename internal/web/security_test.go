@@ -482,3 +482,66 @@ func TestMetricsAccess(t *testing.T) {
 		}
 	})
 }
+
+// TestSecondFactorEnrolmentAPI: a member enrols a second factor through
+// the API (state, begin, a wrong then a right first code), after which the
+// API login asks for the code; an auditor verifies the audit chain through
+// the API.
+func TestSecondFactorEnrolmentAPI(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		e.createUser("ent", account.RoleEnterprise, "320583")
+		c := e.client()
+		c.mustLoginAPI("ent")
+		var state struct {
+			Enrolled bool `json:"enrolled"`
+		}
+		if res := c.get("/api/v1/me/mfa"); res.status != http.StatusOK {
+			t.Fatalf("GET /api/v1/me/mfa = %d %s", res.status, res.body)
+		} else if res.json(t, &state); state.Enrolled {
+			t.Fatal("a new member has a second factor")
+		}
+		var enrol struct {
+			Secret string `json:"secret"`
+		}
+		res := c.api(http.MethodPost, "/api/v1/me/mfa", nil)
+		if res.status != http.StatusCreated {
+			t.Fatalf("POST /api/v1/me/mfa = %d %s", res.status, res.body)
+		}
+		res.json(t, &enrol)
+		wrong := "000000"
+		if totp(t, enrol.Secret, e.clock.Now()) == wrong {
+			wrong = "000001"
+		}
+		if res := c.api(http.MethodPost, "/api/v1/me/mfa/confirm", map[string]string{"code": wrong}); res.status != http.StatusUnprocessableEntity {
+			t.Errorf("wrong first code = %d, want 422", res.status)
+		}
+		var codes struct {
+			Codes []string `json:"recovery_codes"`
+		}
+		res = c.api(http.MethodPost, "/api/v1/me/mfa/confirm", map[string]string{"code": totp(t, enrol.Secret, e.clock.Now())})
+		if res.status != http.StatusOK {
+			t.Fatalf("right first code = %d %s", res.status, res.body)
+		}
+		if res.json(t, &codes); len(codes.Codes) != 10 {
+			t.Errorf("recovery codes = %d, want 10", len(codes.Codes))
+		}
+		if res := e.client().loginAPI("ent", testPassword); res.status != http.StatusAccepted {
+			t.Errorf("API login after enrolling = %d, want 202 (the code is asked)", res.status)
+		}
+
+		e.createUser("aud", account.RoleAuditor, "")
+		aud := e.client()
+		aud.mustLoginAPI("aud")
+		var v struct {
+			OK bool `json:"ok"`
+		}
+		res = aud.api(http.MethodPost, "/api/v1/audit/verification", nil)
+		if res.status != http.StatusCreated {
+			t.Fatalf("POST /api/v1/audit/verification = %d %s", res.status, res.body)
+		}
+		if res.json(t, &v); !v.OK {
+			t.Errorf("verification = %s, want ok", res.body)
+		}
+	})
+}
