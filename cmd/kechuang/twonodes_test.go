@@ -62,10 +62,21 @@ func TestTwoNodesOnePostgres(t *testing.T) {
 	setUp(t, []string{"--data", dirA, "--db", dsn})
 	// Each node has a data directory of its own (index snapshot) and the
 	// installation's keys: the audit key setUp made, and one secret key.
-	shared := []string{"--db", dsn, "--sweep-every", "250ms",
-		"--audit-key-file", filepath.Join(dirA, "audit.key"), "--secret-key-file", filepath.Join(dirA, "secret.key")}
-	a := startServe(t, bin, append([]string{"--data", dirA}, shared...)...)
-	b := startServe(t, bin, append([]string{"--data", dirB}, shared...)...)
+	shared := []string{"--db", dsn, "--sweep-every", "250ms", "--audit-key-file", filepath.Join(dirA, "audit.key")}
+	secretKey := []string{"--secret-key-file", filepath.Join(dirA, "secret.key")}
+	a := startServe(t, bin, append(append([]string{"--data", dirA}, shared...), secretKey...)...)
+	b := startServe(t, bin, append(append([]string{"--data", dirB}, shared...), secretKey...)...)
+	// A node started without the installation's secret key (it makes one
+	// of its own) is refused, rather than failing every second-factor
+	// login it would serve.
+	startCtx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	var out, errOut bytes.Buffer
+	code := Main(startCtx, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir()}, shared...),
+		strings.NewReader(""), &out, &errOut)
+	cancel()
+	if code != exitUsage || !strings.Contains(errOut.String(), "secret key") {
+		t.Errorf("a third node with a key of its own: exit %d, %s; want %d and the secret key named", code, errOut.String(), exitUsage)
+	}
 	db, err := sqldb.Open(ctx, dsn, "", sqldb.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,62 @@
+package account_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"kechuang/internal/account"
+	"kechuang/internal/dbtest"
+	"kechuang/internal/secret"
+	"kechuang/internal/sqldb"
+)
+
+// TestCheckSecretKey guards issue #18 §12: a second node started without
+// the installation's secret key made one of its own and, behind a load
+// balancer, failed every second-factor login it served. It is now refused
+// at start.
+func TestCheckSecretKey(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		key, other := secret.NewKey(), secret.NewKey()
+		// A database with a second factor made before the check existed.
+		s, c := newServiceWith(t, db, account.Config{SecretKey: key})
+		u := mustCreate(t, s, account.NewUser{Username: "ent", Role: account.RoleEnterprise, RegionCode: "320583"})
+		enrol(t, s, account.Actor{UserID: u.ID, Username: u.Username, Role: u.Role, Region: u.RegionCode}, c.Now())
+
+		tests := []struct {
+			name string
+			key  secret.Key
+			want error
+		}{
+			{name: "another key before the check is stored", key: other, want: account.ErrSecretKey},
+			{name: "the installation's key stores the check", key: key},
+			{name: "the installation's key again", key: key},
+			{name: "another key", key: other, want: account.ErrSecretKey},
+		}
+		for _, tt := range tests {
+			node, _ := newServiceWith(t, db, account.Config{SecretKey: tt.key})
+			if err := node.CheckSecretKey(ctx); !errors.Is(err, tt.want) {
+				t.Errorf("%s: CheckSecretKey = %v, want %v", tt.name, err, tt.want)
+			}
+		}
+	})
+}
+
+// TestCheckSecretKeyFirstStart: on a database without second factors the
+// first key stored is the installation's.
+func TestCheckSecretKeyFirstStart(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		first, _ := newServiceWith(t, db, account.Config{SecretKey: secret.NewKey()})
+		if err := first.CheckSecretKey(ctx); err != nil {
+			t.Fatalf("first start: CheckSecretKey = %v", err)
+		}
+		second, _ := newServiceWith(t, db, account.Config{SecretKey: secret.NewKey()})
+		if err := second.CheckSecretKey(ctx); !errors.Is(err, account.ErrSecretKey) {
+			t.Errorf("a node with its own key: CheckSecretKey = %v, want ErrSecretKey", err)
+		}
+	})
+}
