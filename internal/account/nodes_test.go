@@ -1,8 +1,11 @@
 package account_test
 
+// Tests of what several serve nodes on one database share (issue #18 §12).
+
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 
 	"kechuang/internal/account"
@@ -59,4 +62,42 @@ func TestCheckSecretKeyFirstStart(t *testing.T) {
 			t.Errorf("a node with its own key: CheckSecretKey = %v, want ErrSecretKey", err)
 		}
 	})
+}
+
+// TestSessionLimitHoldsAcrossNodes guards issue #18 §12: two nodes (two
+// Services on one database) logging the same administrator in at once
+// both saw the old session, both ended it and both opened one, leaving two
+// sessions under a limit of one.
+func TestSessionLimitHoldsAcrossNodes(t *testing.T) {
+	t.Parallel()
+	db := dbtest.Open(t, sqldb.Postgres)
+	ctx := context.Background()
+	cfg := account.Config{MaxSessions: map[account.Role]int{account.RoleAdmin: 1}, HashConcurrency: 4}
+	a, _ := newServiceWith(t, db, cfg)
+	b, _ := newServiceWith(t, db, cfg)
+	u := mustCreate(t, a, account.NewUser{Username: "adm", Role: account.RoleAdmin})
+	for round := range 10 {
+		var wg sync.WaitGroup
+		for i := range 4 {
+			node := a
+			if i%2 == 1 {
+				node = b
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, _, err := node.Login(ctx, "adm", "Kechuang-2026", "127.0.0.1", ""); err != nil {
+					t.Errorf("round %d: login = %v", round, err)
+				}
+			}()
+		}
+		wg.Wait()
+		var n int
+		if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM sessions WHERE user_id = ?", u.ID).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 {
+			t.Fatalf("round %d: %d sessions after four logins at once on two nodes, want 1 (the limit)", round, n)
+		}
+	}
 }
