@@ -21,25 +21,6 @@ import (
 	"kechuang/internal/sqldb"
 )
 
-// lockedBuffer is a bytes.Buffer that a running server writes and the test
-// reads at the same time.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // searchPropagation is the bound of #18 §12: a listing written through one
 // node is searchable on the other within this time.
 const searchPropagation = 2 * time.Second
