@@ -321,7 +321,7 @@ func (s *Service) AssessEnterprise(ctx context.Context, a account.Actor, id int6
 	}
 	in := e.AssessmentInput(asOf, years)
 	results := s.AssessAll(in)
-	proposal := ProposeTier(in, results)
+	proposal := ProposeTier(in, e.Tier, results)
 	now := s.now()
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM assessments WHERE enterprise_id = ?", id); err != nil {
@@ -340,12 +340,12 @@ func (s *Service) AssessEnterprise(ctx context.Context, a account.Actor, id int6
 			}
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE enterprises SET proposed_tier = ?, proposed_next = ?, assessed_at = ? WHERE id = ?",
-			proposal.Current, proposal.Next, sqldb.At(now), id); err != nil {
+			proposal.Proposed, proposal.Next, sqldb.At(now), id); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "enterprise.assess", ObjectType: "enterprise",
 			ObjectName: e.Name, ObjectID: idText(id), RegionCode: e.RegionCode,
-			After: map[string]string{"as_of": asOf.Format(dateLayout), "proposed": proposal.Current, "next": proposal.Next}})
+			After: map[string]string{"as_of": asOf.Format(dateLayout), "standing": proposal.Current, "proposed": proposal.Proposed, "next": proposal.Next}})
 	})
 	if err != nil {
 		return EnterpriseAssessment{}, fmt.Errorf("store assessment: %w", err)
@@ -425,7 +425,7 @@ func (s *Service) PreviewAssessment(ctx context.Context, a account.Actor, id int
 	}
 	in := e.AssessmentInput(asOf, years)
 	results := s.AssessAll(in)
-	return EnterpriseAssessment{Results: results, Proposal: ProposeTier(in, results)}, nil
+	return EnterpriseAssessment{Results: results, Proposal: ProposeTier(in, e.Tier, results)}, nil
 }
 
 // Domains lists the distinct high-tech domains of the enterprises the actor

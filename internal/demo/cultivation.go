@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -106,7 +107,7 @@ func LoadEnterprises(ctx context.Context, db *sqldb.DB, accounts *account.Servic
 				return added, err
 			}
 			if rng.IntN(2) == 0 {
-				if err := svc.ConfirmTier(ctx, staff, created.ID, result.Proposal.Current, "演示数据"); err != nil {
+				if err := svc.ConfirmTier(ctx, staff, created.ID, cmp.Or(result.Proposal.Proposed, result.Proposal.Current), "演示数据"); err != nil {
 					return added, err
 				}
 			}

@@ -234,12 +234,14 @@ func (s *Server) handleAPIPool(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	region, err := regionParam(r)
-	if err != nil {
+	q := newQuery(r)
+	f := cultivation.PoolFilter{Region: q.RegionCode("region")}
+	f.Page, f.PerPage = q.Page(25, 200)
+	if err := q.Err(); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	board, err := s.Cultivation.PoolBoard(r.Context(), actor, region)
+	board, err := s.Cultivation.PoolBoard(r.Context(), actor, f)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -14,6 +14,8 @@ func (s *Server) cultivationModule() module {
 		Funcs: template.FuncMap{
 			"wan":              yuanToWan,
 			"fieldLabel":       cultivation.FieldLabel,
+			"tierLabel":        tierLabel,
+			"standingBasis":    standingBasis,
 			"certificateTypes": func() []string { return certificateTypes },
 			"yearAmountFields": func() []string { return yearAmountFields },
 			"yearCountFields":  func() []string { return yearCountFields },
@@ -29,6 +31,7 @@ func (s *Server) cultivationModule() module {
 			rt.signedIn("POST /cultivation/enterprises/{id}/assess", s.handleEnterpriseAssess)
 			rt.signedIn("POST /cultivation/enterprises/{id}/tier", s.handleEnterpriseTier)
 			rt.signedIn("GET /cultivation/pool", s.handleCultivationPool)
+			rt.signedIn("POST /cultivation/pool/decide", s.handleCultivationPoolDecide)
 			rt.signedIn("GET /cultivation/targets", s.handleCultivationTargets)
 			rt.signedIn("POST /cultivation/targets", s.handleCultivationTargetSet)
 			rt.open("GET /cultivation/rules", s.handleCultivationRules)
