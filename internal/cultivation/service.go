@@ -26,6 +26,9 @@ type Service struct {
 	rules   *RuleBook
 	now     func() time.Time
 	imports *enterpriseImporter
+	// behindMargin is how far, in percentage points, a county may trail
+	// the linear schedule before it counts as behind.
+	behindMargin float64
 }
 
 // NewService returns a Service; now may be nil for time.Now.
@@ -33,7 +36,7 @@ func NewService(db *sqldb.DB, rules *RuleBook, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Service{db: db, rules: rules, now: now}
+	s := &Service{db: db, rules: rules, now: now, behindMargin: DefaultBehindMargin}
 	s.imports = newImporter(s)
 	return s
 }

@@ -16,6 +16,7 @@ func (s *Server) cultivationModule() module {
 			"fieldLabel":       cultivation.FieldLabel,
 			"tierLabel":        tierLabel,
 			"standingBasis":    standingBasis,
+			"cellOf":           func(lang string, p cultivation.IndicatorProgress) targetCell { return targetCell{Lang: lang, P: p} },
 			"certificateTypes": func() []string { return certificateTypes },
 			"yearAmountFields": func() []string { return yearAmountFields },
 			"yearCountFields":  func() []string { return yearCountFields },
@@ -34,6 +35,7 @@ func (s *Server) cultivationModule() module {
 			rt.signedIn("POST /cultivation/pool/decide", s.handleCultivationPoolDecide)
 			rt.signedIn("GET /cultivation/targets", s.handleCultivationTargets)
 			rt.signedIn("POST /cultivation/targets", s.handleCultivationTargetSet)
+			rt.signedIn("GET /cultivation/targets.xlsx", s.handleCultivationTargetsExport)
 			rt.open("GET /cultivation/rules", s.handleCultivationRules)
 			rt.importRoutes(s.cultivationImport())
 			rt.signedIn("GET /cultivation/export.xlsx", s.handleCultivationExport)

@@ -213,3 +213,41 @@ func TestCultivationPoolBulkDecisions(t *testing.T) {
 		}
 	})
 }
+
+// TestCultivationTargetsPage guards the targets page of #11: a city total
+// row, an xlsx export, R&D growth explained instead of "— / n", and 督办
+// stating its margin.
+func TestCultivationTargetsPage(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		e.clock.now = time.Date(2026, 7, 2, 12, 0, 0, 0, time.UTC)
+		city := e.createUser("city", account.RoleStaff, "320500")
+		ctx := context.Background()
+		for _, code := range []string{"320583", "320585"} {
+			if err := e.app.Cultivation.SetTarget(ctx, actorOf(city), code, 2026, "tech_sme_new", 6); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c := e.client()
+		c.loginForm("city", testPassword)
+		d := c.get("/cultivation/targets?year=2026").doc(t)
+		total := d.Find("#progress tfoot #total td.num")
+		if got := text(total.First().Text()); !strings.HasPrefix(got, "0 / 12") {
+			t.Errorf("total row first cell = %q, want 0 / 12", got)
+		}
+		if got := text(d.Find("#progress tbody tr").First().Find(".rd-note").Text()); got != "暂无连续两年研发费用数据" {
+			t.Errorf("R&D growth note = %q", got)
+		}
+		if got := text(d.Find("#behind .hint").Text()); !strings.Contains(got, "10 个百分点") {
+			t.Errorf("督办 rule = %q, want the margin stated", got)
+		}
+		href, _ := d.Find("#targets-export").Attr("href")
+		res := c.get(href)
+		if res.status != http.StatusOK || !strings.Contains(res.header.Get("Content-Type"), "spreadsheetml") || !strings.HasPrefix(res.body, "PK") {
+			t.Errorf("export %s = %d %s", href, res.status, res.header.Get("Content-Type"))
+		}
+		if res := c.get("/cultivation/targets.xlsx?year=abc"); res.status != http.StatusUnprocessableEntity {
+			t.Errorf("bad year = %d, want 422", res.status)
+		}
+	})
+}
