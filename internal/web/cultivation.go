@@ -15,6 +15,7 @@ func (s *Server) cultivationModule() module {
 			"wan":              yuanToWan,
 			"fieldLabel":       cultivation.FieldLabel,
 			"tierLabel":        tierLabel,
+			"plainText":        cultivation.PlainText,
 			"standingBasis":    standingBasis,
 			"cellOf":           func(lang string, p cultivation.IndicatorProgress) targetCell { return targetCell{Lang: lang, P: p} },
 			"certificateTypes": func() []string { return certificateTypes },

@@ -251,3 +251,25 @@ func TestCultivationTargetsPage(t *testing.T) {
 		}
 	})
 }
+
+// TestCultivationRulesPagePlain guards the rules page of #11: rule-set ids
+// (above-scale, high-tech) were shown as chips, field names such as
+// certificates[].expires sat in user text, and [C]/[S]/[U] went unexplained.
+func TestCultivationRulesPagePlain(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		d := e.client().get("/cultivation/rules").doc(t)
+		cards := text(d.Find("#rule-sets").Text())
+		for _, code := range []string{"above-scale", "high-tech", "innovative-sme", "certificates[].expires", "data_year", "version="} {
+			if strings.Contains(cards, code) {
+				t.Errorf("rules page shows %q", code)
+			}
+		}
+		if !strings.Contains(cards, "规模以上企业") || !strings.Contains(cards, "证书载明的有效期") {
+			t.Errorf("rules page lacks the labels")
+		}
+		if n := d.Find("#confidence-legend dt").Length(); n != 3 {
+			t.Errorf("confidence legend = %d entries, want [C] [S] [U]", n)
+		}
+	})
+}
