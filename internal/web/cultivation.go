@@ -13,7 +13,8 @@ func (s *Server) cultivationModule() module {
 	return module{Key: "cultivation", Path: "/cultivation", Order: 20, Card: true, Ready: true, Visible: s.Cultivation.CanViewRegistry,
 		Funcs: template.FuncMap{
 			"wan":              yuanToWan,
-			"fieldLabel":       cultivation.FieldLabel,
+			"fieldLabel":       fieldLabelIn,
+			"amountIn":         amountIn,
 			"tierLabel":        tierLabel,
 			"plainText":        cultivation.PlainText,
 			"standingBasis":    standingBasis,

@@ -207,6 +207,34 @@ func certViews(lang string, st cultivation.Standing, asOf time.Time) []certView 
 	return out
 }
 
+// fieldLabelIn names an input path of the assessment in lang: in Chinese
+// FieldLabel's words; in English the catalog's field names where the
+// catalogs have them ("2025 R&D expense"), else FieldLabel's Chinese term.
+func fieldLabelIn(lang, path string) string {
+	if lang == i18n.English {
+		parts := strings.Split(path, ".")
+		if len(parts) == 3 && parts[0] == "years" && i18n.Has("field."+parts[2]) {
+			return parts[1] + " " + i18n.T(lang, "field."+parts[2])
+		}
+		if len(parts) == 1 && i18n.Has("field."+path) {
+			return i18n.T(lang, "field."+path)
+		}
+	}
+	return cultivation.FieldLabel(path)
+}
+
+// amountIn shows an amount in 元 for a table whose Chinese header says
+// 万元: the bare 万元 figure in Chinese, formatMoney's "¥6.15M" in English.
+func amountIn(lang string, v *float64) string {
+	if v == nil {
+		return "—"
+	}
+	if lang == i18n.English {
+		return formatMoney(lang, *v)
+	}
+	return yuanToWan(v)
+}
+
 // standingBasis words where a standing comes from.
 func standingBasis(lang string, st cultivation.Standing) string {
 	switch {

@@ -273,3 +273,42 @@ func TestCultivationRulesPagePlain(t *testing.T) {
 		}
 	})
 }
+
+// TestCultivationEnglish guards #11: English pages left tiers and indicator
+// names in Chinese and wrote amounts as "615 × 10k yuan".
+func TestCultivationEnglish(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		e.clock.now = cultivationDay
+		city := e.createUser("city", account.RoleStaff, "320500")
+		d0, _ := time.Parse("2006-01-02", "2025-11-20")
+		ent := e.strongFirm(t, actorOf(city), "011", "320583", []cultivation.Certificate{{Type: "high-tech", Issued: cultivation.Date{Time: d0}}})
+		if err := e.app.Cultivation.SetTarget(context.Background(), actorOf(city), "320583", 2026, "high_tech_total", 5); err != nil {
+			t.Fatal(err)
+		}
+		c := e.client()
+		c.loginForm("city", testPassword)
+		c.get("/lang/en?next=/")
+		d := c.get("/cultivation/enterprises/" + strconv.FormatInt(ent.ID, 10)).doc(t)
+		if got := text(d.Find("#current-tier").Text()); got != "High-tech enterprise" {
+			t.Errorf("English current tier = %q", got)
+		}
+		if got := text(d.Find("#years tbody tr").Last().Find("td").Eq(1).Text()); got != "¥40M" {
+			t.Errorf("English revenue cell = %q, want ¥40M", got)
+		}
+		if got := text(d.Find("#certificates").Text()); !strings.Contains(got, "High-tech enterprise (") && !strings.Contains(got, "High-tech enterprise（") {
+			t.Errorf("English certificates = %q", got)
+		}
+		for _, page := range []string{"/cultivation", "/cultivation/pool", "/cultivation/targets?year=2026"} {
+			body := text(c.get(page).doc(t).Find("main").Text())
+			if !strings.Contains(body, "High-tech enterprise") && !strings.Contains(body, "Valid high-tech enterprises") {
+				t.Errorf("English %s lacks the English labels: %.200q", page, body)
+			}
+			for _, zh := range []string{"高新技术企业", "科技型中小企业", "创新型中小企业", "有效高新技术企业", "万元", "10k yuan"} {
+				if strings.Contains(body, zh) {
+					t.Errorf("English %s shows %q", page, zh)
+				}
+			}
+		}
+	})
+}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
 	"kechuang/internal/i18n"
 	"kechuang/internal/market"
@@ -44,7 +43,7 @@ func (s *Server) listingView(lang string, l market.Listing) listingView {
 	case l.Price == nil:
 		v.PriceText = i18n.T(lang, "market.negotiable")
 	default:
-		v.PriceText = i18n.T(lang, "market.price_wan", strconv.FormatFloat(*l.Price, 'f', -1, 64))
+		v.PriceText = formatWan(lang, *l.Price)
 	}
 	return v
 }
