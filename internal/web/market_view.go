@@ -28,7 +28,7 @@ type ipRow struct{ Type, Number, Status string }
 func (s *Server) listingView(lang string, l market.Listing) listingView {
 	ref := s.Market.Reference()
 	v := listingView{Listing: l, KindName: i18n.T(lang, "market.kind."+string(l.Kind)),
-		StateName: i18n.T(lang, "market.state."+string(l.State)), TRLName: ref.TRLName(l.TRL), BandName: ref.BandName(l.Band),
+		StateName: i18n.T(lang, "market.state."+string(l.State)), TRLName: ref.TRLName(l.TRL), BandName: s.bandName(lang, l.Band),
 		SectionName: ref.SectionName(l.Industry), Paragraphs: market.Paragraphs(l.Summary), Expected: market.Paragraphs(l.Expected)}
 	v.TwinPercent = int(l.TwinScore*100 + 0.5)
 	for _, m := range l.Modes {

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"kechuang/internal/i18n"
+	"kechuang/internal/market"
 )
 
 // TestFormatMoney guards #11: English pages wrote amounts as
@@ -30,5 +31,27 @@ func TestFormatMoney(t *testing.T) {
 				t.Errorf("formatMoney(%s, %v) = %q, want %q", tt.lang, tt.yuan, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestBandLabel guards #11: English pages showed budget bands in Chinese.
+func TestBandLabel(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		band market.Band
+		want string
+	}{
+		{market.Band{Code: "lt10", Name: "10万元以下", Max: 10}, "under ¥100K"},
+		{market.Band{Code: "100-500", Name: "100–500万元", Min: 100, Max: 500}, "¥1M–¥5M"},
+		{market.Band{Code: "gte1000", Name: "1000万元以上", Min: 1000}, "¥10M and above"},
+		{market.Band{Code: market.Negotiable, Name: "面议"}, "Negotiable"},
+	}
+	for _, tt := range tests {
+		if got := bandLabel(i18n.English, tt.band); got != tt.want {
+			t.Errorf("bandLabel(en, %s) = %q, want %q", tt.band.Code, got, tt.want)
+		}
+		if got := bandLabel(i18n.Chinese, tt.band); got != tt.band.Name {
+			t.Errorf("bandLabel(zh, %s) = %q, want %q", tt.band.Code, got, tt.band.Name)
+		}
 	}
 }
