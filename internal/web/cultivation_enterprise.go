@@ -183,8 +183,8 @@ type enterpriseData struct {
 // certView is one certificate as the profile shows it: its title, its
 // validity in words, and whether it has lapsed.
 type certView struct {
-	Label, Validity string
-	Valid, Expired  bool
+	Label, Validity        string
+	Valid, Expired, NotYet bool
 }
 
 // certViews words the validity of each certificate of st in lang: a 科小
@@ -192,7 +192,7 @@ type certView struct {
 func certViews(lang string, st cultivation.Standing, asOf time.Time) []certView {
 	out := make([]certView, 0, len(st.Certificates))
 	for _, c := range st.Certificates {
-		v := certView{Label: i18n.T(lang, "cert."+c.Type), Valid: c.Valid, Expired: c.Expired(asOf)}
+		v := certView{Label: i18n.T(lang, "cert."+c.Type), Valid: c.Valid, Expired: c.Expired(asOf), NotYet: c.Issued.After(asOf)}
 		issued := c.Issued.Format("2006-01-02")
 		switch {
 		case c.CalendarYear:
