@@ -183,7 +183,42 @@ func (s *Service) FindEnterprises(ctx context.Context, a account.Actor, f Enterp
 	if !readsRegistry(a) {
 		return nil, 0, apperr.New(apperr.Forbidden, "cultivation.only_staff")
 	}
+	if f.Tier != "" {
+		ids, err := s.standingOn(ctx, a, f.Tier)
+		if err != nil {
+			return nil, 0, err
+		}
+		f.ids = ids
+	}
 	return findEnterprises(ctx, s.db, a, f)
+}
+
+// standingOn returns the ids of the firms in the actor's view that stand
+// on tier today. A standing depends on today's date (a certificate lapses),
+// so it is computed here rather than stored.
+func (s *Service) standingOn(ctx context.Context, a account.Actor, tier string) ([]int64, error) {
+	where, args := scopeWhere(a)
+	rows, err := s.db.QueryContext(ctx, "SELECT id, certificates, tier, listed FROM enterprises WHERE "+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("enterprises by standing: %w", err)
+	}
+	defer rows.Close()
+	today := s.now()
+	var ids []int64
+	for rows.Next() {
+		var e Enterprise
+		var certs string
+		if err := rows.Scan(&e.ID, &certs, &e.Tier, &e.Listed); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(certs), &e.Certificates); err != nil {
+			return nil, fmt.Errorf("enterprise %d certificates: %w", e.ID, err)
+		}
+		if e.Standing(today).Tier == tier {
+			ids = append(ids, e.ID)
+		}
+	}
+	return ids, rows.Err()
 }
 
 // UpdateEnterprise replaces the profile of an enterprise (not its tier or

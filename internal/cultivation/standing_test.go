@@ -145,6 +145,13 @@ func TestPoolCountsCertifiedFirms(t *testing.T) {
 		if diff := cmp.Diff(want, count(cultivation.PoolFilter{Region: "320583"})); diff != "" {
 			t.Errorf("county counts (-want +got):\n%s", diff)
 		}
+		// The registry's tier filter is the same standing.
+		for tier, wantN := range map[string]int{cultivation.TierHighTech: 1, cultivation.TierTechSME: 1, cultivation.TierSpecialized: 1, cultivation.TierSeed: 0} {
+			list, total, err := r.svc.FindEnterprises(ctx, staff, cultivation.EnterpriseFilter{Tier: tier})
+			if err != nil || total != wantN || len(list) != wantN {
+				t.Errorf("FindEnterprises(tier %s) = %d of %d, %v; want %d", tier, len(list), total, err, wantN)
+			}
+		}
 	})
 }
 
