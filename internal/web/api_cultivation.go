@@ -292,3 +292,33 @@ func (s *Server) handleAPITargetSet(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
+
+type poolDecisionRequest struct {
+	IDs      []int64 `json:"ids"`
+	Decision string  `json:"decision"`
+	Note     string  `json:"note"`
+}
+
+// handleAPIPoolDecisions confirms or rejects the pending proposals of
+// several enterprises at once.
+func (s *Server) handleAPIPoolDecisions(w http.ResponseWriter, r *http.Request) {
+	actor, ok := s.apiActor(w, r)
+	if !ok {
+		return
+	}
+	var req poolDecisionRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if req.Decision != "confirm" && req.Decision != "reject" {
+		s.writeError(w, r, apperr.Fields(apperr.Field("decision", "cultivation.bulk_decision")))
+		return
+	}
+	res, err := s.Cultivation.DecideProposals(r.Context(), actor, req.IDs, req.Decision == "confirm", req.Note)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}

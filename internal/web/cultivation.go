@@ -50,6 +50,7 @@ func (s *Server) cultivationModule() module {
 			rt.api("PUT /api/v1/enterprises/{id}/years/{year}", s.handleAPIEnterpriseYear)
 			rt.api("POST /api/v1/enterprises/{id}/assess", s.handleAPIEnterpriseAssess)
 			rt.api("GET /api/v1/pool", s.handleAPIPool)
+			rt.api("POST /api/v1/pool/decisions", s.handleAPIPoolDecisions)
 			rt.api("GET /api/v1/targets", s.handleAPITargets)
 			rt.api("PUT /api/v1/targets", s.handleAPITargetSet)
 		}}

@@ -211,6 +211,21 @@ func TestCultivationPoolBulkDecisions(t *testing.T) {
 		if e2, _ := e.app.Cultivation.GetEnterprise(ctx, actorOf(city), ks[0]); e2.Tier != cultivation.TierTechSME {
 			t.Errorf("confirmed firm tier = %q", e2.Tier)
 		}
+
+		// The same through the API.
+		api := e.client()
+		api.mustLoginAPI("ks")
+		otherID, _ := strconv.ParseInt(other, 10, 64)
+		if res := api.api(http.MethodPost, "/api/v1/pool/decisions", map[string]any{"ids": []int64{otherID}, "decision": "confirm"}); res.status != http.StatusNotFound {
+			t.Errorf("API: another county's firm = %d, want 404", res.status)
+		}
+		if res := api.api(http.MethodPost, "/api/v1/pool/decisions", map[string]any{"ids": []int64{ks[3]}, "decision": "maybe"}); res.status != http.StatusUnprocessableEntity {
+			t.Errorf("API: unknown decision = %d, want 422", res.status)
+		}
+		res = api.api(http.MethodPost, "/api/v1/pool/decisions", map[string]any{"ids": []int64{ks[3], ks[4], ks[0]}, "decision": "reject", "note": "重复"})
+		if res.status != http.StatusOK || !strings.Contains(res.body, `"decided":2`) || !strings.Contains(res.body, `"skipped":1`) {
+			t.Errorf("API: reject = %d %s, want 2 decided and 1 skipped", res.status, res.body)
+		}
 	})
 }
 
