@@ -175,7 +175,7 @@ func (e *Enterprise) AssessmentInput(asOf time.Time, years []YearRecord) Assessm
 type EnterpriseFilter struct {
 	Query    string // part of the name or credit code
 	Region   string // region prefix
-	Tier     string // confirmed tier
+	Tier     string // the tier the firm stands on today (see Standing)
 	Domain   string
 	Industry string // prefix, e.g. "C" or "C39"
 	Tag      string // one of the enterprise's tags, exactly (e.g. 重点企业)
@@ -185,6 +185,7 @@ type EnterpriseFilter struct {
 	NearGaps    int
 	Page        int
 	PerPage     int
+	ids         []int64 // the firms standing on Tier, found by the service
 }
 
 // Normalize clamps paging.

@@ -150,7 +150,16 @@ func findEnterprises(ctx context.Context, db *sqldb.DB, a account.Actor, f Enter
 		where, args = append(where, "region_code LIKE ?"), append(args, region.Prefix(f.Region)+"%")
 	}
 	if f.Tier != "" {
-		where, args = append(where, "tier = ?"), append(args, f.Tier)
+		// The service resolves the tier to the firms standing on it.
+		if len(f.ids) == 0 {
+			where = append(where, "1 = 0")
+		} else {
+			marks := strings.TrimSuffix(strings.Repeat("?, ", len(f.ids)), ", ")
+			where = append(where, "id IN ("+marks+")")
+			for _, id := range f.ids {
+				args = append(args, id)
+			}
+		}
 	}
 	if f.Domain != "" {
 		where, args = append(where, "domain = ?"), append(args, f.Domain)

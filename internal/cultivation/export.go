@@ -1,8 +1,10 @@
 package cultivation
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 
@@ -29,7 +31,7 @@ func (s *Service) ExportAssessmentReport(ctx context.Context, a account.Actor, r
 		scope = region.Prefix(regionCode)
 	}
 	ruleIDs := s.rules.IDs()
-	header := []string{"统一社会信用代码", "企业名称", "所属区县", "行业代码", "已确认梯队", "测评建议梯队", "最接近的上一梯队"}
+	header := []string{"统一社会信用代码", "企业名称", "所属区县", "行业代码", "当前梯队", "测评建议梯队（待确认）", "下一梯队"}
 	for _, id := range ruleIDs {
 		name := id
 		if list := s.rules.byID[id]; len(list) > 0 {
@@ -40,7 +42,7 @@ func (s *Service) ExportAssessmentReport(ctx context.Context, a account.Actor, r
 	verdictText := map[Verdict]string{VerdictYes: "符合", VerdictPossible: "可能符合", VerdictNo: "不符合", VerdictUnknown: "数据不足"}
 	names := map[string]string{}
 	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.credit_code, e.name, e.region_code, e.industry, e.tier, e.proposed_tier,
-		e.proposed_next, COALESCE(a.rule_set, ''), COALESCE(a.verdict, ''), COALESCE(a.result, '')
+		e.proposed_next, e.certificates, e.listed, COALESCE(a.rule_set, ''), COALESCE(a.verdict, ''), COALESCE(a.result, '')
 		FROM enterprises e LEFT JOIN assessments a ON a.enterprise_id = e.id
 		WHERE e.region_code LIKE ? ORDER BY e.region_code, e.name, e.id, a.rule_set`, scope+"%")
 	if err != nil {
@@ -56,9 +58,14 @@ func (s *Service) ExportAssessmentReport(ctx context.Context, a account.Actor, r
 	}
 	for rows.Next() {
 		var id int64
-		var code, name, regionCode, industry, tier, proposed, next, ruleSet, verdict, result string
-		if err := rows.Scan(&id, &code, &name, &regionCode, &industry, &tier, &proposed, &next, &ruleSet, &verdict, &result); err != nil {
+		var code, name, regionCode, industry, certs, ruleSet, verdict, result string
+		var e Enterprise
+		if err := rows.Scan(&id, &code, &name, &regionCode, &industry, &e.Tier, &e.ProposedTier, &e.ProposedNext, &certs, &e.Listed,
+			&ruleSet, &verdict, &result); err != nil {
 			return err
+		}
+		if err := json.Unmarshal([]byte(certs), &e.Certificates); err != nil {
+			return fmt.Errorf("enterprise %d certificates: %w", id, err)
 		}
 		if id != curID {
 			if cur != nil {
@@ -73,7 +80,8 @@ func (s *Service) ExportAssessmentReport(ctx context.Context, a account.Actor, r
 				names[regionCode] = county
 			}
 			cur = make([]any, len(header))
-			copy(cur, []any{code, name, county, industry, tier, proposed, next})
+			today := s.now()
+			copy(cur, []any{code, name, county, industry, cmp.Or(e.Standing(today).Tier, "未入库"), e.PendingProposal(today), e.ProposedNext})
 			for i := 7; i < len(header); i += 2 {
 				cur[i] = "未测评"
 			}

@@ -8,8 +8,16 @@ import (
 	"kechuang/internal/region"
 )
 
+// registryRow is one enterprise of the registry list with its standing
+// and the proposal still open above it.
+type registryRow struct {
+	cultivation.Enterprise
+	Standing cultivation.Standing
+	Pending  string
+}
+
 type cultivationListData struct {
-	Enterprises []cultivation.Enterprise
+	Enterprises []registryRow
 	Filter      cultivation.EnterpriseFilter
 	Near        bool
 	Pager       pager
@@ -39,7 +47,11 @@ func (s *Server) handleCultivationList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Normalize()
-	data := cultivationListData{Domains: domains, Enterprises: list, Filter: f, Near: f.NearRuleSet != "", Pager: newPager(r, f.Page, f.PerPage, total),
+	rows := make([]registryRow, len(list))
+	for i, e := range list {
+		rows[i] = registryRow{Enterprise: e, Standing: e.Standing(s.Now()), Pending: e.PendingProposal(s.Now())}
+	}
+	data := cultivationListData{Domains: domains, Enterprises: rows, Filter: f, Near: f.NearRuleSet != "", Pager: newPager(r, f.Page, f.PerPage, total),
 		Counties: s.countyChoices(r), Tiers: cultivation.Tiers,
 		CanCreate: s.Cultivation.CanManageEnterprises(st.actor), CanImport: s.Cultivation.CanImport(st.actor),
 		CanViewPool: s.Cultivation.CanViewPool(st.actor), CanViewTargets: s.Cultivation.CanViewTargets(st.actor),
