@@ -116,11 +116,3 @@ func (s *Service) searchType(ctx context.Context, a account.Actor, typ string, f
 	}
 	return nil, 0, fmt.Errorf("unknown type %q", typ)
 }
-
-// ShowsContact reports whether the actor reads the phone and e-mail of
-// the expert e (as GetExpert returned it to the actor): staff in scope and
-// the expert's own account, not the institution's editors or visitors. An
-// edit form offers the contact fields only then.
-func (e Expert) ShowsContact(a account.Actor) bool {
-	return e.Perms.Manage || (a.LoggedIn() && e.AccountID != 0 && e.AccountID == a.UserID)
-}
