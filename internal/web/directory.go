@@ -192,6 +192,9 @@ type formField struct {
 	Required bool
 	// Empty is the label of the empty option of a select ("" for none).
 	Empty string
+	// Label is the catalog key of the label when it is not field.<Name>;
+	// Hint a line of help under the field.
+	Label, Hint string
 }
 
 // dirFormData is what templates/directory/form.html shows.

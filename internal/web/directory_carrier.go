@@ -106,7 +106,7 @@ func (s *Server) tenantForm(lang, kind string) []formField {
 	}
 	return []formField{{Name: "name", Type: "text", Required: true}, {Name: "credit_code", Type: "text"},
 		{Name: "entered", Type: "date", Required: true}, {Name: "stations", Type: "number"}, {Name: "rooms", Type: "number"},
-		{Name: "area", Type: "number"}, {Name: "exited", Type: "date"},
+		{Name: "area", Type: "number", Hint: "directory.tenant_space_hint"}, {Name: "exited", Type: "date"},
 		{Name: "exit_reason", Type: "select", Options: s.choiceOptions(lang, "exit_reason"), Empty: "directory.none"},
 		{Name: "next_kind", Type: "select", Options: next, Empty: "directory.none"}, {Name: "note", Type: "textarea"}}
 }
@@ -153,7 +153,7 @@ func (s *Server) carrierForm(r *http.Request, manage bool) []formField {
 	}
 	f = append(f, formField{Name: "visibility", Type: "select", Options: s.choiceOptions(lang, "visibility")},
 		formField{Name: "stations", Type: "number"}, formField{Name: "rooms", Type: "number"},
-		formField{Name: "area", Type: "number"}, formField{Name: "opened", Type: "date"},
+		formField{Name: "area", Type: "number", Hint: "directory.capacity_hint"}, formField{Name: "opened", Type: "date"},
 		formField{Name: "summary", Type: "textarea"})
 	return append(f, contactFields...)
 }

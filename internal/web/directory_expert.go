@@ -83,7 +83,7 @@ func (s *Server) expertForm(r *http.Request, manage, contact bool) []formField {
 	st := state(r)
 	lang := st.lang
 	var f []formField
-	f = append(f, formField{Name: "name", Type: "text", Required: true})
+	f = append(f, formField{Name: "name", Type: "text", Required: true, Label: "field.display_name"})
 	if manage {
 		insts, _, err := s.Directory.FindInstitutions(r.Context(), st.actor, directory.InstitutionFilter{Paging: directory.Paging{PerPage: 200}})
 		var opts []formOption
@@ -98,8 +98,8 @@ func (s *Server) expertForm(r *http.Request, manage, contact bool) []formField {
 	}
 	f = append(f, formField{Name: "affiliation", Type: "text"}, formField{Name: "job_title", Type: "text"},
 		formField{Name: "disciplines", Type: "multi", Options: s.disciplineOptions()},
-		formField{Name: "research", Type: "textarea"}, formField{Name: "keywords", Type: "text"},
-		formField{Name: "achievements", Type: "text"}, formField{Name: "patents", Type: "text"},
+		formField{Name: "research", Type: "textarea"}, formField{Name: "keywords", Type: "text", Hint: "directory.list_hint"},
+		formField{Name: "achievements", Type: "text", Hint: "directory.list_hint"}, formField{Name: "patents", Type: "text", Hint: "directory.list_hint"},
 		formField{Name: "roles", Type: "multi", Options: s.choiceOptions(lang, "expert_role")})
 	if manage {
 		f = append(f, formField{Name: "region_code", Type: "select", Options: regionOptions(s.countyChoices(r)), Empty: "directory.region_of_institution"},

@@ -78,8 +78,8 @@ func (s *Server) serviceOrgForm(r *http.Request, manage bool) []formField {
 		f = append(f, formField{Name: "region_code", Type: "select", Required: true, Options: regionOptions(s.countyChoices(r))})
 	}
 	f = append(f, formField{Name: "visibility", Type: "select", Options: s.choiceOptions(lang, "visibility")},
-		formField{Name: "services", Type: "text"}, formField{Name: "fields", Type: "multi", Options: s.domainOptions()},
-		formField{Name: "qualifications", Type: "text"}, formField{Name: "summary", Type: "textarea"})
+		formField{Name: "services", Type: "text", Hint: "directory.list_hint"}, formField{Name: "fields", Type: "multi", Options: s.domainOptions()},
+		formField{Name: "qualifications", Type: "text", Hint: "directory.list_hint"}, formField{Name: "summary", Type: "textarea"})
 	return append(f, contactFields...)
 }
 
