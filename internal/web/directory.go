@@ -46,6 +46,7 @@ func (s *Server) directoryModule() module {
 			rt.open("GET /directory/experts/{id}", s.handleExpert)
 			rt.signedIn("GET /directory/experts/{id}/edit", s.handleExpertEdit)
 			rt.signedIn("POST /directory/experts/{id}", s.handleExpertUpdate)
+			rt.signedIn("POST /directory/experts/{id}/consent", s.handleExpertConsent)
 			rt.open("GET /directory/service-orgs", s.handleServiceOrgList)
 			rt.signedIn("GET /directory/service-orgs/new", s.handleServiceOrgNew)
 			rt.signedIn("POST /directory/service-orgs", s.handleServiceOrgCreate)
@@ -65,6 +66,7 @@ func (s *Server) directoryModule() module {
 			rt.open("GET /directory/funds/{id}", s.handleFund)
 			rt.signedIn("GET /directory/funds/{id}/edit", s.handleFundEdit)
 			rt.signedIn("POST /directory/funds/{id}", s.handleFundUpdate)
+			rt.signedIn("POST /directory/funds/{id}/investments", s.handleFundInvestmentAdd)
 
 			rt.api("GET /api/v1/directory/search", s.handleAPIDirectorySearch)
 			rt.api("GET /api/v1/institutions", s.handleAPIInstitutions)

@@ -56,6 +56,10 @@ func (s *Server) handleExpertList(w http.ResponseWriter, r *http.Request) {
 type expertData struct {
 	E    directory.Expert
 	Done string
+	// ConsentForm records a consent: shown to the expert's editors.
+	ConsentForm dirFormData
+	// Notice is the privacy notice in force, for the consent form.
+	Notice directory.Notice
 }
 
 // handleExpert shows an expert's profile: visitors see what the expert
@@ -67,13 +71,63 @@ func (s *Server) handleExpert(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	e, err := s.Directory.GetExpert(r.Context(), state(r).actor, id)
+	s.expertPage(w, r, http.StatusOK, id, dirFormData{})
+}
+
+func (s *Server) expertPage(w http.ResponseWriter, r *http.Request, status int, id int64, consent dirFormData) {
+	st := state(r)
+	e, err := s.Directory.GetExpert(r.Context(), st.actor, id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "directory/expert", s.newPage(r, "directory.expert", "directory",
-		expertData{E: e, Done: r.URL.Query().Get("done")}))
+	notice := s.Directory.Reference().Notice
+	if consent.Values == nil {
+		consent.Values = url.Values{"notice_version": {notice.Version}}
+		if e.Consent != nil {
+			consent.Values["fields"] = e.Consent.Fields
+		}
+	}
+	consent.Action = "/directory/experts/" + strconv.FormatInt(id, 10) + "/consent"
+	consent.Fields = []formField{{Name: "fields", Label: "directory.consent_fields", Type: "multi",
+		Options: s.choiceOptions(st.lang, "public_field"), Hint: "directory.consent_fields_hint"}}
+	if !ownExpert(st.actor, e) {
+		// An editor records a consent given in writing, under the notice
+		// the expert signed and on the day it was signed.
+		consent.Fields = append(consent.Fields, formField{Name: "notice_version", Type: "text", Required: true},
+			formField{Name: "given_on", Type: "date", Required: true})
+	}
+	s.render(w, r, status, "directory/expert", s.newPage(r, "directory.expert", "directory",
+		expertData{E: e, Done: r.URL.Query().Get("done"), ConsentForm: consent, Notice: notice}))
+}
+
+// ownExpert reports whether the expert record is the actor's own.
+func ownExpert(a account.Actor, e directory.Expert) bool {
+	return a.LoggedIn() && e.AccountID != 0 && e.AccountID == a.UserID
+}
+
+// handleExpertConsent records the expert's consent to show the chosen
+// fields (none withdraws it): the expert's own, or one given in writing
+// that an editor records.
+func (s *Server) handleExpertConsent(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	st := state(r)
+	v := formValues(r)
+	_, err = s.Directory.RecordExpertConsent(r.Context(), st.actor, id, directory.ConsentInput{Fields: multiOf(v, "fields"),
+		NoticeVersion: v.Get("notice_version"), GivenOn: v.Get("given_on")})
+	if isFormError(err) {
+		s.expertPage(w, r, http.StatusUnprocessableEntity, id, dirFormData{Values: v, Errors: formErrors(st.lang, err)})
+		return
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/directory/experts/"+strconv.FormatInt(id, 10)+"?done=consent", http.StatusSeeOther)
 }
 
 // expertForm is the form of an expert. manage adds what only staff

@@ -55,17 +55,23 @@ type fundData struct {
 	Summary     directory.PortfolioSummary
 	Investments []directory.Investment
 	Done        string
+	// InvestmentForm adds a portfolio row: shown to the fund's editors.
+	InvestmentForm dirFormData
 }
 
 // handleFund shows a fund with its portfolio; amounts only to its editors
 // and staff in scope.
 func (s *Server) handleFund(w http.ResponseWriter, r *http.Request) {
-	st := state(r)
 	id, err := pathID(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	s.fundPage(w, r, http.StatusOK, id, dirFormData{Values: url.Values{}})
+}
+
+func (s *Server) fundPage(w http.ResponseWriter, r *http.Request, status int, id int64, form dirFormData) {
+	st := state(r)
 	f, err := s.Directory.GetFund(r.Context(), st.actor, id)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -81,8 +87,42 @@ func (s *Server) handleFund(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "directory/fund", s.newPage(r, "directory.fund", "directory",
-		fundData{F: f, Summary: sum, Investments: inv, Done: r.URL.Query().Get("done")}))
+	form.Action = "/directory/funds/" + strconv.FormatInt(id, 10) + "/investments"
+	form.Fields = []formField{{Name: "name", Type: "text", Required: true, Label: "directory.investee"},
+		{Name: "credit_code", Type: "text"}, {Name: "round", Type: "select", Required: true, Options: s.choiceOptions(st.lang, "round")},
+		{Name: "investment_amount", Type: "number", Required: true}, {Name: "invested_on", Type: "date", Required: true},
+		{Name: "note", Type: "textarea"}}
+	s.render(w, r, status, "directory/fund", s.newPage(r, "directory.fund", "directory",
+		fundData{F: f, Summary: sum, Investments: inv, Done: r.URL.Query().Get("done"), InvestmentForm: form}))
+}
+
+// handleFundInvestmentAdd adds a portfolio row from the fund page's form.
+func (s *Server) handleFundInvestmentAdd(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	st := state(r)
+	v := formValues(r)
+	errs := map[string]string{}
+	in := directory.InvestmentInput{Name: v.Get("name"), CreditCode: v.Get("credit_code"), Round: v.Get("round"),
+		Amount: formFloat(v, "investment_amount", st.lang, errs), InvestedOn: v.Get("invested_on"), Note: v.Get("note")}
+	if len(errs) == 0 {
+		_, err = s.Directory.AddInvestment(r.Context(), st.actor, id, in)
+		if err != nil && !isFormError(err) {
+			s.writeError(w, r, err)
+			return
+		}
+		if err != nil {
+			errs = formErrors(st.lang, err)
+		}
+	}
+	if len(errs) > 0 {
+		s.fundPage(w, r, http.StatusUnprocessableEntity, id, dirFormData{Values: v, Errors: errs})
+		return
+	}
+	http.Redirect(w, r, "/directory/funds/"+strconv.FormatInt(id, 10)+"?done=investment_added#portfolio", http.StatusSeeOther)
 }
 
 func (s *Server) fundForm(r *http.Request, manage bool) []formField {

@@ -443,3 +443,63 @@ func TestDirectoryDemoPages(t *testing.T) {
 		}
 	})
 }
+
+// TestDirectoryConsentAndPortfolioForms: an editor records a written
+// consent on the expert page, after which visitors see the profile; the
+// fund page adds a portfolio row whose amount visitors do not see.
+func TestDirectoryConsentAndPortfolioForms(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		w := newDirWorld(t, e)
+		staff := e.client()
+		staff.mustLoginAPI("city")
+		anon := e.client()
+		page := path("/directory/experts/%d", w.private.ID)
+		tok := staff.formToken(page)
+		res := staff.postForm(page+"/consent", url.Values{"csrf_token": {tok}, "fields": {"title"}, "notice_version": {"2026-1"},
+			"given_on": {e.clock.Now().Format("2006-01-02")}})
+		if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.doc(t).Find("#consent-form").Text(), "须包含姓名") {
+			t.Errorf("consent without the name = %d, want 422 saying the name is needed", res.status)
+		}
+		if res := anon.get(page); res.status != http.StatusNotFound {
+			t.Fatalf("before consent: %d, want 404", res.status)
+		}
+		res = staff.postForm(page+"/consent", url.Values{"csrf_token": {tok}, "fields": {"name", "institution"},
+			"notice_version": {"2026-1"}, "given_on": {e.clock.Now().Format("2006-01-02")}})
+		if res.status != http.StatusSeeOther {
+			t.Fatalf("record consent = %d: %s", res.status, res.body)
+		}
+		if res := anon.get(page); res.status != http.StatusOK || !strings.Contains(res.body, "乙研究所") || strings.Contains(res.body, "13987654321") {
+			t.Errorf("after consent: %d, or institution missing, or phone shown", res.status)
+		}
+		if res := anon.get(page); res.doc(t).Find("#consent-form").Length() != 0 {
+			t.Errorf("a visitor is offered the consent form")
+		}
+
+		fund, err := e.app.Directory.CreateFund(context.Background(), actorOf(w.staff), directory.FundInput{Name: "测试基金",
+			Type: "angel", Subscribed: 1000, Paid: 400, RegionCode: "320500"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fpage := path("/directory/funds/%d", fund.ID)
+		res = staff.postForm(fpage+"/investments", url.Values{"csrf_token": {tok}, "name": {"某被投企业"}, "round": {"angel"},
+			"investment_amount": {"100"}, "invested_on": {e.clock.Now().AddDate(1, 0, 0).Format("2006-01-02")}})
+		if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "日期不能晚于今天") {
+			t.Errorf("investment in the future = %d, want 422", res.status)
+		}
+		res = staff.postForm(fpage+"/investments", url.Values{"csrf_token": {tok}, "name": {"某被投企业"}, "round": {"angel"},
+			"investment_amount": {"100"}, "invested_on": {e.clock.Now().Format("2006-01-02")}})
+		if res.status != http.StatusSeeOther {
+			t.Fatalf("add investment = %d: %s", res.status, res.body)
+		}
+		if txt := staff.get(fpage).doc(t).Find("#portfolio").Text(); !strings.Contains(txt, "某被投企业") || !strings.Contains(txt, "25%") {
+			t.Errorf("portfolio for staff = %q, want the row and 25%% of paid-in deployed", txt)
+		}
+		if txt := anon.get(fpage).doc(t).Find("#portfolio").Text(); !strings.Contains(txt, "某被投企业") || strings.Contains(txt, "100") {
+			t.Errorf("portfolio for visitors = %q, want the row without its amount", txt)
+		}
+		if res := anon.postForm(fpage+"/investments", url.Values{"csrf_token": {tok}}); res.status == http.StatusSeeOther && strings.Contains(res.header.Get("Location"), "done") {
+			t.Errorf("a visitor added an investment")
+		}
+	})
+}
