@@ -389,6 +389,15 @@ func TestDirectoryAPITour(t *testing.T) {
 		if res := anon.get("/api/v1/institutions/" + id(got["inst"])); strings.Contains(res.body, "0512-12345678") {
 			t.Errorf("anonymous API sees an institution's contact phone")
 		}
+		// Every write left its audit row, with the request that made it.
+		for _, action := range []string{"institution.create", "institution.update", "expert.create", "expert.update",
+			"service_org.create", "service_org.update", "carrier.create", "carrier.update", "fund.create", "fund.update"} {
+			var n int
+			if err := e.db.QueryRowContext(context.Background(), "SELECT COUNT(*) FROM audit_log WHERE action = ? AND request_id <> ''",
+				action).Scan(&n); err != nil || n != 1 {
+				t.Errorf("audit rows of %s = %d, %v; want 1 with a request id", action, n, err)
+			}
+		}
 	})
 }
 
