@@ -40,6 +40,7 @@ func (s *Server) directoryModule() module {
 			rt.open("GET /directory/institutions/{id}", s.handleInstitution)
 			rt.signedIn("GET /directory/institutions/{id}/edit", s.handleInstitutionEdit)
 			rt.signedIn("POST /directory/institutions/{id}", s.handleInstitutionUpdate)
+			rt.signedIn("POST /directory/institutions/{id}/platforms", s.handleInstitutionPlatformAdd)
 			rt.open("GET /directory/experts", s.handleExpertList)
 			rt.signedIn("GET /directory/experts/new", s.handleExpertNew)
 			rt.signedIn("POST /directory/experts", s.handleExpertCreate)

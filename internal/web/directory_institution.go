@@ -53,8 +53,10 @@ func (s *Server) handleInstitutionList(w http.ResponseWriter, r *http.Request) {
 }
 
 type institutionData struct {
-	I       directory.Institution
-	Experts []directory.Expert
+	I directory.Institution
+	// PlatformForm adds a platform: shown to the institution's editors.
+	PlatformForm dirFormData
+	Experts      []directory.Expert
 	// ExpertsTotal counts the experts the viewer may see, of which
 	// Experts is the first page.
 	ExpertsTotal int
@@ -63,12 +65,16 @@ type institutionData struct {
 
 // handleInstitution shows an institution with its platforms and experts.
 func (s *Server) handleInstitution(w http.ResponseWriter, r *http.Request) {
-	st := state(r)
 	id, err := pathID(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	s.institutionPage(w, r, http.StatusOK, id, dirFormData{Values: url.Values{}})
+}
+
+func (s *Server) institutionPage(w http.ResponseWriter, r *http.Request, status int, id int64, form dirFormData) {
+	st := state(r)
 	i, err := s.Directory.GetInstitution(r.Context(), st.actor, id)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -80,8 +86,45 @@ func (s *Server) handleInstitution(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "directory/institution", s.newPage(r, "directory.institution", "directory",
-		institutionData{I: i, Experts: experts, ExpertsTotal: n, Done: r.URL.Query().Get("done")}))
+	form.Action = "/directory/institutions/" + strconv.FormatInt(id, 10) + "/platforms"
+	form.Fields = []formField{{Name: "name", Type: "text", Required: true},
+		{Name: "kind", Type: "select", Required: true, Options: s.choiceOptions(st.lang, "platform_kind")},
+		{Name: "level", Type: "select", Required: true, Options: s.choiceOptions(st.lang, "platform_level")},
+		{Name: "domain", Type: "select", Options: s.domainOptions(), Empty: "directory.none"},
+		{Name: "approved_year", Type: "number"}, {Name: "services", Type: "text", Hint: "directory.list_hint"},
+		{Name: "summary", Type: "textarea"}}
+	s.render(w, r, status, "directory/institution", s.newPage(r, "directory.institution", "directory",
+		institutionData{I: i, Experts: experts, ExpertsTotal: n, Done: r.URL.Query().Get("done"), PlatformForm: form}))
+}
+
+// handleInstitutionPlatformAdd adds a platform from the institution page's
+// form: its linked accounts and staff in scope may.
+func (s *Server) handleInstitutionPlatformAdd(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	st := state(r)
+	v := formValues(r)
+	errs := map[string]string{}
+	in := directory.PlatformInput{Name: v.Get("name"), Kind: v.Get("kind"), Level: v.Get("level"), Domain: v.Get("domain"),
+		ApprovedYear: formInt(v, "approved_year", st.lang, errs), Services: listOf(v, "services"), Summary: v.Get("summary")}
+	if len(errs) == 0 {
+		_, err = s.Directory.CreatePlatform(r.Context(), st.actor, id, in)
+		if err != nil && !isFormError(err) {
+			s.writeError(w, r, err)
+			return
+		}
+		if err != nil {
+			errs = formErrors(st.lang, err)
+		}
+	}
+	if len(errs) > 0 {
+		s.institutionPage(w, r, http.StatusUnprocessableEntity, id, dirFormData{Values: v, Errors: errs})
+		return
+	}
+	http.Redirect(w, r, "/directory/institutions/"+strconv.FormatInt(id, 10)+"?done=platform_added#platforms", http.StatusSeeOther)
 }
 
 // institutionForm is the form of an institution; manage adds the fields

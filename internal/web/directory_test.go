@@ -196,6 +196,24 @@ func TestDirectoryInstitutionEditsOwn(t *testing.T) {
 		if err != nil || len(list) != 1 || list[0].InstitutionID != w.instA.ID {
 			t.Errorf("the new expert = %+v, %v; want one of institution %d", list, err, w.instA.ID)
 		}
+		// It adds platforms to its own institution only.
+		tok = uni.formToken(path("/directory/institutions/%d", w.instA.ID))
+		plat := url.Values{"csrf_token": {tok}, "name": {"智能制造重点实验室"}, "kind": {"key-lab"}, "level": {"provincial"},
+			"approved_year": {"2019"}, "services": {"检测、咨询"}}
+		if res := uni.postForm(path("/directory/institutions/%d/platforms", w.instA.ID), plat); res.status != http.StatusSeeOther {
+			t.Errorf("add platform to own institution = %d: %s", res.status, res.body)
+		}
+		if doc := uni.get(path("/directory/institutions/%d", w.instA.ID)).doc(t); !strings.Contains(doc.Find("#platforms").Text(), "智能制造重点实验室") {
+			t.Errorf("the new platform is not listed")
+		}
+		if res := uni.postForm(path("/directory/institutions/%d/platforms", w.instB.ID), plat); res.status != http.StatusNotFound {
+			t.Errorf("add platform to another institution = %d, want 404", res.status)
+		}
+		plat.Set("approved_year", "1800")
+		if res := uni.postForm(path("/directory/institutions/%d/platforms", w.instA.ID), plat); res.status != http.StatusUnprocessableEntity ||
+			!strings.Contains(res.doc(t).Find("#platforms").Text(), "年份应在 1949 到") {
+			t.Errorf("platform approved in 1800 = %d, want 422 naming the year", res.status)
+		}
 		// Buttons follow the predicates: no "new institution" for it.
 		if doc := uni.get("/directory/institutions").doc(t); doc.Find(`a[href="/directory/institutions/new"]`).Length() != 0 {
 			t.Errorf("institution account is offered to add institutions")
