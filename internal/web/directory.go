@@ -61,6 +61,7 @@ func (s *Server) directoryModule() module {
 			rt.signedIn("GET /directory/carriers/{id}/edit", s.handleCarrierEdit)
 			rt.signedIn("POST /directory/carriers/{id}", s.handleCarrierUpdate)
 			rt.signedIn("POST /directory/carriers/{id}/tenants", s.handleCarrierTenantAdd)
+			rt.signedIn("POST /directory/carriers/{id}/tenants/{tenant}/exit", s.handleCarrierTenantExit)
 			rt.open("GET /directory/funds", s.handleFundList)
 			rt.signedIn("GET /directory/funds/new", s.handleFundNew)
 			rt.signedIn("POST /directory/funds", s.handleFundCreate)

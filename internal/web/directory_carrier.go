@@ -60,7 +60,11 @@ type carrierData struct {
 	// NextKinds are the kinds of the next stage of the chain.
 	NextKinds  []directory.CarrierKind
 	TenantForm dirFormData
-	Done       string
+	// ExitFor and ExitError are the tenant whose exit form was refused and
+	// why.
+	ExitFor   int64
+	ExitError string
+	Done      string
 }
 
 // handleCarrier shows a carrier with its occupancy, graduation rate and
@@ -71,10 +75,16 @@ func (s *Server) handleCarrier(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.carrierPage(w, r, http.StatusOK, id, dirFormData{Values: url.Values{}})
+	s.carrierPage(w, r, http.StatusOK, id, dirFormData{Values: url.Values{}}, nil)
 }
 
-func (s *Server) carrierPage(w http.ResponseWriter, r *http.Request, status int, id int64, tenantForm dirFormData) {
+// exitError is a refused exit form: the tenant and the message.
+type exitError struct {
+	tenant int64
+	msg    string
+}
+
+func (s *Server) carrierPage(w http.ResponseWriter, r *http.Request, status int, id int64, tenantForm dirFormData, exit *exitError) {
 	st := state(r)
 	ctx := r.Context()
 	c, err := s.Directory.GetCarrier(ctx, st.actor, id)
@@ -94,9 +104,50 @@ func (s *Server) carrierPage(w http.ResponseWriter, r *http.Request, status int,
 	}
 	tenantForm.Action = "/directory/carriers/" + strconv.FormatInt(id, 10) + "/tenants"
 	tenantForm.Fields = s.tenantForm(st.lang, c.Kind)
-	s.render(w, r, status, "directory/carrier", s.newPage(r, "directory.carrier", "directory", carrierData{C: c, Rate: rate,
-		Tenants: tenants, TenantsTotal: n, NextKinds: s.Directory.Reference().NextStage(c.Kind), TenantForm: tenantForm,
-		Done: r.URL.Query().Get("done")}))
+	data := carrierData{C: c, Rate: rate, Tenants: tenants, TenantsTotal: n,
+		NextKinds: s.Directory.Reference().NextStage(c.Kind), TenantForm: tenantForm, Done: r.URL.Query().Get("done")}
+	if exit != nil {
+		data.ExitFor, data.ExitError = exit.tenant, exit.msg
+	}
+	s.render(w, r, status, "directory/carrier", s.newPage(r, "directory.carrier", "directory", data))
+}
+
+// handleCarrierTenantExit records a tenant's exit (and graduation, and the
+// stage it moves on to) from the form on its row of the carrier page.
+func (s *Server) handleCarrierTenantExit(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	tid, err := strconv.ParseInt(r.PathValue("tenant"), 10, 64)
+	if err != nil {
+		s.writeError(w, r, errNotFound())
+		return
+	}
+	st := state(r)
+	t, err := s.Directory.GetTenant(r.Context(), st.actor, tid)
+	if err == nil && t.CarrierID != id {
+		err = errNotFound()
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	v := formValues(r)
+	in := directory.TenantInput{Name: t.Name, CreditCode: t.CreditCode, Entered: t.Entered, Exited: v.Get("exited"),
+		ExitReason: v.Get("exit_reason"), NextKind: v.Get("next_kind"), NextCarrierID: t.NextCarrierID, Space: t.Space, Note: t.Note}
+	_, err = s.Directory.UpdateTenant(r.Context(), st.actor, tid, in)
+	if isFormError(err) {
+		s.carrierPage(w, r, http.StatusUnprocessableEntity, id, dirFormData{Values: url.Values{}},
+			&exitError{tenant: tid, msg: errorText(st.lang, err)})
+		return
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/directory/carriers/"+strconv.FormatInt(id, 10)+"?done=tenant_exited#tenants", http.StatusSeeOther)
 }
 
 func (s *Server) tenantForm(lang, kind string) []formField {
@@ -136,7 +187,7 @@ func (s *Server) handleCarrierTenantAdd(w http.ResponseWriter, r *http.Request) 
 		}
 	}
 	if len(errs) > 0 {
-		s.carrierPage(w, r, http.StatusUnprocessableEntity, id, dirFormData{Values: v, Errors: errs})
+		s.carrierPage(w, r, http.StatusUnprocessableEntity, id, dirFormData{Values: v, Errors: errs}, nil)
 		return
 	}
 	http.Redirect(w, r, "/directory/carriers/"+strconv.FormatInt(id, 10)+"?done=tenant_added#tenants", http.StatusSeeOther)

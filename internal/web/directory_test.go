@@ -260,11 +260,40 @@ func TestDirectoryCarrierCountyScope(t *testing.T) {
 			"name": {"某企业"}, "entered": {"2025-01-01"}, "area": {"10"}}); res.status != http.StatusNotFound {
 			t.Errorf("other county: add tenant = %d, want 404", res.status)
 		}
+		// Its own county's staff add a tenant and record its graduation.
+		cpage := path("/directory/carriers/%d", w.carrier.ID)
+		ktok := ks.formToken(cpage)
+		today := e.clock.Now().Format("2006-01-02")
+		res := ks.postForm(cpage+"/tenants", url.Values{"csrf_token": {ktok}, "name": {"昆山甲企业"},
+			"entered": {e.clock.Now().AddDate(0, 0, -30).Format("2006-01-02")}, "area": {"250"}})
+		if res.status != http.StatusSeeOther {
+			t.Fatalf("add tenant = %d: %s", res.status, res.body)
+		}
+		doc := ks.get(cpage).doc(t)
+		if occ := doc.Find("#occupancy").Text(); occ != "25%" {
+			t.Errorf("occupancy = %q, want 25%% (250 of 1000 m²)", occ)
+		}
+		action, _ := doc.Find("form.exit-form").Attr("action")
+		if res := wz.postForm(action, url.Values{"csrf_token": {tok}, "exited": {today}, "exit_reason": {"graduated"}}); res.status != http.StatusNotFound {
+			t.Errorf("other county: record exit = %d, want 404", res.status)
+		}
+		res = ks.postForm(action, url.Values{"csrf_token": {ktok}, "exited": {today}, "exit_reason": {"graduated"}, "next_kind": {"maker-space"}})
+		if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.doc(t).Find("#tenants").Text(), "更高阶段") {
+			t.Errorf("graduating to a lower stage = %d, want 422 saying so", res.status)
+		}
+		res = ks.postForm(action, url.Values{"csrf_token": {ktok}, "exited": {today}, "exit_reason": {"graduated"}, "next_kind": {"accelerator"}})
+		if res.status != http.StatusSeeOther {
+			t.Fatalf("record exit = %d: %s", res.status, res.body)
+		}
+		doc = ks.get(cpage).doc(t)
+		if g, occ := doc.Find("#graduation-rate").Text(), doc.Find("#occupancy").Text(); g != "100%" || occ != "0%" {
+			t.Errorf("after the graduation: graduation rate %q, occupancy %q; want 100%% and 0%%", g, occ)
+		}
 		if list := wz.get("/directory/carriers"); strings.Contains(list.body, "昆山内部孵化器") {
 			t.Errorf("other county's list shows the staff-only carrier")
 		}
 		// A carrier outside the county is refused, naming the field.
-		res := wz.postForm("/directory/carriers", url.Values{"csrf_token": {tok}, "name": {"越界载体"}, "kind": {"incubator"},
+		res = wz.postForm("/directory/carriers", url.Values{"csrf_token": {tok}, "name": {"越界载体"}, "kind": {"incubator"},
 			"area": {"100"}, "region_code": {"320583"}, "visibility": {"public"}})
 		if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "超出您的管辖范围") {
 			t.Errorf("carrier in another county = %d, want 422 naming the region", res.status)
