@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"kechuang/internal/directory"
@@ -309,9 +310,5 @@ func tenantSpace(lang string, t directory.Tenant) string {
 	if len(parts) == 0 {
 		return "—"
 	}
-	out := parts[0]
-	for _, p := range parts[1:] {
-		out += "，" + p
-	}
-	return out
+	return strings.Join(parts, i18n.T(lang, "directory.list_separator"))
 }
