@@ -13,11 +13,13 @@ import (
 	"kechuang/internal/account"
 	"kechuang/internal/audit"
 	"kechuang/internal/cultivation"
+	"kechuang/internal/directory"
 	"kechuang/internal/importer"
 	"kechuang/internal/job"
 	"kechuang/internal/market"
 	"kechuang/internal/notice"
 	"kechuang/internal/region"
+	"kechuang/internal/search/classify"
 	"kechuang/internal/secret"
 	"kechuang/internal/sheet"
 	"kechuang/internal/sqldb"
@@ -143,6 +145,17 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a.Market = market.NewService(a.DB, ref, a.HomeRegion, cfg.Now)
 	a.Market.UseRegistry(a.Cultivation)
+
+	dirRef, err := directory.LoadReference(data.FS)
+	if err != nil {
+		return nil, fmt.Errorf("load directory reference data: %w", err)
+	}
+	classifier, err := classify.Default()
+	if err != nil {
+		return nil, err
+	}
+	a.Directory = directory.NewService(a.DB, dirRef, directory.Config{Home: a.Regions.HomeRegion, Now: cfg.Now,
+		Classifier: classifier})
 
 	a.Jobs = job.NewService(a.DB, a.Logger)
 	imports := importer.Config{Jobs: a.Jobs, Limits: sheet.Limits{MaxRows: cfg.ImportMaxRows}}

@@ -38,6 +38,7 @@ const (
 	DemoContracts   = "demo technology contracts"
 	DemoDeals       = "demo deals"
 	DemoAnswers     = "demo answers to matches"
+	DemoDirectory   = "demo directory: institutions, experts, service organisations, carriers and funds"
 )
 
 // LoadDemo loads the demo installation of 苏州市 through the app's own
@@ -73,6 +74,7 @@ func (a *App) LoadDemo(ctx context.Context, password string) (DemoSummary, error
 			}
 			return demo.LoadMatchAnswers(ctx, a.DB, a.Accounts, a.Market, a.Search)
 		}},
+		{DemoDirectory, func() (int, error) { return demo.LoadDirectory(ctx, a.DB, a.Accounts, a.Directory, now) }},
 	}
 	for _, st := range steps {
 		n, err := st.load()

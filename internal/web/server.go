@@ -17,6 +17,7 @@ import (
 	"kechuang/internal/account"
 	"kechuang/internal/audit"
 	"kechuang/internal/cultivation"
+	"kechuang/internal/directory"
 	"kechuang/internal/job"
 	"kechuang/internal/market"
 	"kechuang/internal/notice"
@@ -24,7 +25,10 @@ import (
 	"kechuang/internal/sqldb"
 )
 
-//go:embed templates
+// all: embeds the modules' partials (templates/<module>/_*.html), which a
+// plain pattern leaves out for their leading underscore.
+//
+//go:embed all:templates
 var templateFS embed.FS
 
 //go:embed static
@@ -43,6 +47,9 @@ type Deps struct {
 	Cultivation *cultivation.Service
 	// Market is the technology market: listings, review, deals and matching.
 	Market *market.Service
+	// Directory is the 资源库: institutions, experts, service
+	// organisations, incubation carriers and funds.
+	Directory *directory.Service
 	// Notices is every user's inbox (站内信) and the header's unread count.
 	Notices *notice.Service
 	// Search is the full-text index of published listings.
