@@ -178,6 +178,10 @@ type enterpriseData struct {
 	AsOf       string
 	Standing   cultivation.Standing
 	Certs      []certView
+	// Flags are the plausibility flags (nil when the reader may not see
+	// them); CanCheck offers the "checked" form.
+	Flags    *flagList
+	CanCheck bool
 }
 
 // certView is one certificate as the profile shows it: its title, its
@@ -304,6 +308,15 @@ func (s *Server) enterprisePage(w http.ResponseWriter, r *http.Request, status i
 		YearForm: form, Errors: errs, Done: r.URL.Query().Get("done"), AsOf: asOf.Format("2006-01-02")}
 	data.Standing = e.Standing(asOf)
 	data.Certs = certViews(st.lang, data.Standing, asOf)
+	if s.Cultivation.CanViewFlags(st.actor, e) {
+		flags, err := s.Cultivation.Flags(ctx, st.actor, id)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		fl := flagViews(st.lang, flags)
+		data.Flags, data.CanCheck = &fl, s.Cultivation.CanCheckFlags(st.actor, e)
+	}
 	p := s.newPage(r, "cultivation.enterprise", "cultivation", data)
 	p.Title = e.Name
 	s.render(w, r, status, "cultivation/enterprise", p)
