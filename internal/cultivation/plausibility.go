@@ -456,3 +456,33 @@ func loadOptionalThresholds(fsys fs.FS) (*Thresholds, error) {
 	}
 	return LoadThresholds(fsys)
 }
+
+// OpenFlagCounts returns, for each of ids whose flags the actor sees, how
+// many of its plausibility flags nobody has checked yet (firms without
+// open flags, or outside the actor's view, are absent). The pool board
+// shows it next to each proposal under review.
+func (s *Service) OpenFlagCounts(ctx context.Context, a account.Actor, ids []int64) (map[int64]int, error) {
+	out := map[int64]int{}
+	for _, id := range ids {
+		e, err := getEnterprise(ctx, s.db, id)
+		if apperr.Is(err, apperr.NotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !s.CanViewFlags(a, e) {
+			continue
+		}
+		flags, err := s.flags(ctx, s.db, e)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range flags {
+			if f.Check == nil {
+				out[id]++
+			}
+		}
+	}
+	return out, nil
+}

@@ -88,6 +88,15 @@ func TestCultivationPlausibilityFlags(t *testing.T) {
 			t.Errorf("open flags after the data changed = %d, want 1", n)
 		}
 
+		// The pool board shows the open flag next to the proposal under review.
+		if _, err := e.db.ExecContext(ctx, "UPDATE enterprises SET proposed_tier = ? WHERE id = ?", cultivation.TierInnovative, ent.ID); err != nil {
+			t.Fatal(err)
+		}
+		cell := ks.get("/cultivation/pool").doc(t).Find("#pending .pool-flags a")
+		if href, _ := cell.Attr("href"); cell.Length() != 1 || href != path+"#plausibility" || !strings.Contains(cell.Text(), "1 to check") {
+			t.Errorf("pool flag cell = %q (%s)", cell.Text(), href)
+		}
+
 		// API: the city reads and checks.
 		city := e.client()
 		city.mustLoginAPI("city")
