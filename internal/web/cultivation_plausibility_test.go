@@ -60,6 +60,12 @@ func TestCultivationPlausibilityFlags(t *testing.T) {
 		if res := ks.postForm(check, url.Values{"csrf_token": {tok}, "years": {years}, "note": {""}}); res.status != http.StatusUnprocessableEntity {
 			t.Errorf("empty note = %d, want 422", res.status)
 		}
+		if res := ks.postForm(check, url.Values{"csrf_token": {tok}, "years": {years}, "note": {"看过\x00"}}); res.status != http.StatusUnprocessableEntity {
+			t.Errorf("note with a NUL = %d, want 422", res.status)
+		}
+		if res := ks.postForm(check, url.Values{"csrf_token": {tok}, "years": {"20x4"}, "note": {"看过"}}); res.status != http.StatusUnprocessableEntity {
+			t.Errorf("bad years = %d, want 422", res.status)
+		}
 		if res := ks.postForm(check, url.Values{"csrf_token": {tok}, "years": {years}, "note": {"已查研发辅助账和发票，属实"}}); res.status != http.StatusSeeOther {
 			t.Fatalf("check = %d %s", res.status, res.body)
 		}
