@@ -486,3 +486,38 @@ func (s *Service) OpenFlagCounts(ctx context.Context, a account.Actor, ids []int
 	}
 	return out, nil
 }
+
+// RDRatioThresholds returns the R&D ratio thresholds, in percent, that the
+// loaded rule sets apply (a "≥" test on R&D expense over revenue, anywhere
+// in a rule set, a switch's cases included), ascending and distinct.
+func (rb *RuleBook) RDRatioThresholds() []float64 {
+	var out []float64
+	var walk func(n *node)
+	walk = func(n *node) {
+		if n == nil {
+			return
+		}
+		if n.kind == kindCompare && n.m != nil && n.m.op == mRatio && n.m.field == fRDExpense && n.m.den == fRevenue &&
+			(n.op == opGE || n.op == opGT) {
+			if v := round4(n.value * 100); !slices.Contains(out, v) {
+				out = append(out, v)
+			}
+		}
+		for _, c := range n.children {
+			walk(c)
+		}
+		for _, c := range n.cases {
+			walk(c.then)
+		}
+	}
+	for _, rs := range rb.List() {
+		for _, n := range rs.conditions {
+			walk(n)
+		}
+		for _, n := range rs.direct {
+			walk(n)
+		}
+	}
+	slices.Sort(out)
+	return out
+}

@@ -46,11 +46,20 @@ func TestLoadThresholdsShipped(t *testing.T) {
 	if th.RDRatioJump.MaxRisePP != 3 || th.EmployeesJump.MinFactor != 2 || th.EmployeesJump.MinBase != 10 ||
 		th.TechStaffJump.MinBase != 5 || th.HightechShareJump.MaxRisePP != 30 || th.IPSurge.MinAdded != 5 ||
 		th.IPSurge.WindowMonths != 6 || th.RDRatioEdge.BandPP != 0.3 || th.RDRatioEdge.Years != 3 ||
-		!slices.Equal(th.RDRatioEdge.ThresholdsPct, []float64{3, 4, 5}) {
+		!slices.Equal(th.RDRatioEdge.ThresholdsPct, []float64{3, 4, 5}) { // the file's fallback list
 		t.Errorf("shipped thresholds = %+v; the table test below assumes the shipped values", th)
 	}
 	if shippedBook(t).Thresholds() == nil {
 		t.Error("LoadRuleSets did not load the thresholds")
+	}
+	// The R&D ratio lines come from the rule sets: 高企 3/4/5% by revenue
+	// band (32号 第十一条(五)), 专精特新 3%, 小巨人 2022 3% and 6% (63号
+	// 附件3); they replace the file's fallback list.
+	if got := shippedBook(t).RDRatioThresholds(); !slices.Equal(got, []float64{3, 4, 5, 6}) {
+		t.Errorf("R&D ratio thresholds of the rule sets = %v, want [3 4 5 6]", got)
+	}
+	if got := shippedBook(t).Thresholds().RDRatioEdge.ThresholdsPct; !slices.Equal(got, []float64{3, 4, 5, 6}) {
+		t.Errorf("thresholds in use = %v", got)
 	}
 }
 
@@ -108,6 +117,8 @@ func TestPlausibilityFlags(t *testing.T) {
 			"rd_ratio_edge[2022 2023 2024][3 3.3 4.1]"},
 		{"edge above band", []YearRecord{yr(2022, 3e6, none, none, none, -1, -1), yr(2023, 3.31e6, none, none, none, -1, -1), yr(2024, 4.1e6, none, none, none, -1, -1)}, nil, ""},
 		{"edge below threshold", []YearRecord{yr(2022, 3e6, none, none, none, -1, -1), yr(2023, 2.99e6, none, none, none, -1, -1), yr(2024, 4.1e6, none, none, none, -1, -1)}, nil, ""},
+		{"edge at 6%", []YearRecord{yr(2022, 6e6, none, none, none, -1, -1), yr(2023, 6.3e6, none, none, none, -1, -1), yr(2024, 6.1e6, none, none, none, -1, -1)}, nil,
+			"rd_ratio_edge[2022 2023 2024][6 6.3 6.1]"},
 		{"edge two years", []YearRecord{yr(2023, 3e6, none, none, none, -1, -1), yr(2024, 3.1e6, none, none, none, -1, -1)}, nil, ""},
 		{"edge gap", []YearRecord{yr(2021, 3e6, none, none, none, -1, -1), yr(2022, 3.1e6, none, none, none, -1, -1), yr(2024, 3.2e6, none, none, none, -1, -1)}, nil, ""},
 		{"edge four years", []YearRecord{yr(2024, 5.2e6, none, none, none, -1, -1), yr(2021, 3e6, none, none, none, -1, -1), yr(2022, 3.1e6, none, none, none, -1, -1), yr(2023, 4e6, none, none, none, -1, -1)}, nil,

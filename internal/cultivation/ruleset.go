@@ -97,6 +97,11 @@ func LoadRuleSets(fsys fs.FS) (*RuleBook, error) {
 	if rb.thresholds, err = loadOptionalThresholds(fsys); err != nil {
 		return nil, err
 	}
+	// The "just above a threshold" flag watches the R&D ratio thresholds
+	// the rule sets apply; the file's list stands in only when they hold none.
+	if th := rb.RDRatioThresholds(); rb.thresholds != nil && len(th) > 0 {
+		rb.thresholds.RDRatioEdge.ThresholdsPct = th
+	}
 	return rb, nil
 }
 
