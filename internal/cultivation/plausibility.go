@@ -36,10 +36,11 @@ const (
 	FlagHightechShareJump = "hightech_share_jump"
 	FlagIPSurge           = "ip_surge"
 	FlagRDRatioEdge       = "rd_ratio_edge"
+	FlagInsuranceGap      = "insurance_gap"
 )
 
 // FlagCodes lists every flag code in the order the panel shows them.
-var FlagCodes = []string{FlagRDRatioJump, FlagEmployeesJump, FlagTechStaffJump, FlagHightechShareJump, FlagIPSurge, FlagRDRatioEdge}
+var FlagCodes = []string{FlagRDRatioJump, FlagEmployeesJump, FlagTechStaffJump, FlagHightechShareJump, FlagIPSurge, FlagRDRatioEdge, FlagInsuranceGap}
 
 // Thresholds are the limits of the plausibility flags, read from
 // data/cultivation/plausibility.json. Every comparison is "at or beyond
@@ -67,6 +68,11 @@ type Thresholds struct {
 		ThresholdsPct []float64 `json:"thresholds_pct"`
 		Explain       string    `json:"explain"`
 	} `json:"rd_ratio_edge"`
+	InsuranceGap struct {
+		MaxUninsuredShare float64 `json:"max_uninsured_share"`
+		MinGap            float64 `json:"min_gap"`
+		Explain           string  `json:"explain"`
+	} `json:"insurance_gap"`
 }
 
 type staffJump struct {
@@ -100,11 +106,14 @@ func LoadThresholds(fsys fs.FS) (*Thresholds, error) {
 	if t.IPSurge.MinAdded < 1 || t.IPSurge.MinFactor <= 1 || t.IPSurge.WindowMonths < 1 {
 		bad = append(bad, "ip_surge")
 	}
+	if t.InsuranceGap.MaxUninsuredShare <= 0 || t.InsuranceGap.MaxUninsuredShare >= 1 || t.InsuranceGap.MinGap < 0 {
+		bad = append(bad, "insurance_gap")
+	}
 	if t.RDRatioEdge.BandPP <= 0 || t.RDRatioEdge.Years < 2 || len(t.RDRatioEdge.ThresholdsPct) == 0 {
 		bad = append(bad, "rd_ratio_edge")
 	}
 	for _, e := range []string{t.RDRatioJump.Explain, t.EmployeesJump.Explain, t.TechStaffJump.Explain,
-		t.HightechShareJump.Explain, t.IPSurge.Explain, t.RDRatioEdge.Explain} {
+		t.HightechShareJump.Explain, t.IPSurge.Explain, t.RDRatioEdge.Explain, t.InsuranceGap.Explain} {
 		if !strings.HasPrefix(e, "plausibility.") {
 			bad = append(bad, "explain "+strconv.Quote(e))
 		}
@@ -232,6 +241,11 @@ func PlausibilityFlags(t *Thresholds, years []YearRecord, applications []time.Ti
 		}
 	}
 	out = append(out, rdRatioEdges(t, ys)...)
+	for _, y := range ys {
+		if f, ok := insuranceGap(t, y); ok {
+			out = append(out, f)
+		}
+	}
 	slices.SortStableFunc(out, func(a, b Flag) int {
 		if c := a.Years[len(a.Years)-1] - b.Years[len(b.Years)-1]; c != 0 {
 			return c
@@ -263,6 +277,23 @@ func ipSurge(t *Thresholds, prev, cur YearRecord, applications []time.Time) (Fla
 	}
 	return Flag{Code: FlagIPSurge, Years: []int{prev.Year, cur.Year}, Values: []float64{float64(a), float64(b)}, Limit: float64(th.MinAdded),
 		Explain: th.Explain, Args: []any{prev.Year, a, cur.Year, b, applied.Format(dateLayout), th.WindowMonths}}, true
+}
+
+// insuranceGap flags a year whose staff total exceeds the social-insurance
+// count by at least the share and the number of persons the thresholds
+// allow (part-time and temporary staff count in the total, not insured).
+func insuranceGap(t *Thresholds, y YearRecord) (Flag, bool) {
+	th := t.InsuranceGap
+	if y.Insured == nil || y.Figures.Employees == nil || *y.Figures.Employees <= 0 {
+		return Flag{}, false
+	}
+	emp, ins := *y.Figures.Employees, float64(*y.Insured)
+	gap := emp - ins
+	if gap < th.MinGap-eps || gap/emp < th.MaxUninsuredShare-eps {
+		return Flag{}, false
+	}
+	return Flag{Code: FlagInsuranceGap, Years: []int{y.Year}, Values: []float64{emp, ins}, Limit: th.MaxUninsuredShare,
+		Explain: th.Explain, Args: []any{y.Year, pp(emp), *y.Insured, pp(gap / emp * 100), pp(th.MaxUninsuredShare * 100)}}, true
 }
 
 // rdRatioEdges flags every run of t.RDRatioEdge.Years consecutive years

@@ -45,7 +45,7 @@ func TestLoadThresholdsShipped(t *testing.T) {
 	}
 	if th.RDRatioJump.MaxRisePP != 3 || th.EmployeesJump.MinFactor != 2 || th.EmployeesJump.MinBase != 10 ||
 		th.TechStaffJump.MinBase != 5 || th.HightechShareJump.MaxRisePP != 30 || th.IPSurge.MinAdded != 5 ||
-		th.IPSurge.WindowMonths != 6 || th.RDRatioEdge.BandPP != 0.3 || th.RDRatioEdge.Years != 3 ||
+		th.IPSurge.WindowMonths != 6 || th.InsuranceGap.MaxUninsuredShare != 0.3 || th.InsuranceGap.MinGap != 5 || th.RDRatioEdge.BandPP != 0.3 || th.RDRatioEdge.Years != 3 ||
 		!slices.Equal(th.RDRatioEdge.ThresholdsPct, []float64{3, 4, 5}) { // the file's fallback list
 		t.Errorf("shipped thresholds = %+v; the table test below assumes the shipped values", th)
 	}
@@ -123,6 +123,16 @@ func TestPlausibilityFlags(t *testing.T) {
 		{"edge gap", []YearRecord{yr(2021, 3e6, none, none, none, -1, -1), yr(2022, 3.1e6, none, none, none, -1, -1), yr(2024, 3.2e6, none, none, none, -1, -1)}, nil, ""},
 		{"edge four years", []YearRecord{yr(2024, 5.2e6, none, none, none, -1, -1), yr(2021, 3e6, none, none, none, -1, -1), yr(2022, 3.1e6, none, none, none, -1, -1), yr(2023, 4e6, none, none, none, -1, -1)}, nil,
 			"rd_ratio_edge[2021 2022 2023][3 3.1 4] rd_ratio_edge[2022 2023 2024][3.1 4 5.2]"},
+		// Staff total vs social insurance: 100 staff, 71 insured (29% without)
+		// is below the 30% line, 70 is at it, 69 above; a gap under 5
+		// persons never flags (10 staff, 6 insured: 40%), 16 vs 11 (5, 31%) does.
+		{"insurance below", []YearRecord{ins(yr(2024, none, none, 100, none, -1, -1), 71)}, nil, ""},
+		{"insurance at", []YearRecord{ins(yr(2024, none, none, 100, none, -1, -1), 70)}, nil, "insurance_gap[2024][100 70]"},
+		{"insurance above", []YearRecord{ins(yr(2024, none, none, 100, none, -1, -1), 69)}, nil, "insurance_gap[2024][100 69]"},
+		{"insurance small gap", []YearRecord{ins(yr(2024, none, none, 10, none, -1, -1), 6)}, nil, ""},
+		{"insurance gap at 5", []YearRecord{ins(yr(2024, none, none, 16, none, -1, -1), 11)}, nil, "insurance_gap[2024][16 11]"},
+		{"insurance not entered", []YearRecord{yr(2024, none, none, 100, none, -1, -1)}, nil, ""},
+		{"more insured than staff", []YearRecord{ins(yr(2024, none, none, 100, none, -1, -1), 130)}, nil, ""},
 		{"empty", nil, nil, ""},
 	}
 	for _, c := range cases {
@@ -149,3 +159,5 @@ func TestFlagSubjectAndArgs(t *testing.T) {
 }
 
 func none() float64 { return -1 }
+
+func ins(y YearRecord, n int) YearRecord { y.Insured = &n; return y }

@@ -151,7 +151,7 @@ func TestAPITour(t *testing.T) {
 		prev := fmt.Sprint(e.clock.Now().Year() - 2)
 		runSteps(t, []apiStep{
 			{"year", city, http.MethodPut, ent + "/years/" + year, map[string]any{"figures": map[string]any{"employees": 320,
-				"revenue": 8.5e7, "rd_expense": 4.2e6}, "ip": map[string]any{"class1": 2, "class2": 6}, "awards": 1}, 204},
+				"revenue": 8.5e7, "rd_expense": 4.2e6}, "ip": map[string]any{"class1": 2, "class2": 6}, "awards": 1, "insured": 310}, 204},
 			// The year before, R&D was 1.25% of revenue: 4.94% now raises a plausibility flag.
 			{"earlier year", city, http.MethodPut, ent + "/years/" + prev, map[string]any{"figures": map[string]any{"employees": 300,
 				"revenue": 8e7, "rd_expense": 1e6}}, 204},

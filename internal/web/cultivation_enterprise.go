@@ -264,7 +264,7 @@ var yearAmountFields = []string{"revenue", "main_revenue", "hightech_revenue", "
 	"total_assets", "net_assets", "liabilities", "net_profit"}
 
 // yearCountFields are the headcount and IP fields of the year form.
-var yearCountFields = []string{"employees", "tech_staff", "rd_staff", "ip_class1", "ip_class2"}
+var yearCountFields = []string{"employees", "tech_staff", "rd_staff", "insured", "ip_class1", "ip_class2"}
 
 func (s *Server) enterprisePage(w http.ResponseWriter, r *http.Request, status int, id int64, form yearForm, errs map[string]string) {
 	st := state(r)
@@ -376,7 +376,7 @@ func (s *Server) handleEnterpriseYear(w http.ResponseWriter, r *http.Request) {
 		CostTotal: num("cost_total", wan), RDExpense: num("rd_expense", wan), RDExpenseDomestic: num("rd_expense_domestic", wan),
 		TotalAssets: num("total_assets", wan), NetAssets: num("net_assets", wan), Liabilities: num("liabilities", wan),
 		NetProfit: num("net_profit", wan), Employees: num("employees", 1), TechStaff: num("tech_staff", 1), RDStaff: num("rd_staff", 1)},
-		IP: cultivation.IPCounts{Class1: count("ip_class1"), Class2: count("ip_class2")}}
+		IP: cultivation.IPCounts{Class1: count("ip_class1"), Class2: count("ip_class2")}, Insured: count("insured")}
 	if len(errs) == 0 {
 		err = s.Cultivation.PutYear(r.Context(), st.actor, id, y)
 		if isFormError(err) {
@@ -504,7 +504,7 @@ func prefilledYearForm(years []cultivation.YearRecord, year int) yearForm {
 				form.Values[k] = strconv.FormatFloat(*v, 'f', -1, 64)
 			}
 		}
-		for k, v := range map[string]*int{"ip_class1": y.IP.Class1, "ip_class2": y.IP.Class2} {
+		for k, v := range map[string]*int{"ip_class1": y.IP.Class1, "ip_class2": y.IP.Class2, "insured": y.Insured} {
 			if v != nil {
 				form.Values[k] = strconv.Itoa(*v)
 			}

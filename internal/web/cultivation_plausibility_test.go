@@ -160,5 +160,21 @@ func TestCultivationPlausibilityFlags(t *testing.T) {
 		if res := firm.api(http.MethodPost, api+"/rd_ratio_jump/check", map[string]any{"years": []int{2024, 2025}, "note": "x"}); res.status != http.StatusForbidden {
 			t.Errorf("enterprise API check = %d, want 403", res.status)
 		}
+
+		// The social-insurance count, entered on the year form, is kept and
+		// checked against the staff total: 100 staff, 60 insured.
+		tok = ks.formToken(path)
+		res = ks.postForm(path+"/years", url.Values{"csrf_token": {tok}, "year": {"2025"}, "revenue": {"10000"}, "rd_expense": {"650"},
+			"employees": {"100"}, "insured": {"60"}})
+		if res.status != http.StatusSeeOther {
+			t.Fatalf("year with insured = %d %s", res.status, res.body)
+		}
+		if v, _ := ks.get(path + "?year=2025").doc(t).Find(`#year-form input[name="insured"]`).Attr("value"); v != "60" {
+			t.Errorf("year form insured = %q, want 60", v)
+		}
+		flag := ks.get(path).doc(t).Find(`#plausibility [data-flag="insurance_gap"]`)
+		if got := flag.Text(); !strings.Contains(got, "In 2025 the firm reported 100 staff but paid social insurance for 60: 40% without insurance (flagged from 30%)") {
+			t.Errorf("insurance flag = %q", got)
+		}
 	})
 }
