@@ -142,17 +142,15 @@ type Flag struct {
 // A check is stored under it, so a check stops applying once the data
 // under the flag changes.
 func (f Flag) Subject() string {
-	var b strings.Builder
-	b.WriteString(f.Code)
+	years := make([]string, len(f.Years))
 	for i, y := range f.Years {
-		b.WriteString(map[bool]string{true: ":", false: ","}[i == 0])
-		b.WriteString(strconv.Itoa(y))
+		years[i] = strconv.Itoa(y)
 	}
+	values := make([]string, len(f.Values))
 	for i, v := range f.Values {
-		b.WriteString(map[bool]string{true: "=", false: ","}[i == 0])
-		b.WriteString(strconv.FormatFloat(v, 'g', 10, 64))
+		values[i] = strconv.FormatFloat(v, 'g', 10, 64)
 	}
-	return b.String()
+	return f.Code + ":" + strings.Join(years, ",") + "=" + strings.Join(values, ",")
 }
 
 // FlagCheck records that a member of staff checked a flag.
