@@ -17,6 +17,7 @@ import (
 	"kechuang/internal/job"
 	"kechuang/internal/market"
 	"kechuang/internal/notice"
+	"kechuang/internal/pii"
 	"kechuang/internal/region"
 	"kechuang/internal/secret"
 	"kechuang/internal/sheet"
@@ -60,6 +61,10 @@ type Config struct {
 	// SecretKey seals second-factor secrets (package secret); cmd reads it
 	// from --secret-key-file.
 	SecretKey secret.Key
+	// PIIKeys seal personal data (package pii); cmd reads them from
+	// --pii-key-file. Nil keeps the keyring already attached to DB (tests
+	// attach one through dbtest); New fails when there is none.
+	PIIKeys *pii.Keyring
 	// MFARoles must log in with a second factor; nil means
 	// account.DefaultMFARoles, an empty non-nil slice none.
 	MFARoles []account.Role
@@ -109,6 +114,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			return nil, fmt.Errorf("%w: %w", ErrAuditKey, err)
 		}
 	}
+	if err := sealPersonalData(ctx, cfg); err != nil {
+		return nil, err
+	}
 	a.Regions = region.NewService(a.DB)
 	if _, err := a.Regions.EnsureLoaded(ctx, data.FS); err != nil {
 		return nil, err
@@ -152,6 +160,42 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, fmt.Errorf("open search index: %w", err)
 	}
 	return a, nil
+}
+
+// ErrPIIKey marks a personal-data keyring New cannot use: none given, or
+// not the key the stored personal data was sealed with.
+var ErrPIIKey = errors.New("personal-data key")
+
+// SealedColumns are every column of personal data (package pii).
+func SealedColumns() []pii.Column {
+	var cols []pii.Column
+	cols = append(cols, cultivation.SealedColumns...)
+	return append(cols, market.SealedColumns...)
+}
+
+// sealPersonalData attaches cfg.PIIKeys, checks that they open what is
+// stored, and seals what is still plain text or sealed with an earlier
+// key: the step that brings rows written before sealing existed, or
+// before a key rotation, under the current key.
+func sealPersonalData(ctx context.Context, cfg Config) error {
+	if cfg.PIIKeys != nil {
+		pii.Attach(cfg.DB, cfg.PIIKeys)
+	}
+	keys := pii.From(cfg.DB)
+	if keys == nil {
+		return fmt.Errorf("%w: none configured", ErrPIIKey)
+	}
+	if err := pii.Check(ctx, cfg.DB, keys, SealedColumns()...); err != nil {
+		return fmt.Errorf("%w: %w", ErrPIIKey, err)
+	}
+	n, err := pii.SealAll(ctx, cfg.DB, SealedColumns()...)
+	if err != nil {
+		return fmt.Errorf("seal personal data: %w", err)
+	}
+	if n > 0 {
+		cfg.Logger.Info("sealed personal data under the current key", "values", n, "key_id", keys.ID())
+	}
+	return nil
 }
 
 // noticeLocked tells a security administrator that an account was locked

@@ -9,6 +9,7 @@ import (
 	"kechuang/internal/account"
 	"kechuang/internal/apperr"
 	"kechuang/internal/audit"
+	"kechuang/internal/pii"
 	"kechuang/internal/region"
 	"kechuang/internal/sqldb"
 )
@@ -145,7 +146,7 @@ func (s *Service) PoolBoard(ctx context.Context, a account.Actor, regionCode str
 	}
 	defer prow.Close()
 	for prow.Next() {
-		e, err := scanEnterprise(prow)
+		e, err := scanEnterprise(prow, pii.From(s.db))
 		if err != nil {
 			return PoolBoard{}, err
 		}
