@@ -13,6 +13,7 @@ import (
 	"kechuang/internal/account"
 	"kechuang/internal/audit"
 	"kechuang/internal/cultivation"
+	"kechuang/internal/directory"
 	"kechuang/internal/importer"
 	"kechuang/internal/job"
 	"kechuang/internal/market"
@@ -170,7 +171,8 @@ var ErrPIIKey = errors.New("personal-data key")
 func SealedColumns() []pii.Column {
 	var cols []pii.Column
 	cols = append(cols, cultivation.SealedColumns...)
-	return append(cols, market.SealedColumns...)
+	cols = append(cols, market.SealedColumns...)
+	return append(cols, directory.SealedColumns...)
 }
 
 // sealPersonalData attaches cfg.PIIKeys, checks that they open what is

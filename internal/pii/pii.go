@@ -3,6 +3,7 @@ package pii
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql/driver"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -335,3 +336,17 @@ func SealAll(ctx context.Context, db *sqldb.DB, cols ...Column) (int, error) {
 	}
 	return done, nil
 }
+
+// Value returns plain as a query argument that is sealed for column c when
+// the statement runs (a driver.Valuer), for stores that build argument
+// lists without a place to return an error: a failure to seal fails the
+// statement.
+func (k *Keyring) Value(c Column, plain string) driver.Valuer { return sealedValue{k, c, plain} }
+
+type sealedValue struct {
+	k     *Keyring
+	c     Column
+	plain string
+}
+
+func (v sealedValue) Value() (driver.Value, error) { return v.k.Seal(v.c, v.plain) }
