@@ -318,7 +318,10 @@ func SealAll(ctx context.Context, db *sqldb.DB, cols ...Column) (int, error) {
 					if err != nil {
 						return err
 					}
-					if _, err := tx.ExecContext(ctx, fmt.Sprintf("UPDATE %s SET %s = ? WHERE %s = ?", c.Table, c.Name, id), sealed, r.id); err != nil {
+					// "AND value = old": a row a user changed meanwhile keeps
+					// the user's value (sealed by its writer), not ours.
+					if _, err := tx.ExecContext(ctx, fmt.Sprintf("UPDATE %s SET %s = ? WHERE %s = ? AND %s = ?", c.Table, c.Name, id, c.Name),
+						sealed, r.id, r.value); err != nil {
 						return err
 					}
 				}
