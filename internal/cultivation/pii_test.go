@@ -55,6 +55,12 @@ func TestEnterpriseContactsSealed(t *testing.T) {
 			t.Errorf("FindEnterprises = %+v, %v; want the contact masked", list, err)
 		}
 
+		// A masked contact written back (a list read, then saved) is refused.
+		back := list[0]
+		if _, err := r.svc.UpdateEnterprise(ctx, ks, e.ID, back); !apperr.Is(err, apperr.Invalid) {
+			t.Errorf("UpdateEnterprise with the masked contact = %v, want Invalid", err)
+		}
+
 		// The report masks by default and writes no audit row.
 		export := func(fn func(context.Context, account.Actor, string, io.Writer) error, a account.Actor) (string, error) {
 			var buf bytes.Buffer

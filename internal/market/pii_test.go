@@ -91,6 +91,14 @@ func TestContactsSealed(t *testing.T) {
 			t.Errorf("FindDeals = %+v, %v; want the contact masked", deals, err)
 		}
 
+		// A masked e-mail written back is refused, naming the field.
+		masked := in
+		masked.Contact.Email = "c***@example.com"
+		masked.Title = "另一项成果"
+		if _, err := f.svc.CreateListing(ctx, inst, market.Achievement, masked); fieldsOf(err)["contact_email"] != "error.contact_masked" {
+			t.Errorf("CreateListing with a masked e-mail = %v, want error.contact_masked on contact_email", err)
+		}
+
 		// Another key cannot open them: reading fails and names the key.
 		other, err := pii.NewKeyring(secret.NewKey())
 		if err != nil {

@@ -61,3 +61,8 @@ func MaskEmail(s string) string {
 	}
 	return string(first) + "***@" + domain
 }
+
+// IsMasked reports whether s looks like a value MaskPhone or MaskEmail
+// made (it holds "***"): a client that read a list and writes the record
+// back must not store the masked contact over the real one.
+func IsMasked(s string) bool { return strings.Contains(s, "***") }
