@@ -196,6 +196,9 @@ func TestMask(t *testing.T) {
 				if got := pii.MaskEmail(tt.in); got != tt.email {
 					t.Errorf("MaskEmail(%q) = %q, want %q", tt.in, got, tt.email)
 				}
+				if tt.in != "" && (!pii.IsMasked(pii.MaskEmail(tt.in)) || pii.IsMasked(tt.in)) {
+					t.Errorf("IsMasked(%q) and IsMasked(its mask) disagree with the masking", tt.in)
+				}
 			}
 		})
 	}
