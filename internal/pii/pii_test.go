@@ -203,3 +203,19 @@ func TestMask(t *testing.T) {
 		})
 	}
 }
+
+func BenchmarkSealOpen(b *testing.B) {
+	k, err := pii.NewKeyring(secret.NewKey())
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		s, err := k.Seal(phoneCol, "13812341234")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := k.Open(phoneCol, s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
