@@ -115,9 +115,6 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			return nil, fmt.Errorf("%w: %w", ErrAuditKey, err)
 		}
 	}
-	if err := sealPersonalData(ctx, cfg); err != nil {
-		return nil, err
-	}
 	a.Regions = region.NewService(a.DB)
 	if _, err := a.Regions.EnsureLoaded(ctx, data.FS); err != nil {
 		return nil, err
@@ -136,6 +133,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		AccountLockAfter: cfg.AccountLockAfter, Policy: cfg.PasswordPolicy, OnAccountLocked: noticeLocked(cfg.Now)})
 	a.Audit = audit.NewService(a.DB)
 	a.Notices = notice.NewService(a.DB, cfg.Now)
+	if err := sealPersonalData(ctx, cfg); err != nil {
+		return nil, err
+	}
 
 	rules, err := cultivation.LoadRuleSets(data.FS)
 	if err != nil {
@@ -188,6 +188,9 @@ func sealPersonalData(ctx context.Context, cfg Config) error {
 		return fmt.Errorf("%w: none configured", ErrPIIKey)
 	}
 	if err := pii.Check(ctx, cfg.DB, keys, SealedColumns()...); err != nil {
+		return fmt.Errorf("%w: %w", ErrPIIKey, err)
+	}
+	if err := pii.CheckInstallation(ctx, cfg.DB); err != nil {
 		return fmt.Errorf("%w: %w", ErrPIIKey, err)
 	}
 	n, err := pii.SealAll(ctx, cfg.DB, SealedColumns()...)

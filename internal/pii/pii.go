@@ -353,3 +353,48 @@ type sealedValue struct {
 }
 
 func (v sealedValue) Value() (driver.Value, error) { return v.k.Seal(v.c, v.plain) }
+
+// checkRow is the settings row holding a value sealed with the
+// installation's key, and checkColumn its additional data.
+const checkRow = "pii_key_check"
+
+var checkColumn = Column{Table: "settings", Name: checkRow}
+
+// CheckInstallation refuses a keyring that is not the installation's,
+// even before any personal data is stored: the first start stores a value
+// sealed with the current key in the settings table; every later start, on
+// any node, must open it (an earlier key in the keyring will do, and the
+// value is then sealed again with the current key, as SealAll does for the
+// data). Without it, a second node started without the shared key file
+// would make a key of its own and seal what it writes with it. The error
+// names the key id the installation needs. Call it at start, with the
+// keyring attached to db.
+func CheckInstallation(ctx context.Context, db *sqldb.DB) error {
+	k := From(db)
+	if k == nil {
+		return ErrNoKey
+	}
+	v, err := k.Seal(checkColumn, checkRow)
+	if err != nil {
+		return err
+	}
+	// Two nodes starting at once: the first value stored wins, and the
+	// other node is compared with it.
+	if _, err := db.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", checkRow, v); err != nil {
+		return fmt.Errorf("store personal-data key check: %w", err)
+	}
+	var stored string
+	if err := db.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = ?", checkRow).Scan(&stored); err != nil {
+		return fmt.Errorf("read personal-data key check: %w", err)
+	}
+	if _, err := k.Open(checkColumn, stored); err != nil {
+		return fmt.Errorf("this installation's personal data is sealed with key %s, which the key file does not hold (its current key is %s): "+
+			"give every node the installation's key file (--pii-key-file or KECHUANG_PII_KEY_FILE)", SealedKeyID(stored), k.current)
+	}
+	if SealedKeyID(stored) != k.current {
+		if _, err := db.ExecContext(ctx, "UPDATE settings SET value = ? WHERE key = ? AND value = ?", v, checkRow, stored); err != nil {
+			return fmt.Errorf("update personal-data key check: %w", err)
+		}
+	}
+	return nil
+}

@@ -219,3 +219,28 @@ func BenchmarkSealOpen(b *testing.B) {
 		}
 	}
 }
+
+// TestCheckInstallation: a node with a key of its own is refused even
+// before any personal data is stored; a rotation moves the check along.
+func TestCheckInstallation(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		a, b := secret.NewKey(), secret.NewKey()
+		pii.Attach(db, keyring(t, a))
+		if err := pii.CheckInstallation(ctx, db); err != nil {
+			t.Fatalf("first CheckInstallation = %v", err)
+		}
+		pii.Attach(db, keyring(t, b))
+		if err := pii.CheckInstallation(ctx, db); err == nil || !strings.Contains(err.Error(), pii.KeyID(a)) {
+			t.Errorf("CheckInstallation with another key = %v, want an error naming key %s", err, pii.KeyID(a))
+		}
+		pii.Attach(db, keyring(t, b, a))
+		if err := pii.CheckInstallation(ctx, db); err != nil {
+			t.Errorf("CheckInstallation after rotation = %v", err)
+		}
+		pii.Attach(db, keyring(t, b))
+		if err := pii.CheckInstallation(ctx, db); err != nil {
+			t.Errorf("CheckInstallation with the new key alone after rotation = %v", err)
+		}
+	})
+}
