@@ -63,7 +63,7 @@ func openApp(ctx context.Context, f appFlags, cfg app.Config, stderr io.Writer) 
 			f := e.Fields[0]
 			return nil, usageError("--home-region %q: %s (a 6-digit city or county code, e.g. 320500)", cfg.HomeRegion, i18n.T(i18n.Chinese, f.Key, f.Args...))
 		}
-		if errors.Is(err, app.ErrAuditKey) || errors.Is(err, app.ErrPIIKey) {
+		if errors.Is(err, app.ErrAuditKey) || errors.Is(err, account.ErrSecretKey) || errors.Is(err, app.ErrPIIKey) {
 			return nil, usageError("%v", err)
 		}
 		return nil, err

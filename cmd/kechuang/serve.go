@@ -38,11 +38,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		maxRows = n
 	}
 	importRows := fs.Int("import-max-rows", maxRows, "most data rows in one imported file")
+	sweepEvery := time.Hour
+	if v := os.Getenv("KECHUANG_SWEEP_EVERY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return usageError("serve: KECHUANG_SWEEP_EVERY=%q: want a duration such as 1h or 10m", v)
+		}
+		sweepEvery = d
+	}
+	fs.DurationVar(&sweepEvery, "sweep-every", sweepEvery, "how often this node runs the scheduled sweeps (listing expiry notices); every node may run them, each item is done once")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
 	if *importRows < 1 {
 		return usageError("serve: --import-max-rows %d: want a positive number of rows", *importRows)
+	}
+	if sweepEvery <= 0 {
+		return usageError("serve: --sweep-every %s: want a positive duration such as 1h", sweepEvery)
 	}
 	if _, _, err := net.SplitHostPort(*addr); err != nil {
 		return usageError("serve: --addr %q: want HOST:PORT, e.g. 127.0.0.1:8080", *addr)
@@ -138,7 +150,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// shutdown): a crash loses at most that interval's counts.
 	viewsDone := make(chan struct{})
 	go func() { a.Market.FlushViewsEvery(bg, 5*time.Second, a.Logger); close(viewsDone) }()
-	go a.Market.NotifyExpiringEvery(bg, time.Hour, a.Logger)
+	// Every node sweeps: each listing's notice is claimed with a
+	// conditional UPDATE, so several nodes on one database send it once.
+	go a.Market.NotifyExpiringEvery(bg, sweepEvery, a.Logger)
 	go a.Search.ProposeMatchesEvery(bg, 30*time.Second)
 	a.Jobs.Start(bg, 2)
 	// Writes become searchable within half a second; the snapshot is saved

@@ -131,6 +131,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Accounts = account.NewService(a.DB, a.Regions, account.Config{Now: cfg.Now, Hash: cfg.Hash,
 		SecretKey: cfg.SecretKey, MFARoles: cfg.MFARoles, MFAExempt: cfg.MFAExempt, MaxSessions: cfg.MaxSessions,
 		AccountLockAfter: cfg.AccountLockAfter, Policy: cfg.PasswordPolicy, OnAccountLocked: noticeLocked(cfg.Now)})
+	// Every node of an installation must seal with one key (ErrSecretKey).
+	if err := a.Accounts.CheckSecretKey(ctx); err != nil {
+		return nil, err
+	}
 	a.Audit = audit.NewService(a.DB)
 	a.Notices = notice.NewService(a.DB, cfg.Now)
 	if err := sealPersonalData(ctx, cfg); err != nil {

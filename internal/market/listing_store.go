@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"kechuang/internal/apperr"
+	"kechuang/internal/audit"
 	"kechuang/internal/pii"
 	"kechuang/internal/region"
 	"kechuang/internal/sqldb"
@@ -122,14 +123,49 @@ func insertListing(ctx context.Context, tx *sqldb.Tx, k Kind, ownerID int64, in 
 	return id, recordChange(ctx, tx, id, now)
 }
 
-// recordChange appends to the change sequence the search index follows; it
-// runs in the transaction of the write it records.
+// recordChange appends to the change sequence the search index follows,
+// in the transaction of the write it records.
+//
+// The rows are inserted just before the commit, under the audit chain's
+// lock (audit.LockChain), so that sequence numbers are handed out in
+// commit order. Were they taken at the write, as a PostgreSQL sequence
+// hands them out, a transaction that took seq 10 could commit after one
+// that took seq 11; an index that had meanwhile applied 11 would never
+// look at 10 again, and that listing would stay stale on every node that
+// caught up in between — a node of several, or one node under concurrent
+// writers.
 func recordChange(ctx context.Context, tx *sqldb.Tx, id int64, now time.Time) error {
-	if _, err := tx.ExecContext(ctx, "INSERT INTO listing_changes (listing_id, at) VALUES (?, ?)", id, sqldb.At(now)); err != nil {
-		return fmt.Errorf("record change of listing %d: %w", id, err)
+	p, ok := tx.Local(pendingChangesKey{}).(*pendingChanges)
+	if !ok {
+		p = &pendingChanges{}
+		tx.SetLocal(pendingChangesKey{}, p)
+		tx.BeforeCommit(func(ctx context.Context) error {
+			if err := audit.LockChain(ctx, tx); err != nil {
+				return fmt.Errorf("record listing changes: %w", err)
+			}
+			for _, c := range p.changes {
+				if _, err := tx.ExecContext(ctx, "INSERT INTO listing_changes (listing_id, at) VALUES (?, ?)", c.id, sqldb.At(c.at)); err != nil {
+					return fmt.Errorf("record change of listing %d: %w", c.id, err)
+				}
+			}
+			p.changes = nil
+			return nil
+		})
 	}
+	p.changes = append(p.changes, pendingChange{id, now})
 	return nil
 }
+
+// pendingChanges are the listing changes a transaction records at its
+// commit (recordChange).
+type pendingChanges struct{ changes []pendingChange }
+
+type pendingChange struct {
+	id int64
+	at time.Time
+}
+
+type pendingChangesKey struct{}
 
 func updateListing(ctx context.Context, tx *sqldb.Tx, id int64, in Input, band string, now time.Time) error {
 	args, err := contentArgs(in, band, pii.From(tx))
