@@ -188,6 +188,7 @@ func SealedColumns() []pii.Column {
 	var cols []pii.Column
 	cols = append(cols, cultivation.SealedColumns...)
 	cols = append(cols, market.SealedColumns...)
+	cols = append(cols, job.SealedColumns...)
 	return append(cols, directory.SealedColumns...)
 }
 
