@@ -139,6 +139,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	viewsDone := make(chan struct{})
 	go func() { a.Market.FlushViewsEvery(bg, 5*time.Second, a.Logger); close(viewsDone) }()
 	go a.Market.NotifyExpiringEvery(bg, time.Hour, a.Logger)
+	// Lights, 督办 escalation, service-request limits and report reminders
+	// change by the day; hourly keeps them fresh after midnight.
+	go a.Projects.SweepEvery(bg, time.Hour, a.Logger)
 	go a.Search.ProposeMatchesEvery(bg, 30*time.Second)
 	a.Jobs.Start(bg, 2)
 	// Writes become searchable within half a second; the snapshot is saved

@@ -17,11 +17,13 @@ import (
 	"kechuang/internal/job"
 	"kechuang/internal/market"
 	"kechuang/internal/notice"
+	"kechuang/internal/project"
 	"kechuang/internal/region"
 	"kechuang/internal/secret"
 	"kechuang/internal/sheet"
 	"kechuang/internal/sqldb"
 	"kechuang/internal/web"
+	"kechuang/internal/workday"
 )
 
 // Config is what the platform is built from. Only cmd/kechuang reads these
@@ -71,6 +73,9 @@ type Config struct {
 	// AccountLockAfter failures from any addresses lock an account for
 	// everyone; 0 means account's default (20).
 	AccountLockAfter int
+	// Projects are the project module's rules (report deadline, light
+	// thresholds, service-request limits); zero fields take its defaults.
+	Projects project.Config
 	// TrustedProxies and MetricsToken go to the web server (web.Deps).
 	TrustedProxies []netip.Prefix
 	MetricsToken   string
@@ -139,6 +144,17 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a.Market = market.NewService(a.DB, ref, a.HomeRegion, cfg.Now)
 	a.Market.UseRegistry(a.Cultivation)
+
+	types, err := project.LoadTypes(data.FS)
+	if err != nil {
+		return nil, fmt.Errorf("load project types: %w", err)
+	}
+	cal, err := workday.Load(data.FS)
+	if err != nil {
+		return nil, fmt.Errorf("load holiday calendar: %w", err)
+	}
+	a.Projects = project.NewService(project.Deps{DB: a.DB, Accounts: a.Accounts, Registry: a.Cultivation, Regions: a.Regions,
+		Types: types, Calendar: cal, Config: cfg.Projects, Now: cfg.Now})
 
 	a.Jobs = job.NewService(a.DB, a.Logger)
 	imports := importer.Config{Jobs: a.Jobs, Limits: sheet.Limits{MaxRows: cfg.ImportMaxRows}}

@@ -38,6 +38,7 @@ const (
 	DemoContracts   = "demo technology contracts"
 	DemoDeals       = "demo deals"
 	DemoAnswers     = "demo answers to matches"
+	DemoProjects    = "demo projects with milestones, reports, lights, 督办 orders and service requests"
 )
 
 // LoadDemo loads the demo installation of 苏州市 through the app's own
@@ -73,6 +74,7 @@ func (a *App) LoadDemo(ctx context.Context, password string) (DemoSummary, error
 			}
 			return demo.LoadMatchAnswers(ctx, a.DB, a.Accounts, a.Market, a.Search)
 		}},
+		{DemoProjects, func() (int, error) { return demo.LoadProjects(ctx, a.DB, a.Accounts, a.Projects, now) }},
 	}
 	for _, st := range steps {
 		n, err := st.load()

@@ -20,11 +20,12 @@ import (
 	"kechuang/internal/job"
 	"kechuang/internal/market"
 	"kechuang/internal/notice"
+	"kechuang/internal/project"
 	"kechuang/internal/region"
 	"kechuang/internal/sqldb"
 )
 
-//go:embed templates
+//go:embed all:templates
 var templateFS embed.FS
 
 //go:embed static
@@ -43,6 +44,9 @@ type Deps struct {
 	Cultivation *cultivation.Service
 	// Market is the technology market: listings, review, deals and matching.
 	Market *market.Service
+	// Projects is the project library (项目库): projects, monthly reports,
+	// lights, 督办, service requests and products.
+	Projects *project.Service
 	// Notices is every user's inbox (站内信) and the header's unread count.
 	Notices *notice.Service
 	// Search is the full-text index of published listings.
