@@ -27,7 +27,7 @@ type countyOption struct{ Code, Name string }
 func (s *Server) handleProjectOverview(w http.ResponseWriter, r *http.Request) {
 	st := state(r)
 	if !project.CanViewModule(st.actor) && project.CanSubmitRequest(st.actor) {
-		http.Redirect(w, r, "/projects/requests", http.StatusSeeOther)
+		http.Redirect(w, r, "/service-requests", http.StatusSeeOther)
 		return
 	}
 	q := newQuery(r)

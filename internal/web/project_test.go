@@ -364,3 +364,63 @@ func TestProjectLedger(t *testing.T) {
 		}
 	})
 }
+
+// TestProjectSupervisionPages: staff open a 督办 order from the project's
+// page, the unit replies, staff send it back and then accept it; the
+// record keeps every step, and another county's staff gets 404.
+func TestProjectSupervisionPages(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		w := newProjectWorld(t, e)
+		p := w.createProject(t, "昆山督办测试项目")
+		pid := jsonID(float64(p.ID))
+		if w.city.get("/projects/"+pid).doc(t).Find("#open-supervision form").Length() != 1 {
+			t.Fatal("the project page offers staff no 督办 form")
+		}
+		res := w.city.postForm("/supervisions", url.Values{"csrf_token": {w.city.csrf}, "target_type": {"project"},
+			"project_id": {pid}, "problem": {"开工滞后"}, "action_required": {"五日内报送整改方案"},
+			"deadline": {w.today().AddDays(5).String()}, "level": {"listed"}})
+		if res.status != http.StatusSeeOther {
+			t.Fatalf("open = %d: %s", res.status, res.body)
+		}
+		v := res.header.Get("Location")
+		if res := w.wj.get(v); res.status != http.StatusNotFound {
+			t.Errorf("吴江 GET %s = %d, want 404", v, res.status)
+		}
+		if w.city.get(v).doc(t).Find("#reply-form").Length() != 0 {
+			t.Error("staff who are not the unit's members are offered the reply")
+		}
+		steps := []struct {
+			who   *client
+			path  string
+			form  url.Values
+			state string
+		}{
+			{w.ks, v + "/reply", url.Values{"progress": {"方案已上报"}, "evidence_name": {"整改方案"}, "evidence_ref": {"att-9"}}, "已回复"},
+			{w.city, v + "/return", url.Values{"note": {"请补充时间节点"}}, "办理中"},
+			{w.ks, v + "/reply", url.Values{"progress": {"已补充时间节点"}}, "已回复"},
+			{w.city, v + "/accept", url.Values{"note": {"同意办结"}}, "已办结"},
+		}
+		for _, st := range steps {
+			st.form.Set("csrf_token", st.who.csrf)
+			if res := st.who.postForm(st.path, st.form); res.status != http.StatusSeeOther {
+				t.Fatalf("POST %s = %d: %s", st.path, res.status, res.body)
+			}
+			doc := w.city.get(v).doc(t)
+			if got := strings.TrimSpace(doc.Find("#supervision-state").Text()); got != st.state {
+				t.Errorf("after %s: state %q, want %q", st.path, got, st.state)
+			}
+		}
+		doc := w.city.get(v).doc(t)
+		if n := doc.Find("#supervision-record tbody tr").Length(); n != 5 {
+			t.Errorf("record has %d steps, want 5", n)
+		}
+		list := w.city.get("/supervisions?state=closed&level=listed").doc(t)
+		if list.Find("#supervisions a[href='"+v+"']").Length() != 1 {
+			t.Error("the closed order is not in the filtered list")
+		}
+		if res := w.city.get("/supervisions?level=urgent"); res.status != http.StatusUnprocessableEntity {
+			t.Errorf("bad level filter = %d, want 422", res.status)
+		}
+	})
+}
