@@ -424,3 +424,65 @@ func TestProjectSupervisionPages(t *testing.T) {
 		}
 	})
 }
+
+// TestProjectRequestPages: the enterprise submits a request from its
+// form, staff assign it to a unit, the unit responds and resolves, the
+// enterprise confirms and rates it; another county's staff gets 404, and a
+// bad form names its field.
+func TestProjectRequestPages(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		w := newProjectWorld(t, e)
+		if loc := w.firm.get("/projects"); loc.status != http.StatusSeeOther || loc.header.Get("Location") != "/service-requests" {
+			t.Errorf("enterprise /projects = %d %s, want its requests", loc.status, loc.header.Get("Location"))
+		}
+		ent := jsonID(float64(w.enterprise.ID))
+		res := w.firm.postForm("/service-requests", url.Values{"csrf_token": {w.firm.csrf}, "enterprise_id": {ent},
+			"category": {"power"}, "title": {""}, "description": {"新厂房需双回路供电。"}})
+		if res.status != http.StatusUnprocessableEntity {
+			t.Fatalf("empty title = %d, want 422", res.status)
+		}
+		if got := res.doc(t).Find("#request-form .field-error").Text(); !strings.Contains(got, "必填") {
+			t.Errorf("empty title errors %q", got)
+		}
+		res = w.firm.postForm("/service-requests", url.Values{"csrf_token": {w.firm.csrf}, "enterprise_id": {ent},
+			"category": {"power"}, "title": {"双回路供电"}, "description": {"新厂房需双回路供电。"}})
+		if res.status != http.StatusSeeOther {
+			t.Fatalf("submit = %d: %s", res.status, res.body)
+		}
+		rq := res.header.Get("Location")
+		if res := w.wj.get(rq); res.status != http.StatusNotFound {
+			t.Errorf("吴江 GET %s = %d, want 404", rq, res.status)
+		}
+		steps := []struct {
+			who   *client
+			step  string
+			form  url.Values
+			state string
+		}{
+			{w.city, "assign", url.Values{"unit_id": {jsonID(float64(w.unit.ID))}, "note": {"请牵头办理"}}, "已分派"},
+			{w.ks, "respond", url.Values{"response": {"已受理"}}, "已响应"},
+			{w.ks, "resolve", url.Values{"resolution": {"已协调接入"}}, "已办结"},
+			{w.firm, "confirm", url.Values{"rating": {"4"}, "rating_comment": {"较满意"}}, "已评价"},
+		}
+		for _, st := range steps {
+			if st.who.get(rq).doc(t).Find("#"+st.step+"-form").Length() != 1 {
+				t.Errorf("%s is not offered its %s form", st.step, st.step)
+			}
+			st.form.Set("csrf_token", st.who.csrf)
+			if res := st.who.postForm(rq+"/"+st.step, st.form); res.status != http.StatusSeeOther {
+				t.Fatalf("%s = %d: %s", st.step, res.status, res.body)
+			}
+			if got := strings.TrimSpace(w.city.get(rq).doc(t).Find("#request-state").Text()); got != st.state {
+				t.Errorf("after %s: state %q, want %q", st.step, got, st.state)
+			}
+		}
+		if res := w.wj.postForm(rq+"/assign", url.Values{"csrf_token": {w.wj.csrf}, "unit_id": {"1"}}); res.status != http.StatusNotFound {
+			t.Errorf("吴江 assign = %d, want 404", res.status)
+		}
+		list := w.city.get("/service-requests?state=confirmed&category=power").doc(t)
+		if list.Find("#requests a[href='"+rq+"']").Length() != 1 || list.Find("#request-stats").Length() != 1 {
+			t.Error("the confirmed request or the units' record is missing from the list")
+		}
+	})
+}
