@@ -141,7 +141,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	go a.Market.NotifyExpiringEvery(bg, time.Hour, a.Logger)
 	// Lights, 督办 escalation, service-request limits and report reminders
 	// change by the day; hourly keeps them fresh after midnight.
-	go a.Projects.SweepEvery(bg, time.Hour, a.Logger)
+	go func() {
+		// Once at start, so that lights and deadlines are fresh after
+		// downtime, then every hour.
+		if _, err := a.Projects.Sweep(bg); err != nil {
+			a.Logger.Warn("project sweep", "err", err)
+		}
+		a.Projects.SweepEvery(bg, time.Hour, a.Logger)
+	}()
 	go a.Search.ProposeMatchesEvery(bg, 30*time.Second)
 	a.Jobs.Start(bg, 2)
 	// Writes become searchable within half a second; the snapshot is saved

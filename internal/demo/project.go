@@ -39,7 +39,7 @@ var demoProjects = []demoProject{
 	{"investment", "张家港氢能装备制造项目（演示）", "320582", 20000, 8000, 0, 20, project.Planning, 0},
 	{"challenge", "常熟高性能碳纤维复合材料揭榜项目（演示）", "320581", 2000, 800, 0, 30, project.Planning, 0},
 	{"sci-tech-plan", "太仓航空零部件精密加工技术研究（演示）", "320585", 1500, 600, 0, 45, project.Review, 0},
-	{"central-local", "苏州工业园区央企研发总部合作（演示）", "320571", 30000, 10000, 0, 90, project.Review, 0},
+	{"central-local", "苏州工业园区央企研发总部合作（演示）", "320576", 30000, 10000, 0, 90, project.Review, 0},
 }
 
 // LoadProjects adds the demo's project library when it is empty: units of
@@ -82,7 +82,7 @@ func LoadProjects(ctx context.Context, db *sqldb.DB, accounts *account.Service, 
 	for _, c := range []struct{ code, name string }{
 		{"320500", "苏州市商务局（演示）"}, {"320583", "昆山市发展和改革委员会（演示）"}, {"320509", "吴江区发展和改革委员会（演示）"},
 		{"320582", "张家港市商务局（演示）"}, {"320581", "常熟市科学技术局（演示）"}, {"320585", "太仓市科学技术局（演示）"},
-		{"320571", "苏州工业园区经济发展委员会（演示）"},
+		{"320576", "苏州工业园区经济发展委员会（演示）"},
 	} {
 		u, err := svc.CreateUnit(ctx, staff, project.UnitInput{RegionCode: c.code, Name: c.name})
 		if err != nil {
