@@ -175,3 +175,29 @@ func (s *Server) handleAPIMilestoneComplete(w http.ResponseWriter, r *http.Reque
 	m.Evidence = nonNil(m.Evidence)
 	writeJSON(w, http.StatusOK, m)
 }
+
+type adjustmentRequest struct {
+	project.Adjustment
+	Note string `json:"note"`
+}
+
+// handleAPIProjectAdjustment proposes a change of plan (实施 → 调整); a
+// second staff member approves it with the approve-adjustment action.
+func (s *Server) handleAPIProjectAdjustment(w http.ResponseWriter, r *http.Request) {
+	actor, id, ok := s.apiActorID(w, r)
+	if !ok {
+		return
+	}
+	var req adjustmentRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	p, err := s.Projects.RequestAdjustment(r.Context(), actor, id, req.Adjustment, req.Note)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	projectJSON(&p)
+	writeJSON(w, http.StatusOK, p)
+}

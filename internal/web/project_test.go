@@ -107,7 +107,12 @@ func TestProjectAPITour(t *testing.T) {
 				"progress": "厂房主体封顶", "problems": []map[string]string{{"category": "land", "text": "二期用地待落实"}}, "next_plan": "设备招标"}, 200},
 			{"reports", w.city, http.MethodGet, p + "/reports", nil, 200},
 			{"bad report", w.ks, http.MethodPost, p + "/reports", map[string]any{"month": "2026-13", "investment_month": 1, "progress": "x"}, 422},
+			{"adjust", w.ks, http.MethodPost, p + "/adjustment", map[string]any{"total_investment": 15000, "note": "追加二期投资"}, 200},
+			{"approve adjustment", w.city, http.MethodPost, p + "/transition", map[string]string{"action": "approve-adjustment"}, 200},
 		})
+		if got["approve adjustment"]["total_investment"] != 15000.0 || got["approve adjustment"]["stage"] != "implementing" {
+			t.Errorf("after the adjustment: total %v, stage %v", got["approve adjustment"]["total_investment"], got["approve adjustment"]["stage"])
+		}
 		ms := e.milestones(t, w.ks, p)
 		mid := ms[0]["id"]
 		got = runSteps(t, []apiStep{
@@ -154,6 +159,7 @@ func TestProjectAPITour(t *testing.T) {
 		for _, st := range []apiStep{
 			{"wj update", w.wj, http.MethodPut, p, body, 404},
 			{"wj transition", w.wj, http.MethodPost, p + "/transition", map[string]string{"action": "complete"}, 404},
+			{"wj adjust", w.wj, http.MethodPost, p + "/adjustment", map[string]any{"total_investment": 1, "note": "x"}, 404},
 			{"wj report", w.wj, http.MethodPost, p + "/reports", map[string]any{"month": month, "investment_month": 1, "progress": "x"}, 404},
 			{"wj milestone", w.wj, http.MethodPost, p + "/milestones", map[string]string{"name": "x", "planned_date": w.today().String()}, 404},
 			{"wj reply", w.wj, http.MethodPost, v + "/reply", map[string]any{"progress": "x"}, 404},
@@ -206,6 +212,21 @@ func TestProjectPagesCountyIsolation(t *testing.T) {
 		}
 		if res := w.wj.postForm(base+"/report", url.Values{"csrf_token": {w.wj.csrf}, "month": {"2026-01"}}); res.status != http.StatusNotFound {
 			t.Errorf("吴江 POST %s/report = %d, want 404", base, res.status)
+		}
+		if res := w.wj.postForm(base+"/adjust", url.Values{"csrf_token": {w.wj.csrf}, "total_investment": {"1"}, "note": {"x"}}); res.status != http.StatusNotFound {
+			t.Errorf("吴江 POST %s/adjust = %d, want 404", base, res.status)
+		}
+		// The county proposes an adjustment on the page; the city sees it
+		// pending with the button to approve it.
+		if res := w.ks.postForm(base+"/adjust", url.Values{"csrf_token": {w.ks.csrf}, "total_investment": {"15000"}, "note": {"追加投资"}}); res.status != http.StatusSeeOther {
+			t.Errorf("adjust = %d: %s", res.status, res.body)
+		}
+		city := w.city.get(base).doc(t)
+		if city.Find("#pending-adjustment").Length() != 1 || city.Find(`button[data-action="approve-adjustment"]`).Length() != 1 {
+			t.Error("the pending adjustment or its approval is missing from the city's page")
+		}
+		if w.ks.get(base).doc(t).Find(`button[data-action="approve-adjustment"]`).Length() != 0 {
+			t.Error("the one who asked is offered to approve the adjustment")
 		}
 		doc := w.wj.get("/projects/list").doc(t)
 		if n := doc.Find("#projects a[href^='/projects/']").Length(); n != 0 {

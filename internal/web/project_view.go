@@ -122,3 +122,44 @@ func (s *Server) requestStep(r *http.Request, actor account.Actor, id int64, ste
 	}
 	return project.Request{}, apperr.New(apperr.Invalid, "project.action_unknown")
 }
+
+// handleProjectAdjust proposes a change of plan from the project's page:
+// a new planned end and investments, with the reason.
+func (s *Server) handleProjectAdjust(w http.ResponseWriter, r *http.Request) {
+	st := state(r)
+	id, err := pathID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var adj project.Adjustment
+	var d workday.Date
+	if d, err = formDate(r, "planned_end"); err == nil && !d.IsZero() {
+		adj.PlannedEnd = &d
+	}
+	for _, f := range []struct {
+		name string
+		dst  **float64
+	}{{"total_investment", &adj.TotalInvestment}, {"annual_investment", &adj.AnnualInvestment}} {
+		if err != nil {
+			break
+		}
+		var v *float64
+		if v, err = formNumber(r.PostFormValue(f.name)); err != nil {
+			err = apperr.Fields(apperr.Field(f.name, "error.number"))
+		}
+		*f.dst = v
+	}
+	if err == nil {
+		_, err = s.Projects.RequestAdjustment(r.Context(), st.actor, id, adj, r.PostFormValue("note"))
+	}
+	if isFormError(err) || apperr.KindOf(err) == apperr.Conflict {
+		s.projectPage(w, r, formStatus(err), errorText(st.lang, err))
+		return
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/projects/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+}
