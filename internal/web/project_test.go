@@ -507,3 +507,40 @@ func TestProjectRequestPages(t *testing.T) {
 		}
 	})
 }
+
+// TestProjectUnitsPage: staff add a unit and its member from the units
+// page; a duplicate name is refused beside the field; another county's
+// staff cannot touch the unit (404).
+func TestProjectUnitsPage(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		w := newProjectWorld(t, e)
+		form := url.Values{"csrf_token": {w.city.csrf}, "region_code": {"320583"}, "name": {"昆山市商务局"}}
+		if res := w.city.postForm("/projects/units", form); res.status != http.StatusSeeOther {
+			t.Fatalf("create unit = %d: %s", res.status, res.body)
+		}
+		res := w.city.postForm("/projects/units", form)
+		if res.status == http.StatusSeeOther {
+			t.Fatal("a duplicate unit name was accepted")
+		}
+		if got := res.doc(t).Find("#unit-form .field-error").Text(); got == "" {
+			t.Error("the duplicate name has no message beside the field")
+		}
+		units, _, err := e.app.Projects.FindUnits(context.Background(), w.cityA, project.UnitFilter{Query: "商务局"})
+		if err != nil || len(units) != 1 {
+			t.Fatalf("units %v, %v", units, err)
+		}
+		path := "/projects/units/" + jsonID(float64(units[0].ID)) + "/members"
+		member := url.Values{"csrf_token": {w.city.csrf}, "user_id": {jsonID(float64(w.ksA.UserID))}}
+		if res := w.city.postForm(path, member); res.status != http.StatusSeeOther {
+			t.Fatalf("add member = %d: %s", res.status, res.body)
+		}
+		if got := w.city.get("/projects/units").doc(t).Find("#unit-" + jsonID(float64(units[0].ID))).Text(); !strings.Contains(got, "ks") {
+			t.Errorf("the unit's row %q lacks its new member", got)
+		}
+		member.Set("csrf_token", w.wj.csrf)
+		if res := w.wj.postForm(path, member); res.status != http.StatusNotFound {
+			t.Errorf("吴江 add member = %d, want 404", res.status)
+		}
+	})
+}
