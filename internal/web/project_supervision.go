@@ -111,6 +111,9 @@ func (s *Server) handleSupervisionOpen(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	if in.Target == project.TargetProject && in.MilestoneID != 0 {
+		in.Target = project.TargetMilestone // the form's node picker narrows the order to one milestone
+	}
 	var v project.Supervision
 	if err == nil {
 		v, err = s.Projects.OpenSupervision(r.Context(), st.actor, in)

@@ -436,6 +436,20 @@ func TestProjectSupervisionPages(t *testing.T) {
 		if n := doc.Find("#supervision-record tbody tr").Length(); n != 5 {
 			t.Errorf("record has %d steps, want 5", n)
 		}
+		// An order on one milestone, picked in the same form.
+		ms, err := e.app.Projects.Milestones(context.Background(), w.cityA, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res = w.city.postForm("/supervisions", url.Values{"csrf_token": {w.city.csrf}, "target_type": {"project"},
+			"project_id": {pid}, "milestone_id": {jsonID(float64(ms[1].ID))}, "problem": {"节点临近"}, "action_required": {"提前协调"},
+			"deadline": {w.today().AddDays(5).String()}, "level": {"general"}})
+		if res.status != http.StatusSeeOther {
+			t.Fatalf("open on a milestone = %d: %s", res.status, res.body)
+		}
+		if got := w.city.get(res.header.Get("Location")).doc(t).Find(".facts").Text(); !strings.Contains(got, ms[1].Name) {
+			t.Errorf("the milestone order's page %q does not name %s", got, ms[1].Name)
+		}
 		list := w.city.get("/supervisions?state=closed&level=listed").doc(t)
 		if list.Find("#supervisions a[href='"+v+"']").Length() != 1 {
 			t.Error("the closed order is not in the filtered list")
