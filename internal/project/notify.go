@@ -2,7 +2,10 @@ package project
 
 import (
 	"context"
+	"fmt"
+	"slices"
 
+	"kechuang/internal/notice"
 	"kechuang/internal/sqldb"
 	"kechuang/internal/workday"
 )
@@ -20,8 +23,40 @@ func (s *Service) notifyStage(ctx context.Context, tx *sqldb.Tx, p Project, acti
 
 // notifyLight tells the responsible unit's members and the lead official
 // that p's light changed from old to light.
+// A project entering the library green, or leaving it, is no news.
 func (s *Service) notifyLight(ctx context.Context, tx *sqldb.Tx, p Project, old, light Light, reasons []Reason) error {
-	// TODO(#13): notify the unit's members and p.LeadUserID through the notice package.
+	if light == LightNone || (old == LightNone && light == LightGreen) {
+		return nil
+	}
+	to, err := unitMemberIDs(ctx, tx, p.UnitID)
+	if err != nil {
+		return err
+	}
+	if p.LeadUserID != 0 && !slices.Contains(to, p.LeadUserID) {
+		to = append(to, p.LeadUserID)
+	}
+	return s.send(ctx, tx, to, notice.Message{Kind: "project.light", Key: "project.notice.light",
+		Args: []notice.Arg{notice.Text(p.Name), notice.Code("project.light." + string(old)), notice.Code("project.light." + string(light))},
+		Link: fmt.Sprintf("/projects/%d", p.ID)})
+}
+
+// unitMemberIDs returns the ids of the accounts acting for a unit.
+func unitMemberIDs(ctx context.Context, q sqldb.Querier, unitID int64) ([]int64, error) {
+	return queryAll(ctx, q, func(r scanner) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	}, "SELECT user_id FROM gov_unit_members WHERE unit_id = ? ORDER BY user_id", unitID)
+}
+
+// send sends m to every user of to, at the service's clock.
+func (s *Service) send(ctx context.Context, tx *sqldb.Tx, to []int64, m notice.Message) error {
+	m.At = s.now()
+	for _, id := range to {
+		m.To = id
+		if err := notice.Send(ctx, tx, m); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -35,13 +70,42 @@ func (s *Service) remindReport(ctx context.Context, p ProjectRef, month string, 
 // notifySupervision tells the addressed unit's members (open, return,
 // escalate) or the staff who opened the order (reply) about step.
 func (s *Service) notifySupervision(ctx context.Context, tx *sqldb.Tx, sv Supervision, step string) error {
-	// TODO(#13): notify the unit's members or the opener through the notice package.
-	return nil
+	var to []int64
+	switch step {
+	case StepOpen, StepReturn, StepEscalate:
+		var err error
+		if to, err = unitMemberIDs(ctx, tx, sv.UnitID); err != nil {
+			return err
+		}
+	case StepReply:
+		if sv.OpenedBy != 0 {
+			to = []int64{sv.OpenedBy}
+		}
+	default:
+		return nil
+	}
+	return s.send(ctx, tx, to, notice.Message{Kind: "supervision." + step, Key: "project.notice.supervision." + step,
+		Args: []notice.Arg{notice.Code("project.level." + string(sv.Level)), notice.Text(sv.Problem)},
+		Link: fmt.Sprintf("/supervisions/%d", sv.ID)})
 }
 
 // notifyRequest tells the enterprise (respond, resolve) or the unit's
 // members (assign) about step of a service request.
 func (s *Service) notifyRequest(ctx context.Context, tx *sqldb.Tx, r Request, step string) error {
-	// TODO(#13): notify the requester or the unit's members through the notice package.
-	return nil
+	var to []int64
+	switch step {
+	case ReqAssign, ReqReassign:
+		var err error
+		if to, err = unitMemberIDs(ctx, tx, r.UnitID); err != nil {
+			return err
+		}
+	case ReqRespond, ReqResolve:
+		if r.RequesterID != 0 {
+			to = []int64{r.RequesterID}
+		}
+	default:
+		return nil
+	}
+	return s.send(ctx, tx, to, notice.Message{Kind: "service_request." + step, Key: "project.notice.request." + step,
+		Args: []notice.Arg{notice.Text(r.Title)}, Link: fmt.Sprintf("/service-requests/%d", r.ID)})
 }
