@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"kechuang/internal/notice"
 	"kechuang/internal/sqldb"
@@ -62,9 +63,30 @@ func (s *Service) send(ctx context.Context, tx *sqldb.Tx, to []int64, m notice.M
 
 // remindReport reminds the responsible unit that p owes month's report by
 // deadline. Sweep calls it daily in the ReminderDays before the deadline.
+// The sweep runs hourly: each member is reminded of each project at most
+// once in 20 hours, counted from the notices already sent.
 func (s *Service) remindReport(ctx context.Context, p ProjectRef, month string, deadline workday.Date) error {
-	// TODO(#13): remind the unit's members through the notice package (once a day at most).
-	return nil
+	kind := fmt.Sprintf("project.report_reminder.%d", p.ID)
+	since := s.now().Add(-20 * time.Hour)
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		members, err := unitMemberIDs(ctx, tx, p.UnitID)
+		if err != nil {
+			return err
+		}
+		var to []int64
+		for _, id := range members {
+			n, err := notice.Sent(ctx, tx, id, kind, since)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				to = append(to, id)
+			}
+		}
+		return s.send(ctx, tx, to, notice.Message{Kind: kind, Key: "project.notice.report_reminder",
+			Args: []notice.Arg{notice.Text(p.Name), notice.Text(month), notice.Text(deadline.String())},
+			Link: fmt.Sprintf("/projects/%d/report?month=%s", p.ID, month)})
+	})
 }
 
 // notifySupervision tells the addressed unit's members (open, return,

@@ -92,6 +92,24 @@ func TestNotices(t *testing.T) {
 			t.Errorf("the opener's notices %q lack the reply", got)
 		}
 
+		// Reminders of April's report in the days before the 25th: once a
+		// day however often the sweep runs.
+		f.clock.set("2026-04-23")
+		for range 3 {
+			if _, err := f.svc.Sweep(f.ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		reminders := 0
+		for _, title := range f.titles(pp.ks2, i18n.Chinese) {
+			if strings.Contains(title, "2026-04 月报尚未报送") {
+				reminders++
+			}
+		}
+		if reminders != 1 {
+			t.Errorf("%d reminders of April's report after three sweeps, want 1", reminders)
+		}
+
 		e := f.enterprise(pp.ks, "昆山通知测试有限公司", "320583", pp.firm)
 		r, err := f.svc.SubmitRequest(f.ctx, pp.firm, project.RequestInput{EnterpriseID: e.ID, Category: project.CatPower,
 			Title: "双回路供电", Description: "新厂房需双回路供电。"})
