@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
+	"kechuang/internal/account"
 	"kechuang/internal/notice"
 	"kechuang/internal/sqldb"
 	"kechuang/internal/workday"
@@ -18,8 +20,36 @@ import (
 // notifyStage tells the responsible unit's members (and, for 预审 and 调整,
 // the staff who decide) that p took action.
 func (s *Service) notifyStage(ctx context.Context, tx *sqldb.Tx, p Project, action string) error {
-	// TODO(#13): notify the unit's members and the deciding staff through the notice package.
-	return nil
+	var to []int64
+	var err error
+	switch action {
+	case ActSubmit, ActAdjust:
+		to, err = deciders(ctx, tx, p)
+	default:
+		to, err = unitMemberIDs(ctx, tx, p.UnitID)
+	}
+	if err != nil {
+		return err
+	}
+	to = slices.DeleteFunc(to, func(id int64) bool { return id == p.RequestedBy && (action == ActSubmit || action == ActAdjust) })
+	return s.send(ctx, tx, to, notice.Message{Kind: "project." + action, Key: "project.notice.stage",
+		Args: []notice.Arg{notice.Text(p.Name), notice.Code("project.act." + action), notice.Code("project.stage." + string(p.Stage))},
+		Link: fmt.Sprintf("/projects/%d", p.ID)})
+}
+
+// deciders returns the active staff who may approve p's 预审 or 调整: bureau
+// and county staff whose region covers the project's.
+func deciders(ctx context.Context, q sqldb.Querier, p Project) ([]int64, error) {
+	regions := append([]string{p.RegionCode}, ancestors(p.RegionCode)...)
+	args := []any{string(account.RoleStaff), string(account.RoleCounty), false}
+	for _, r := range regions {
+		args = append(args, r)
+	}
+	return queryAll(ctx, q, func(r scanner) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	}, "SELECT id FROM users WHERE role IN (?, ?) AND disabled = ? AND region_code IN (?"+strings.Repeat(", ?", len(regions)-1)+") ORDER BY id",
+		args...)
 }
 
 // notifyLight tells the responsible unit's members and the lead official

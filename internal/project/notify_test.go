@@ -58,6 +58,16 @@ func TestNotices(t *testing.T) {
 			t.Fatal(err)
 		}
 		p = f.move(p, []string{project.ActSubmit, project.ActApprove, project.ActStart}, pp.ks, pp.city, pp.ks)
+		// ks asked for 预审: the city's staff, who decide, were told; ks was not.
+		if got := f.titles(pp.city, i18n.Chinese); !hasTitle(got, "新能源汽车零部件基地", "提交预审", "预审") {
+			t.Errorf("the deciding staff's notices %q lack the submission", got)
+		}
+		if got := f.titles(pp.ks, i18n.Chinese); hasTitle(got, "提交预审") {
+			t.Errorf("the one who asked was told of its own submission: %q", got)
+		}
+		if got := f.titles(pp.ks2, i18n.English); !hasTitle(got, "Start implementation") {
+			t.Errorf("the unit's notices %q lack the start", got)
+		}
 		if got := f.titles(pp.ks2, i18n.Chinese); hasTitle(got, "绿灯") {
 			t.Errorf("entering the library green notified the unit: %q", got)
 		}
