@@ -38,11 +38,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		maxRows = n
 	}
 	importRows := fs.Int("import-max-rows", maxRows, "most data rows in one imported file")
+	sweepEvery := time.Hour
+	if v := os.Getenv("KECHUANG_SWEEP_EVERY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return usageError("serve: KECHUANG_SWEEP_EVERY=%q: want a duration such as 1h or 10m", v)
+		}
+		sweepEvery = d
+	}
+	fs.DurationVar(&sweepEvery, "sweep-every", sweepEvery, "how often this node runs the scheduled sweeps (listing expiry notices, project lights, 督办 escalation, service-request limits, report reminders); every node may run them, each item is done once")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
 	if *importRows < 1 {
 		return usageError("serve: --import-max-rows %d: want a positive number of rows", *importRows)
+	}
+	if sweepEvery <= 0 {
+		return usageError("serve: --sweep-every %s: want a positive duration such as 1h", sweepEvery)
 	}
 	if _, _, err := net.SplitHostPort(*addr); err != nil {
 		return usageError("serve: --addr %q: want HOST:PORT, e.g. 127.0.0.1:8080", *addr)
@@ -138,16 +150,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// shutdown): a crash loses at most that interval's counts.
 	viewsDone := make(chan struct{})
 	go func() { a.Market.FlushViewsEvery(bg, 5*time.Second, a.Logger); close(viewsDone) }()
-	go a.Market.NotifyExpiringEvery(bg, time.Hour, a.Logger)
+	// Every node sweeps: each listing's notice is claimed with a
+	// conditional UPDATE, so several nodes on one database send it once.
+	go a.Market.NotifyExpiringEvery(bg, sweepEvery, a.Logger)
 	// Lights, 督办 escalation, service-request limits and report reminders
-	// change by the day; hourly keeps them fresh after midnight.
+	// change by the day: swept once at start, so that they are fresh after
+	// downtime, then at the same rate (each step is safe on several nodes).
 	go func() {
-		// Once at start, so that lights and deadlines are fresh after
-		// downtime, then every hour.
 		if _, err := a.Projects.Sweep(bg); err != nil {
 			a.Logger.Warn("project sweep", "err", err)
 		}
-		a.Projects.SweepEvery(bg, time.Hour, a.Logger)
+		a.Projects.SweepEvery(bg, sweepEvery, a.Logger)
 	}()
 	go a.Search.ProposeMatchesEvery(bg, 30*time.Second)
 	a.Jobs.Start(bg, 2)

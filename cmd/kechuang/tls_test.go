@@ -172,6 +172,7 @@ func TestServeSecurityFlagErrors(t *testing.T) {
 		{name: "bad proxy", args: []string{"--trusted-proxy", "10.0.0/8"}, wantErr: "is not a CIDR such as 10.0.0.0/8"},
 		{name: "unknown mfa role", args: []string{"--mfa-roles", "admin,king"}, wantErr: `unknown role "king"`},
 		{name: "bad session limit", args: []string{"--session-limits", "admin=0"}, wantErr: "want ROLE=N"},
+		{name: "sweep interval not positive", args: []string{"--sweep-every", "0s"}, wantErr: "--sweep-every 0s: want a positive duration"},
 	}
 	for _, tt := range tests {
 		args := append([]string{"serve", "--data", dir, "--addr", "127.0.0.1:0", "--home-region", "320500"}, tt.args...)

@@ -425,6 +425,16 @@ func (s *Service) openSession(ctx context.Context, u User, withMFA bool, clientA
 // endOldestSessions deletes the user's sessions except the keep newest and
 // returns how many it deleted.
 func endOldestSessions(ctx context.Context, tx *sqldb.Tx, userID int64, keep int) (int, error) {
+	if tx.Dialect() == sqldb.Postgres {
+		// Logins of one user on several nodes (or at once on one) take
+		// turns here; otherwise each would count the same old sessions,
+		// end them, and add its own, exceeding the limit. (A SQLite
+		// transaction holds the write lock from BEGIN.)
+		var id int64
+		if err := tx.QueryRowContext(ctx, "SELECT id FROM users WHERE id = ? FOR UPDATE", userID).Scan(&id); err != nil {
+			return 0, fmt.Errorf("lock user %d: %w", userID, err)
+		}
+	}
 	rows, err := tx.QueryContext(ctx, "SELECT token_hash FROM sessions WHERE user_id = ? ORDER BY created_at DESC, token_hash", userID)
 	if err != nil {
 		return 0, err

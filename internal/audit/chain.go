@@ -214,6 +214,24 @@ func (c *chain) add(ctx context.Context, tx *sqldb.Tx, r row) error {
 	return err
 }
 
+// LockChain takes in tx the lock that appends to the chain take — the head
+// row, FOR UPDATE, on PostgreSQL; a SQLite transaction holds the write lock
+// from BEGIN, so there it does nothing — and holds it until tx ends. A
+// writer whose own rows must be numbered in commit order takes it in
+// Tx.BeforeCommit, just before it numbers them: transactions then number
+// and commit one after another, on one node or many, and since it is the
+// same lock appends take last, no lock-order deadlock arises with them.
+func LockChain(ctx context.Context, tx *sqldb.Tx) error {
+	if tx.Dialect() != sqldb.Postgres {
+		return nil
+	}
+	var one int
+	if err := tx.QueryRowContext(ctx, "SELECT 1 FROM audit_chain WHERE id = 1 FOR UPDATE").Scan(&one); err != nil {
+		return fmt.Errorf("lock audit chain: %w", err)
+	}
+	return nil
+}
+
 // rowColumns are the columns of a row, in the order scanRow reads them.
 const rowColumns = `id, COALESCE(chain_seq, 0), at, COALESCE(actor_id, 0), actor_name, actor_role, actor_region, action,
 	object_type, object_id, object_name, region_code, summary, client_addr, request_id, mac`

@@ -620,21 +620,14 @@ func (c *evalCtx) hasCertificate(rules []certRule) bool {
 			if cert.Type != r.Type || cert.Issued.After(c.asOf) {
 				continue
 			}
-			if r.Permanent && cert.Expires.IsZero() {
-				return true
-			}
-			end := cert.Expires.Time
-			if cert.Expires.IsZero() {
-				if r.CalendarYear {
-					// 科技型中小企业 登记编号当年有效.
-					end = time.Date(cert.Issued.Year()+1, 1, 1, 0, 0, 0, 0, time.UTC)
-				} else {
-					end = cert.Issued.AddDate(r.ValidYears, 0, 0)
+			until := certificateUntil(cert, r)
+			if until.IsZero() {
+				if r.Permanent {
+					return true
 				}
-			} else {
-				end = end.AddDate(0, 0, 1) // Expires is the last valid day
+				continue
 			}
-			if c.asOf.Before(end) {
+			if c.asOf.Before(until.AddDate(0, 0, 1)) {
 				return true
 			}
 		}

@@ -21,7 +21,15 @@
 // AssessInto is the allocation-free variant for bulk runs; RunAssessLines
 // serves `kechuang assess`. ProposeTier places an enterprise on the ladder
 // 种子 → 科技型中小企业 → 高新技术企业 → 创新型中小企业 → 专精特新 → 小巨人 →
-// 上市后备. ValidateCreditCode checks a 统一社会信用代码 (GB 32100-2015).
+// 上市后备, measured from the firm's Standing: the highest tier a valid
+// certificate proves (CertificateStates: 科小 for its registration year,
+// 高企 and 梯度培育 titles three years from issue) or staff confirmed. Every
+// page, count and export takes a firm's tier from Standing.
+//
+// County targets (TargetReport) single out for 督办 a county whose
+// completion of an indicator trails the linear schedule by more than
+// DefaultBehindMargin (10 percentage points); the wiring may change it with
+// Service.SetBehindMargin. ValidateCreditCode checks a 统一社会信用代码 (GB 32100-2015).
 //
 // The engine imports nothing of the project except kechuang/data; it must
 // not import web or cmd.
@@ -46,5 +54,8 @@
 //	judgement / 人工判断         needs a person; leaves the verdict at "possible"
 //	Ⅰ类 / Ⅱ类 知识产权           IP classes of the 高企 指引 (发明专利 … / 实用新型 …)
 //	tier / 培育层级             a rung of the cultivation ladder
+//	standing / 当前梯队          the tier certificates and confirmations prove
+//	proposal / 建议梯队          a tier above the standing the assessment finds met, to confirm
+//	督办 / supervision           counties behind the linear schedule by more than the margin
 //	统一社会信用代码             18-character unified social credit code, GB 32100-2015
 package cultivation

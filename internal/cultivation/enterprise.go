@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"kechuang/internal/apperr"
+	"kechuang/internal/pii"
 	"kechuang/internal/region"
 )
 
@@ -111,6 +112,11 @@ func (e *Enterprise) Validate() error {
 			fields = append(fields, apperr.Field(f.name, "error.too_long", f.max))
 		}
 	}
+	for _, f := range []struct{ name, value string }{{"contact_phone", e.ContactPhone}, {"contact_email", e.ContactEmail}} {
+		if pii.IsMasked(f.value) {
+			fields = append(fields, apperr.Field(f.name, "error.contact_masked"))
+		}
+	}
 	if len(e.Tags) > maxTags {
 		fields = append(fields, apperr.Field("tags", "cultivation.too_many_tags", maxTags))
 	}
@@ -175,7 +181,7 @@ func (e *Enterprise) AssessmentInput(asOf time.Time, years []YearRecord) Assessm
 type EnterpriseFilter struct {
 	Query    string // part of the name or credit code
 	Region   string // region prefix
-	Tier     string // confirmed tier
+	Tier     string // the tier the firm stands on today (see Standing)
 	Domain   string
 	Industry string // prefix, e.g. "C" or "C39"
 	Tag      string // one of the enterprise's tags, exactly (e.g. 重点企业)
@@ -185,6 +191,7 @@ type EnterpriseFilter struct {
 	NearGaps    int
 	Page        int
 	PerPage     int
+	ids         []int64 // the firms standing on Tier, found by the service
 }
 
 // Normalize clamps paging.

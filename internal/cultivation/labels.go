@@ -1,6 +1,7 @@
 package cultivation
 
 import (
+	"regexp"
 	"strings"
 )
 
@@ -50,4 +51,45 @@ func FieldLabel(path string) string {
 		}
 	}
 	return path
+}
+
+// plainWords are the engine's words that rule-file notes use, in the
+// user's terms.
+var plainWords = map[string]string{
+	"certificates[].expires": "证书载明的有效期", "certificates[].issued": "证书发证日期", "certificates": "已获资质",
+	"data_year": "数据年度", "as_of": "测评日期", "attestations": "声明项", "figures": "补充数据", "choices": "选项",
+	"score_min/score_max": "最低分/最高分", "score_min": "最低分", "score_max": "最高分",
+	"revenue": "营业收入", "yes": "符合", "possible": "可能符合", "no": "不符合", "unknown": "数据不足",
+}
+
+var identifier = regexp.MustCompile(`[a-z][a-z0-9_]*(?:\[\])?(?:[./=][a-z0-9_]+(?:\[\])?)*`)
+
+// PlainText replaces the engine's identifiers in a rule file's note —
+// JSON paths such as certificates[].expires or figures.dev_score, field
+// names, "version=2022", verdict codes — with the words a user knows
+// (FieldLabel's and plainWords), so that no internal name reaches a page.
+// Identifiers it does not know are left as written.
+func PlainText(s string) string {
+	return identifier.ReplaceAllStringFunc(s, func(id string) string {
+		if l, ok := plainWords[id]; ok {
+			return l
+		}
+		if v, ok := strings.CutPrefix(id, "version="); ok {
+			return v + "年版本"
+		}
+		if l := FieldLabel(id); l != id {
+			return l
+		}
+		for _, keys := range [][]KeyInfo{AttestationKeys, FigureKeys, ChoiceKeys} {
+			for _, k := range keys {
+				if k.Key == id {
+					return k.Label
+				}
+			}
+		}
+		if l, ok := ipLabels[strings.TrimPrefix(id, "ip.")]; ok {
+			return l
+		}
+		return id
+	})
 }

@@ -241,20 +241,20 @@ func TestAssessConfirmAndPool(t *testing.T) {
 			}
 		}
 		ent, _ := r.svc.GetEnterprise(ctx, ks, e.ID)
-		if ent.ProposedTier != got.Proposal.Current || ent.ProposedNext != got.Proposal.Next {
-			t.Errorf("enterprise proposal = %q → %q, want %q → %q", ent.ProposedTier, ent.ProposedNext, got.Proposal.Current, got.Proposal.Next)
+		if ent.ProposedTier != got.Proposal.Proposed || ent.ProposedNext != got.Proposal.Next {
+			t.Errorf("enterprise proposal = %q → %q, want %q → %q", ent.ProposedTier, ent.ProposedNext, got.Proposal.Proposed, got.Proposal.Next)
 		}
-		board, err := r.svc.PoolBoard(ctx, ks, "")
+		board, err := r.svc.PoolBoard(ctx, ks, cultivation.PoolFilter{})
 		if err != nil || len(board.Pending) != 1 {
 			t.Fatalf("pending before confirming = %d, %v", len(board.Pending), err)
 		}
-		if err := r.svc.ConfirmTier(ctx, ks, e.ID, got.Proposal.Current, "按测评结果确认"); err != nil {
+		if err := r.svc.ConfirmTier(ctx, ks, e.ID, got.Proposal.Proposed, "按测评结果确认"); err != nil {
 			t.Fatal(err)
 		}
 		if err := r.svc.ConfirmTier(ctx, ks, e.ID, "不存在的梯队", ""); !apperr.Is(err, apperr.Invalid) {
 			t.Errorf("unknown tier = %v, want Invalid", err)
 		}
-		board, _ = r.svc.PoolBoard(ctx, ks, "")
+		board, _ = r.svc.PoolBoard(ctx, ks, cultivation.PoolFilter{})
 		if len(board.Pending) != 0 {
 			t.Errorf("pending after confirming = %d, want 0", len(board.Pending))
 		}
@@ -349,7 +349,7 @@ func TestPagePredicatesMatchTheRules(t *testing.T) {
 			forbidden := func(err error) bool { return apperr.Is(err, apperr.Forbidden) }
 			_, _, err := svc.FindEnterprises(ctx, a, cultivation.EnterpriseFilter{})
 			check(t, role, "CanViewRegistry", svc.CanViewRegistry(a), !forbidden(err))
-			_, err = svc.PoolBoard(ctx, a, "")
+			_, err = svc.PoolBoard(ctx, a, cultivation.PoolFilter{})
 			check(t, role, "CanViewPool", svc.CanViewPool(a), !forbidden(err))
 			_, err = svc.TargetProgress(ctx, a, 2026)
 			check(t, role, "CanViewTargets", svc.CanViewTargets(a), !forbidden(err))

@@ -26,6 +26,9 @@ type Service struct {
 	rules   *RuleBook
 	now     func() time.Time
 	imports *enterpriseImporter
+	// behindMargin is how far, in percentage points, a county may trail
+	// the linear schedule before it counts as behind.
+	behindMargin float64
 }
 
 // NewService returns a Service; now may be nil for time.Now.
@@ -33,7 +36,7 @@ func NewService(db *sqldb.DB, rules *RuleBook, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Service{db: db, rules: rules, now: now}
+	s := &Service{db: db, rules: rules, now: now, behindMargin: DefaultBehindMargin}
 	s.imports = newImporter(s)
 	return s
 }
@@ -180,7 +183,42 @@ func (s *Service) FindEnterprises(ctx context.Context, a account.Actor, f Enterp
 	if !readsRegistry(a) {
 		return nil, 0, apperr.New(apperr.Forbidden, "cultivation.only_staff")
 	}
+	if f.Tier != "" {
+		ids, err := s.standingOn(ctx, a, f.Tier)
+		if err != nil {
+			return nil, 0, err
+		}
+		f.ids = ids
+	}
 	return findEnterprises(ctx, s.db, a, f)
+}
+
+// standingOn returns the ids of the firms in the actor's view that stand
+// on tier today. A standing depends on today's date (a certificate lapses),
+// so it is computed here rather than stored.
+func (s *Service) standingOn(ctx context.Context, a account.Actor, tier string) ([]int64, error) {
+	where, args := scopeWhere(a)
+	rows, err := s.db.QueryContext(ctx, "SELECT id, certificates, tier, listed FROM enterprises WHERE "+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("enterprises by standing: %w", err)
+	}
+	defer rows.Close()
+	today := s.now()
+	var ids []int64
+	for rows.Next() {
+		var e Enterprise
+		var certs string
+		if err := rows.Scan(&e.ID, &certs, &e.Tier, &e.Listed); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(certs), &e.Certificates); err != nil {
+			return nil, fmt.Errorf("enterprise %d certificates: %w", e.ID, err)
+		}
+		if e.Standing(today).Tier == tier {
+			ids = append(ids, e.ID)
+		}
+	}
+	return ids, rows.Err()
 }
 
 // UpdateEnterprise replaces the profile of an enterprise (not its tier or
@@ -321,7 +359,7 @@ func (s *Service) AssessEnterprise(ctx context.Context, a account.Actor, id int6
 	}
 	in := e.AssessmentInput(asOf, years)
 	results := s.AssessAll(in)
-	proposal := ProposeTier(in, results)
+	proposal := ProposeTier(in, e.Tier, results)
 	now := s.now()
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM assessments WHERE enterprise_id = ?", id); err != nil {
@@ -340,12 +378,12 @@ func (s *Service) AssessEnterprise(ctx context.Context, a account.Actor, id int6
 			}
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE enterprises SET proposed_tier = ?, proposed_next = ?, assessed_at = ? WHERE id = ?",
-			proposal.Current, proposal.Next, sqldb.At(now), id); err != nil {
+			proposal.Proposed, proposal.Next, sqldb.At(now), id); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "enterprise.assess", ObjectType: "enterprise",
 			ObjectName: e.Name, ObjectID: idText(id), RegionCode: e.RegionCode,
-			After: map[string]string{"as_of": asOf.Format(dateLayout), "proposed": proposal.Current, "next": proposal.Next}})
+			After: map[string]string{"as_of": asOf.Format(dateLayout), "standing": proposal.Current, "proposed": proposal.Proposed, "next": proposal.Next}})
 	})
 	if err != nil {
 		return EnterpriseAssessment{}, fmt.Errorf("store assessment: %w", err)
@@ -425,7 +463,7 @@ func (s *Service) PreviewAssessment(ctx context.Context, a account.Actor, id int
 	}
 	in := e.AssessmentInput(asOf, years)
 	results := s.AssessAll(in)
-	return EnterpriseAssessment{Results: results, Proposal: ProposeTier(in, results)}, nil
+	return EnterpriseAssessment{Results: results, Proposal: ProposeTier(in, e.Tier, results)}, nil
 }
 
 // Domains lists the distinct high-tech domains of the enterprises the actor

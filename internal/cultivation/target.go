@@ -3,6 +3,7 @@ package cultivation
 import (
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"sort"
 	"time"
@@ -10,7 +11,9 @@ import (
 	"kechuang/internal/account"
 	"kechuang/internal/apperr"
 	"kechuang/internal/audit"
+	"kechuang/internal/pii"
 	"kechuang/internal/region"
+	"kechuang/internal/sheet"
 	"kechuang/internal/sqldb"
 )
 
@@ -99,7 +102,16 @@ type IndicatorProgress struct {
 	// Expected is the share of the target the linear schedule expects by
 	// the reference date, in percent.
 	Expected float64 `json:"expected_pct"`
-	Behind   bool    `json:"behind"`
+	// Behind: the completion trails the schedule by more than the
+	// service's margin (BehindMargin, in percentage points).
+	Behind bool `json:"behind"`
+	// For a year-end indicator (R&D growth): the firms with figures for
+	// both years behind Actual, and, while the year's figures are not in,
+	// the latest growth the registry can show (LatestYear over the year
+	// before), for reference only.
+	Firms      int      `json:"firms"`
+	Latest     *float64 `json:"latest,omitempty"`
+	LatestYear int      `json:"latest_year,omitempty"`
 	// ByMonth holds the cumulative actual at the end of each month so far
 	// and Schedule the linear target for each month (12 entries).
 	ByMonth  []float64 `json:"by_month,omitempty"`
@@ -118,28 +130,61 @@ type CountyProgress struct {
 	Behind     bool     `json:"behind"`
 }
 
+// DefaultBehindMargin is how many percentage points a county's completion
+// may trail the linear schedule before 督办 singles it out (see
+// Service.SetBehindMargin): 10 points, so that a county a few firms short
+// early in the year is not chased, while one at 25 % in July (50 %
+// expected) is.
+const DefaultBehindMargin = 10.0
+
+// SetBehindMargin sets the margin of Behind, in percentage points (0 to
+// 100); the wiring calls it once before serving.
+func (s *Service) SetBehindMargin(points float64) {
+	s.behindMargin = math.Max(0, math.Min(100, points))
+}
+
+// BehindMargin returns the margin of Behind in percentage points.
+func (s *Service) BehindMargin() float64 { return s.behindMargin }
+
+// TargetReport is the county targets of a year: each county's progress,
+// ranked, and the same figures for all of them together.
+type TargetReport struct {
+	Year     int              `json:"year"`
+	Counties []CountyProgress `json:"counties"`
+	// Total sums targets and actuals over the counties (R&D growth over all
+	// their firms); it has no rank.
+	Total  CountyProgress `json:"total"`
+	Margin float64        `json:"behind_margin"`
+}
+
 // TargetProgress computes every county's progress in year as of the
 // service's clock, ranked by mean completion. County staff get their own
 // county only.
 func (s *Service) TargetProgress(ctx context.Context, a account.Actor, year int) ([]CountyProgress, error) {
+	rep, err := s.TargetReport(ctx, a, year)
+	return rep.Counties, err
+}
+
+// TargetReport is TargetProgress with the total over the counties.
+func (s *Service) TargetReport(ctx context.Context, a account.Actor, year int) (TargetReport, error) {
 	if !s.CanViewTargets(a) {
-		return nil, apperr.New(apperr.Forbidden, "cultivation.only_staff")
+		return TargetReport{}, apperr.New(apperr.Forbidden, "cultivation.only_staff")
 	}
 	counties, err := s.countiesInScope(ctx, a)
 	if err != nil {
-		return nil, err
+		return TargetReport{}, err
 	}
 	targets := map[string]map[string]float64{}
 	rows, err := s.db.QueryContext(ctx, "SELECT region_code, indicator, target FROM county_targets WHERE year = ?", year)
 	if err != nil {
-		return nil, err
+		return TargetReport{}, err
 	}
 	for rows.Next() {
 		var code, ind string
 		var v float64
 		if err := rows.Scan(&code, &ind, &v); err != nil {
 			rows.Close()
-			return nil, err
+			return TargetReport{}, err
 		}
 		if targets[code] == nil {
 			targets[code] = map[string]float64{}
@@ -149,57 +194,47 @@ func (s *Service) TargetProgress(ctx context.Context, a account.Actor, year int)
 	rows.Close()
 	actuals, err := s.computeActuals(ctx, a, year)
 	if err != nil {
-		return nil, err
+		return TargetReport{}, err
 	}
-	now := s.now()
-	elapsed := yearElapsed(year, now)
-	var out []CountyProgress
+	elapsed := yearElapsed(year, s.now())
+	rep := TargetReport{Year: year, Margin: s.behindMargin}
+	total := &countyActuals{value: map[string]float64{}, monthly: map[string][]float64{}, firms: map[string]int{}}
+	totalTargets := map[string]float64{}
+	var rd [2][2]float64 // this year's pair and the latest pair, summed over counties
+	var rdFirms [2]int
 	for _, c := range counties {
-		cp := CountyProgress{RegionCode: c.Code, RegionName: c.Name}
-		var sum float64
-		var n int
-		for _, ind := range Indicators {
-			ip := IndicatorProgress{Indicator: ind, Expected: math.Round(elapsed * 100)}
-			if t, ok := targets[c.Code][ind.Key]; ok {
-				ip.Target = &t
-			}
-			act := actuals[c.Code]
-			if act == nil {
-				act = &countyActuals{value: map[string]float64{}, monthly: map[string][]float64{}}
-			}
-			if v, ok := act.value[ind.Key]; ok {
-				ip.Actual = &v
-			} else if ind.Monthly {
-				zero := 0.0 // a county with no enterprise has achieved nothing yet
-				ip.Actual = &zero
-			}
-			if ind.Monthly {
-				ip.ByMonth = act.monthly[ind.Key]
-				if ip.Target != nil {
-					ip.Schedule = make([]float64, 12)
-					for m := range ip.Schedule {
-						ip.Schedule[m] = math.Round(*ip.Target*float64(m+1)/12*10) / 10
-					}
-				}
-			} else if elapsed < 1 {
-				ip.Expected = 100 // year-end figures are judged when the year is complete
-			}
-			if ip.Target != nil && ip.Actual != nil && *ip.Target > 0 {
-				pct := math.Round(*ip.Actual / *ip.Target * 1000) / 10
-				ip.Completion = &pct
-				sum += math.Min(pct, 100)
-				n++
-				ip.Behind = (ind.Monthly || elapsed >= 1) && pct < ip.Expected
-			}
-			cp.Behind = cp.Behind || ip.Behind
-			cp.Indicators = append(cp.Indicators, ip)
+		act := actuals[c.Code]
+		if act == nil {
+			act = &countyActuals{value: map[string]float64{}, monthly: map[string][]float64{}, firms: map[string]int{}}
 		}
-		if n > 0 {
-			mean := math.Round(sum/float64(n)*10) / 10
-			cp.Completion = &mean
+		for k, v := range act.value {
+			if k != "rd_expense_growth" && k != "rd_expense_growth_latest" {
+				total.value[k] += v
+			}
 		}
-		out = append(out, cp)
+		for k, m := range act.monthly {
+			if total.monthly[k] == nil {
+				total.monthly[k] = make([]float64, len(m))
+			}
+			for i, v := range m {
+				total.monthly[k][i] += v
+			}
+		}
+		for i := range rd {
+			rd[i][0] += act.rd[i][0]
+			rd[i][1] += act.rd[i][1]
+			rdFirms[i] += act.rdFirms[i]
+		}
+		total.latestYear = max(total.latestYear, act.latestYear)
+		for k, v := range targets[c.Code] {
+			totalTargets[k] += v
+		}
+		rep.Counties = append(rep.Counties, s.progressOf(c.Code, c.Name, targets[c.Code], act, elapsed))
 	}
+	total.rd, total.rdFirms = rd, rdFirms
+	total.setGrowth()
+	rep.Total = s.progressOf("", "", totalTargets, total, elapsed)
+	out := rep.Counties
 	sort.SliceStable(out, func(i, j int) bool {
 		ci, cj := out[i].Completion, out[j].Completion
 		switch {
@@ -213,7 +248,56 @@ func (s *Service) TargetProgress(ctx context.Context, a account.Actor, year int)
 	for i := range out {
 		out[i].Rank = i + 1
 	}
-	return out, nil
+	return rep, nil
+}
+
+// progressOf computes one row of the report from its targets and actuals.
+func (s *Service) progressOf(code, name string, targets map[string]float64, act *countyActuals, elapsed float64) CountyProgress {
+	cp := CountyProgress{RegionCode: code, RegionName: name}
+	var sum float64
+	var n int
+	for _, ind := range Indicators {
+		ip := IndicatorProgress{Indicator: ind, Expected: math.Round(elapsed * 100), Firms: act.firms[ind.Key]}
+		if t, ok := targets[ind.Key]; ok {
+			ip.Target = &t
+		}
+		if v, ok := act.value[ind.Key]; ok {
+			ip.Actual = &v
+		} else if ind.Monthly {
+			zero := 0.0 // a county with no enterprise has achieved nothing yet
+			ip.Actual = &zero
+		}
+		if ind.Key == "rd_expense_growth" && ip.Actual == nil {
+			if v, ok := act.value["rd_expense_growth_latest"]; ok {
+				ip.Latest, ip.LatestYear = &v, act.latestYear
+			}
+		}
+		if ind.Monthly {
+			ip.ByMonth = act.monthly[ind.Key]
+			if ip.Target != nil {
+				ip.Schedule = make([]float64, 12)
+				for m := range ip.Schedule {
+					ip.Schedule[m] = math.Round(*ip.Target*float64(m+1)/12*10) / 10
+				}
+			}
+		} else if elapsed < 1 {
+			ip.Expected = 100 // year-end figures are judged when the year is complete
+		}
+		if ip.Target != nil && ip.Actual != nil && *ip.Target > 0 {
+			pct := math.Round(*ip.Actual / *ip.Target * 1000) / 10
+			ip.Completion = &pct
+			sum += math.Min(pct, 100)
+			n++
+			ip.Behind = (ind.Monthly || elapsed >= 1) && pct < ip.Expected-s.behindMargin
+		}
+		cp.Behind = cp.Behind || ip.Behind
+		cp.Indicators = append(cp.Indicators, ip)
+	}
+	if n > 0 {
+		mean := math.Round(sum/float64(n)*10) / 10
+		cp.Completion = &mean
+	}
+	return cp
 }
 
 // yearElapsed is the fraction of year past at now: 0 before it, 1 after it.
@@ -252,6 +336,24 @@ func (s *Service) countiesInScope(ctx context.Context, a account.Actor) ([]regio
 type countyActuals struct {
 	value   map[string]float64
 	monthly map[string][]float64
+	firms   map[string]int
+	// rd holds the summed R&D expense (previous, current) of the firms with
+	// figures in both years: [0] for the target year over the year before,
+	// [1] for latestYear over the year before it; rdFirms counts them.
+	rd         [2][2]float64
+	rdFirms    [2]int
+	latestYear int
+}
+
+// setGrowth derives the R&D growth values from the sums.
+func (c *countyActuals) setGrowth() {
+	if c.rd[0][0] > 0 {
+		c.value["rd_expense_growth"] = math.Round((c.rd[0][1]/c.rd[0][0]-1)*1000) / 10
+	}
+	c.firms["rd_expense_growth"] = c.rdFirms[0]
+	if c.rd[1][0] > 0 {
+		c.value["rd_expense_growth_latest"] = math.Round((c.rd[1][1]/c.rd[1][0]-1)*1000) / 10
+	}
 }
 
 // computeActuals derives each county's indicator values in year from the
@@ -261,7 +363,7 @@ func (s *Service) computeActuals(ctx context.Context, a account.Actor, year int)
 	get := func(code string) *countyActuals {
 		c := out[code]
 		if c == nil {
-			c = &countyActuals{value: map[string]float64{}, monthly: map[string][]float64{}}
+			c = &countyActuals{value: map[string]float64{}, monthly: map[string][]float64{}, firms: map[string]int{}}
 			out[code] = c
 		}
 		return c
@@ -280,7 +382,7 @@ func (s *Service) computeActuals(ctx context.Context, a account.Actor, year int)
 	}
 	byID := map[int64]string{}
 	for rows.Next() {
-		e, err := scanEnterprise(rows)
+		e, err := scanEnterprise(rows, pii.From(s.db))
 		if err != nil {
 			rows.Close()
 			return nil, err
@@ -325,15 +427,22 @@ func (s *Service) computeActuals(ctx context.Context, a account.Actor, year int)
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	// R&D growth: enterprises with R&D expense in both years.
+	// R&D growth: enterprises with R&D expense in both years. While the
+	// target year's figures are not in (they are filed after it ends), the
+	// latest year with figures is read too, for reference.
+	latest := year
+	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(y.year), 0) FROM enterprise_years y
+		JOIN enterprises e ON e.id = y.enterprise_id WHERE e.region_code LIKE ? AND y.year <= ?`, scope+"%", year).Scan(&latest); err != nil {
+		return nil, err
+	}
 	yrows, err := s.db.QueryContext(ctx, `SELECT y.enterprise_id, y.year, y.data FROM enterprise_years y
-		JOIN enterprises e ON e.id = y.enterprise_id WHERE e.region_code LIKE ? AND y.year IN (?, ?)`, scope+"%", year-1, year)
+		JOIN enterprises e ON e.id = y.enterprise_id WHERE e.region_code LIKE ? AND y.year IN (?, ?, ?, ?)`,
+		scope+"%", year-1, year, latest-1, latest)
 	if err != nil {
 		return nil, err
 	}
 	defer yrows.Close()
-	type pair struct{ prev, cur *float64 }
-	pairs := map[int64]*pair{}
+	rdByYear := map[int64]map[int]*float64{}
 	for yrows.Next() {
 		var id int64
 		var y int
@@ -345,34 +454,29 @@ func (s *Service) computeActuals(ctx context.Context, a account.Actor, year int)
 		if err := jsonUnmarshal(data, &rec); err != nil {
 			return nil, err
 		}
-		p := pairs[id]
-		if p == nil {
-			p = &pair{}
-			pairs[id] = p
+		if rdByYear[id] == nil {
+			rdByYear[id] = map[int]*float64{}
 		}
-		if y == year {
-			p.cur = rec.Figures.RDExpense
-		} else {
-			p.prev = rec.Figures.RDExpense
+		rdByYear[id][y] = rec.Figures.RDExpense
+	}
+	if err := yrows.Err(); err != nil {
+		return nil, err
+	}
+	for id, ys := range rdByYear {
+		c := get(byID[id])
+		for i, y := range [2]int{year, latest} {
+			if prev, cur := ys[y-1], ys[y]; prev != nil && cur != nil {
+				c.rd[i][0] += *prev
+				c.rd[i][1] += *cur
+				c.rdFirms[i]++
+			}
 		}
 	}
-	sums := map[string][2]float64{}
-	for id, p := range pairs {
-		if p.prev == nil || p.cur == nil {
-			continue
-		}
-		code := byID[id]
-		s := sums[code]
-		s[0] += *p.prev
-		s[1] += *p.cur
-		sums[code] = s
+	for _, c := range out {
+		c.latestYear = latest
+		c.setGrowth()
 	}
-	for code, s := range sums {
-		if s[0] > 0 {
-			get(code).value["rd_expense_growth"] = math.Round((s[1]/s[0]-1)*1000) / 10
-		}
-	}
-	return out, yrows.Err()
+	return out, nil
 }
 
 // addFrom adds one to every cumulative month from month m (1-based) on.
@@ -382,4 +486,49 @@ func addFrom(cum []float64, m int) {
 			cum[i]++
 		}
 	}
+}
+
+// ExportTargets writes the year's target report as an .xlsx workbook: one
+// row per county in rank order, then the total (全市合计), with actual,
+// target and completion of every indicator and whether the county is
+// singled out for supervision (督办). Who may read the report may export it.
+func (s *Service) ExportTargets(ctx context.Context, a account.Actor, year int, w io.Writer) error {
+	rep, err := s.TargetReport(ctx, a, year)
+	if err != nil {
+		return err
+	}
+	header := []string{"排名", "区县"}
+	widths := []float64{6, 14}
+	for _, ind := range Indicators {
+		header = append(header, ind.Label+"（实际，"+ind.Unit+"）", ind.Label+"（目标，"+ind.Unit+"）", ind.Label+" 完成率%")
+		widths = append(widths, 16, 16, 14)
+	}
+	header = append(header, "平均完成率%", "督办")
+	widths = append(widths, 12, 8)
+	num := func(p *float64) any {
+		if p == nil {
+			return nil
+		}
+		return *p
+	}
+	row := func(rank any, name string, cp CountyProgress) []any {
+		r := []any{rank, name}
+		for _, ip := range cp.Indicators {
+			r = append(r, num(ip.Actual), num(ip.Target), num(ip.Completion))
+		}
+		behind := "否"
+		if cp.Behind {
+			behind = "是"
+		}
+		return append(r, num(cp.Completion), behind)
+	}
+	var rows [][]any
+	for _, cp := range rep.Counties {
+		rows = append(rows, row(cp.Rank, cp.RegionName, cp))
+	}
+	rows = append(rows, row(nil, "合计", rep.Total))
+	return sheet.WriteXLSX(w, sheet.Sheet{Name: "目标进度", Title: fmt.Sprintf("%d年度区县培育目标完成情况", year),
+		Preface: [][]any{{"统计日期", s.now().Format(dateLayout)},
+			{"督办口径", fmt.Sprintf("完成率低于线性进度 %g 个百分点以上", rep.Margin)}},
+		Header: header, Rows: rows, ColWidths: widths})
 }

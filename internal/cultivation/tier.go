@@ -35,9 +35,17 @@ var ladder = []struct {
 
 // TierProposal places an enterprise on the ladder 种子 → 科技型中小企业 →
 // 高新技术企业 → 创新型中小企业 → 专精特新 → 小巨人 → 上市后备.
+//
+// Current is the enterprise's verified standing (see Standing): the highest
+// tier a valid certificate proves or staff confirmed, 种子 when neither.
+// Proposed is the highest rung above it that the assessment finds met
+// ("yes"), which staff may confirm; "" when there is none. Next is the rung
+// above the standing the firm is closest to, and Gaps what it lacks there.
 type TierProposal struct {
 	Current      string   `json:"current"`
-	CurrentBasis string   `json:"current_basis"` // "certificate:high-tech" or "assessment:high-tech@2016"
+	CurrentBasis string   `json:"current_basis"` // "certificate:high-tech", "confirmed", "listed" or "default"
+	Proposed     string   `json:"proposed,omitempty"`
+	ProposedRule string   `json:"proposed_basis,omitempty"` // "assessment:innovative-sme@2026"
 	Next         string   `json:"next"`
 	NextRuleSet  string   `json:"next_rule_set,omitempty"`
 	NextVersion  string   `json:"next_version,omitempty"`
@@ -47,34 +55,32 @@ type TierProposal struct {
 }
 
 // ProposeTier takes the results of assessing one enterprise against every
-// rule set (one result per rule-set id) and returns its current tier — the
-// highest rung it holds a valid certificate for or qualifies for now — and
-// the higher rung it is closest to: first by verdict (possible before
-// unknown before no), then by the number of gaps, then the lower rung.
-// 上市后备 has no official quantitative criteria (criteria.md §7.5), so it is
-// proposed only after 小巨人 and never reached from data; a listed enterprise
-// is reported as 已上市 with no next tier.
-func ProposeTier(in AssessmentInput, results []AssessmentResult) TierProposal {
+// rule set (one result per rule-set id) and the tier staff confirmed ("" for
+// none) and returns its standing, the rung above it the assessment finds
+// met, and the higher rung it is closest to: first by verdict (possible
+// before unknown before no), then by the number of gaps, then the lower
+// rung. Every rung is measured from the verified standing, never from
+// another proposal. 上市后备 has no official quantitative criteria
+// (criteria.md §7.5), so it is proposed only after 小巨人 and never reached
+// from data; a listed enterprise is reported as 已上市 with no next tier.
+func ProposeTier(in AssessmentInput, confirmed string, results []AssessmentResult) TierProposal {
 	p := TierProposal{Current: TierSeed, CurrentBasis: "default", Gaps: []string{}, Missing: []string{}}
-	if in.Listed {
+	st := StandingOf(in.Certificates, confirmed, in.Listed, in.AsOf.Time)
+	if st.Tier == TierListed {
 		p.Current, p.CurrentBasis = TierListed, "listed"
 		return p
+	}
+	if st.Tier != "" {
+		p.Current, p.CurrentBasis = st.Tier, st.Basis
 	}
 	byID := map[string]*AssessmentResult{}
 	for i := range results {
 		byID[results[i].RuleSet] = &results[i]
 	}
-	c := evalCtx{in: &in, asOf: in.AsOf.Time}
 	cur := 0
 	for k, step := range ladder {
-		if step.ruleSet == "" {
-			continue
-		}
-		if c.hasCertificate([]certRule{step.cert}) {
-			cur, p.Current, p.CurrentBasis = k, step.tier, "certificate:"+step.cert.Type
-		}
-		if r, ok := byID[step.ruleSet]; ok && r.Verdict == VerdictYes {
-			cur, p.Current, p.CurrentBasis = k, step.tier, "assessment:"+r.RuleSet+"@"+r.Version
+		if step.tier == p.Current {
+			cur = k
 		}
 	}
 	best := -1
@@ -83,6 +89,9 @@ func ProposeTier(in AssessmentInput, results []AssessmentResult) TierProposal {
 		r, ok := byID[ladder[k].ruleSet]
 		if !ok {
 			continue
+		}
+		if r.Verdict == VerdictYes {
+			p.Proposed, p.ProposedRule = ladder[k].tier, "assessment:"+r.RuleSet+"@"+r.Version
 		}
 		key := [2]int{verdictRank(r.Verdict), len(r.Gaps)}
 		if best < 0 || key[0] < bestKey[0] || (key[0] == bestKey[0] && key[1] < bestKey[1]) {
@@ -111,3 +120,12 @@ func verdictRank(v Verdict) int {
 	}
 	return 3
 }
+
+var tierCodes = map[string]string{
+	TierSeed: "seed", TierTechSME: "tech-sme", TierHighTech: "high-tech", TierInnovative: "innovative-sme",
+	TierSpecialized: "specialized-sme", TierLittleGiant: "little-giant", TierListReserve: "list-reserve", TierListed: "listed",
+}
+
+// TierCode returns the stable code of a tier ("high-tech" for 高新技术企业),
+// by which pages look up its label in the catalogs; "" for an unknown tier.
+func TierCode(tier string) string { return tierCodes[tier] }

@@ -21,17 +21,42 @@ func assessAll(t *testing.T, in AssessmentInput) []AssessmentResult {
 func TestProposeTier(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name        string
-		edit        func(*AssessmentInput)
-		wantCurrent string
-		wantBasis   string
-		wantNext    string
+		name         string
+		edit         func(*AssessmentInput)
+		confirmed    string
+		wantCurrent  string
+		wantBasis    string
+		wantProposed string
+		wantNext     string
 	}{
 		{
-			// Scores 100 as 科技型 and 90 as 科技和创新型 (see the tables);
-			// 专精特新 2026 needs that title held, so its gap list is short.
-			name:        "qualifying innovative SME",
-			wantCurrent: TierInnovative, wantBasis: "assessment:innovative-sme@2026", wantNext: TierSpecialized,
+			// Scores 100 as 科技型 and 90 as 科技和创新型 (see the tables).
+			// Regression (#11): the firm was reported as standing at 创新型
+			// with 专精特新 next although nothing verified it; the assessment
+			// only proposes 创新型, and the next rung follows from 种子.
+			name:        "qualifying innovative SME, nothing verified",
+			wantCurrent: TierSeed, wantBasis: "default", wantProposed: TierInnovative, wantNext: TierTechSME,
+		},
+		{
+			name:        "confirmed 创新型: the next rung is measured from it",
+			confirmed:   TierInnovative,
+			wantCurrent: TierInnovative, wantBasis: "confirmed", wantNext: TierSpecialized,
+		},
+		{
+			// Regression (#11): a 科小 registered in 2025 has lapsed in 2026.
+			name: "an expired 科技型中小企业 registration does not place the firm",
+			edit: func(in *AssessmentInput) {
+				in.Certificates = []Certificate{{Type: "tech-sme", Issued: day("2025-02-08")}}
+			},
+			wantCurrent: TierSeed, wantBasis: "default", wantProposed: TierInnovative, wantNext: TierTechSME,
+		},
+		{
+			name:      "a valid 高企 certificate outranks a lower confirmed tier",
+			confirmed: TierTechSME,
+			edit: func(in *AssessmentInput) {
+				in.Certificates = []Certificate{{Type: "high-tech", Issued: day("2024-11-20")}}
+			},
+			wantCurrent: TierHighTech, wantBasis: "certificate:high-tech", wantProposed: TierInnovative, wantNext: TierInnovative,
 		},
 		{
 			// 501 employees and no IP: every rung fails. 创新型 has the fewest
@@ -65,10 +90,10 @@ func TestProposeTier(t *testing.T) {
 			if tt.edit != nil {
 				tt.edit(&in)
 			}
-			p := ProposeTier(in, assessAll(t, in))
-			if p.Current != tt.wantCurrent || p.CurrentBasis != tt.wantBasis || p.Next != tt.wantNext {
-				t.Errorf("ProposeTier() = %q (%s) → %q, want %q (%s) → %q; gaps %q",
-					p.Current, p.CurrentBasis, p.Next, tt.wantCurrent, tt.wantBasis, tt.wantNext, p.Gaps)
+			p := ProposeTier(in, tt.confirmed, assessAll(t, in))
+			if p.Current != tt.wantCurrent || p.CurrentBasis != tt.wantBasis || p.Proposed != tt.wantProposed || p.Next != tt.wantNext {
+				t.Errorf("ProposeTier() = %q (%s) proposed %q → %q, want %q (%s) proposed %q → %q; gaps %q",
+					p.Current, p.CurrentBasis, p.Proposed, p.Next, tt.wantCurrent, tt.wantBasis, tt.wantProposed, tt.wantNext, p.Gaps)
 			}
 		})
 	}

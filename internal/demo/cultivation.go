@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -106,7 +107,7 @@ func LoadEnterprises(ctx context.Context, db *sqldb.DB, accounts *account.Servic
 				return added, err
 			}
 			if rng.IntN(2) == 0 {
-				if err := svc.ConfirmTier(ctx, staff, created.ID, result.Proposal.Current, "演示数据"); err != nil {
+				if err := svc.ConfirmTier(ctx, staff, created.ID, cmp.Or(result.Proposal.Proposed, result.Proposal.Current), "演示数据"); err != nil {
 					return added, err
 				}
 			}
@@ -136,7 +137,11 @@ func demoCertificates(rng *rand.Rand, now time.Time) []cultivation.Certificate {
 		if y == now.Year() && m > int(now.Month()) {
 			m = 1 + rng.IntN(int(now.Month()))
 		}
-		return cultivation.Date{Time: time.Date(y, time.Month(m), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC)}
+		d := time.Date(y, time.Month(m), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC)
+		if d.After(now) {
+			d = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC) // no certificate from the future
+		}
+		return cultivation.Date{Time: d}
 	}
 	if rng.IntN(3) > 0 {
 		out = append(out, cultivation.Certificate{Type: "tech-sme", Issued: day(rng.IntN(2))})

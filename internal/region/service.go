@@ -33,7 +33,9 @@ func (s *Service) EnsureLoaded(ctx context.Context, fsys fs.FS) (int, error) {
 	}
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		for _, r := range regions {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO regions (code, name, level, parent_code) VALUES (?, ?, ?, ?)",
+			// Two nodes starting at once on an empty database both load
+			// the tables; the second waits for the first and adds nothing.
+			if _, err := tx.ExecContext(ctx, "INSERT INTO regions (code, name, level, parent_code) VALUES (?, ?, ?, ?) ON CONFLICT (code) DO NOTHING",
 				r.Code, r.Name, r.Level, r.ParentCode); err != nil {
 				return fmt.Errorf("insert region %s: %w", r.Code, err)
 			}

@@ -429,8 +429,7 @@ func TestSnapshotConcurrentSave(t *testing.T) {
 	// changes certainly happen while the snapshot is being written.
 	pr, pw := io.Pipe()
 	captured := make(chan struct{})
-	saveCaptured = func() { close(captured) }
-	defer func() { saveCaptured = nil }()
+	ix.saveCaptured = func() { close(captured) }
 	saved := make(chan error, 1)
 	go func() { saved <- ix.Save(pw); pw.Close() }()
 	<-captured

@@ -120,8 +120,13 @@ type Index struct {
 
 	mu sync.RWMutex
 	docTable
-	labels labels
-	discs  []*tlist // by label id: the documents predicted to be of that discipline
+
+	// saveCaptured, when set by a test, is called once Save has captured
+	// the index and released the lock. It is a field, not a package
+	// variable, so that parallel tests saving other indexes never call it.
+	saveCaptured func()
+	labels       labels
+	discs        []*tlist // by label id: the documents predicted to be of that discipline
 
 	byID    map[string]uint32
 	terms   [numKinds]map[string]*plist

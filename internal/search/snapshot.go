@@ -91,18 +91,14 @@ func (ix *Index) Save(w io.Writer) error {
 	ix.mu.RLock()
 	c := ix.capture()
 	ix.mu.RUnlock()
-	if saveCaptured != nil {
-		saveCaptured()
+	if ix.saveCaptured != nil {
+		ix.saveCaptured()
 	}
 	if err := c.write(w); err != nil {
 		return fmt.Errorf("save index: %w", err)
 	}
 	return nil
 }
-
-// saveCaptured, when set by a test, is called once Save has captured the
-// index and released the lock.
-var saveCaptured func()
 
 type encoder struct {
 	w   *bufio.Writer

@@ -234,12 +234,14 @@ func (s *Server) handleAPIPool(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	region, err := regionParam(r)
-	if err != nil {
+	q := newQuery(r)
+	f := cultivation.PoolFilter{Region: q.RegionCode("region")}
+	f.Page, f.PerPage = q.Page(25, 200)
+	if err := q.Err(); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	board, err := s.Cultivation.PoolBoard(r.Context(), actor, region)
+	board, err := s.Cultivation.PoolBoard(r.Context(), actor, f)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -289,4 +291,34 @@ func (s *Server) handleAPITargetSet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+type poolDecisionRequest struct {
+	IDs      []int64 `json:"ids"`
+	Decision string  `json:"decision"`
+	Note     string  `json:"note"`
+}
+
+// handleAPIPoolDecisions confirms or rejects the pending proposals of
+// several enterprises at once.
+func (s *Server) handleAPIPoolDecisions(w http.ResponseWriter, r *http.Request) {
+	actor, ok := s.apiActor(w, r)
+	if !ok {
+		return
+	}
+	var req poolDecisionRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if req.Decision != "confirm" && req.Decision != "reject" {
+		s.writeError(w, r, apperr.Fields(apperr.Field("decision", "cultivation.bulk_decision")))
+		return
+	}
+	res, err := s.Cultivation.DecideProposals(r.Context(), actor, req.IDs, req.Decision == "confirm", req.Note)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
 }

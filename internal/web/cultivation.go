@@ -13,7 +13,12 @@ func (s *Server) cultivationModule() module {
 	return module{Key: "cultivation", Path: "/cultivation", Order: 20, Card: true, Ready: true, Visible: s.Cultivation.CanViewRegistry,
 		Funcs: template.FuncMap{
 			"wan":              yuanToWan,
-			"fieldLabel":       cultivation.FieldLabel,
+			"fieldLabel":       fieldLabelIn,
+			"amountIn":         amountIn,
+			"tierLabel":        tierLabel,
+			"plainText":        cultivation.PlainText,
+			"standingBasis":    standingBasis,
+			"cellOf":           func(lang string, p cultivation.IndicatorProgress) targetCell { return targetCell{Lang: lang, P: p} },
 			"certificateTypes": func() []string { return certificateTypes },
 			"yearAmountFields": func() []string { return yearAmountFields },
 			"yearCountFields":  func() []string { return yearCountFields },
@@ -29,8 +34,10 @@ func (s *Server) cultivationModule() module {
 			rt.signedIn("POST /cultivation/enterprises/{id}/assess", s.handleEnterpriseAssess)
 			rt.signedIn("POST /cultivation/enterprises/{id}/tier", s.handleEnterpriseTier)
 			rt.signedIn("GET /cultivation/pool", s.handleCultivationPool)
+			rt.signedIn("POST /cultivation/pool/decide", s.handleCultivationPoolDecide)
 			rt.signedIn("GET /cultivation/targets", s.handleCultivationTargets)
 			rt.signedIn("POST /cultivation/targets", s.handleCultivationTargetSet)
+			rt.signedIn("GET /cultivation/targets.xlsx", s.handleCultivationTargetsExport)
 			rt.open("GET /cultivation/rules", s.handleCultivationRules)
 			rt.importRoutes(s.cultivationImport())
 			rt.signedIn("GET /cultivation/export.xlsx", s.handleCultivationExport)
@@ -43,6 +50,7 @@ func (s *Server) cultivationModule() module {
 			rt.api("PUT /api/v1/enterprises/{id}/years/{year}", s.handleAPIEnterpriseYear)
 			rt.api("POST /api/v1/enterprises/{id}/assess", s.handleAPIEnterpriseAssess)
 			rt.api("GET /api/v1/pool", s.handleAPIPool)
+			rt.api("POST /api/v1/pool/decisions", s.handleAPIPoolDecisions)
 			rt.api("GET /api/v1/targets", s.handleAPITargets)
 			rt.api("PUT /api/v1/targets", s.handleAPITargetSet)
 		}}

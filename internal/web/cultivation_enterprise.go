@@ -176,6 +176,76 @@ type enterpriseData struct {
 	Errors     map[string]string
 	Done       string
 	AsOf       string
+	Standing   cultivation.Standing
+	Certs      []certView
+}
+
+// certView is one certificate as the profile shows it: its title, its
+// validity in words, and whether it has lapsed.
+type certView struct {
+	Label, Validity        string
+	Valid, Expired, NotYet bool
+}
+
+// certViews words the validity of each certificate of st in lang: a 科小
+// registration by its year, a title with a term by its last valid day.
+func certViews(lang string, st cultivation.Standing, asOf time.Time) []certView {
+	out := make([]certView, 0, len(st.Certificates))
+	for _, c := range st.Certificates {
+		v := certView{Label: i18n.T(lang, "cert."+c.Type), Valid: c.Valid, Expired: c.Expired(asOf), NotYet: c.Issued.After(asOf)}
+		issued := c.Issued.Format("2006-01-02")
+		switch {
+		case c.CalendarYear:
+			v.Validity = i18n.T(lang, "cultivation.cert_valid_year", issued, strconv.Itoa(c.Issued.Year()))
+		case !c.Until.IsZero():
+			v.Validity = i18n.T(lang, "cultivation.cert_valid_until", issued, c.Until.Format("2006-01-02"))
+		default:
+			v.Validity = i18n.T(lang, "cultivation.cert_issued", issued)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// fieldLabelIn names an input path of the assessment in lang: in Chinese
+// FieldLabel's words; in English the catalog's field names where the
+// catalogs have them ("2025 R&D expense"), else FieldLabel's Chinese term.
+func fieldLabelIn(lang, path string) string {
+	if lang == i18n.English {
+		parts := strings.Split(path, ".")
+		if len(parts) == 3 && parts[0] == "years" && i18n.Has("field."+parts[2]) {
+			return parts[1] + " " + i18n.T(lang, "field."+parts[2])
+		}
+		if len(parts) == 1 && i18n.Has("field."+path) {
+			return i18n.T(lang, "field."+path)
+		}
+	}
+	return cultivation.FieldLabel(path)
+}
+
+// amountIn shows an amount in 元 for a table whose Chinese header says
+// 万元: the bare 万元 figure in Chinese, formatMoney's "¥6.15M" in English.
+func amountIn(lang string, v *float64) string {
+	if v == nil {
+		return "—"
+	}
+	if lang == i18n.English {
+		return formatMoney(lang, *v)
+	}
+	return yuanToWan(v)
+}
+
+// standingBasis words where a standing comes from.
+func standingBasis(lang string, st cultivation.Standing) string {
+	switch {
+	case st.Basis == "confirmed":
+		return i18n.T(lang, "cultivation.basis_confirmed")
+	case st.Basis == "listed":
+		return i18n.T(lang, "cultivation.basis_listed")
+	case strings.HasPrefix(st.Basis, "certificate:"):
+		return i18n.T(lang, "cultivation.basis_certificate", i18n.T(lang, "cert."+strings.TrimPrefix(st.Basis, "certificate:")))
+	}
+	return ""
 }
 
 // yearForm is the year indicators form; amounts are entered in 万元 and
@@ -232,6 +302,8 @@ func (s *Server) enterprisePage(w http.ResponseWriter, r *http.Request, status i
 	data := enterpriseData{E: e, YearNums: yearNums, Years: years, Assessment: assessment, History: history, Chart: indicatorChart(st.lang, years),
 		CanManage: s.Cultivation.CanManageEnterprise(st.actor, e), CanFill: s.Cultivation.CanFillYears(st.actor, e), Tiers: cultivation.Tiers,
 		YearForm: form, Errors: errs, Done: r.URL.Query().Get("done"), AsOf: asOf.Format("2006-01-02")}
+	data.Standing = e.Standing(asOf)
+	data.Certs = certViews(st.lang, data.Standing, asOf)
 	p := s.newPage(r, "cultivation.enterprise", "cultivation", data)
 	p.Title = e.Name
 	s.render(w, r, status, "cultivation/enterprise", p)

@@ -8,8 +8,16 @@ import (
 	"kechuang/internal/region"
 )
 
+// registryRow is one enterprise of the registry list with its standing
+// and the proposal still open above it.
+type registryRow struct {
+	cultivation.Enterprise
+	Standing cultivation.Standing
+	Pending  string
+}
+
 type cultivationListData struct {
-	Enterprises []cultivation.Enterprise
+	Enterprises []registryRow
 	Filter      cultivation.EnterpriseFilter
 	Near        bool
 	Pager       pager
@@ -17,7 +25,7 @@ type cultivationListData struct {
 	Tiers       []string
 	Domains     []string
 	// What the toolbar offers: each is the viewer's permission to use it.
-	CanCreate, CanImport, CanViewPool, CanViewTargets, CanExport bool
+	CanCreate, CanImport, CanViewPool, CanViewTargets, CanExport, CanExportContacts bool
 }
 
 // handleCultivationList shows the enterprise registry with filters and paging.
@@ -39,19 +47,34 @@ func (s *Server) handleCultivationList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Normalize()
-	data := cultivationListData{Domains: domains, Enterprises: list, Filter: f, Near: f.NearRuleSet != "", Pager: newPager(r, f.Page, f.PerPage, total),
+	rows := make([]registryRow, len(list))
+	for i, e := range list {
+		rows[i] = registryRow{Enterprise: e, Standing: e.Standing(s.Now()), Pending: e.PendingProposal(s.Now())}
+	}
+	data := cultivationListData{Domains: domains, Enterprises: rows, Filter: f, Near: f.NearRuleSet != "", Pager: newPager(r, f.Page, f.PerPage, total),
 		Counties: s.countyChoices(r), Tiers: cultivation.Tiers,
 		CanCreate: s.Cultivation.CanManageEnterprises(st.actor), CanImport: s.Cultivation.CanImport(st.actor),
 		CanViewPool: s.Cultivation.CanViewPool(st.actor), CanViewTargets: s.Cultivation.CanViewTargets(st.actor),
-		CanExport: s.Cultivation.CanExportReport(st.actor)}
+		CanExport: s.Cultivation.CanExportReport(st.actor), CanExportContacts: s.Cultivation.CanExportContacts(st.actor)}
 	s.render(w, r, http.StatusOK, "cultivation/list", s.newPage(r, "cultivation.title", "cultivation", data))
 }
 
 // handleCultivationExport sends the assessment report of ?region= (default:
-// the user's whole region) as .xlsx.
+// the user's whole region) as .xlsx, contacts masked; ?contacts=full
+// unmasks them for those entitled, and the service audits it.
 func (s *Server) handleCultivationExport(w http.ResponseWriter, r *http.Request) {
+	q := newQuery(r)
+	full := q.Enum("contacts", "masked", "full") == "full"
+	if err := q.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	export := s.Cultivation.ExportAssessmentReport
+	if full {
+		export = s.Cultivation.ExportAssessmentReportWithContacts
+	}
 	var buf bytes.Buffer
-	err := s.Cultivation.ExportAssessmentReport(r.Context(), state(r).actor, r.URL.Query().Get("region"), &buf)
+	err := export(r.Context(), state(r).actor, r.URL.Query().Get("region"), &buf)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -16,6 +17,9 @@ type targetsData struct {
 	Indicators []cultivation.Indicator
 	Indicator  string
 	Progress   []cultivation.CountyProgress
+	Total      cultivation.CountyProgress
+	ShowTotal  bool
+	Margin     float64
 	Behind     []cultivation.CountyProgress
 	County     string
 	Chart      string
@@ -23,6 +27,13 @@ type targetsData struct {
 	Counties   []region.Region
 	Errors     map[string]string
 	Done       bool
+}
+
+// targetCell is one indicator of one row of the targets table, with the
+// language its notes are written in.
+type targetCell struct {
+	Lang string
+	P    cultivation.IndicatorProgress
 }
 
 // handleCultivationTargets shows the county targets of a year: completion
@@ -47,11 +58,12 @@ func (s *Server) targetsPage(w http.ResponseWriter, r *http.Request, status int,
 		s.writeError(w, r, err)
 		return
 	}
-	progress, err := s.Cultivation.TargetProgress(r.Context(), st.actor, year)
+	rep, err := s.Cultivation.TargetReport(r.Context(), st.actor, year)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	progress := rep.Counties
 	q := newQuery(r)
 	indicator := q.Enum("indicator", codes(cultivation.Indicators, func(i cultivation.Indicator) string { return i.Key })...)
 	county := q.RegionCode("county")
@@ -66,6 +78,7 @@ func (s *Server) targetsPage(w http.ResponseWriter, r *http.Request, status int,
 		county = progress[0].RegionCode
 	}
 	data := targetsData{Year: year, Indicators: cultivation.Indicators, Indicator: indicator, Progress: progress, County: county,
+		Total: rep.Total, ShowTotal: len(progress) > 1, Margin: rep.Margin,
 		CanSet: s.Cultivation.CanSetTargets(st.actor), Counties: s.countyChoices(r), Errors: errs, Done: r.URL.Query().Get("done") == "1"}
 	for y := s.Now().Year() + 1; y >= s.Now().Year()-4; y-- {
 		data.Years = append(data.Years, y)
@@ -99,18 +112,33 @@ func scheduleChart(lang string, p cultivation.CountyProgress, indicator string) 
 				"data": ip.Schedule, "lineStyle": map[string]any{"type": "dashed"}})
 		}
 		opt := map[string]any{
-			"title":   map[string]any{"text": p.RegionName + " · " + ip.Label, "left": "center", "textStyle": map[string]any{"fontSize": 14}},
+			"title":   map[string]any{"text": p.RegionName + " · " + i18n.T(lang, "indicator."+ip.Key), "left": "center", "textStyle": map[string]any{"fontSize": 14}},
 			"tooltip": map[string]any{"trigger": "axis"},
 			"legend":  map[string]any{"bottom": 0},
 			"grid":    map[string]any{"left": 50, "right": 30, "top": 40, "bottom": 50},
 			"xAxis":   map[string]any{"type": "category", "data": months},
-			"yAxis":   map[string]any{"type": "value", "name": ip.Unit, "minInterval": 1},
+			"yAxis":   map[string]any{"type": "value", "name": i18n.T(lang, "indicator_unit."+ip.Key), "minInterval": 1},
 			"series":  series,
 		}
 		b, _ := json.Marshal(opt)
 		return string(b)
 	}
 	return ""
+}
+
+// handleCultivationTargetsExport sends the targets of ?year= as .xlsx.
+func (s *Server) handleCultivationTargetsExport(w http.ResponseWriter, r *http.Request) {
+	year, err := s.targetYear(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := s.Cultivation.ExportTargets(r.Context(), state(r).actor, year, &buf); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sendXLSX(w, "区县培育目标"+strconv.Itoa(year)+".xlsx", buf.Bytes())
 }
 
 // handleCultivationTargetSet sets a county target from the form.

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"kechuang/internal/account"
+	"kechuang/internal/cultivation"
 )
 
 // creditCode completes 17 characters with the GB 32100-2015 check character.
@@ -131,7 +132,7 @@ func TestCultivationPagesAndIsolation(t *testing.T) {
 		if res := ks.postForm(path, form); res.status != http.StatusSeeOther {
 			t.Fatalf("update = %d %s", res.status, res.body)
 		}
-		if got := ks.get(path).doc(t).Find(".facts").Text(); !strings.Contains(got, "高新技术企业（2025-12-01）") {
+		if got := ks.get(path).doc(t).Find(".facts").Text(); !strings.Contains(got, "高新技术企业（2025-12-01 发证") {
 			t.Errorf("profile facts lack the certificate: %q", got)
 		}
 		// Another county gets 404 for the page and the API.
@@ -148,16 +149,12 @@ func TestCultivationPagesAndIsolation(t *testing.T) {
 		if res := ks.postForm(path+"/assess", url.Values{"csrf_token": {tok}}); res.status != http.StatusSeeOther {
 			t.Fatalf("assess = %d", res.status)
 		}
-		board := ks.get("/cultivation/pool").doc(t)
-		if board.Find("#pending tbody form").Length() != 1 {
-			t.Fatalf("pending rows = %d, want 1", board.Find("#pending tbody form").Length())
-		}
-		tier, _ := board.Find(`#pending input[name="tier"]`).Attr("value")
+		tier := cultivation.TierInnovative
 		if res := ks.postForm(path+"/tier", url.Values{"csrf_token": {tok}, "tier": {tier}, "next": {"/cultivation/pool"}}); res.status != http.StatusSeeOther {
 			t.Fatalf("confirm = %d", res.status)
 		}
-		if ks.get("/cultivation/pool").doc(t).Find("#pending tbody form").Length() != 0 {
-			t.Errorf("still pending after confirming")
+		if got := text(ks.get(path).doc(t).Find("#current-tier").Text()); got != tier {
+			t.Errorf("current tier after confirming = %q, want %q", got, tier)
 		}
 		if n := ks.get("/cultivation?domain=" + url.QueryEscape("电子信息")).doc(t).Find("#enterprises tbody tr a").Length(); n != 0 {
 			t.Errorf("domain filter 电子信息 = %d rows, want 0", n)

@@ -65,14 +65,18 @@ func newEnvHome(t testing.TB, db *sqldb.DB, home string) *env {
 	return newEnvWith(t, db, func(cfg *app.Config) { cfg.HomeRegion = home })
 }
 
+// testSecretKey is every test server's secret key: two servers on one
+// database, as some tests start, must share it (account.CheckSecretKey).
+var testSecretKey = secret.NewKey()
+
 // newEnvWith is a server on the test configuration changed by set. The
 // test configuration asks no role for a second factor (the tests of the
-// second factor ask for it themselves) and has a fresh secret key.
+// second factor ask for it themselves) and testSecretKey.
 func newEnvWith(t testing.TB, db *sqldb.DB, set func(*app.Config)) *env {
 	t.Helper()
 	c := &clock{now: time.Now()}
 	cfg := app.Config{DB: db, Now: c.Now, Hash: account.HashParams{Memory: 64, Time: 1, Threads: 1},
-		HomeRegion: "320500", Version: "test", SecretKey: secret.NewKey(), MFARoles: []account.Role{}}
+		HomeRegion: "320500", Version: "test", SecretKey: testSecretKey, MFARoles: []account.Role{}}
 	set(&cfg)
 	a, err := app.New(context.Background(), cfg)
 	if err != nil {

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"html/template"
+
 	"kechuang/internal/market"
 )
 
@@ -9,6 +11,7 @@ import (
 // matching, deals and brokers, contracts and statistics — pages and API.
 func (s *Server) marketModule() module {
 	return module{Key: "market", Path: "/market", Order: 10, Card: true, Ready: true, Visible: everyone,
+		Funcs: template.FuncMap{"bandLabel": bandLabel, "contractTypeLabel": contractTypeLabel},
 		Routes: func(rt *router) {
 			// Listings, their workflow and review.
 			rt.open("GET /market", s.handleMarketHome)

@@ -43,10 +43,10 @@ func (s *Server) statsYear(r *http.Request) (int, string, error) {
 	return q.Int("year", now, 2000, now), q.Text("region"), q.Err()
 }
 
-func (s *Server) contractTypeNames() map[string]string {
+func (s *Server) contractTypeNames(lang string) map[string]string {
 	m := map[string]string{}
 	for _, t := range s.Market.ContractTypes() {
-		m[t.Code] = t.Name
+		m[t.Code] = contractTypeLabel(lang, t)
 	}
 	return m
 }
@@ -65,7 +65,7 @@ func (s *Server) handleMarketContracts(w http.ResponseWriter, r *http.Request) {
 	}
 	f.Normalize()
 	data := contractsData{Nav: s.marketNav(r), Contracts: list, Filter: f, Pager: newPager(r, f.Page, f.PerPage, total),
-		Types: s.Market.ContractTypes(), TypeNames: s.contractTypeNames(), Counties: s.countyChoices(r), Done: r.URL.Query().Get("done") == "1",
+		Types: s.Market.ContractTypes(), TypeNames: s.contractTypeNames(state(r).lang), Counties: s.countyChoices(r), Done: r.URL.Query().Get("done") == "1",
 		CanRegister: s.Market.CanRegisterContracts(state(r).actor)}
 	s.render(w, r, http.StatusOK, "market/contracts", s.newPage(r, "market.contracts", "market", data))
 }

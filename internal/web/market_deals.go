@@ -25,7 +25,7 @@ func dealViewOf(lang string, d market.Deal) dealView {
 	v := dealView{Deal: d, StateName: i18n.T(lang, "market.deal_state."+string(d.State)),
 		KindName: i18n.T(lang, "market.kind."+string(d.ListingKind)), AmountText: "—"}
 	if d.Amount != nil {
-		v.AmountText = strconv.FormatFloat(*d.Amount, 'f', -1, 64)
+		v.AmountText = formatWan(lang, *d.Amount)
 	}
 	return v
 }

@@ -101,7 +101,7 @@ func (s *Server) handleMarketSearch(w http.ResponseWriter, r *http.Request) {
 				return name
 			}
 		case market.FacetBand:
-			return ref.BandName(value)
+			return s.bandName(st.lang, value)
 		case market.FacetTRL:
 			if b, ok := ref.TRLBand(value); ok {
 				return b.Name

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
 	"kechuang/internal/i18n"
 	"kechuang/internal/market"
@@ -29,7 +28,7 @@ type ipRow struct{ Type, Number, Status string }
 func (s *Server) listingView(lang string, l market.Listing) listingView {
 	ref := s.Market.Reference()
 	v := listingView{Listing: l, KindName: i18n.T(lang, "market.kind."+string(l.Kind)),
-		StateName: i18n.T(lang, "market.state."+string(l.State)), TRLName: ref.TRLName(l.TRL), BandName: ref.BandName(l.Band),
+		StateName: i18n.T(lang, "market.state."+string(l.State)), TRLName: ref.TRLName(l.TRL), BandName: s.bandName(lang, l.Band),
 		SectionName: ref.SectionName(l.Industry), Paragraphs: market.Paragraphs(l.Summary), Expected: market.Paragraphs(l.Expected)}
 	v.TwinPercent = int(l.TwinScore*100 + 0.5)
 	for _, m := range l.Modes {
@@ -44,7 +43,7 @@ func (s *Server) listingView(lang string, l market.Listing) listingView {
 	case l.Price == nil:
 		v.PriceText = i18n.T(lang, "market.negotiable")
 	default:
-		v.PriceText = i18n.T(lang, "market.price_wan", strconv.FormatFloat(*l.Price, 'f', -1, 64))
+		v.PriceText = formatWan(lang, *l.Price)
 	}
 	return v
 }

@@ -49,7 +49,7 @@ func (s *Server) modules() []module {
 		s.cultivationModule(),
 		s.projectModule(),
 		placeholderModule("chain", 40, false),
-		placeholderModule("directory", 50, true),
+		s.directoryModule(),
 		placeholderModule("dashboard", 60, false),
 		s.usersModule(),
 		s.auditModule(),

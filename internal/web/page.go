@@ -256,6 +256,8 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return strconv.FormatInt((n+1023)/1024, 10) + " KB"
 		},
+		"money":    formatMoney,
+		"moneyWan": formatWan,
 		"numPtr": func(v *float64) string {
 			if v == nil {
 				return "—"

@@ -17,6 +17,7 @@ import (
 	"kechuang/internal/account"
 	"kechuang/internal/audit"
 	"kechuang/internal/cultivation"
+	"kechuang/internal/directory"
 	"kechuang/internal/job"
 	"kechuang/internal/market"
 	"kechuang/internal/notice"
@@ -25,6 +26,9 @@ import (
 	"kechuang/internal/sqldb"
 )
 
+// all: embeds the modules' partials (templates/<module>/_*.html), which a
+// plain pattern leaves out for their leading underscore.
+//
 //go:embed all:templates
 var templateFS embed.FS
 
@@ -47,6 +51,9 @@ type Deps struct {
 	// Projects is the project library (项目库): projects, monthly reports,
 	// lights, 督办, service requests and products.
 	Projects *project.Service
+	// Directory is the 资源库: institutions, experts, service
+	// organisations, incubation carriers and funds.
+	Directory *directory.Service
 	// Notices is every user's inbox (站内信) and the header's unread count.
 	Notices *notice.Service
 	// Search is the full-text index of published listings.

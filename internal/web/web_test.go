@@ -382,7 +382,7 @@ func TestModulePlaceholders(t *testing.T) {
 		}
 		c := e.client()
 		c.mustLoginAPI("staff1")
-		for _, p := range []string{"/projects", "/chain", "/directory", "/dashboard"} {
+		for _, p := range []string{"/projects", "/chain", "/dashboard"} {
 			res := c.get(p)
 			if res.status != http.StatusOK || res.doc(t).Find("#not-available").Length() != 1 {
 				t.Errorf("%s = %d, want 200 with a not-available notice", p, res.status)
