@@ -19,12 +19,14 @@ import (
 	"kechuang/internal/market"
 	"kechuang/internal/notice"
 	"kechuang/internal/pii"
+	"kechuang/internal/project"
 	"kechuang/internal/region"
 	"kechuang/internal/search/classify"
 	"kechuang/internal/secret"
 	"kechuang/internal/sheet"
 	"kechuang/internal/sqldb"
 	"kechuang/internal/web"
+	"kechuang/internal/workday"
 )
 
 // Config is what the platform is built from. Only cmd/kechuang reads these
@@ -78,6 +80,9 @@ type Config struct {
 	// AccountLockAfter failures from any addresses lock an account for
 	// everyone; 0 means account's default (20).
 	AccountLockAfter int
+	// Projects are the project module's rules (report deadline, light
+	// thresholds, service-request limits); zero fields take its defaults.
+	Projects project.Config
 	// TrustedProxies and MetricsToken go to the web server (web.Deps).
 	TrustedProxies []netip.Prefix
 	MetricsToken   string
@@ -154,6 +159,16 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Market = market.NewService(a.DB, ref, a.HomeRegion, cfg.Now)
 	a.Market.UseRegistry(a.Cultivation)
 
+	types, err := project.LoadTypes(data.FS)
+	if err != nil {
+		return nil, fmt.Errorf("load project types: %w", err)
+	}
+	cal, err := workday.Load(data.FS)
+	if err != nil {
+		return nil, fmt.Errorf("load holiday calendar: %w", err)
+	}
+	a.Projects = project.NewService(project.Deps{DB: a.DB, Accounts: a.Accounts, Registry: a.Cultivation, Regions: a.Regions,
+		Types: types, Calendar: cal, Config: cfg.Projects, Now: cfg.Now})
 	dirRef, err := directory.LoadReference(data.FS)
 	if err != nil {
 		return nil, fmt.Errorf("load directory reference data: %w", err)
