@@ -608,7 +608,19 @@ func appendDistinct(b []byte, v, t float64, u Unit) []byte {
 // roundUp rounds a shortfall up to what can be added: whole 元, whole persons.
 func roundUp(d float64, u Unit) float64 {
 	switch u {
-	case UnitYuan, UnitPersons, UnitCount, UnitDays:
+	case UnitYuan:
+		// A gap is read, not booked: up to a step that prints short
+		// (¥12.6535亿, not ¥12.65340001亿), and up, so that it still
+		// suffices.
+		step := 1.0
+		switch {
+		case d >= 1e8:
+			step = 1e4
+		case d >= 1e4:
+			step = 100
+		}
+		return math.Ceil(d/step-1e-9) * step
+	case UnitPersons, UnitCount, UnitDays:
 		return math.Ceil(d - 1e-9)
 	}
 	return d
