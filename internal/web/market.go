@@ -24,8 +24,8 @@ func (s *Server) marketModule() module {
 			rt.signedIn("GET /market/mine", s.handleMarketMine)
 			rt.signedIn("GET /market/review", s.handleMarketReview)
 			rt.signedIn("POST /market/suggest", s.handleMarketSuggest)
-			for _, k := range []market.Kind{market.Achievement, market.Demand} {
-				base := "/api/v1/" + string(k) + "s"
+			for _, k := range market.Kinds {
+				base := apiBase(k)
 				rt.api("GET "+base, s.handleAPIListings(k))
 				rt.api("POST "+base, s.handleAPIListingCreate(k))
 				rt.api("GET "+base+"/{id}", s.handleAPIListing(k))
@@ -94,4 +94,13 @@ func (s *Server) marketModule() module {
 			rt.api("GET /api/v1/contracts/{id}", s.handleAPIContract)
 			rt.api("GET /api/v1/stats/contracts", s.handleAPIContractStats)
 		}}
+}
+
+// apiBase is the API collection of listings of kind k: /api/v1/achievements,
+// /api/v1/demands and /api/v1/financing.
+func apiBase(k market.Kind) string {
+	if k == market.Financing {
+		return "/api/v1/financing"
+	}
+	return "/api/v1/" + string(k) + "s"
 }

@@ -26,7 +26,7 @@ func (s *Server) handleMarketHome(w http.ResponseWriter, r *http.Request) {
 	st := state(r)
 	ctx := r.Context()
 	q := newQuery(r)
-	kind := market.Kind(q.Enum("kind", string(market.Achievement), string(market.Demand)))
+	kind := market.Kind(q.Enum("kind", string(market.Achievement), string(market.Demand), string(market.Financing)))
 	f, err := s.listingFilter(r, kind)
 	if err == nil {
 		err = q.Err()
@@ -43,7 +43,7 @@ func (s *Server) handleMarketHome(w http.ResponseWriter, r *http.Request) {
 	}
 	f.Normalize()
 	data := marketHomeData{Nav: s.marketNav(r), List: s.listingViews(st.lang, list), Filter: f,
-		Filtered: f.Kind != "" || f.Domain != "" || f.Region != "" || f.TRLBand != "" || f.Mode != "" || f.Band != "",
+		Filtered: f.Kind != "" || f.Domain != "" || f.Region != "" || f.TRLBand != "" || f.Mode != "" || f.Band != "" || f.Round != "",
 		Pager:    newPager(r, f.Page, f.PerPage, total), Ref: s.Market.Reference(), Counties: s.countyChoices(r)}
 	if s.HomeRegion != "" {
 		// The public filter offers every county of the home region, whoever asks.

@@ -87,7 +87,7 @@ func (s *Server) handleMarketReview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := newQuery(r)
-	k := market.Kind(q.Enum("kind", string(market.Achievement), string(market.Demand)))
+	k := market.Kind(q.Enum("kind", string(market.Achievement), string(market.Demand), string(market.Financing)))
 	f := market.Filter{Kind: k, State: market.Submitted, Page: q.PageNumber(), PerPage: 20}
 	if err := q.Err(); err != nil {
 		s.writeError(w, r, err)
