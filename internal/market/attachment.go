@@ -208,9 +208,3 @@ func (s *Service) DeleteAttachment(ctx context.Context, a account.Actor, id int6
 			RegionCode: l.RegionCode, Before: map[string]any{"attachment": id, "filename": filename}})
 	})
 }
-
-// acceptedInvestor reports whether the investor's interest in financing
-// need listingID was accepted by the firm (and not declined since).
-func acceptedInvestor(ctx context.Context, q sqldb.Querier, listingID, investorID int64) (bool, error) {
-	return false, nil
-}
