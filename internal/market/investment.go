@@ -417,6 +417,23 @@ func (s *Service) GetInterest(ctx context.Context, a account.Actor, id int64) (I
 	return x, nil
 }
 
+// InterestSide names the list FindInterests gives the actor without a
+// listing, for pages to title it: "mine" for an investor, "incoming" for
+// a firm, "scope" for staff and the administrator.
+func InterestSide(a account.Actor) string {
+	switch {
+	case a.Role == account.RoleInvestor:
+		return "mine"
+	case CanOwn(a, Financing):
+		return "incoming"
+	}
+	return "scope"
+}
+
+// CanInvest reports whether the actor takes part in the pipeline as an
+// investor (for pages to offer the list of their interests).
+func CanInvest(a account.Actor) bool { return a.Role == account.RoleInvestor && a.LoggedIn() }
+
 // FindInterests lists interests as the actor may see them: with
 // f.ListingID, those on one financing need (all of them for its owner and
 // staff in scope, the caller's own for an investor; NotFound when the

@@ -42,6 +42,19 @@ func (s *Server) marketModule() module {
 			rt.open("GET /market/attachments/{id}", s.handleMarketAttachment)
 			rt.signedIn("POST /market/attachments/{id}/delete", s.handleMarketDetach)
 
+			// The investment pipeline of financing needs.
+			rt.signedIn("POST /market/listings/{id}/interests", s.handleMarketInterestCreate)
+			rt.signedIn("GET /market/interests", s.handleMarketInterests)
+			rt.signedIn("GET /market/interests/{id}", s.handleMarketInterest)
+			rt.signedIn("POST /market/interests/{id}/{action}", s.handleMarketInterestAction)
+			rt.api("GET /api/v1/financing/{id}/interests", s.handleAPIFinancingInterests)
+			rt.api("POST /api/v1/financing/{id}/interests", s.handleAPIInterestCreate)
+			rt.api("GET /api/v1/investment-interests", s.handleAPIInterests)
+			rt.api("GET /api/v1/investment-interests/{id}", s.handleAPIInterest)
+			for _, action := range market.InterestActions {
+				rt.api("POST /api/v1/investment-interests/{id}/"+action, s.handleAPIInterestStep(action))
+			}
+
 			// Search and its export.
 			rt.open("GET /market/search", s.handleMarketSearch)
 			rt.signedIn("GET /market/search.xlsx", s.handleMarketSearchExport)

@@ -90,3 +90,114 @@ func TestFinancingAPI(t *testing.T) {
 		}
 	})
 }
+
+func TestFinancingInterests(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		firmU := e.createUser("firm", account.RoleEnterprise, "320506")
+		cityU := e.createUser("city", account.RoleStaff, "320500")
+		e.createUser("wz", account.RoleCounty, "320583")
+		e.createUser("inv", account.RoleInvestor, "320506")
+		e.createUser("inv2", account.RoleInvestor, "320506")
+		e.createUser("inv3", account.RoleInvestor, "320506")
+		firm, inv, inv2, inv3, wz, city := e.client(), e.client(), e.client(), e.client(), e.client(), e.client()
+		for c, name := range map[*client]string{firm: "firm", inv: "inv", inv2: "inv2", inv3: "inv3", wz: "wz", city: "city"} {
+			c.mustLoginAPI(name)
+		}
+		l := e.publishAs(firmU, cityU, market.Financing, financingNeed())
+		base := fmt.Sprintf("/api/v1/financing/%d/interests", l.ID)
+		note := map[string]string{"note": "我们关注新能源材料赛道，希望进一步了解。"}
+		got := runSteps(t, []apiStep{
+			{"firm cannot express", firm, http.MethodPost, base, note, 403},
+			{"express", inv, http.MethodPost, base, note, 201},
+			{"second investor", inv2, http.MethodPost, base, note, 201},
+			{"third investor", inv3, http.MethodPost, base, note, 201},
+			{"duplicate", inv, http.MethodPost, base, note, 409},
+			{"firm lists", firm, http.MethodGet, base + "?stage=intent&page=1&per_page=10", nil, 200},
+			{"bad stage", firm, http.MethodGet, base + "?stage=done", nil, 422},
+		})
+		if n := got["firm lists"]["total"].(float64); n != 3 {
+			t.Errorf("firm sees %v interests, want 3", n)
+		}
+		x := "/api/v1/investment-interests/" + id(got["express"])
+		x2 := "/api/v1/investment-interests/" + id(got["second investor"])
+		x3 := "/api/v1/investment-interests/" + id(got["third investor"])
+		got = runSteps(t, []apiStep{
+			{"other county reads", wz, http.MethodGet, x, nil, 404},
+			{"other investor reads", inv2, http.MethodGet, x, nil, 404},
+			{"other county steps", wz, http.MethodPost, x + "/accept", nil, 404},
+			{"investor cannot accept", inv, http.MethodPost, x + "/accept", nil, 403},
+			{"accept", firm, http.MethodPost, x + "/accept", nil, 200},
+			{"decide", inv, http.MethodPost, x + "/decide", nil, 200},
+			{"invest", inv, http.MethodPost, x + "/invest", nil, 200},
+			{"decline without reason", firm, http.MethodPost, x2 + "/decline", nil, 422},
+			{"decline", firm, http.MethodPost, x2 + "/decline", map[string]string{"reason": "本轮已满额"}, 200},
+			{"terminate", inv3, http.MethodPost, x3 + "/terminate", map[string]string{"reason": "赛道调整"}, 200},
+			{"read", inv, http.MethodGet, x, nil, 200},
+			{"mine", inv, http.MethodGet, "/api/v1/investment-interests?page=1&per_page=5", nil, 200},
+			{"scope", city, http.MethodGet, "/api/v1/investment-interests?stage=invested", nil, 200},
+			{"other county scope", wz, http.MethodGet, "/api/v1/investment-interests", nil, 200},
+		})
+		if s := got["read"]["stage"]; s != "invested" || len(got["read"]["events"].([]any)) != 4 {
+			t.Errorf("read = %v", got["read"])
+		}
+		if n := got["scope"]["total"].(float64); n != 1 {
+			t.Errorf("city staff see %v invested, want 1", n)
+		}
+		if n := got["other county scope"]["total"].(float64); n != 0 {
+			t.Errorf("other county sees %v interests, want 0", n)
+		}
+		if res := inv2.api(http.MethodGet, base, nil); res.status != 200 || !strings.Contains(res.body, `"total":1`) {
+			t.Errorf("investor listing a need's interests sees others': %d %s", res.status, res.body)
+		}
+	})
+}
+
+func TestFinancingInterestPages(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		firmU := e.createUser("firm", account.RoleEnterprise, "320506")
+		cityU := e.createUser("city", account.RoleStaff, "320500")
+		e.createUser("inv", account.RoleInvestor, "320506")
+		firm, inv := e.client(), e.client()
+		firm.loginForm("firm", testPassword)
+		inv.loginForm("inv", testPassword)
+		l := e.publishAs(firmU, cityU, market.Financing, financingNeed())
+		page := fmt.Sprintf("/market/listings/%d", l.ID)
+		if res := inv.get(page); !strings.Contains(res.body, `id="express-interest-button"`) {
+			t.Fatalf("investor sees no express button on %s", page)
+		}
+		if res := firm.get(page); strings.Contains(res.body, `id="express-interest-button"`) {
+			t.Error("the firm is offered to invest in itself")
+		}
+		tok := inv.formToken(page)
+		res := inv.postForm(page+"/interests", url.Values{"csrf_token": {tok}, "note": {""}})
+		if res.status != http.StatusUnprocessableEntity {
+			t.Errorf("interest without a note = %d, want 422", res.status)
+		}
+		res = inv.postForm(page+"/interests", url.Values{"csrf_token": {tok}, "note": {"希望了解扩产计划。"}})
+		if res.status != http.StatusSeeOther {
+			t.Fatalf("express = %d %s", res.status, res.body)
+		}
+		link := res.header.Get("Location")
+		link = link[:strings.Index(link, "?")]
+		if mine := inv.get("/market/interests"); !strings.Contains(mine.body, "我的投资意向") || !strings.Contains(mine.body, l.Title) {
+			t.Errorf("investor's list lacks the interest")
+		}
+		incoming := firm.get("/market/interests")
+		if !strings.Contains(incoming.body, "收到的投资意向") || !strings.Contains(incoming.body, "意向") {
+			t.Errorf("firm's incoming list lacks the interest")
+		}
+		tok = firm.formToken(link)
+		if res := firm.postForm(link+"/accept", url.Values{"csrf_token": {tok}}); res.status != http.StatusSeeOther {
+			t.Fatalf("accept = %d %s", res.status, res.body)
+		}
+		detail := inv.get(link)
+		if stage := strings.TrimSpace(detail.doc(t).Find("#interest-stage").Text()); stage != "尽调" {
+			t.Errorf("stage after accept = %q, want 尽调", stage)
+		}
+		if res := firm.postForm(link+"/terminate", url.Values{"csrf_token": {firm.formToken(link)}}); res.status != http.StatusUnprocessableEntity {
+			t.Errorf("terminate without a reason = %d, want 422", res.status)
+		}
+	})
+}

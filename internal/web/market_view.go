@@ -75,16 +75,18 @@ type marketNav struct {
 	CanAchievement bool
 	CanDemand      bool
 	CanFinancing   bool
-	Owner          bool
-	Reviewer       bool
-	Unread         int
-	Queue          int
+	// Investor offers the list of the investor's interests.
+	Investor bool
+	Owner    bool
+	Reviewer bool
+	Unread   int
+	Queue    int
 }
 
 func (s *Server) marketNav(r *http.Request) marketNav {
 	a := state(r).actor
 	n := marketNav{CanAchievement: market.CanOwn(a, market.Achievement), CanDemand: market.CanOwn(a, market.Demand),
-		CanFinancing: market.CanOwn(a, market.Financing), Reviewer: s.Market.Oversees(a)}
+		CanFinancing: market.CanOwn(a, market.Financing), Investor: market.CanInvest(a), Reviewer: s.Market.Oversees(a)}
 	n.Owner = n.CanAchievement || n.CanDemand
 	if a.LoggedIn() {
 		// The toolbar is a convenience: a failed count shows 0 rather than
