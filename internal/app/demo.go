@@ -39,6 +39,7 @@ const (
 	DemoDeals       = "demo deals"
 	DemoAnswers     = "demo answers to matches"
 	DemoDirectory   = "demo directory: institutions, experts, service organisations, carriers and funds"
+	DemoFinancing   = "demo financing needs and an investment interest"
 )
 
 // LoadDemo loads the demo installation of 苏州市 through the app's own
@@ -75,6 +76,8 @@ func (a *App) LoadDemo(ctx context.Context, password string) (DemoSummary, error
 			return demo.LoadMatchAnswers(ctx, a.DB, a.Accounts, a.Market, a.Search)
 		}},
 		{DemoDirectory, func() (int, error) { return demo.LoadDirectory(ctx, a.DB, a.Accounts, a.Directory, now) }},
+		// After the deals, which are for achievements and demands.
+		{DemoFinancing, func() (int, error) { return demo.LoadFinancing(ctx, a.DB, a.Accounts, a.Market, now) }},
 	}
 	for _, st := range steps {
 		n, err := st.load()
