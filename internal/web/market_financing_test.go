@@ -81,6 +81,13 @@ func TestFinancingAPI(t *testing.T) {
 				t.Errorf("financing page lacks %q", want)
 			}
 		}
+		// The market home filters financing needs by round.
+		home := anon.get("/market?kind=financing&round=angel")
+		listed := home.doc(t).Find("#listings").Text()
+		if home.status != 200 || !strings.Contains(listed, "智能传感器芯片天使轮融资") || strings.Contains(listed, l.Title) ||
+			!strings.Contains(home.body, `name="round"`) {
+			t.Errorf("market home by round = %d: %s", home.status, listed)
+		}
 		// The form offers the financing fields to the enterprise.
 		form := firm.get("/market/new?kind=financing")
 		for _, want := range []string{`name="financing_amount"`, `name="round"`, "Pre-A轮", `name="use_of_funds"`} {
