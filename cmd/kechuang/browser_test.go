@@ -163,7 +163,7 @@ func TestBrowserLoginShellEnglishLogout(t *testing.T) {
 		into(&userMenu, chromedp.Text(css(`.usermenu .me`))),
 		into(&nav, chromedp.Text(css(`.mainnav`))),
 		screenshot(t, "shell.png"),
-		chromedp.Click(css(`.mainnav a[href="/projects"]`)),
+		chromedp.Click(css(`.mainnav a[href="/chain"]`)),
 		chromedp.WaitVisible(css(`#not-available`)),
 		into(&notAvailable, chromedp.Text(css(`#not-available`))),
 		chromedp.Click(css(`.usermenu a.lang`)),

@@ -37,7 +37,7 @@ const usage = `kechuang — 区域科技创新服务平台 / regional S&T innova
 
 Usage:
   kechuang serve   [--addr HOST:PORT] [--data DIR] [--db DSN] [--home-region CODE] [--demo] [--import-max-rows N]
-                   [--password-policy dengbao|asvs] [--audit-key-file FILE]
+                   [--password-policy dengbao|asvs] [--audit-key-file FILE] [--pii-key-file FILE]
                    [--tls-cert FILE --tls-key FILE] [--trusted-proxy CIDR]... [--metrics-token TOKEN]
                    [--secret-key-file FILE] [--mfa-roles ROLES] [--session-limits ROLE=N,...] [--lock-account-after N]
   kechuang migrate [--data DIR] [--db DSN]
@@ -150,11 +150,14 @@ type appFlags struct {
 	dbFlags
 	passwordPolicy string
 	auditKeyFile   string
+	piiKeyFile     string
 }
 
 func (f *appFlags) register(fs *flag.FlagSet) {
 	f.dbFlags.register(fs)
 	f.registerAuditKey(fs)
+	fs.StringVar(&f.piiKeyFile, "pii-key-file", os.Getenv("KECHUANG_PII_KEY_FILE"),
+		"file with the keys that seal contact phone numbers and e-mail addresses, the current key first (default DATA/"+piiKeyName+", made at first start)")
 	fs.StringVar(&f.passwordPolicy, "password-policy", envOr("KECHUANG_PASSWORD_POLICY", "dengbao"),
 		"password policy: dengbao (10 characters of 3 classes, history 5, 90-day expiry) or asvs (12 characters, no expiry)")
 }

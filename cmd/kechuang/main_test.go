@@ -14,6 +14,7 @@ import (
 
 	"kechuang/internal/audit"
 	"kechuang/internal/dbtest"
+	"kechuang/internal/pii"
 )
 
 // run calls Main and returns its exit code and output.
@@ -52,6 +53,10 @@ func TestCommandLine(t *testing.T) {
 	// The audit key exists, as after a first start, so that errors are one
 	// line (TestAuditKeyIsMadeAtFirstStart covers the first start).
 	if err := os.WriteFile(filepath.Join(dir, "audit.key"), []byte(audit.GenerateKey()+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// So does the personal-data key.
+	if _, _, err := pii.LoadOrCreate(filepath.Join(dir, piiKeyName)); err != nil {
 		t.Fatal(err)
 	}
 	pgDSN, dropSchema := dbtest.NewSchema(t)
@@ -101,6 +106,10 @@ func TestCommandLine(t *testing.T) {
 		{name: "assess", args: []string{"assess", "--rules", "high-tech", "--input", assessInput}, wantCode: 0, wantOut: `"rule_set":"high-tech"`},
 		{name: "assess bad line", args: []string{"assess", "--rules", "tech-sme", "--input", badAssessInput}, wantCode: 1, wantErr: "第2行"},
 		{name: "reindex", args: []string{"reindex", "--data", dir}, wantCode: 0, wantOut: "indexed 0 published listings"},
+		{name: "pii key file missing", args: []string{"reindex", "--data", dir, "--pii-key-file", filepath.Join(dir, "nope.key")},
+			wantCode: 2, wantErr: "--pii-key-file " + filepath.Join(dir, "nope.key") + " does not exist"},
+		{name: "pii key file without a key", args: []string{"reindex", "--data", dir, "--pii-key-file", badAssessInput},
+			wantCode: 2, wantErr: "--pii-key-file", oneLineErr: true},
 		{name: "bench needs match", args: []string{"bench"}, wantCode: 2, wantErr: "bench match", oneLineErr: true},
 		{name: "bench match", args: []string{"bench", "match", "--docs", benchDocs, "--queries", benchQueries}, wantCode: 0, wantOut: `"mrr_at_10":1`},
 		{name: "serve bad addr", args: []string{"serve", "--data", dir, "--addr", "nonsense"}, wantCode: 2, wantErr: "want HOST:PORT", oneLineErr: true},

@@ -49,6 +49,12 @@ func openApp(ctx context.Context, f appFlags, cfg app.Config, stderr io.Writer) 
 		db.Close()
 		return nil, err
 	}
+	if cfg.PIIKeys == nil {
+		if cfg.PIIKeys, err = loadPIIKeys(f, log); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	cfg.DB, cfg.DataDir, cfg.Logger, cfg.Version, cfg.AuditKey, cfg.PasswordPolicy = db, f.data, log, version, key, policy
 	a, err := app.New(ctx, cfg)
 	if err != nil {
@@ -57,7 +63,7 @@ func openApp(ctx context.Context, f appFlags, cfg app.Config, stderr io.Writer) 
 			f := e.Fields[0]
 			return nil, usageError("--home-region %q: %s (a 6-digit city or county code, e.g. 320500)", cfg.HomeRegion, i18n.T(i18n.Chinese, f.Key, f.Args...))
 		}
-		if errors.Is(err, app.ErrAuditKey) || errors.Is(err, account.ErrSecretKey) {
+		if errors.Is(err, app.ErrAuditKey) || errors.Is(err, account.ErrSecretKey) || errors.Is(err, app.ErrPIIKey) {
 			return nil, usageError("%v", err)
 		}
 		return nil, err

@@ -46,7 +46,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		sweepEvery = d
 	}
-	fs.DurationVar(&sweepEvery, "sweep-every", sweepEvery, "how often this node runs the scheduled sweeps (listing expiry notices); every node may run them, each item is done once")
+	fs.DurationVar(&sweepEvery, "sweep-every", sweepEvery, "how often this node runs the scheduled sweeps (listing expiry notices, project lights, 督办 escalation, service-request limits, report reminders); every node may run them, each item is done once")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
@@ -153,6 +153,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// Every node sweeps: each listing's notice is claimed with a
 	// conditional UPDATE, so several nodes on one database send it once.
 	go a.Market.NotifyExpiringEvery(bg, sweepEvery, a.Logger)
+	// Lights, 督办 escalation, service-request limits and report reminders
+	// change by the day: swept once at start, so that they are fresh after
+	// downtime, then at the same rate (each step is safe on several nodes).
+	go func() {
+		if _, err := a.Projects.Sweep(bg); err != nil {
+			a.Logger.Warn("project sweep", "err", err)
+		}
+		a.Projects.SweepEvery(bg, sweepEvery, a.Logger)
+	}()
 	go a.Search.ProposeMatchesEvery(bg, 30*time.Second)
 	a.Jobs.Start(bg, 2)
 	// Writes become searchable within half a second; the snapshot is saved

@@ -42,9 +42,10 @@ func TestTwoNodesOnePostgres(t *testing.T) {
 	dirA, dirB := t.TempDir(), t.TempDir()
 	setUp(t, []string{"--data", dirA, "--db", dsn})
 	// Each node has a data directory of its own (index snapshot) and the
-	// installation's keys: the audit key setUp made, and one secret key.
+	// installation's keys: the audit and personal-data keys setUp made, and
+	// one secret key.
 	shared := []string{"--db", dsn, "--sweep-every", "250ms", "--audit-key-file", filepath.Join(dirA, "audit.key")}
-	secretKey := []string{"--secret-key-file", filepath.Join(dirA, "secret.key")}
+	secretKey := []string{"--secret-key-file", filepath.Join(dirA, "secret.key"), "--pii-key-file", filepath.Join(dirA, "pii.key")}
 	a := startServe(t, bin, append(append([]string{"--data", dirA}, shared...), secretKey...)...)
 	b := startServe(t, bin, append(append([]string{"--data", dirB}, shared...), secretKey...)...)
 	// A node started without the installation's secret key (it makes one

@@ -18,12 +18,15 @@ import (
 	"kechuang/internal/job"
 	"kechuang/internal/market"
 	"kechuang/internal/notice"
+	"kechuang/internal/pii"
+	"kechuang/internal/project"
 	"kechuang/internal/region"
 	"kechuang/internal/search/classify"
 	"kechuang/internal/secret"
 	"kechuang/internal/sheet"
 	"kechuang/internal/sqldb"
 	"kechuang/internal/web"
+	"kechuang/internal/workday"
 )
 
 // Config is what the platform is built from. Only cmd/kechuang reads these
@@ -62,6 +65,10 @@ type Config struct {
 	// SecretKey seals second-factor secrets (package secret); cmd reads it
 	// from --secret-key-file.
 	SecretKey secret.Key
+	// PIIKeys seal personal data (package pii); cmd reads them from
+	// --pii-key-file. Nil keeps the keyring already attached to DB (tests
+	// attach one through dbtest); New fails when there is none.
+	PIIKeys *pii.Keyring
 	// MFARoles must log in with a second factor; nil means
 	// account.DefaultMFARoles, an empty non-nil slice none.
 	MFARoles []account.Role
@@ -73,6 +80,9 @@ type Config struct {
 	// AccountLockAfter failures from any addresses lock an account for
 	// everyone; 0 means account's default (20).
 	AccountLockAfter int
+	// Projects are the project module's rules (report deadline, light
+	// thresholds, service-request limits); zero fields take its defaults.
+	Projects project.Config
 	// TrustedProxies and MetricsToken go to the web server (web.Deps).
 	TrustedProxies []netip.Prefix
 	MetricsToken   string
@@ -133,6 +143,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a.Audit = audit.NewService(a.DB)
 	a.Notices = notice.NewService(a.DB, cfg.Now)
+	if err := sealPersonalData(ctx, cfg); err != nil {
+		return nil, err
+	}
 
 	rules, err := cultivation.LoadRuleSets(data.FS)
 	if err != nil {
@@ -146,6 +159,16 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Market = market.NewService(a.DB, ref, a.HomeRegion, cfg.Now)
 	a.Market.UseRegistry(a.Cultivation)
 
+	types, err := project.LoadTypes(data.FS)
+	if err != nil {
+		return nil, fmt.Errorf("load project types: %w", err)
+	}
+	cal, err := workday.Load(data.FS)
+	if err != nil {
+		return nil, fmt.Errorf("load holiday calendar: %w", err)
+	}
+	a.Projects = project.NewService(project.Deps{DB: a.DB, Accounts: a.Accounts, Registry: a.Cultivation, Regions: a.Regions,
+		Types: types, Calendar: cal, Config: cfg.Projects, Now: cfg.Now})
 	dirRef, err := directory.LoadReference(data.FS)
 	if err != nil {
 		return nil, fmt.Errorf("load directory reference data: %w", err)
@@ -169,6 +192,47 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, fmt.Errorf("open search index: %w", err)
 	}
 	return a, nil
+}
+
+// ErrPIIKey marks a personal-data keyring New cannot use: none given, or
+// not the key the stored personal data was sealed with.
+var ErrPIIKey = errors.New("personal-data key")
+
+// SealedColumns are every column of personal data (package pii).
+func SealedColumns() []pii.Column {
+	var cols []pii.Column
+	cols = append(cols, cultivation.SealedColumns...)
+	cols = append(cols, market.SealedColumns...)
+	cols = append(cols, job.SealedColumns...)
+	return append(cols, directory.SealedColumns...)
+}
+
+// sealPersonalData attaches cfg.PIIKeys, checks that they open what is
+// stored, and seals what is still plain text or sealed with an earlier
+// key: the step that brings rows written before sealing existed, or
+// before a key rotation, under the current key.
+func sealPersonalData(ctx context.Context, cfg Config) error {
+	if cfg.PIIKeys != nil {
+		pii.Attach(cfg.DB, cfg.PIIKeys)
+	}
+	keys := pii.From(cfg.DB)
+	if keys == nil {
+		return fmt.Errorf("%w: none configured", ErrPIIKey)
+	}
+	if err := pii.Check(ctx, cfg.DB, keys, SealedColumns()...); err != nil {
+		return fmt.Errorf("%w: %w", ErrPIIKey, err)
+	}
+	if err := pii.CheckInstallation(ctx, cfg.DB); err != nil {
+		return fmt.Errorf("%w: %w", ErrPIIKey, err)
+	}
+	n, err := pii.SealAll(ctx, cfg.DB, SealedColumns()...)
+	if err != nil {
+		return fmt.Errorf("seal personal data: %w", err)
+	}
+	if n > 0 {
+		cfg.Logger.Info("sealed personal data under the current key", "values", n, "key_id", keys.ID())
+	}
+	return nil
 }
 
 // noticeLocked tells a security administrator that an account was locked

@@ -38,6 +38,7 @@ const (
 	DemoContracts   = "demo technology contracts"
 	DemoDeals       = "demo deals"
 	DemoAnswers     = "demo answers to matches"
+	DemoProjects    = "demo projects with milestones, reports, lights, 督办 orders and service requests"
 	DemoDirectory   = "demo directory: institutions, experts, service organisations, carriers and funds"
 	DemoFinancing   = "demo financing needs and an investment interest"
 )
@@ -75,6 +76,7 @@ func (a *App) LoadDemo(ctx context.Context, password string) (DemoSummary, error
 			}
 			return demo.LoadMatchAnswers(ctx, a.DB, a.Accounts, a.Market, a.Search)
 		}},
+		{DemoProjects, func() (int, error) { return demo.LoadProjects(ctx, a.DB, a.Accounts, a.Projects, now) }},
 		{DemoDirectory, func() (int, error) { return demo.LoadDirectory(ctx, a.DB, a.Accounts, a.Directory, now) }},
 		// After the deals, which are for achievements and demands.
 		{DemoFinancing, func() (int, error) { return demo.LoadFinancing(ctx, a.DB, a.Accounts, a.Market, now) }},

@@ -27,6 +27,7 @@ var rank = map[string]int{
 	"internal/sheet":       2,
 	"internal/workday":     2,
 	"internal/audit":       3,
+	"internal/pii":         3,
 	"internal/search":      3,
 	"internal/region":      4,
 	"internal/job":         4,

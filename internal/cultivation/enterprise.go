@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"kechuang/internal/apperr"
+	"kechuang/internal/pii"
 	"kechuang/internal/region"
 )
 
@@ -109,6 +110,11 @@ func (e *Enterprise) Validate() error {
 	} {
 		if utf8.RuneCountInString(f.value) > f.max {
 			fields = append(fields, apperr.Field(f.name, "error.too_long", f.max))
+		}
+	}
+	for _, f := range []struct{ name, value string }{{"contact_phone", e.ContactPhone}, {"contact_email", e.ContactEmail}} {
+		if pii.IsMasked(f.value) {
+			fields = append(fields, apperr.Field(f.name, "error.contact_masked"))
 		}
 	}
 	if len(e.Tags) > maxTags {

@@ -9,6 +9,7 @@ import (
 
 	"kechuang/internal/account"
 	"kechuang/internal/apperr"
+	"kechuang/internal/pii"
 	"kechuang/internal/region"
 	"kechuang/internal/sqldb"
 )
@@ -17,7 +18,8 @@ const enterpriseColumns = `id, credit_code, name, region_code, address, industry
 	contact_name, contact_phone, contact_email, COALESCE(account_id, 0), certificates, extra, tier, proposed_tier,
 	proposed_next, assessed_at, created_at, updated_at`
 
-func scanEnterprise(row interface{ Scan(...any) error }) (Enterprise, error) {
+// scanEnterprise reads one row, opening the contact with k (pii).
+func scanEnterprise(row interface{ Scan(...any) error }, k *pii.Keyring) (Enterprise, error) {
 	var e Enterprise
 	var founded, tags, certs, extra string
 	var assessed, created, updated sqldb.Time
@@ -26,6 +28,9 @@ func scanEnterprise(row interface{ Scan(...any) error }) (Enterprise, error) {
 		&e.Tier, &e.ProposedTier, &e.ProposedNext, &assessed, &created, &updated)
 	if err != nil {
 		return Enterprise{}, err
+	}
+	if err := k.OpenAll(enterprisePhone, &e.ContactPhone, enterpriseEmail, &e.ContactEmail); err != nil {
+		return Enterprise{}, fmt.Errorf("enterprise %d contact: %w", e.ID, err)
 	}
 	if founded != "" {
 		if t, err := time.Parse(dateLayout, founded); err == nil {
@@ -65,7 +70,9 @@ func dateText(d Date) string {
 
 // enterpriseArgs are the profile columns in the order of insertEnterprise
 // and updateEnterprise.
-func enterpriseArgs(e Enterprise) ([]any, error) {
+// enterpriseArgs are the stored columns of e, the contact's phone and
+// e-mail sealed with k.
+func enterpriseArgs(e Enterprise, k *pii.Keyring) ([]any, error) {
 	certs, err := json.Marshal(e.Certificates)
 	if err != nil {
 		return nil, err
@@ -77,16 +84,24 @@ func enterpriseArgs(e Enterprise) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	phone, err := k.Seal(enterprisePhone, e.ContactPhone)
+	if err != nil {
+		return nil, err
+	}
+	email, err := k.Seal(enterpriseEmail, e.ContactEmail)
+	if err != nil {
+		return nil, err
+	}
 	var account any
 	if e.AccountID != 0 {
 		account = e.AccountID
 	}
 	return []any{e.CreditCode, e.Name, e.RegionCode, e.Address, e.Industry, e.Domain, dateText(e.Founded), e.Listed,
-		e.Board, strings.Join(e.Tags, ","), e.ContactName, e.ContactPhone, e.ContactEmail, account, string(certs), string(extra)}, nil
+		e.Board, strings.Join(e.Tags, ","), e.ContactName, phone, email, account, string(certs), string(extra)}, nil
 }
 
 func insertEnterprise(ctx context.Context, tx *sqldb.Tx, e Enterprise, now time.Time) (int64, error) {
-	args, err := enterpriseArgs(e)
+	args, err := enterpriseArgs(e, pii.From(tx))
 	if err != nil {
 		return 0, err
 	}
@@ -101,7 +116,7 @@ func insertEnterprise(ctx context.Context, tx *sqldb.Tx, e Enterprise, now time.
 }
 
 func updateEnterprise(ctx context.Context, tx *sqldb.Tx, e Enterprise, now time.Time) error {
-	args, err := enterpriseArgs(e)
+	args, err := enterpriseArgs(e, pii.From(tx))
 	if err != nil {
 		return err
 	}
@@ -116,7 +131,7 @@ func updateEnterprise(ctx context.Context, tx *sqldb.Tx, e Enterprise, now time.
 }
 
 func getEnterprise(ctx context.Context, q sqldb.Querier, id int64) (Enterprise, error) {
-	e, err := scanEnterprise(q.QueryRowContext(ctx, "SELECT "+enterpriseColumns+" FROM enterprises WHERE id = ?", id))
+	e, err := scanEnterprise(q.QueryRowContext(ctx, "SELECT "+enterpriseColumns+" FROM enterprises WHERE id = ?", id), pii.From(q))
 	if sqldb.IsNoRows(err) {
 		return Enterprise{}, apperr.New(apperr.NotFound, "cultivation.enterprise_not_found")
 	}
@@ -192,11 +207,12 @@ func findEnterprises(ctx context.Context, db *sqldb.DB, a account.Actor, f Enter
 	defer rows.Close()
 	out := []Enterprise{}
 	for rows.Next() {
-		e, err := scanEnterprise(rows)
+		e, err := scanEnterprise(rows, pii.From(db))
 		if err != nil {
 			return nil, 0, err
 		}
-		out = append(out, e)
+		// Lists show contacts masked; GetEnterprise shows them whole.
+		out = append(out, e.MaskContact())
 	}
 	return out, total, rows.Err()
 }

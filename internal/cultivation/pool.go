@@ -202,7 +202,7 @@ func (s *Service) PoolBoard(ctx context.Context, a account.Actor, f PoolFilter) 
 		if err != nil {
 			return PoolBoard{}, err
 		}
-		board.Pending = append(board.Pending, e)
+		board.Pending = append(board.Pending, e.MaskContact()) // a list: contacts masked, as FindEnterprises does
 	}
 	return board, nil
 }

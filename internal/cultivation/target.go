@@ -11,6 +11,7 @@ import (
 	"kechuang/internal/account"
 	"kechuang/internal/apperr"
 	"kechuang/internal/audit"
+	"kechuang/internal/pii"
 	"kechuang/internal/region"
 	"kechuang/internal/sheet"
 	"kechuang/internal/sqldb"
@@ -381,7 +382,7 @@ func (s *Service) computeActuals(ctx context.Context, a account.Actor, year int)
 	}
 	byID := map[int64]string{}
 	for rows.Next() {
-		e, err := scanEnterprise(rows)
+		e, err := scanEnterprise(rows, pii.From(s.db))
 		if err != nil {
 			rows.Close()
 			return nil, err

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"kechuang/internal/audit"
+	"kechuang/internal/pii"
+	"kechuang/internal/secret"
 	"kechuang/internal/sqldb"
 )
 
@@ -41,7 +43,8 @@ var AuditKey = []byte("kechuang test audit chain key, 32+ bytes long")
 
 // Open returns a fresh migrated database of dialect d, closed and (for
 // PostgreSQL) dropped when the test ends, with AuditKey as its audit chain
-// key so that services can record audit rows.
+// key so that services can record audit rows, and a new random
+// personal-data keyring (pii.Attach) so that stores can seal contacts.
 func Open(t testing.TB, d sqldb.Dialect) *sqldb.DB {
 	t.Helper()
 	db := OpenEmpty(t, d)
@@ -51,6 +54,11 @@ func Open(t testing.TB, d sqldb.Dialect) *sqldb.DB {
 	if _, err := audit.Open(context.Background(), db, AuditKey); err != nil {
 		t.Fatalf("audit key: %v", err)
 	}
+	keys, err := pii.NewKeyring(secret.NewKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pii.Attach(db, keys)
 	return db
 }
 

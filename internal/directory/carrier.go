@@ -9,6 +9,7 @@ import (
 	"kechuang/internal/account"
 	"kechuang/internal/apperr"
 	"kechuang/internal/audit"
+	"kechuang/internal/pii"
 	"kechuang/internal/sqldb"
 )
 
@@ -140,9 +141,11 @@ func (c Carrier) auditView() map[string]any {
 		"visibility": c.Visibility, "owner_id": c.OwnerID, "contact_name": c.Contact.Name}
 }
 
-func carrierArgs(in CarrierInput) []any {
+// carrierArgs are the stored columns of in, the contact's phone and e-mail
+// sealed with k when the statement runs.
+func carrierArgs(in CarrierInput, k *pii.Keyring) []any {
 	return []any{in.Name, in.Kind, in.Level, in.Operator, in.OperatorCode, in.Capacity.Area, in.Capacity.Stations,
-		in.Capacity.Rooms, in.Opened, in.Summary, in.Contact.Name, in.Contact.Phone, in.Contact.Email, in.RegionCode,
+		in.Capacity.Rooms, in.Opened, in.Summary, in.Contact.Name, k.Value(carrierPhone, in.Contact.Phone), k.Value(carrierEmail, in.Contact.Email), in.RegionCode,
 		string(in.Visibility), nullID(in.OwnerID)}
 }
 
@@ -165,7 +168,7 @@ func (s *Service) CreateCarrier(ctx context.Context, a account.Actor, in Carrier
 		id, err := tx.InsertID(ctx, `INSERT INTO carriers (name, kind, level, operator, operator_code, area, stations, rooms,
 			opened, summary, contact_name, contact_phone, contact_email, region_code, visibility, owner_id, created_by,
 			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			append(carrierArgs(in), a.UserID, now, now)...)
+			append(carrierArgs(in, pii.From(tx)), a.UserID, now, now)...)
 		if err != nil {
 			return fmt.Errorf("insert carrier: %w", err)
 		}
@@ -236,7 +239,7 @@ func (s *Service) UpdateCarrier(ctx context.Context, a account.Actor, id int64, 
 		if _, err := tx.ExecContext(ctx, `UPDATE carriers SET name = ?, kind = ?, level = ?, operator = ?, operator_code = ?,
 			area = ?, stations = ?, rooms = ?, opened = ?, summary = ?, contact_name = ?, contact_phone = ?, contact_email = ?,
 			region_code = ?, visibility = ?, owner_id = ?, updated_at = ? WHERE id = ?`,
-			append(carrierArgs(in), sqldb.At(s.now()), id)...); err != nil {
+			append(carrierArgs(in, pii.From(tx)), sqldb.At(s.now()), id)...); err != nil {
 			return fmt.Errorf("update carrier %d: %w", id, err)
 		}
 		if out, err = getCarrier(ctx, tx, id); err != nil {

@@ -11,6 +11,7 @@ import (
 	"kechuang/internal/account"
 	"kechuang/internal/apperr"
 	"kechuang/internal/audit"
+	"kechuang/internal/pii"
 	"kechuang/internal/region"
 	"kechuang/internal/search"
 	"kechuang/internal/sqldb"
@@ -527,7 +528,7 @@ func (s *Service) CreateExpert(ctx context.Context, a account.Actor, in ExpertIn
 		id, err := tx.InsertID(ctx, `INSERT INTO experts (name, institution_id, affiliation, title, disciplines,
 			disciplines_confirmed, research, keywords, achievements, patents, roles, region_code, visibility, phone, email,
 			created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			append(expertArgs(in, disciplines, confirmed), in.Contact.Phone, in.Contact.Email, a.UserID, now, now)...)
+			append(expertArgs(in, disciplines, confirmed), pii.From(tx).Value(expertPhone, in.Contact.Phone), pii.From(tx).Value(expertEmail, in.Contact.Email), a.UserID, now, now)...)
 		if err != nil {
 			return fmt.Errorf("insert expert: %w", err)
 		}
@@ -614,7 +615,7 @@ func (s *Service) UpdateExpert(ctx context.Context, a account.Actor, id int64, i
 		if _, err := tx.ExecContext(ctx, `UPDATE experts SET name = ?, institution_id = ?, affiliation = ?, title = ?,
 			disciplines = ?, disciplines_confirmed = ?, research = ?, keywords = ?, achievements = ?, patents = ?, roles = ?,
 			region_code = ?, visibility = ?, phone = ?, email = ?, updated_at = ? WHERE id = ?`,
-			append(expertArgs(in, disciplines, confirmed), in.Contact.Phone, in.Contact.Email, sqldb.At(s.now()), id)...); err != nil {
+			append(expertArgs(in, disciplines, confirmed), pii.From(tx).Value(expertPhone, in.Contact.Phone), pii.From(tx).Value(expertEmail, in.Contact.Email), sqldb.At(s.now()), id)...); err != nil {
 			return fmt.Errorf("update expert %d: %w", id, err)
 		}
 		if out, err = getExpert(ctx, tx, id); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"kechuang/internal/account"
 	"kechuang/internal/audit"
+	"kechuang/internal/pii"
 	"kechuang/internal/sqldb"
 )
 
@@ -140,9 +141,11 @@ func (f Fund) auditView() map[string]any {
 		"region_code": f.RegionCode, "visibility": f.Visibility, "owner_id": f.OwnerID, "contact_name": f.Contact.Name}
 }
 
-func fundArgs(in FundInput) []any {
+// fundArgs are the stored columns of in, the contact's phone and e-mail
+// sealed with k when the statement runs.
+func fundArgs(in FundInput, k *pii.Keyring) []any {
 	return []any{in.Name, in.Type, in.Manager, in.ManagerCode, in.Subscribed, in.Paid, joinCodes(in.Stages), joinCodes(in.Domains),
-		in.Established, in.Summary, in.Contact.Name, in.Contact.Phone, in.Contact.Email, in.RegionCode, string(in.Visibility),
+		in.Established, in.Summary, in.Contact.Name, k.Value(fundPhone, in.Contact.Phone), k.Value(fundEmail, in.Contact.Email), in.RegionCode, string(in.Visibility),
 		nullID(in.OwnerID)}
 }
 
@@ -165,7 +168,7 @@ func (s *Service) CreateFund(ctx context.Context, a account.Actor, in FundInput)
 		id, err := tx.InsertID(ctx, `INSERT INTO funds (name, type, manager, manager_code, subscribed, paid, stages, domains,
 			established, summary, contact_name, contact_phone, contact_email, region_code, visibility, owner_id, created_by,
 			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			append(fundArgs(in), a.UserID, now, now)...)
+			append(fundArgs(in, pii.From(tx)), a.UserID, now, now)...)
 		if err != nil {
 			return fmt.Errorf("insert fund: %w", err)
 		}
@@ -231,7 +234,7 @@ func (s *Service) UpdateFund(ctx context.Context, a account.Actor, id int64, in 
 		if _, err := tx.ExecContext(ctx, `UPDATE funds SET name = ?, type = ?, manager = ?, manager_code = ?, subscribed = ?,
 			paid = ?, stages = ?, domains = ?, established = ?, summary = ?, contact_name = ?, contact_phone = ?,
 			contact_email = ?, region_code = ?, visibility = ?, owner_id = ?, updated_at = ? WHERE id = ?`,
-			append(fundArgs(in), sqldb.At(s.now()), id)...); err != nil {
+			append(fundArgs(in, pii.From(tx)), sqldb.At(s.now()), id)...); err != nil {
 			return fmt.Errorf("update fund %d: %w", id, err)
 		}
 		if out, err = getFund(ctx, tx, id); err != nil {

@@ -9,6 +9,7 @@ import (
 	"kechuang/internal/account"
 	"kechuang/internal/apperr"
 	"kechuang/internal/audit"
+	"kechuang/internal/pii"
 	"kechuang/internal/sqldb"
 )
 
@@ -157,9 +158,11 @@ func (i Institution) view(v viewer) (Institution, bool) {
 	return i, true
 }
 
-func institutionArgs(in InstitutionInput) []any {
+// institutionArgs are the stored columns of in, the contact's phone and e-mail
+// sealed with k when the statement runs.
+func institutionArgs(in InstitutionInput, k *pii.Keyring) []any {
 	return []any{in.Name, in.CreditCode, in.Type, in.Level, in.RegionCode, string(in.Visibility), joinCodes(in.Disciplines),
-		joinCodes(in.Domains), in.Summary, in.Website, in.TTO, in.Contact.Name, in.Contact.Phone, in.Contact.Email}
+		joinCodes(in.Domains), in.Summary, in.Website, in.TTO, in.Contact.Name, k.Value(institutionPhone, in.Contact.Phone), k.Value(institutionEmail, in.Contact.Email)}
 }
 
 // creditCodeTaken turns a unique violation on credit_code into a field
@@ -192,7 +195,7 @@ func (s *Service) CreateInstitution(ctx context.Context, a account.Actor, in Ins
 		id, err := tx.InsertID(ctx, `INSERT INTO institutions (name, credit_code, type, level, region_code, visibility,
 			disciplines, domains, summary, website, tto_name, contact_name, contact_phone, contact_email, created_by,
 			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			append(institutionArgs(in), a.UserID, now, now)...)
+			append(institutionArgs(in, pii.From(tx)), a.UserID, now, now)...)
 		if err != nil {
 			return creditCodeTaken(err, in.CreditCode)
 		}
@@ -316,7 +319,7 @@ func (s *Service) UpdateInstitution(ctx context.Context, a account.Actor, id int
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE institutions SET name = ?, credit_code = ?, type = ?, level = ?, region_code = ?,
 			visibility = ?, disciplines = ?, domains = ?, summary = ?, website = ?, tto_name = ?, contact_name = ?,
-			contact_phone = ?, contact_email = ?, updated_at = ? WHERE id = ?`, append(institutionArgs(in), sqldb.At(s.now()), id)...)
+			contact_phone = ?, contact_email = ?, updated_at = ? WHERE id = ?`, append(institutionArgs(in, pii.From(tx)), sqldb.At(s.now()), id)...)
 		if err != nil {
 			return creditCodeTaken(err, in.CreditCode)
 		}

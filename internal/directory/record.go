@@ -276,6 +276,9 @@ func findPage[T any](ctx context.Context, q sqldb.Querier, what, cols, from stri
 	out := []T{}
 	for rows.Next() {
 		x, err := scan(rows)
+		if err == nil {
+			err = openSealed(q, &x)
+		}
 		if err != nil {
 			return nil, 0, fmt.Errorf("find %s: %w", what, err)
 		}
@@ -305,6 +308,9 @@ func getOne[T any](ctx context.Context, q sqldb.Querier, what, query string, id 
 	if sqldb.IsNoRows(err) {
 		return zero, notFound()
 	}
+	if err == nil {
+		err = openSealed(q, &x)
+	}
 	if err != nil {
 		return zero, fmt.Errorf("get %s %d: %w", what, id, err)
 	}
@@ -321,6 +327,9 @@ func queryAll[T any](ctx context.Context, q sqldb.Querier, what, query string, a
 	out := []T{}
 	for rows.Next() {
 		x, err := scan(rows)
+		if err == nil {
+			err = openSealed(q, &x)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", what, err)
 		}

@@ -7,6 +7,7 @@ import (
 
 	"kechuang/internal/account"
 	"kechuang/internal/audit"
+	"kechuang/internal/pii"
 	"kechuang/internal/sqldb"
 )
 
@@ -128,9 +129,11 @@ func (o ServiceOrg) auditView() map[string]any {
 		"owner_id": o.OwnerID, "contact_name": o.Contact.Name}
 }
 
-func serviceOrgArgs(in ServiceOrgInput) []any {
+// serviceOrgArgs are the stored columns of in, the contact's phone and e-mail
+// sealed with k when the statement runs.
+func serviceOrgArgs(in ServiceOrgInput, k *pii.Keyring) []any {
 	return []any{in.Name, in.CreditCode, in.Type, joinJSON(in.Services), joinCodes(in.Fields), joinJSON(in.Qualifications),
-		in.Summary, in.Contact.Name, in.Contact.Phone, in.Contact.Email, in.RegionCode, string(in.Visibility), nullID(in.OwnerID)}
+		in.Summary, in.Contact.Name, k.Value(serviceOrgPhone, in.Contact.Phone), k.Value(serviceOrgEmail, in.Contact.Email), in.RegionCode, string(in.Visibility), nullID(in.OwnerID)}
 }
 
 // CreateServiceOrg adds a service organisation. Staff may, in a county of
@@ -152,7 +155,7 @@ func (s *Service) CreateServiceOrg(ctx context.Context, a account.Actor, in Serv
 		now := sqldb.At(s.now())
 		id, err := tx.InsertID(ctx, `INSERT INTO service_orgs (name, credit_code, type, services, fields, qualifications,
 			summary, contact_name, contact_phone, contact_email, region_code, visibility, owner_id, created_by, created_at,
-			updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(serviceOrgArgs(in), a.UserID, now, now)...)
+			updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(serviceOrgArgs(in, pii.From(tx)), a.UserID, now, now)...)
 		if err != nil {
 			return creditCodeTaken(err, in.CreditCode)
 		}
@@ -218,7 +221,7 @@ func (s *Service) UpdateServiceOrg(ctx context.Context, a account.Actor, id int6
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE service_orgs SET name = ?, credit_code = ?, type = ?, services = ?, fields = ?,
 			qualifications = ?, summary = ?, contact_name = ?, contact_phone = ?, contact_email = ?, region_code = ?,
-			visibility = ?, owner_id = ?, updated_at = ? WHERE id = ?`, append(serviceOrgArgs(in), sqldb.At(s.now()), id)...)
+			visibility = ?, owner_id = ?, updated_at = ? WHERE id = ?`, append(serviceOrgArgs(in, pii.From(tx)), sqldb.At(s.now()), id)...)
 		if err != nil {
 			return creditCodeTaken(err, in.CreditCode)
 		}

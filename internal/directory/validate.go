@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"kechuang/internal/apperr"
+	"kechuang/internal/pii"
 )
 
 // dateLayout is how the directory writes calendar days.
@@ -112,6 +113,8 @@ func (c *checker) contact(phoneField string, phone *string, emailField string, e
 	}
 	if *email != "" && (!emailRE.MatchString(*email) || len(*email) > 100) {
 		c.add(emailField, "directory.email_bad")
+	} else if pii.IsMasked(*email) {
+		c.add(emailField, "error.contact_masked")
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"kechuang/internal/apperr"
 	"kechuang/internal/audit"
+	"kechuang/internal/pii"
 	"kechuang/internal/sqldb"
 )
 
@@ -21,8 +22,33 @@ const jobColumns = `id, kind, state, done, total, message, result, error, error_
 
 type scanner interface{ Scan(dest ...any) error }
 
-// scanJob reads one row of jobColumns and the owner as an audit.Actor.
-func scanJob(row scanner) (Job, audit.Actor, error) {
+// resultColumn is sealed at rest (package pii): an import's result keeps
+// the cells of the rows with problems for the error report, and those
+// cells carry the contacts (phone, e-mail) the rows were to store.
+var resultColumn = pii.Column{Table: "jobs", Name: "result"}
+
+// SealedColumns are the job tables' columns holding personal data: the
+// wiring seals their legacy plain text at start (pii.SealAll).
+var SealedColumns = []pii.Column{resultColumn}
+
+// sealResult returns the stored form of a job's result: sealed under the
+// database's personal-data key when it has one. (Every server opens its
+// database with a key; a bare database, as some tools and tests open, keeps
+// plain text, which the server seals at its next start.)
+func sealResult(q sqldb.Querier, result []byte) (any, error) {
+	if result == nil {
+		return nil, nil
+	}
+	k := pii.From(q)
+	if k == nil {
+		return string(result), nil
+	}
+	return k.Seal(resultColumn, string(result))
+}
+
+// scanJob reads one row of jobColumns and the owner as an audit.Actor,
+// opening the result with k.
+func scanJob(row scanner, k *pii.Keyring) (Job, audit.Actor, error) {
 	var j Job
 	var owner audit.Actor
 	var result sql.NullString
@@ -34,7 +60,11 @@ func scanJob(row scanner) (Job, audit.Actor, error) {
 		return Job{}, owner, err
 	}
 	if result.Valid {
-		j.Result = []byte(result.String)
+		plain, err := k.Open(resultColumn, result.String)
+		if err != nil {
+			return Job{}, owner, fmt.Errorf("job %d result: %w", j.ID, err)
+		}
+		j.Result = []byte(plain)
 	}
 	j.CreatedAt, j.StartedAt, j.FinishedAt = created.Time, started.Time, finished.Time
 	owner.ID, owner.Name = j.OwnerID, j.OwnerName
@@ -42,7 +72,7 @@ func scanJob(row scanner) (Job, audit.Actor, error) {
 }
 
 func getJob(ctx context.Context, q sqldb.Querier, id int64) (Job, audit.Actor, error) {
-	j, owner, err := scanJob(q.QueryRowContext(ctx, "SELECT "+jobColumns+" FROM jobs WHERE id = ?", id))
+	j, owner, err := scanJob(q.QueryRowContext(ctx, "SELECT "+jobColumns+" FROM jobs WHERE id = ?", id), pii.From(q))
 	if sqldb.IsNoRows(err) {
 		return Job{}, owner, apperr.New(apperr.NotFound, "job.not_found")
 	}
@@ -84,7 +114,7 @@ func findJobs(ctx context.Context, q sqldb.Querier, f jobFilter) ([]Job, int, er
 	defer rows.Close()
 	var out []Job
 	for rows.Next() {
-		j, _, err := scanJob(rows)
+		j, _, err := scanJob(rows, pii.From(q))
 		if err != nil {
 			return nil, 0, fmt.Errorf("find jobs: %w", err)
 		}
@@ -183,9 +213,9 @@ func (s *Service) markDone(ctx context.Context, tx *sqldb.Tx, r *Run) error {
 	if total > 0 {
 		done = total
 	}
-	var res any
-	if result != nil {
-		res = string(result)
+	res, err := sealResult(tx, result)
+	if err != nil {
+		return fmt.Errorf("finish job %d: %w", r.job.ID, err)
 	}
 	now := sqldb.At(s.Now())
 	out, err := tx.ExecContext(ctx, `UPDATE jobs SET state = 'done', done = ?, total = ?, message = ?, result = ?,
@@ -212,11 +242,12 @@ func (s *Service) markDone(ctx context.Context, tx *sqldb.Tx, r *Run) error {
 func (s *Service) markFailed(ctx context.Context, r *Run, errText, errKey string) error {
 	done, total, message, _ := r.snapshot()
 	r.mu.Lock()
-	var res any
-	if r.result != nil {
-		res = string(r.result)
-	}
+	result := r.result
 	r.mu.Unlock()
+	res, err := sealResult(s.db, result)
+	if err != nil {
+		return fmt.Errorf("fail job %d: %w", r.job.ID, err)
+	}
 	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		now := sqldb.At(s.Now())
 		out, err := tx.ExecContext(ctx, `UPDATE jobs SET state = 'failed', done = ?, total = ?, message = ?, result = ?,

@@ -539,3 +539,52 @@ func TestRegisterPanics(t *testing.T) {
 		})
 	}
 }
+
+// TestResultSealedAtRest checks that a job's result — an import's, which
+// keeps the cells of its problem rows, contacts included — is stored sealed
+// (#18 §11), for a done and for a failed job, and read back whole.
+func TestResultSealedAtRest(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		s := newService(t, db)
+		const phone, email = "13812345678", "zhang.san@example.com"
+		s.Register("test.contacts", func(ctx context.Context, run *job.Run) error {
+			if err := run.SetResult(map[string]string{"phone": phone, "email": email}); err != nil {
+				return err
+			}
+			if string(run.Payload()) == "fail" {
+				return errors.New("the file could not be read to its end")
+			}
+			return nil
+		})
+		for _, payload := range []string{"ok", "fail"} {
+			id, err := s.EnqueueNow(ctx, alice, "test.contacts", "320505", []byte(payload))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.RunPending(ctx); err != nil {
+				t.Fatalf("RunPending: %v", err)
+			}
+			var stored string
+			if err := db.QueryRowContext(ctx, "SELECT result FROM jobs WHERE id = ?", id).Scan(&stored); err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(stored, phone) || strings.Contains(stored, email) || !strings.HasPrefix(stored, "pii:") {
+				t.Errorf("%s job: stored result %q holds the contact in plain text", payload, stored)
+			}
+			got, err := s.Get(ctx, alice, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var res map[string]string
+			if err := json.Unmarshal(got.Result, &res); err != nil || res["phone"] != phone || res["email"] != email {
+				t.Errorf("%s job: Result = %s, %v; want the contact back", payload, got.Result, err)
+			}
+			list, _, err := s.FindJobs(ctx, alice, "test.contacts", 1, 10)
+			if err != nil || len(list) == 0 || !strings.Contains(string(list[0].Result), phone) {
+				t.Errorf("%s job: FindJobs = %v, %v; want the result opened", payload, list, err)
+			}
+		}
+	})
+}

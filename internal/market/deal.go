@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"kechuang/internal/apperr"
+	"kechuang/internal/pii"
 )
 
 // DealState is where a deal (技术交易) is in its course.
@@ -147,6 +148,8 @@ func (in DealInput) validate() error {
 		errs = append(errs, apperr.Field("contact_email", "error.too_long", maxEmail))
 	case in.Contact.Email != "" && !emailRE.MatchString(in.Contact.Email):
 		errs = append(errs, apperr.Field("contact_email", "market.email_bad"))
+	case pii.IsMasked(in.Contact.Email):
+		errs = append(errs, apperr.Field("contact_email", "error.contact_masked"))
 	}
 	if len(errs) > 0 {
 		return apperr.Fields(errs...)

@@ -15,6 +15,7 @@ import (
 	"kechuang/internal/audit"
 	"kechuang/internal/i18n"
 	"kechuang/internal/notice"
+	"kechuang/internal/pii"
 	"kechuang/internal/region"
 	"kechuang/internal/sqldb"
 )
@@ -86,7 +87,8 @@ const dealColumns = `d.id, d.listing_id, l.title, l.kind, d.region_code, d.owner
 const dealJoins = ` FROM deals d JOIN listings l ON l.id = d.listing_id LEFT JOIN users o ON o.id = d.owner_id
 	LEFT JOIN users m ON m.id = d.member_id LEFT JOIN users b ON b.id = d.broker_id LEFT JOIN contracts c ON c.id = d.contract_id`
 
-func scanDeal(row interface{ Scan(...any) error }) (Deal, error) {
+// scanDeal reads one row, opening the contact with k (pii).
+func scanDeal(row interface{ Scan(...any) error }, k *pii.Keyring) (Deal, error) {
 	var d Deal
 	var amount sql.NullFloat64
 	var signed, closed, created, updated sqldb.Time
@@ -95,6 +97,9 @@ func scanDeal(row interface{ Scan(...any) error }) (Deal, error) {
 		&amount, &d.ContractID, &d.ContractNumber, &d.Reason, &signed, &closed, &created, &updated)
 	if err != nil {
 		return Deal{}, err
+	}
+	if err := k.OpenAll(dealPhone, &d.Contact.Phone, dealEmail, &d.Contact.Email); err != nil {
+		return Deal{}, fmt.Errorf("deal %d contact: %w", d.ID, err)
 	}
 	if amount.Valid {
 		v := amount.Float64
@@ -105,7 +110,7 @@ func scanDeal(row interface{ Scan(...any) error }) (Deal, error) {
 }
 
 func getDeal(ctx context.Context, q sqldb.Querier, id int64) (Deal, error) {
-	d, err := scanDeal(q.QueryRowContext(ctx, "SELECT "+dealColumns+dealJoins+" WHERE d.id = ?", id))
+	d, err := scanDeal(q.QueryRowContext(ctx, "SELECT "+dealColumns+dealJoins+" WHERE d.id = ?", id), pii.From(q))
 	if sqldb.IsNoRows(err) {
 		return Deal{}, apperr.New(apperr.NotFound, "market.deal_not_found")
 	}
@@ -234,9 +239,18 @@ func openDeal(ctx context.Context, tx *sqldb.Tx, a account.Actor, member int64, 
 	if open > 0 {
 		return Deal{}, apperr.New(apperr.Conflict, "market.deal_exists")
 	}
+	keys := pii.From(tx)
+	phone, err := keys.Seal(dealPhone, in.Contact.Phone)
+	if err != nil {
+		return Deal{}, err
+	}
+	email, err := keys.Seal(dealEmail, in.Contact.Email)
+	if err != nil {
+		return Deal{}, err
+	}
 	id, err := tx.InsertID(ctx, `INSERT INTO deals (listing_id, owner_id, member_id, region_code, state, message, contact_name,
 			contact_phone, contact_email, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, l.ID, l.OwnerID, member,
-		l.RegionCode, string(DealIntent), in.Message, in.Contact.Name, in.Contact.Phone, in.Contact.Email, sqldb.At(now), sqldb.At(now))
+		l.RegionCode, string(DealIntent), in.Message, in.Contact.Name, phone, email, sqldb.At(now), sqldb.At(now))
 	if apperr.Is(err, apperr.Conflict) {
 		return Deal{}, apperr.Wrap(apperr.Conflict, err, "market.deal_exists") // a concurrent request won
 	}
@@ -508,10 +522,12 @@ func (s *Service) FindDeals(ctx context.Context, a account.Actor, f DealFilter) 
 	defer rows.Close()
 	out := []Deal{}
 	for rows.Next() {
-		d, err := scanDeal(rows)
+		d, err := scanDeal(rows, pii.From(s.db))
 		if err != nil {
 			return nil, 0, err
 		}
+		// Lists show contacts masked; GetDeal shows them whole.
+		d.Contact = d.Contact.Masked()
 		out = append(out, d)
 	}
 	return out, total, rows.Err()

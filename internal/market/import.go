@@ -15,6 +15,7 @@ import (
 	"kechuang/internal/audit"
 	"kechuang/internal/i18n"
 	"kechuang/internal/importer"
+	"kechuang/internal/pii"
 	"kechuang/internal/region"
 	"kechuang/internal/sheet"
 	"kechuang/internal/sqldb"
@@ -525,7 +526,7 @@ func listingsByID(ctx context.Context, q sqldb.Querier, ids []int64, now time.Ti
 			return nil, fmt.Errorf("listings by id: %w", err)
 		}
 		for rows.Next() {
-			l, err := scanListing(rows, now)
+			l, err := scanListing(rows, now, pii.From(q))
 			if err != nil {
 				rows.Close()
 				return nil, err

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"kechuang/internal/apperr"
+	"kechuang/internal/pii"
 )
 
 // Kind is what a listing offers or asks for.
@@ -318,6 +319,8 @@ func (in Input) Validate(k Kind, ref *Reference, today time.Time) error {
 		add("contact_email", "error.too_long", maxEmail)
 	case in.Contact.Email != "" && !emailRE.MatchString(in.Contact.Email):
 		add("contact_email", "market.email_bad")
+	case pii.IsMasked(in.Contact.Email):
+		add("contact_email", "error.contact_masked")
 	}
 	switch k {
 	case Achievement:

@@ -10,6 +10,7 @@ import (
 
 	"kechuang/internal/apperr"
 	"kechuang/internal/audit"
+	"kechuang/internal/pii"
 	"kechuang/internal/region"
 	"kechuang/internal/sqldb"
 )
@@ -24,7 +25,8 @@ const listingFrom = ` FROM listings l LEFT JOIN users u ON u.id = l.owner_id`
 
 // scanListing reads one row; now turns a published listing past its expiry
 // into an expired one.
-func scanListing(row interface{ Scan(...any) error }, now time.Time) (Listing, error) {
+// The contact is opened with k (pii).
+func scanListing(row interface{ Scan(...any) error }, now time.Time, k *pii.Keyring) (Listing, error) {
 	var l Listing
 	var keywords, ip, modes string
 	var price, amount, valuation sql.NullFloat64
@@ -36,6 +38,9 @@ func scanListing(row interface{ Scan(...any) error }, now time.Time) (Listing, e
 		&submitted, &published, &expires, &created, &updated)
 	if err != nil {
 		return Listing{}, err
+	}
+	if err := k.OpenAll(listingPhone, &contact.Phone, listingEmail, &contact.Email); err != nil {
+		return Listing{}, fmt.Errorf("listing %d contact: %w", l.ID, err)
 	}
 	l.Keywords, l.Modes = splitList(keywords), splitList(modes)
 	if err := json.Unmarshal([]byte(ip), &l.IP); err != nil {
@@ -81,8 +86,8 @@ func joinList(list []string) string {
 }
 
 // contentArgs are the editable columns in the order of insertListing and
-// updateListing.
-func contentArgs(in Input, band string) ([]any, error) {
+// updateListing, the contact's phone and e-mail sealed with k.
+func contentArgs(in Input, band string, k *pii.Keyring) ([]any, error) {
 	ip := in.IP
 	if ip == nil {
 		ip = []IP{}
@@ -91,8 +96,16 @@ func contentArgs(in Input, band string) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	phone, err := k.Seal(listingPhone, in.Contact.Phone)
+	if err != nil {
+		return nil, err
+	}
+	email, err := k.Seal(listingEmail, in.Contact.Email)
+	if err != nil {
+		return nil, err
+	}
 	return []any{in.Title, in.Summary, in.Expected, joinList(in.Keywords), in.Domain, in.Industry, in.TRL, string(b), in.Team,
-		joinList(in.Modes), nullable(in.Price), band, in.Deadline, in.RegionCode, in.Contact.Name, in.Contact.Phone, in.Contact.Email,
+		joinList(in.Modes), nullable(in.Price), band, in.Deadline, in.RegionCode, in.Contact.Name, phone, email,
 		nullable(in.Amount), in.Round, in.UseOfFunds, nullable(in.Valuation)}, nil
 }
 
@@ -105,7 +118,7 @@ func nullable(p *float64) any {
 }
 
 func insertListing(ctx context.Context, tx *sqldb.Tx, k Kind, ownerID int64, in Input, band string, now time.Time) (int64, error) {
-	args, err := contentArgs(in, band)
+	args, err := contentArgs(in, band, pii.From(tx))
 	if err != nil {
 		return 0, err
 	}
@@ -166,7 +179,7 @@ type pendingChange struct {
 type pendingChangesKey struct{}
 
 func updateListing(ctx context.Context, tx *sqldb.Tx, id int64, in Input, band string, now time.Time) error {
-	args, err := contentArgs(in, band)
+	args, err := contentArgs(in, band, pii.From(tx))
 	if err != nil {
 		return err
 	}
@@ -229,7 +242,7 @@ func applyTransition(ctx context.Context, tx *sqldb.Tx, id int64, t transition, 
 }
 
 func getListing(ctx context.Context, q sqldb.Querier, id int64, now time.Time) (Listing, error) {
-	l, err := scanListing(q.QueryRowContext(ctx, "SELECT "+listingColumns+listingFrom+" WHERE l.id = ?", id), now)
+	l, err := scanListing(q.QueryRowContext(ctx, "SELECT "+listingColumns+listingFrom+" WHERE l.id = ?", id), now, pii.From(q))
 	if sqldb.IsNoRows(err) {
 		return Listing{}, apperr.New(apperr.NotFound, "market.listing_not_found")
 	}
@@ -304,7 +317,7 @@ func findListings(ctx context.Context, db *sqldb.DB, where []string, args []any,
 	defer rows.Close()
 	out := []Listing{}
 	for rows.Next() {
-		l, err := scanListing(rows, now)
+		l, err := scanListing(rows, now, pii.From(db))
 		if err != nil {
 			return nil, 0, err
 		}

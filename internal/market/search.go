@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"kechuang/internal/apperr"
+	"kechuang/internal/pii"
 	"kechuang/internal/search"
 	"kechuang/internal/sqldb"
 )
@@ -309,7 +310,7 @@ func (x *Indexer) publishedAfter(ctx context.Context, after int64, now time.Time
 	defer rows.Close()
 	for rows.Next() {
 		var role string
-		l, err := scanListing(withExtra{rows, []any{&role}}, now)
+		l, err := scanListing(withExtra{rows, []any{&role}}, now, pii.From(x.svc.db))
 		if err != nil {
 			return nil, 0, err
 		}

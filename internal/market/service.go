@@ -506,6 +506,12 @@ func (s *Service) FindListings(ctx context.Context, a account.Actor, f Filter) (
 	}
 	for i := range list {
 		list[i] = view(a, list[i])
+		// Lists show contacts masked; GetListing shows them whole to
+		// those entitled.
+		if c := list[i].Contact; c != nil {
+			m := c.Masked()
+			list[i].Contact = &m
+		}
 	}
 	return list, total, nil
 }

@@ -25,7 +25,7 @@ type cultivationListData struct {
 	Tiers       []string
 	Domains     []string
 	// What the toolbar offers: each is the viewer's permission to use it.
-	CanCreate, CanImport, CanViewPool, CanViewTargets, CanExport bool
+	CanCreate, CanImport, CanViewPool, CanViewTargets, CanExport, CanExportContacts bool
 }
 
 // handleCultivationList shows the enterprise registry with filters and paging.
@@ -55,15 +55,26 @@ func (s *Server) handleCultivationList(w http.ResponseWriter, r *http.Request) {
 		Counties: s.countyChoices(r), Tiers: cultivation.Tiers,
 		CanCreate: s.Cultivation.CanManageEnterprises(st.actor), CanImport: s.Cultivation.CanImport(st.actor),
 		CanViewPool: s.Cultivation.CanViewPool(st.actor), CanViewTargets: s.Cultivation.CanViewTargets(st.actor),
-		CanExport: s.Cultivation.CanExportReport(st.actor)}
+		CanExport: s.Cultivation.CanExportReport(st.actor), CanExportContacts: s.Cultivation.CanExportContacts(st.actor)}
 	s.render(w, r, http.StatusOK, "cultivation/list", s.newPage(r, "cultivation.title", "cultivation", data))
 }
 
 // handleCultivationExport sends the assessment report of ?region= (default:
-// the user's whole region) as .xlsx.
+// the user's whole region) as .xlsx, contacts masked; ?contacts=full
+// unmasks them for those entitled, and the service audits it.
 func (s *Server) handleCultivationExport(w http.ResponseWriter, r *http.Request) {
+	q := newQuery(r)
+	full := q.Enum("contacts", "masked", "full") == "full"
+	if err := q.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	export := s.Cultivation.ExportAssessmentReport
+	if full {
+		export = s.Cultivation.ExportAssessmentReportWithContacts
+	}
 	var buf bytes.Buffer
-	err := s.Cultivation.ExportAssessmentReport(r.Context(), state(r).actor, r.URL.Query().Get("region"), &buf)
+	err := export(r.Context(), state(r).actor, r.URL.Query().Get("region"), &buf)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -315,7 +315,9 @@ func TestCultivationEnglish(t *testing.T) {
 			t.Errorf("English certificates = %q", got)
 		}
 		for _, page := range []string{"/cultivation", "/cultivation/pool", "/cultivation/targets?year=2026"} {
-			body := text(c.get(page).doc(t).Find("main").Text())
+			d := c.get(page).doc(t)
+			chart, _ := d.Find("#schedule-chart").Attr("data-echarts")
+			body := text(d.Find("main").Text()) + chart
 			if !strings.Contains(body, "High-tech enterprise") && !strings.Contains(body, "Valid high-tech enterprises") {
 				t.Errorf("English %s lacks the English labels: %.200q", page, body)
 			}

@@ -112,12 +112,12 @@ func scheduleChart(lang string, p cultivation.CountyProgress, indicator string) 
 				"data": ip.Schedule, "lineStyle": map[string]any{"type": "dashed"}})
 		}
 		opt := map[string]any{
-			"title":   map[string]any{"text": p.RegionName + " · " + ip.Label, "left": "center", "textStyle": map[string]any{"fontSize": 14}},
+			"title":   map[string]any{"text": p.RegionName + " · " + i18n.T(lang, "indicator."+ip.Key), "left": "center", "textStyle": map[string]any{"fontSize": 14}},
 			"tooltip": map[string]any{"trigger": "axis"},
 			"legend":  map[string]any{"bottom": 0},
 			"grid":    map[string]any{"left": 50, "right": 30, "top": 40, "bottom": 50},
 			"xAxis":   map[string]any{"type": "category", "data": months},
-			"yAxis":   map[string]any{"type": "value", "name": ip.Unit, "minInterval": 1},
+			"yAxis":   map[string]any{"type": "value", "name": i18n.T(lang, "indicator_unit."+ip.Key), "minInterval": 1},
 			"series":  series,
 		}
 		b, _ := json.Marshal(opt)

@@ -47,7 +47,7 @@ func (s *Server) modules() []module {
 		s.noticeModule(),
 		s.marketModule(),
 		s.cultivationModule(),
-		placeholderModule("projects", 30, false),
+		s.projectModule(),
 		placeholderModule("chain", 40, false),
 		s.directoryModule(),
 		placeholderModule("dashboard", 60, false),

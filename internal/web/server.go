@@ -21,6 +21,7 @@ import (
 	"kechuang/internal/job"
 	"kechuang/internal/market"
 	"kechuang/internal/notice"
+	"kechuang/internal/project"
 	"kechuang/internal/region"
 	"kechuang/internal/sqldb"
 )
@@ -47,6 +48,9 @@ type Deps struct {
 	Cultivation *cultivation.Service
 	// Market is the technology market: listings, review, deals and matching.
 	Market *market.Service
+	// Projects is the project library (项目库): projects, monthly reports,
+	// lights, 督办, service requests and products.
+	Projects *project.Service
 	// Directory is the 资源库: institutions, experts, service
 	// organisations, incubation carriers and funds.
 	Directory *directory.Service
