@@ -58,7 +58,10 @@ type YearRecord struct {
 	Awards         *int        `json:"awards,omitempty"`
 	RDInstitutions *int        `json:"rd_institutions,omitempty"`
 	Restricted     *bool       `json:"restricted,omitempty"` // in a restricted or abnormal-operation list
-	UpdatedAt      time.Time   `json:"updated_at,omitzero"`
+	// Insured is the number of staff the firm paid social insurance for
+	// (社保缴纳人数), when entered; only the plausibility flags read it.
+	Insured   *int      `json:"insured,omitempty"`
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
 }
 
 // Limits on an enterprise's text fields, in characters.
@@ -150,6 +153,9 @@ func (y *YearRecord) Validate(now time.Time) error {
 		if v != nil && *v < 0 && !yearFieldInfo[f].negative {
 			fields = append(fields, apperr.Field(yearFieldInfo[f].json, "cultivation.not_negative"))
 		}
+	}
+	if y.Insured != nil && *y.Insured < 0 {
+		fields = append(fields, apperr.Field("insured", "cultivation.not_negative"))
 	}
 	if len(fields) > 0 {
 		return apperr.Fields(fields...)

@@ -23,7 +23,7 @@ var amountKeys = []string{"revenue", "main_revenue", "hightech_revenue", "cost_t
 	"total_assets", "net_assets", "liabilities", "net_profit"}
 
 // countKeys are the headcount and IP columns.
-var countKeys = []string{"employees", "tech_staff", "rd_staff", "ip_class1", "ip_class2"}
+var countKeys = []string{"employees", "tech_staff", "rd_staff", "insured", "ip_class1", "ip_class2"}
 
 // ImportColumns are the columns of the enterprise and yearly indicator
 // import, in template order. One row is one enterprise and, when 年度 is
@@ -53,6 +53,7 @@ var ImportColumns = []sheet.Column{
 	{Key: "employees", Header: "职工总数", Note: "全年月平均人数", Example: "80"},
 	{Key: "tech_staff", Header: "科技人员数", Example: "20"},
 	{Key: "rd_staff", Header: "研发人员数", Example: "15"},
+	{Key: "insured", Header: "社保缴纳人数", Note: "当年缴纳社保的职工人数，可不填；只用于合理性提示", Example: "76"},
 	{Key: "ip_class1", Header: "Ⅰ类知识产权数", Note: "发明专利、植物新品种、集成电路布图设计等", Example: "2"},
 	{Key: "ip_class2", Header: "Ⅱ类知识产权数", Note: "实用新型、外观设计、软件著作权", Example: "5"},
 }
@@ -390,6 +391,7 @@ func parseImportRow(r *importer.Row, yuan map[string]bool, counties map[string]s
 		return &n
 	}
 	y.IP.Class1, y.IP.Class2 = whole("ip_class1"), whole("ip_class2")
+	y.Insured = whole("insured")
 	if f.RDExpense != nil && f.Revenue != nil && *f.RDExpense > *f.Revenue && *f.Revenue > 0 {
 		problem(num, "rd_expense", "研发费用大于营业收入，请检查单位（万元/元）")
 	}

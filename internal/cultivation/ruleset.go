@@ -55,7 +55,8 @@ func (rs *RuleSet) InForce(t time.Time) bool {
 
 // RuleBook holds every loaded rule set, grouped by id.
 type RuleBook struct {
-	byID map[string][]*RuleSet // sorted by EffectiveFrom, oldest first
+	byID       map[string][]*RuleSet // sorted by EffectiveFrom, oldest first
+	thresholds *Thresholds           // the plausibility flags' limits, if shipped
 }
 
 // ErrNoRuleSet is returned (wrapped) by Select when no rule set matches.
@@ -92,6 +93,14 @@ func LoadRuleSets(fsys fs.FS) (*RuleBook, error) {
 	}
 	for _, list := range rb.byID {
 		sort.Slice(list, func(i, j int) bool { return list[i].EffectiveFrom.Before(list[j].EffectiveFrom) })
+	}
+	if rb.thresholds, err = loadOptionalThresholds(fsys); err != nil {
+		return nil, err
+	}
+	// The "just above a threshold" flag watches the R&D ratio thresholds
+	// the rule sets apply; the file's list stands in only when they hold none.
+	if th := rb.RDRatioThresholds(); rb.thresholds != nil && len(th) > 0 {
+		rb.thresholds.RDRatioEdge.ThresholdsPct = th
 	}
 	return rb, nil
 }

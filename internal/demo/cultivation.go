@@ -99,8 +99,14 @@ func LoadEnterprises(ctx context.Context, db *sqldb.DB, accounts *account.Servic
 			if err != nil {
 				return added, fmt.Errorf("demo enterprise %s: %w", e.Name, err)
 			}
-			if err := demoYears(ctx, svc, staff, created.ID, rng, now); err != nil {
+			years, err := demoYears(ctx, svc, staff, created.ID, rng, now)
+			if err != nil {
 				return added, err
+			}
+			if k == 1 && ci < 3 { // three firms for the 合理性提示 panel
+				if err := implausible(ctx, svc, staff, created.ID, ci, years); err != nil {
+					return added, err
+				}
 			}
 			result, err := svc.AssessEnterprise(ctx, staff, created.ID, now)
 			if err != nil {
@@ -152,29 +158,96 @@ func demoCertificates(rng *rand.Rand, now time.Time) []cultivation.Certificate {
 	return out
 }
 
-// demoYears writes three years of plausible, growing figures.
-func demoYears(ctx context.Context, svc *cultivation.Service, staff account.Actor, id int64, rng *rand.Rand, now time.Time) error {
+// demoYears writes three years of plausible, growing figures and returns
+// them, oldest first.
+func demoYears(ctx context.Context, svc *cultivation.Service, staff account.Actor, id int64, rng *rand.Rand, now time.Time) ([]cultivation.YearRecord, error) {
 	revenue := float64(800+rng.IntN(30000)) * 10000
 	rdRatio := 0.015 + rng.Float64()*0.07
 	employees := float64(20 + rng.IntN(400))
+	// The first year's draws set the firm's technical staff share, high-tech
+	// revenue share and IP stock; later years move them a little, so that
+	// only the firms made implausible on purpose raise plausibility flags.
+	var techShare, htShare float64
+	var c1, c2 int
+	var out []cultivation.YearRecord
 	for y := now.Year() - 3; y < now.Year(); y++ {
+		first := y == now.Year()-3
 		growth := 1 + (rng.Float64()*0.3 - 0.05)
 		revenue *= growth
 		rd := revenue * rdRatio * (0.9 + rng.Float64()*0.2)
 		round := func(v float64) *float64 { r := math.Round(v/1000) * 1000; return &r }
 		count := func(v float64) *float64 { r := math.Round(v); return &r }
-		tech := employees * (0.08 + rng.Float64()*0.25)
-		c1, c2 := rng.IntN(8), rng.IntN(20)
+		if d := rng.Float64(); first {
+			techShare = 0.08 + d*0.25
+		} else {
+			techShare *= 0.95 + d*0.1
+		}
+		tech := employees * techShare
+		d1, d2 := rng.IntN(8), rng.IntN(20)
+		if first {
+			c1, c2 = d1, d2
+		} else {
+			c1, c2 = c1+d1%2, c2+d2%4
+		}
+		if d := rng.Float64(); first {
+			htShare = 0.4 + d*0.5
+		} else {
+			htShare = min(0.95, htShare+(d-0.5)*0.1)
+		}
+		ip1, ip2 := c1, c2
 		rec := cultivation.YearRecord{Year: y, Figures: cultivation.YearFigures{
-			Revenue: round(revenue), MainRevenue: round(revenue * 0.95), HightechRevenue: round(revenue * (0.4 + rng.Float64()*0.5)),
+			Revenue: round(revenue), MainRevenue: round(revenue * 0.95), HightechRevenue: round(revenue * htShare),
 			CostTotal: round(revenue * 0.85), RDExpense: round(rd), RDExpenseDomestic: round(rd),
 			Employees: count(employees), TechStaff: count(tech), RDStaff: count(tech * 0.8),
 			TotalAssets: round(revenue * 1.2), NetAssets: round(revenue * 0.6), Liabilities: round(revenue * 0.6),
-			NetProfit: round(revenue * 0.08)}, IP: cultivation.IPCounts{Class1: &c1, Class2: &c2}}
+			NetProfit: round(revenue * 0.08)}, IP: cultivation.IPCounts{Class1: &ip1, Class2: &ip2}}
 		if err := svc.PutYear(ctx, staff, id, rec); err != nil {
-			return fmt.Errorf("demo year %d: %w", y, err)
+			return nil, fmt.Errorf("demo year %d: %w", y, err)
 		}
+		out = append(out, rec)
 		employees = math.Round(employees * (1 + rng.Float64()*0.1))
+	}
+	return out, nil
+}
+
+// implausible rewrites the years of a few demo firms so that the
+// 合理性提示 panel has something to show on first start: kind 0 doubles the
+// staff and lifts the R&D ratio by 4 points in the last year (as an
+// intermediary's package would), kind 1 keeps the R&D ratio just above
+// 3%/4% three years running, kind 2 lifts the high-tech revenue share by
+// 35 points and piles up software copyrights in the last year.
+func implausible(ctx context.Context, svc *cultivation.Service, staff account.Actor, id int64, kind int, years []cultivation.YearRecord) error {
+	n := len(years)
+	for i := range years {
+		y := &years[i]
+		f := &y.Figures
+		rev := *f.Revenue
+		set := func(p **float64, v float64) { r := math.Round(v/1000) * 1000; *p = &r }
+		last := i == n-1
+		switch kind {
+		case 0:
+			set(&f.RDExpense, rev*0.021)
+			if last {
+				set(&f.RDExpense, rev*0.061)
+				emp, tech := math.Round(*f.Employees*2.1), math.Round(*f.TechStaff*2.6)
+				f.Employees, f.TechStaff = &emp, &tech
+			}
+		case 1:
+			set(&f.Revenue, 2.5e8*(1+0.05*float64(i))) // above 2亿: the line is 3%
+			set(&f.RDExpense, *f.Revenue*[]float64{0.0305, 0.0312, 0.0321}[min(i, 2)])
+		case 2:
+			set(&f.HightechRevenue, rev*0.32)
+			if last {
+				set(&f.HightechRevenue, rev*0.67)
+				// Twice the IP stock plus five: software copyrights bought in bulk.
+				c2 := *y.IP.Class2 + *y.IP.Class1 + *y.IP.Class2 + 5
+				y.IP.Class2 = &c2
+			}
+		}
+		f.RDExpenseDomestic = f.RDExpense
+		if err := svc.PutYear(ctx, staff, id, *y); err != nil {
+			return fmt.Errorf("demo year %d: %w", y.Year, err)
+		}
 	}
 	return nil
 }

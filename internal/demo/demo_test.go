@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,6 +67,32 @@ func TestLoadEnterprises(t *testing.T) {
 		progress, err := svc.TargetProgress(ctx, staff, 2026)
 		if err != nil || len(progress) != 10 || progress[0].Completion == nil {
 			t.Errorf("TargetProgress after the demo = %d counties, %v", len(progress), err)
+		}
+		// Three demo firms raise plausibility flags on purpose; the rest
+		// move plausibly from year to year.
+		all, _, err := svc.FindEnterprises(ctx, staff, cultivation.EnterpriseFilter{PerPage: 200})
+		if err != nil {
+			t.Fatal(err)
+		}
+		flagged, codes := 0, map[string]bool{}
+		for _, e := range all {
+			fs, err := svc.Flags(ctx, staff, e.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(fs) > 0 {
+				flagged++
+				if !strings.HasSuffix(e.Name, "（演示）") {
+					t.Errorf("flagged demo firm %q is not marked （演示）", e.Name)
+				}
+			}
+			for _, f := range fs {
+				codes[f.Code] = true
+			}
+		}
+		if flagged != 3 || !codes[cultivation.FlagRDRatioJump] || !codes[cultivation.FlagRDRatioEdge] || !codes[cultivation.FlagHightechShareJump] ||
+			!codes[cultivation.FlagEmployeesJump] {
+			t.Errorf("demo firms flagged = %d with %v; want the 3 made implausible", flagged, codes)
 		}
 		// The demo enterprise account owns exactly one firm.
 		firm, _ := accts.GetUserByName(ctx, account.System, "enterprise")

@@ -156,9 +156,16 @@ func TestAPITour(t *testing.T) {
 		})
 		ent := "/api/v1/enterprises/" + id(got["enterprise"])
 		year := fmt.Sprint(e.clock.Now().Year() - 1)
+		prev := fmt.Sprint(e.clock.Now().Year() - 2)
 		runSteps(t, []apiStep{
 			{"year", city, http.MethodPut, ent + "/years/" + year, map[string]any{"figures": map[string]any{"employees": 320,
-				"revenue": 8.5e7, "rd_expense": 4.2e6}, "ip": map[string]any{"class1": 2, "class2": 6}, "awards": 1}, 204},
+				"revenue": 8.5e7, "rd_expense": 4.2e6}, "ip": map[string]any{"class1": 2, "class2": 6}, "awards": 1, "insured": 310}, 204},
+			// The year before, R&D was 1.25% of revenue: 4.94% now raises a plausibility flag.
+			{"earlier year", city, http.MethodPut, ent + "/years/" + prev, map[string]any{"figures": map[string]any{"employees": 300,
+				"revenue": 8e7, "rd_expense": 1e6}}, 204},
+			{"plausibility flags", city, http.MethodGet, ent + "/flags", nil, 200},
+			{"check a flag", city, http.MethodPost, ent + "/flags/rd_ratio_jump/check", map[string]any{"years": []int{e.clock.Now().Year() - 2,
+				e.clock.Now().Year() - 1}, "note": "已核对研发辅助账"}, 200},
 			{"update enterprise", city, http.MethodPut, ent, map[string]any{"credit_code": "91110108551385082Q",
 				"name": "苏州锂能新材料股份有限公司", "region_code": "320506", "industry": "C38", "domain": "新能源与节能",
 				"certificates": []map[string]string{{"type": "tech-sme", "issued": "2025-05-01", "expires": "2026-12-31"}}}, 200},

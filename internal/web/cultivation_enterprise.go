@@ -178,6 +178,10 @@ type enterpriseData struct {
 	AsOf       string
 	Standing   cultivation.Standing
 	Certs      []certView
+	// Flags are the plausibility flags (nil when the reader may not see
+	// them); CanCheck offers the "checked" form.
+	Flags    *flagList
+	CanCheck bool
 }
 
 // certView is one certificate as the profile shows it: its title, its
@@ -260,7 +264,7 @@ var yearAmountFields = []string{"revenue", "main_revenue", "hightech_revenue", "
 	"total_assets", "net_assets", "liabilities", "net_profit"}
 
 // yearCountFields are the headcount and IP fields of the year form.
-var yearCountFields = []string{"employees", "tech_staff", "rd_staff", "ip_class1", "ip_class2"}
+var yearCountFields = []string{"employees", "tech_staff", "rd_staff", "insured", "ip_class1", "ip_class2"}
 
 func (s *Server) enterprisePage(w http.ResponseWriter, r *http.Request, status int, id int64, form yearForm, errs map[string]string) {
 	st := state(r)
@@ -304,6 +308,15 @@ func (s *Server) enterprisePage(w http.ResponseWriter, r *http.Request, status i
 		YearForm: form, Errors: errs, Done: r.URL.Query().Get("done"), AsOf: asOf.Format("2006-01-02")}
 	data.Standing = e.Standing(asOf)
 	data.Certs = certViews(st.lang, data.Standing, asOf)
+	if s.Cultivation.CanViewFlags(st.actor, e) {
+		flags, err := s.Cultivation.Flags(ctx, st.actor, id)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		fl := flagViews(st.lang, flags)
+		data.Flags, data.CanCheck = &fl, s.Cultivation.CanCheckFlags(st.actor, e)
+	}
 	p := s.newPage(r, "cultivation.enterprise", "cultivation", data)
 	p.Title = e.Name
 	s.render(w, r, status, "cultivation/enterprise", p)
@@ -363,7 +376,7 @@ func (s *Server) handleEnterpriseYear(w http.ResponseWriter, r *http.Request) {
 		CostTotal: num("cost_total", wan), RDExpense: num("rd_expense", wan), RDExpenseDomestic: num("rd_expense_domestic", wan),
 		TotalAssets: num("total_assets", wan), NetAssets: num("net_assets", wan), Liabilities: num("liabilities", wan),
 		NetProfit: num("net_profit", wan), Employees: num("employees", 1), TechStaff: num("tech_staff", 1), RDStaff: num("rd_staff", 1)},
-		IP: cultivation.IPCounts{Class1: count("ip_class1"), Class2: count("ip_class2")}}
+		IP: cultivation.IPCounts{Class1: count("ip_class1"), Class2: count("ip_class2")}, Insured: count("insured")}
 	if len(errs) == 0 {
 		err = s.Cultivation.PutYear(r.Context(), st.actor, id, y)
 		if isFormError(err) {
@@ -491,7 +504,7 @@ func prefilledYearForm(years []cultivation.YearRecord, year int) yearForm {
 				form.Values[k] = strconv.FormatFloat(*v, 'f', -1, 64)
 			}
 		}
-		for k, v := range map[string]*int{"ip_class1": y.IP.Class1, "ip_class2": y.IP.Class2} {
+		for k, v := range map[string]*int{"ip_class1": y.IP.Class1, "ip_class2": y.IP.Class2, "insured": y.Insured} {
 			if v != nil {
 				form.Values[k] = strconv.Itoa(*v)
 			}

@@ -18,6 +18,7 @@ type poolData struct {
 	Counties  []region.Region
 	Pager     pager
 	Standings map[int64]cultivation.Standing
+	OpenFlags map[int64]int // unchecked plausibility flags per pending firm
 	CanDecide bool
 	Done      string
 	Decided   string
@@ -53,12 +54,19 @@ func (s *Server) poolPage(w http.ResponseWriter, r *http.Request, status int, er
 		names, counts = append(names, tierLabel(st.lang, c.Tier)), append(counts, c.Count)
 	}
 	standings := map[int64]cultivation.Standing{}
+	var ids []int64
 	for _, e := range board.Pending {
 		standings[e.ID] = e.Standing(s.Now())
+		ids = append(ids, e.ID)
+	}
+	openFlags, err := s.Cultivation.OpenFlagCounts(r.Context(), st.actor, ids)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	data := poolData{Board: board, Chart: barChart(names, counts, 130, map[string]any{"minInterval": 1}),
 		Region: f.Region, Counties: s.countyChoices(r), Pager: newPager(r, board.Page, board.PerPage, board.PendingTotal),
-		Standings: standings, CanDecide: s.Cultivation.CanDecideProposals(st.actor),
+		Standings: standings, OpenFlags: openFlags, CanDecide: s.Cultivation.CanDecideProposals(st.actor),
 		Done: r.URL.Query().Get("done"), Decided: r.URL.Query().Get("n"), Errors: errs}
 	s.render(w, r, status, "cultivation/pool", s.newPage(r, "cultivation.pool", "cultivation", data))
 }
