@@ -549,3 +549,43 @@ func (s *Service) Portfolio(ctx context.Context, a account.Actor, fundID int64) 
 	}
 	return SummarizePortfolio(rows, fund.Paid, s.ref.Rounds), nil
 }
+
+// PortfolioEntry is an investment another module records in the portfolio
+// of an investor's fund (the market's investment pipeline on reaching 已投).
+type PortfolioEntry struct {
+	Name       string  // the enterprise
+	Round      string  // a fund round code (Reference.Rounds)
+	Amount     float64 // 万元
+	InvestedOn string  // YYYY-MM-DD
+	Note       string
+}
+
+// RecordPortfolio adds entry, inside the caller's transaction, to the
+// portfolio of the fund the investor owns (the first by id when several);
+// it returns the fund's id, or 0 when the investor owns no fund and
+// nothing was written. The caller has already decided that the investor
+// may record it; the row is audited as investment.create.
+func RecordPortfolio(ctx context.Context, tx *sqldb.Tx, a account.Actor, investorID int64, e PortfolioEntry, now time.Time) (int64, error) {
+	var fundID int64
+	var regionCode string
+	err := tx.QueryRowContext(ctx, "SELECT id, region_code FROM funds WHERE owner_id = ? ORDER BY id LIMIT 1", investorID).
+		Scan(&fundID, &regionCode)
+	if sqldb.IsNoRows(err) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("fund of investor %d: %w", investorID, err)
+	}
+	id, err := tx.InsertID(ctx, `INSERT INTO fund_investments (fund_id, name, credit_code, enterprise_id, round, amount,
+		invested_on, note, created_at, updated_at) VALUES (?, ?, '', 0, ?, ?, ?, ?, ?, ?)`, fundID, e.Name, e.Round, e.Amount,
+		e.InvestedOn, e.Note, sqldb.At(now), sqldb.At(now))
+	if err != nil {
+		return 0, fmt.Errorf("insert investment: %w", err)
+	}
+	out, err := getInvestment(ctx, tx, id)
+	if err != nil {
+		return 0, err
+	}
+	return fundID, audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "investment.create", ObjectType: "fund",
+		ObjectID: idText(fundID), RegionCode: regionCode, After: out.auditView()})
+}

@@ -8,6 +8,10 @@ func init() {
 		"match."+Accepted, "match."+Declined)
 	// The workflow steps of Service.run.
 	audit.RegisterActions("listing.submit", "listing.approve", "listing.return", "listing.withdraw", "listing.close", "listing.renew")
+	audit.RegisterActions("investment.express")
+	for _, a := range InterestActions {
+		audit.RegisterActions("investment." + a)
+	}
 	for _, a := range DealActions {
 		audit.RegisterActions("deal." + a)
 	}

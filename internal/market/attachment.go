@@ -109,9 +109,17 @@ func (s *Service) AddAttachment(ctx context.Context, a account.Actor, listingID 
 }
 
 // Attachments lists a listing's attachments to whoever may read the listing.
+//
+// The attachments of a financing need are its business plan, private to
+// the owner, staff in scope and the investors whose interest the firm
+// accepted (SeesBusinessPlan); anyone else reads an empty list.
 func (s *Service) Attachments(ctx context.Context, a account.Actor, listingID int64) ([]Attachment, error) {
-	if _, err := s.GetListing(ctx, a, listingID); err != nil {
+	l, err := s.GetListing(ctx, a, listingID)
+	if err != nil {
 		return nil, err
+	}
+	if ok, err := s.SeesBusinessPlan(ctx, a, l); err != nil || !ok {
+		return []Attachment{}, err
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, listing_id, filename, content_type, size, sha256, created_at
 		FROM attachments WHERE listing_id = ? ORDER BY id`, listingID)
@@ -145,11 +153,32 @@ func (s *Service) GetAttachment(ctx context.Context, a account.Actor, id int64) 
 	if err != nil {
 		return Attachment{}, err
 	}
-	if _, err := s.GetListing(ctx, a, at.ListingID); err != nil {
+	l, err := s.GetListing(ctx, a, at.ListingID)
+	if err != nil {
+		return Attachment{}, apperr.New(apperr.NotFound, "market.attachment_not_found")
+	}
+	if ok, err := s.SeesBusinessPlan(ctx, a, l); err != nil {
+		return Attachment{}, err
+	} else if !ok {
 		return Attachment{}, apperr.New(apperr.NotFound, "market.attachment_not_found")
 	}
 	at.CreatedAt = created.Time
 	return at, nil
+}
+
+// SeesBusinessPlan reports whether the actor may read the attachments of
+// listing l (which the actor can read): always for achievements and
+// demands; for a financing need, whose attachments are its business plan,
+// only its owner, staff in its scope, the administrator and investors
+// whose interest the firm accepted.
+func (s *Service) SeesBusinessPlan(ctx context.Context, a account.Actor, l Listing) (bool, error) {
+	if l.Kind != Financing || isOwner(a, l) || canReview(a, l) || a.Role == account.RoleAdmin {
+		return true, nil
+	}
+	if a.Role != account.RoleInvestor || !a.LoggedIn() {
+		return false, nil
+	}
+	return acceptedInvestor(ctx, s.db, l.ID, a.UserID)
 }
 
 // DeleteAttachment removes an attachment from a listing its owner may

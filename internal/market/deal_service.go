@@ -212,6 +212,11 @@ func (s *Service) CreateDeal(ctx context.Context, a account.Actor, in DealInput)
 		if l.State != Published {
 			return apperr.New(apperr.Conflict, "market.deal_listing_closed")
 		}
+		if l.Kind == Financing {
+			// Investors follow a financing need through the investment
+			// pipeline (ExpressInterest), not a technology deal.
+			return apperr.New(apperr.Conflict, "market.deal_not_financing")
+		}
 		if err := in.validate(); err != nil {
 			return err
 		}

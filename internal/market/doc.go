@@ -5,11 +5,18 @@
 // parties what happened, the full-text index that follows the listings
 // (Indexer, over internal/search), deals from first interest to a
 // registered contract with brokers, 技术合同认定登记 with its statistics,
-// and the bulk import and export of listings.
+// and the bulk import and export of listings. A third kind, 融资需求
+// (financing: an enterprise seeks investment), goes through the same
+// review, index and expiry; investors follow it through the investment
+// pipeline (investment.go): 意向 → 尽调 → 投决 → 已投, or 终止, and 已投
+// writes the portfolio row of the investor's fund (directory).
 //
-// Both kinds share one Listing type and one table; fields that only one
+// The kinds share one Listing type and one table; fields that only one
 // kind uses (TRL, IP, team and asking price for achievements; expected
-// result, budget band and deadline for demands) are empty for the other.
+// result, budget band and deadline for demands; amount, round, use of
+// funds and valuation for financing needs) are empty for the others. A
+// financing need's attachments are its business plan: only the owner,
+// staff in scope and investors whose interest the firm accepted read them.
 // Reference data — high-tech domains, TRL levels, GB/T 4754 sections,
 // transaction modes, IP types, price bands — is loaded from data/market by
 // LoadReference; a standard's change is a data change.
@@ -21,15 +28,15 @@
 // owner for another year.
 //
 // Permissions: achievements belong to an institution or enterprise account,
-// demands to an enterprise account; the owner edits only drafts and
+// demands and financing needs to an enterprise account; the owner edits only drafts and
 // returned listings. Staff review inside their region scope, county staff
 // only their county. Anyone sees published listings; only members
 // (logged-in enterprises, institutions, brokers, investors), the owner and
 // staff in scope see contacts. A listing the actor may not see is
 // apperr.NotFound.
 //
-// market may import the foundation packages and cultivation; it must not
-// import web or cmd.
+// market may import the foundation packages, directory and cultivation; it
+// must not import web or cmd.
 //
 // 中文术语表 (glossary):
 //
@@ -48,4 +55,7 @@
 //	contract registration / 技术合同认定登记  a signed technology contract recorded by staff
 //	contract amount / 合同成交额 · technology amount / 技术交易额 (万元)
 //	change sequence / 变更序号   listing_changes: what the search index has applied
+//	financing need / 融资需求    an enterprise's call for investment: amount, round (轮次), use of funds, valuation
+//	business plan / 商业计划书   a financing need's attachment, private to the firm, staff and accepted investors
+//	investment interest / 投资意向  an investor's interest, moving 意向 → 尽调 → 投决 → 已投 (or 终止)
 package market

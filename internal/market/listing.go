@@ -17,10 +17,34 @@ type Kind string
 const (
 	Achievement Kind = "achievement" // 科技成果
 	Demand      Kind = "demand"      // 技术需求
+	Financing   Kind = "financing"   // 融资需求
 )
 
+// Kinds lists the kinds in display order.
+var Kinds = []Kind{Achievement, Demand, Financing}
+
 // Valid reports whether k is a kind.
-func (k Kind) Valid() bool { return k == Achievement || k == Demand }
+func (k Kind) Valid() bool { return k == Achievement || k == Demand || k == Financing }
+
+// Rounds are the financing rounds (融资轮次) a financing need may state, in
+// order; each has the label market.round.<code> in the catalogs.
+var Rounds = []string{"seed", "angel", "pre-a", "a", "b", "c-plus", "strategic"}
+
+// ValidRound reports whether r is a round code.
+func ValidRound(r string) bool {
+	for _, x := range Rounds {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// Limits of a financing need's figures, in 万元.
+const (
+	maxAmount    = 1e7 // 1000 亿元
+	maxUseOfFund = 2000
+)
 
 // State is where a listing is in its workflow.
 type State string
@@ -79,8 +103,17 @@ type Listing struct {
 	Price *float64 `json:"price,omitempty"`
 	// Band is the price band of an achievement (derived from Price) or the
 	// budget band of a demand.
-	Band       string   `json:"band"`
-	Deadline   string   `json:"deadline,omitempty"` // demand: YYYY-MM-DD
+	Band     string `json:"band"`
+	Deadline string `json:"deadline,omitempty"` // demand: YYYY-MM-DD
+	// Amount is the sum a financing need seeks, in 万元.
+	Amount float64 `json:"financing_amount,omitempty"`
+	// Round is a financing need's round code (Rounds).
+	Round string `json:"round,omitempty"`
+	// UseOfFunds is what a financing need will spend the money on.
+	UseOfFunds string `json:"use_of_funds,omitempty"`
+	// Valuation is the pre-money valuation a financing need states, in
+	// 万元; nil when not stated.
+	Valuation  *float64 `json:"valuation,omitempty"`
 	RegionCode string   `json:"region_code"`
 	OwnerID    int64    `json:"owner_id"`
 	OwnerName  string   `json:"owner_name"` // the owner's organization, or display name
@@ -121,19 +154,25 @@ func Paragraphs(s string) []string {
 
 // Input is what an owner writes: every editable field of a listing.
 type Input struct {
-	Title      string   `json:"title"`
-	Summary    string   `json:"summary"`
-	Expected   string   `json:"expected"`
-	Keywords   []string `json:"keywords"`
-	Domain     string   `json:"domain"`
-	Industry   string   `json:"industry"`
-	TRL        int      `json:"trl"`
-	IP         []IP     `json:"ip"`
-	Team       string   `json:"team"`
-	Modes      []string `json:"modes"`
-	Price      *float64 `json:"price"`
-	Band       string   `json:"band"` // demands: the budget band; achievements derive it from price
-	Deadline   string   `json:"deadline"`
+	Title    string   `json:"title"`
+	Summary  string   `json:"summary"`
+	Expected string   `json:"expected"`
+	Keywords []string `json:"keywords"`
+	Domain   string   `json:"domain"`
+	Industry string   `json:"industry"`
+	TRL      int      `json:"trl"`
+	IP       []IP     `json:"ip"`
+	Team     string   `json:"team"`
+	Modes    []string `json:"modes"`
+	Price    *float64 `json:"price"`
+	Band     string   `json:"band"` // demands: the budget band; achievements derive it from price
+	Deadline string   `json:"deadline"`
+	// Financing only: amount sought and optional valuation in 万元, round
+	// code, use of funds.
+	Amount     *float64 `json:"financing_amount"`
+	Round      string   `json:"round"`
+	UseOfFunds string   `json:"use_of_funds"`
+	Valuation  *float64 `json:"valuation"`
 	RegionCode string   `json:"region_code"`
 	Contact    Contact  `json:"contact"`
 }
@@ -182,6 +221,7 @@ func normalizeText(s string) string {
 func (in *Input) Normalize() {
 	in.Title = strings.Join(strings.Fields(in.Title), " ")
 	in.Summary, in.Expected, in.Team = normalizeText(in.Summary), normalizeText(in.Expected), normalizeText(in.Team)
+	in.UseOfFunds, in.Round = normalizeText(in.UseOfFunds), strings.TrimSpace(in.Round)
 	in.Domain, in.Industry = strings.TrimSpace(in.Domain), strings.ToUpper(strings.TrimSpace(in.Industry))
 	in.Band, in.Deadline, in.RegionCode = strings.TrimSpace(in.Band), strings.TrimSpace(in.Deadline), strings.TrimSpace(in.RegionCode)
 	in.Contact.Name, in.Contact.Phone = strings.TrimSpace(in.Contact.Name), strings.TrimSpace(in.Contact.Phone)
@@ -251,7 +291,7 @@ func (in Input) Validate(k Kind, ref *Reference, today time.Time) error {
 	if in.Industry != "" && !ref.ValidIndustry(in.Industry) {
 		add("industry", "market.industry_unknown")
 	}
-	if len(in.Modes) == 0 {
+	if len(in.Modes) == 0 && k != Financing {
 		add("modes", "market.modes_required")
 	}
 	for _, m := range in.Modes {
@@ -312,9 +352,36 @@ func (in Input) Validate(k Kind, ref *Reference, today time.Time) error {
 		if in.Expected != "" || in.Deadline != "" {
 			add("kind", "market.demand_fields")
 		}
+		if in.hasFinancing() {
+			add("kind", "market.financing_fields")
+		}
+	case Financing:
+		if len(in.IP) > 0 || in.Price != nil || in.Team != "" || in.Expected != "" || in.Deadline != "" || in.Band != "" ||
+			len(in.Modes) > 0 || in.TRL != 0 {
+			add("kind", "market.not_financing_fields")
+		}
+		switch {
+		case in.Amount == nil:
+			add("financing_amount", "error.required")
+		case *in.Amount <= 0 || *in.Amount > maxAmount:
+			add("financing_amount", "market.amount_range")
+		}
+		switch {
+		case in.Round == "":
+			add("round", "error.required")
+		case !ValidRound(in.Round):
+			add("round", "market.round_unknown")
+		}
+		text("use_of_funds", in.UseOfFunds, maxUseOfFund, true)
+		if in.Valuation != nil && (*in.Valuation <= 0 || *in.Valuation > maxAmount*100) {
+			add("valuation", "market.valuation_range")
+		}
 	case Demand:
 		if len(in.IP) > 0 || in.Price != nil || in.Team != "" {
 			add("kind", "market.achievement_fields")
+		}
+		if in.hasFinancing() {
+			add("kind", "market.financing_fields")
 		}
 		// A demand's TRL is the lowest maturity it expects; 0 leaves it open.
 		if in.TRL < 0 || in.TRL > len(ref.TRL) {
@@ -341,6 +408,11 @@ func (in Input) Validate(k Kind, ref *Reference, today time.Time) error {
 	return nil
 }
 
+// hasFinancing reports whether any field of a financing need is filled.
+func (in Input) hasFinancing() bool {
+	return in.Amount != nil || in.Round != "" || in.UseOfFunds != "" || in.Valuation != nil
+}
+
 // Filter selects listings. Zero fields do not filter.
 type Filter struct {
 	Kind    Kind
@@ -349,6 +421,7 @@ type Filter struct {
 	TRLBand string // a TRL band code, e.g. "4-6"
 	Mode    string // a transaction mode code
 	Band    string // a price or budget band code
+	Round   string // a financing round code
 	Sort    string // "newest" (default) or "views"
 	Page    int
 	PerPage int

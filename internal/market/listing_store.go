@@ -18,7 +18,7 @@ import (
 const listingColumns = `l.id, l.kind, l.state, l.title, l.summary, l.expected, l.keywords, l.domain, l.industry, l.trl, l.ip,
 	l.team, l.modes, l.price, l.band, l.deadline, l.region_code, l.owner_id,
 	COALESCE(NULLIF(u.organization, ''), u.display_name, ''), l.contact_name, l.contact_phone, l.contact_email,
-	l.review_note, COALESCE(l.twin_id, 0), l.twin_score, l.views, l.submitted_at, l.published_at, l.expires_at,
+	l.amount, l.round, l.use_of_funds, l.valuation, l.review_note, COALESCE(l.twin_id, 0), l.twin_score, l.views, l.submitted_at, l.published_at, l.expires_at,
 	l.created_at, l.updated_at`
 
 const listingFrom = ` FROM listings l LEFT JOIN users u ON u.id = l.owner_id`
@@ -29,12 +29,12 @@ const listingFrom = ` FROM listings l LEFT JOIN users u ON u.id = l.owner_id`
 func scanListing(row interface{ Scan(...any) error }, now time.Time, k *pii.Keyring) (Listing, error) {
 	var l Listing
 	var keywords, ip, modes string
-	var price sql.NullFloat64
+	var price, amount, valuation sql.NullFloat64
 	var contact Contact
 	var submitted, published, expires, created, updated sqldb.Time
 	err := row.Scan(&l.ID, &l.Kind, &l.State, &l.Title, &l.Summary, &l.Expected, &keywords, &l.Domain, &l.Industry, &l.TRL,
 		&ip, &l.Team, &modes, &price, &l.Band, &l.Deadline, &l.RegionCode, &l.OwnerID, &l.OwnerName,
-		&contact.Name, &contact.Phone, &contact.Email, &l.ReviewNote, &l.TwinID, &l.TwinScore, &l.Views,
+		&contact.Name, &contact.Phone, &contact.Email, &amount, &l.Round, &l.UseOfFunds, &valuation, &l.ReviewNote, &l.TwinID, &l.TwinScore, &l.Views,
 		&submitted, &published, &expires, &created, &updated)
 	if err != nil {
 		return Listing{}, err
@@ -49,6 +49,11 @@ func scanListing(row interface{ Scan(...any) error }, now time.Time, k *pii.Keyr
 	if price.Valid {
 		p := price.Float64
 		l.Price = &p
+	}
+	l.Amount = amount.Float64
+	if valuation.Valid {
+		v := valuation.Float64
+		l.Valuation = &v
 	}
 	l.Contact = &contact
 	l.SubmittedAt, l.PublishedAt, l.ExpiresAt = submitted.Time, published.Time, expires.Time
@@ -91,10 +96,6 @@ func contentArgs(in Input, band string, k *pii.Keyring) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var price any
-	if in.Price != nil {
-		price = *in.Price
-	}
 	phone, err := k.Seal(listingPhone, in.Contact.Phone)
 	if err != nil {
 		return nil, err
@@ -104,7 +105,16 @@ func contentArgs(in Input, band string, k *pii.Keyring) ([]any, error) {
 		return nil, err
 	}
 	return []any{in.Title, in.Summary, in.Expected, joinList(in.Keywords), in.Domain, in.Industry, in.TRL, string(b), in.Team,
-		joinList(in.Modes), price, band, in.Deadline, in.RegionCode, in.Contact.Name, phone, email}, nil
+		joinList(in.Modes), nullable(in.Price), band, in.Deadline, in.RegionCode, in.Contact.Name, phone, email,
+		nullable(in.Amount), in.Round, in.UseOfFunds, nullable(in.Valuation)}, nil
+}
+
+// nullable is an optional number as a column value.
+func nullable(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
 }
 
 func insertListing(ctx context.Context, tx *sqldb.Tx, k Kind, ownerID int64, in Input, band string, now time.Time) (int64, error) {
@@ -115,8 +125,9 @@ func insertListing(ctx context.Context, tx *sqldb.Tx, k Kind, ownerID int64, in 
 	args = append([]any{k, Draft}, args...)
 	args = append(args, ownerID, sqldb.At(now), sqldb.At(now))
 	id, err := tx.InsertID(ctx, `INSERT INTO listings (kind, state, title, summary, expected, keywords, domain, industry, trl, ip,
-		team, modes, price, band, deadline, region_code, contact_name, contact_phone, contact_email, owner_id, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+		team, modes, price, band, deadline, region_code, contact_name, contact_phone, contact_email, amount, round, use_of_funds,
+		valuation, owner_id, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 	if err != nil {
 		return 0, fmt.Errorf("insert listing: %w", err)
 	}
@@ -175,7 +186,7 @@ func updateListing(ctx context.Context, tx *sqldb.Tx, id int64, in Input, band s
 	args = append(args, sqldb.At(now), id)
 	_, err = tx.ExecContext(ctx, `UPDATE listings SET title = ?, summary = ?, expected = ?, keywords = ?, domain = ?, industry = ?,
 		trl = ?, ip = ?, team = ?, modes = ?, price = ?, band = ?, deadline = ?, region_code = ?, contact_name = ?,
-		contact_phone = ?, contact_email = ?, updated_at = ? WHERE id = ?`, args...)
+		contact_phone = ?, contact_email = ?, amount = ?, round = ?, use_of_funds = ?, valuation = ?, updated_at = ? WHERE id = ?`, args...)
 	if err != nil {
 		return fmt.Errorf("update listing %d: %w", id, err)
 	}
@@ -274,6 +285,9 @@ func filterWhere(f Filter, ref *Reference) ([]string, []any) {
 	}
 	if f.Band != "" {
 		where, args = append(where, "l.band = ?"), append(args, f.Band)
+	}
+	if f.Round != "" {
+		where, args = append(where, "l.round = ?"), append(args, f.Round)
 	}
 	return where, args
 }

@@ -246,6 +246,11 @@ func (s *Service) UseRegistry(r Registry) { s.registry = r }
 // owner, a broker on one of its deals, staff in its scope and the
 // administrator.
 func (s *Service) seesMatches(ctx context.Context, q sqldb.Querier, a account.Actor, l Listing) (see, answer bool, err error) {
+	if l.Kind == Financing {
+		// Listing matching pairs achievements and demands; financing needs
+		// are matched with investors, not listings.
+		return false, false, nil
+	}
 	if isOwner(a, l) {
 		return true, true, nil
 	}

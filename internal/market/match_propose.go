@@ -44,7 +44,7 @@ func (x *Indexer) ProposeMatches(ctx context.Context) (int, error) {
 	s := x.svc
 	now := s.now()
 	rows, err := s.db.QueryContext(ctx, `SELECT id FROM listings WHERE state = ? AND matches_proposed = ? AND published_at >= ?
-		ORDER BY id LIMIT 200`, Published, false, sqldb.FormatTime(now.Add(-ProposalWindow)))
+		AND kind <> 'financing' ORDER BY id LIMIT 200`, Published, false, sqldb.FormatTime(now.Add(-ProposalWindow)))
 	if err != nil {
 		return 0, fmt.Errorf("find new listings: %w", err)
 	}

@@ -235,6 +235,9 @@ func (x *Indexer) document(l Listing, ownerRole string) search.Document {
 	if l.Expected != "" {
 		text += "\n" + l.Expected
 	}
+	if l.UseOfFunds != "" {
+		text += "\n" + l.UseOfFunds
+	}
 	sorts := map[string]float64{"published": float64(l.PublishedAt.Unix())}
 	if l.Price != nil {
 		sorts["price"] = *l.Price

@@ -50,7 +50,8 @@ func NewService(db *sqldb.DB, ref *Reference, home string, now func() time.Time)
 func (s *Service) Reference() *Reference { return s.ref }
 
 // CanOwn reports whether the actor may publish listings of kind k:
-// institutions and enterprises offer achievements, enterprises post demands.
+// institutions and enterprises offer achievements, enterprises post demands
+// and financing needs.
 func CanOwn(a account.Actor, k Kind) bool {
 	switch a.Role {
 	case account.RoleEnterprise:
@@ -146,9 +147,13 @@ func Actions(a account.Actor, l Listing) []string {
 }
 
 func (l Listing) auditView() map[string]any {
-	return map[string]any{"kind": l.Kind, "state": l.Stored(), "title": l.Title, "domain": l.Domain, "industry": l.Industry,
+	m := map[string]any{"kind": l.Kind, "state": l.Stored(), "title": l.Title, "domain": l.Domain, "industry": l.Industry,
 		"trl": l.TRL, "modes": l.Modes, "band": l.Band, "region_code": l.RegionCode, "owner_id": l.OwnerID,
 		"expires_at": l.ExpiresAt, "review_note": l.ReviewNote}
+	if l.Kind == Financing {
+		m["amount"], m["round"], m["valuation"] = l.Amount, l.Round, l.Valuation
+	}
+	return m
 }
 
 func idText(id int64) string { return strconv.FormatInt(id, 10) }
@@ -194,8 +199,13 @@ func (s *Service) prepare(ctx context.Context, q sqldb.Querier, a account.Actor,
 	if err := s.checkRegion(ctx, q, a, in.RegionCode); err != nil {
 		return "", err
 	}
-	if k == Achievement {
+	switch k {
+	case Achievement:
 		return s.ref.BandOf(in.Price), nil
+	case Financing:
+		// A financing need's band is that of the amount it seeks, so that
+		// the band filter and facet work across kinds.
+		return s.ref.BandOf(in.Amount), nil
 	}
 	return in.Band, nil
 }
@@ -393,9 +403,13 @@ func findTwin(ctx context.Context, q sqldb.Querier, l Listing) (int64, float64, 
 func listingInput(l Listing) Input {
 	in := Input{Title: l.Title, Summary: l.Summary, Expected: l.Expected, Keywords: l.Keywords, Domain: l.Domain,
 		Industry: l.Industry, TRL: l.TRL, IP: l.IP, Team: l.Team, Modes: l.Modes, Price: l.Price, Deadline: l.Deadline,
-		RegionCode: l.RegionCode}
+		RegionCode: l.RegionCode, Round: l.Round, UseOfFunds: l.UseOfFunds, Valuation: l.Valuation}
 	if l.Kind == Demand {
 		in.Band = l.Band
+	}
+	if l.Kind == Financing {
+		amount := l.Amount
+		in.Amount = &amount
 	}
 	if l.Contact != nil {
 		in.Contact = *l.Contact

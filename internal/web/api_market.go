@@ -8,7 +8,7 @@ import (
 )
 
 // marketActions are the workflow transitions of a listing, each at
-// POST /api/v1/{achievements,demands}/{id}/{action}.
+// POST /api/v1/{achievements,demands,financing}/{id}/{action}.
 var marketActions = []string{"submit", "approve", "return", "withdraw", "renew", "close"}
 
 // listingFilter reads the list filters shared by the API and the pages;
@@ -23,6 +23,9 @@ func (s *Server) listingFilter(r *http.Request, k market.Kind) (market.Filter, e
 		Sort:    q.Enum("sort", "newest", "views"),
 		State:   market.State(q.Enum("state", codes(market.States, func(s market.State) string { return string(s) })...)),
 		Mine:    q.Bool("mine")}
+	if k == market.Financing {
+		f.Round = q.Enum("round", market.Rounds...)
+	}
 	f.Page, f.PerPage = q.Page(20, 100)
 	if f.Domain != "" && !ref.ValidDomain(f.Domain) {
 		q.bad("domain", "market.domain_unknown")

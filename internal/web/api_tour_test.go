@@ -99,22 +99,30 @@ func TestAPITour(t *testing.T) {
 		inputs := map[string]market.Input{
 			"achievements": matchAchievement("固态电解质界面膜调控的快充负极技术", "通过人工固态电解质界面膜调控，提升石墨负极快充性能与循环寿命。", price),
 			"demands":      matchDemand(),
+			"financing":    financingNeed(),
 		}
-		for _, kind := range []string{"achievements", "demands"} {
+		for _, kind := range []string{"achievements", "demands", "financing"} {
 			owner := uni
-			if kind == "demands" {
+			if kind != "achievements" {
 				owner = firm
 			}
 			in := inputs[kind]
 			base := "/api/v1/" + kind
+			body := func(in market.Input) map[string]any {
+				m := listingJSON(t, in)
+				if kind == "financing" {
+					delete(m, "trl")
+				}
+				return m
+			}
 			got := runSteps(t, []apiStep{
-				{"create", owner, http.MethodPost, base, listingJSON(t, in), 201},
-				{"second", owner, http.MethodPost, base, listingJSON(t, in), 201},
+				{"create", owner, http.MethodPost, base, body(in), 201},
+				{"second", owner, http.MethodPost, base, body(in), 201},
 			})
 			l1, l2 := base+"/"+id(got["create"]), base+"/"+id(got["second"])
 			in.Title += "（修订）"
 			runSteps(t, []apiStep{
-				{"update", owner, http.MethodPut, l1, listingJSON(t, in), 200},
+				{"update", owner, http.MethodPut, l1, body(in), 200},
 				{"submit", owner, http.MethodPost, l1 + "/submit", nil, 200},
 				{"return", city, http.MethodPost, l1 + "/return", map[string]string{"reason": "请补充技术指标"}, 200},
 				{"resubmit", owner, http.MethodPost, l1 + "/submit", nil, 200},

@@ -24,8 +24,8 @@ func (s *Server) marketModule() module {
 			rt.signedIn("GET /market/mine", s.handleMarketMine)
 			rt.signedIn("GET /market/review", s.handleMarketReview)
 			rt.signedIn("POST /market/suggest", s.handleMarketSuggest)
-			for _, k := range []market.Kind{market.Achievement, market.Demand} {
-				base := "/api/v1/" + string(k) + "s"
+			for _, k := range market.Kinds {
+				base := apiBase(k)
 				rt.api("GET "+base, s.handleAPIListings(k))
 				rt.api("POST "+base, s.handleAPIListingCreate(k))
 				rt.api("GET "+base+"/{id}", s.handleAPIListing(k))
@@ -41,6 +41,19 @@ func (s *Server) marketModule() module {
 			rt.signedIn("POST /market/listings/{id}/attachments", s.handleMarketAttach, bodyLimit(uploadBodyBytes))
 			rt.open("GET /market/attachments/{id}", s.handleMarketAttachment)
 			rt.signedIn("POST /market/attachments/{id}/delete", s.handleMarketDetach)
+
+			// The investment pipeline of financing needs.
+			rt.signedIn("POST /market/listings/{id}/interests", s.handleMarketInterestCreate)
+			rt.signedIn("GET /market/interests", s.handleMarketInterests)
+			rt.signedIn("GET /market/interests/{id}", s.handleMarketInterest)
+			rt.signedIn("POST /market/interests/{id}/{action}", s.handleMarketInterestAction)
+			rt.api("GET /api/v1/financing/{id}/interests", s.handleAPIFinancingInterests)
+			rt.api("POST /api/v1/financing/{id}/interests", s.handleAPIInterestCreate)
+			rt.api("GET /api/v1/investment-interests", s.handleAPIInterests)
+			rt.api("GET /api/v1/investment-interests/{id}", s.handleAPIInterest)
+			for _, action := range market.InterestActions {
+				rt.api("POST /api/v1/investment-interests/{id}/"+action, s.handleAPIInterestStep(action))
+			}
 
 			// Search and its export.
 			rt.open("GET /market/search", s.handleMarketSearch)
@@ -94,4 +107,13 @@ func (s *Server) marketModule() module {
 			rt.api("GET /api/v1/contracts/{id}", s.handleAPIContract)
 			rt.api("GET /api/v1/stats/contracts", s.handleAPIContractStats)
 		}}
+}
+
+// apiBase is the API collection of listings of kind k: /api/v1/achievements,
+// /api/v1/demands and /api/v1/financing.
+func apiBase(k market.Kind) string {
+	if k == market.Financing {
+		return "/api/v1/financing"
+	}
+	return "/api/v1/" + string(k) + "s"
 }

@@ -257,7 +257,7 @@ func (s *Server) listingDeals(r *http.Request, l market.Listing) listingDeals {
 	}
 	out.Owner = l.OwnerID == st.actor.UserID
 	out.All = out.Owner || s.Market.Oversees(st.actor)
-	out.CanExpress = !out.Owner && market.IsMember(st.actor) && l.State == market.Published
+	out.CanExpress = !out.Owner && market.IsMember(st.actor) && l.State == market.Published && l.Kind != market.Financing
 	if f, ok := r.Context().Value(dealFormKey{}).(dealForm); ok {
 		out.Form = f
 	}

@@ -22,19 +22,26 @@ type marketFormData struct {
 	ID       int64 // 0 for a new listing
 	Form     market.Input
 	Price    string
-	Keywords string
-	IP       []market.IP
-	Modes    map[string]bool
-	Ref      *market.Reference
-	Counties []region.Region
-	Errors   map[string]string
-	Summary  string // all errors in one line, naming the fields
+	// Financing needs: the figures as typed, and the rounds with labels.
+	Amount    string
+	Valuation string
+	Rounds    []choiceLabel
+	Keywords  string
+	IP        []market.IP
+	Modes     map[string]bool
+	Ref       *market.Reference
+	Counties  []region.Region
+	Errors    map[string]string
+	Summary   string // all errors in one line, naming the fields
 }
 
 func (s *Server) marketForm(w http.ResponseWriter, r *http.Request, status int, d marketFormData) {
 	st := state(r)
 	d.Nav, d.Ref, d.Counties = s.marketNav(r), s.Market.Reference(), s.countyChoices(r)
 	d.KindName = i18n.T(st.lang, "market.kind."+string(d.Kind))
+	for _, c := range market.Rounds {
+		d.Rounds = append(d.Rounds, choiceLabel{Code: c, Name: i18n.T(st.lang, "market.round."+c)})
+	}
 	for len(d.IP) < ipFormRows {
 		d.IP = append(d.IP, market.IP{})
 	}
@@ -89,6 +96,12 @@ func (s *Server) handleMarketEdit(w http.ResponseWriter, r *http.Request) {
 	if in.Price != nil {
 		d.Price = strconv.FormatFloat(*in.Price, 'f', -1, 64)
 	}
+	if in.Amount != nil {
+		d.Amount = strconv.FormatFloat(*in.Amount, 'f', -1, 64)
+	}
+	if in.Valuation != nil {
+		d.Valuation = strconv.FormatFloat(*in.Valuation, 'f', -1, 64)
+	}
 	s.marketForm(w, r, http.StatusOK, d)
 }
 
@@ -109,6 +122,18 @@ func readListingForm(r *http.Request, lang string, k market.Kind) (market.Input,
 			errs["trl"] = i18n.T(lang, "market.trl_range")
 		}
 		in.TRL = n
+	}
+	if k == market.Financing {
+		in.Modes, in.Band = nil, ""
+		in.Round, in.UseOfFunds = f.Get("round"), f.Get("use_of_funds")
+		d.Amount, d.Valuation = strings.TrimSpace(f.Get("financing_amount")), strings.TrimSpace(f.Get("valuation"))
+		var err error
+		if in.Amount, err = formNumber(d.Amount); err != nil {
+			errs["financing_amount"] = i18n.T(lang, "error.number")
+		}
+		if in.Valuation, err = formNumber(d.Valuation); err != nil {
+			errs["valuation"] = i18n.T(lang, "error.number")
+		}
 	}
 	if k == market.Achievement {
 		p, err := formNumber(d.Price)
@@ -133,6 +158,12 @@ func readListingForm(r *http.Request, lang string, k market.Kind) (market.Input,
 	}
 	d.Form = in
 	return in, d, errs
+}
+
+// choiceLabel is a code with its label in the reader's language.
+type choiceLabel struct {
+	Code string
+	Name string
 }
 
 // saveListing creates or updates from the form and, when the owner chose

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	"kechuang/internal/i18n"
 	"kechuang/internal/market"
 	"kechuang/internal/region"
 )
@@ -18,6 +19,9 @@ type marketHomeData struct {
 	Pager    pager
 	Ref      *market.Reference
 	Counties []region.Region
+	// Rounds are the financing rounds, offered when the list shows
+	// financing needs.
+	Rounds []choiceLabel
 }
 
 // handleMarketHome shows the market: newest and most viewed listings,
@@ -26,7 +30,7 @@ func (s *Server) handleMarketHome(w http.ResponseWriter, r *http.Request) {
 	st := state(r)
 	ctx := r.Context()
 	q := newQuery(r)
-	kind := market.Kind(q.Enum("kind", string(market.Achievement), string(market.Demand)))
+	kind := market.Kind(q.Enum("kind", string(market.Achievement), string(market.Demand), string(market.Financing)))
 	f, err := s.listingFilter(r, kind)
 	if err == nil {
 		err = q.Err()
@@ -43,8 +47,11 @@ func (s *Server) handleMarketHome(w http.ResponseWriter, r *http.Request) {
 	}
 	f.Normalize()
 	data := marketHomeData{Nav: s.marketNav(r), List: s.listingViews(st.lang, list), Filter: f,
-		Filtered: f.Kind != "" || f.Domain != "" || f.Region != "" || f.TRLBand != "" || f.Mode != "" || f.Band != "",
+		Filtered: f.Kind != "" || f.Domain != "" || f.Region != "" || f.TRLBand != "" || f.Mode != "" || f.Band != "" || f.Round != "",
 		Pager:    newPager(r, f.Page, f.PerPage, total), Ref: s.Market.Reference(), Counties: s.countyChoices(r)}
+	for _, c := range market.Rounds {
+		data.Rounds = append(data.Rounds, choiceLabel{Code: c, Name: i18n.T(st.lang, "market.round."+c)})
+	}
 	if s.HomeRegion != "" {
 		// The public filter offers every county of the home region, whoever asks.
 		if kids, err := s.Regions.Children(ctx, s.HomeRegion); err == nil {

@@ -27,13 +27,15 @@ type marketListingData struct {
 	MaxAttachmentMB int
 	// CanMatch offers the link to the listing's matches.
 	CanMatch bool
+	// Interests is the investment pipeline of a financing need.
+	Interests listingInterests
 }
 
 func (s *Server) listingPage(w http.ResponseWriter, r *http.Request, status int, l market.Listing, errMsg string) {
 	st := state(r)
 	data := marketListingData{Nav: s.marketNav(r), L: s.listingView(st.lang, l), Actions: market.Actions(st.actor, l),
 		CanEdit: market.CanEdit(st.actor, l), LoginForContact: !st.actor.LoggedIn(), Done: doneMessage(st.lang, r.URL.Query().Get("done")), Error: errMsg,
-		Deals: s.listingDeals(r, l), MaxAttachmentMB: market.MaxAttachmentBytes >> 20,
+		Deals: s.listingDeals(r, l), Interests: s.listingInterests(r, l), MaxAttachmentMB: market.MaxAttachmentBytes >> 20,
 		CanMatch: l.State == market.Published && s.Search != nil && s.Market.CanSeeMatches(r.Context(), st.actor, l)}
 	if files, err := s.Market.Attachments(r.Context(), st.actor, l.ID); err == nil {
 		data.Attachments = files

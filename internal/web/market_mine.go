@@ -70,7 +70,7 @@ type marketReviewData struct {
 	Pager  pager
 }
 
-type reviewCounts struct{ Achievements, Demands, All int }
+type reviewCounts struct{ Achievements, Demands, Financing, All int }
 
 type reviewRow struct {
 	listingView
@@ -87,7 +87,7 @@ func (s *Server) handleMarketReview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := newQuery(r)
-	k := market.Kind(q.Enum("kind", string(market.Achievement), string(market.Demand)))
+	k := market.Kind(q.Enum("kind", string(market.Achievement), string(market.Demand), string(market.Financing)))
 	f := market.Filter{Kind: k, State: market.Submitted, Page: q.PageNumber(), PerPage: 20}
 	if err := q.Err(); err != nil {
 		s.writeError(w, r, err)
@@ -117,8 +117,8 @@ func (s *Server) handleMarketReview(w http.ResponseWriter, r *http.Request) {
 		}
 		rows = append(rows, row)
 	}
-	rc := reviewCounts{Achievements: counts[market.Achievement], Demands: counts[market.Demand]}
-	rc.All = rc.Achievements + rc.Demands
+	rc := reviewCounts{Achievements: counts[market.Achievement], Demands: counts[market.Demand], Financing: counts[market.Financing]}
+	rc.All = rc.Achievements + rc.Demands + rc.Financing
 	data := marketReviewData{Nav: nav, CanAct: market.IsReviewer(st.actor), Counts: rc, Kind: k, List: rows, Pager: newPager(r, f.Page, f.PerPage, total)}
 	s.render(w, r, http.StatusOK, "market/review", s.newPage(r, "market.review", "market", data))
 }

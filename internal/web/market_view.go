@@ -21,6 +21,12 @@ type listingView struct {
 	Expected    []string
 	IPRows      []ipRow
 	TwinPercent int
+	// Financing needs: the round's label, the amount and valuation as
+	// text, the use of funds in paragraphs.
+	RoundName     string
+	AmountText    string
+	ValuationText string
+	UseOfFunds    []string
 }
 
 type ipRow struct{ Type, Number, Status string }
@@ -37,8 +43,15 @@ func (s *Server) listingView(lang string, l market.Listing) listingView {
 	for _, x := range l.IP {
 		v.IPRows = append(v.IPRows, ipRow{Type: ref.IPTypeName(x.Type), Number: x.Number, Status: ref.IPStatusName(x.Status)})
 	}
+	if l.Kind == market.Financing {
+		v.RoundName, v.AmountText, v.UseOfFunds = i18n.T(lang, "market.round."+l.Round), formatWan(lang, l.Amount), market.Paragraphs(l.UseOfFunds)
+		v.ValuationText = i18n.T(lang, "market.valuation_open")
+		if l.Valuation != nil {
+			v.ValuationText = formatWan(lang, *l.Valuation)
+		}
+	}
 	switch {
-	case l.Kind == market.Demand:
+	case l.Kind == market.Demand || l.Kind == market.Financing:
 		v.PriceText = v.BandName
 	case l.Price == nil:
 		v.PriceText = i18n.T(lang, "market.negotiable")
@@ -61,16 +74,19 @@ func (s *Server) listingViews(lang string, list []market.Listing) []listingView 
 type marketNav struct {
 	CanAchievement bool
 	CanDemand      bool
-	Owner          bool
-	Reviewer       bool
-	Unread         int
-	Queue          int
+	CanFinancing   bool
+	// Investor offers the list of the investor's interests.
+	Investor bool
+	Owner    bool
+	Reviewer bool
+	Unread   int
+	Queue    int
 }
 
 func (s *Server) marketNav(r *http.Request) marketNav {
 	a := state(r).actor
 	n := marketNav{CanAchievement: market.CanOwn(a, market.Achievement), CanDemand: market.CanOwn(a, market.Demand),
-		Reviewer: s.Market.Oversees(a)}
+		CanFinancing: market.CanOwn(a, market.Financing), Investor: market.CanInvest(a), Reviewer: s.Market.Oversees(a)}
 	n.Owner = n.CanAchievement || n.CanDemand
 	if a.LoggedIn() {
 		// The toolbar is a convenience: a failed count shows 0 rather than
@@ -79,7 +95,7 @@ func (s *Server) marketNav(r *http.Request) marketNav {
 	}
 	if n.Reviewer {
 		if c, err := s.Market.ReviewCounts(r.Context(), a); err == nil {
-			n.Queue = c[market.Achievement] + c[market.Demand]
+			n.Queue = c[market.Achievement] + c[market.Demand] + c[market.Financing]
 		}
 	}
 	return n
