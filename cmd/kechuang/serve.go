@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"kechuang/internal/account"
+	"kechuang/internal/cultivation"
 	"kechuang/internal/demo"
 	"kechuang/internal/sheet"
 	"kechuang/internal/sqldb"
@@ -46,12 +48,24 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		sweepEvery = d
 	}
+	behindMargin := cultivation.DefaultBehindMargin
+	if v := os.Getenv("KECHUANG_BEHIND_MARGIN"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return usageError("serve: KECHUANG_BEHIND_MARGIN=%q: want percentage points such as 10", v)
+		}
+		behindMargin = f
+	}
+	fs.Float64Var(&behindMargin, "behind-margin", behindMargin, "percentage points a county may trail the linear schedule of its cultivation targets before 督办 singles it out")
 	fs.DurationVar(&sweepEvery, "sweep-every", sweepEvery, "how often this node runs the scheduled sweeps (listing expiry notices, project lights, 督办 escalation, service-request limits, report reminders); every node may run them, each item is done once")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
 	if *importRows < 1 {
 		return usageError("serve: --import-max-rows %d: want a positive number of rows", *importRows)
+	}
+	if behindMargin < 0 || behindMargin > 100 || math.IsNaN(behindMargin) {
+		return usageError("serve: --behind-margin %g: want percentage points from 0 to 100", behindMargin)
 	}
 	if sweepEvery <= 0 {
 		return usageError("serve: --sweep-every %s: want a positive duration such as 1h", sweepEvery)
@@ -143,6 +157,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second, TLSConfig: tlsCfg}
+	a.Cultivation.SetBehindMargin(behindMargin)
 	bg, cancelBG := context.WithCancel(ctx)
 	defer cancelBG()
 	go srv.PurgeSessionsEvery(bg, 10*time.Minute)

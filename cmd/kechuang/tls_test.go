@@ -172,6 +172,7 @@ func TestServeSecurityFlagErrors(t *testing.T) {
 		{name: "bad proxy", args: []string{"--trusted-proxy", "10.0.0/8"}, wantErr: "is not a CIDR such as 10.0.0.0/8"},
 		{name: "unknown mfa role", args: []string{"--mfa-roles", "admin,king"}, wantErr: `unknown role "king"`},
 		{name: "bad session limit", args: []string{"--session-limits", "admin=0"}, wantErr: "want ROLE=N"},
+		{name: "behind margin out of range", args: []string{"--behind-margin", "120"}, wantErr: "--behind-margin 120: want percentage points from 0 to 100"},
 		{name: "sweep interval not positive", args: []string{"--sweep-every", "0s"}, wantErr: "--sweep-every 0s: want a positive duration"},
 	}
 	for _, tt := range tests {
