@@ -305,4 +305,3 @@ func (b *carrierBatch) Apply(ctx context.Context, tx *sqldb.Tx, row carrierRow) 
 	b.res.Created++
 	return nil
 }
-

@@ -159,4 +159,3 @@ func TestImportCarriersScope(t *testing.T) {
 		}
 	})
 }
-
