@@ -10,7 +10,7 @@ func init() {
 		"expert.consent_withdrawn", "expert.deletion_requested", "expert.deletion_refused", "expert.export",
 		"broker_profile.put", "broker_profile.delete",
 		"service_org.create", "service_org.update", "service_org.delete",
-		"carrier.create", "carrier.update", "carrier.delete",
+		"carrier.create", "carrier.update", "carrier.delete", "carrier.import",
 		"tenant.create", "tenant.update", "tenant.exit", "tenant.delete",
 		"fund.create", "fund.update", "fund.delete",
 		"investment.create", "investment.update", "investment.delete",

@@ -164,22 +164,32 @@ func (s *Service) CreateCarrier(ctx context.Context, a account.Actor, in Carrier
 		if err := c.err(); err != nil {
 			return err
 		}
-		now := sqldb.At(s.now())
-		id, err := tx.InsertID(ctx, `INSERT INTO carriers (name, kind, level, operator, operator_code, area, stations, rooms,
-			opened, summary, contact_name, contact_phone, contact_email, region_code, visibility, owner_id, created_by,
-			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			append(carrierArgs(in, pii.From(tx)), a.UserID, now, now)...)
-		if err != nil {
-			return fmt.Errorf("insert carrier: %w", err)
-		}
-		if out, err = getCarrier(ctx, tx, id); err != nil {
-			return err
-		}
-		out, _ = out.view(a)
-		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "carrier.create", ObjectType: "carrier",
-			ObjectID: idText(id), RegionCode: out.RegionCode, After: out.auditView()})
+		var err error
+		out, err = s.insertCarrier(ctx, tx, a, in)
+		return err
 	})
 	return out, err
+}
+
+// insertCarrier stores a checked carrier in tx, the contact's phone and
+// e-mail sealed, with its audit row; the form, the API and the import
+// create carriers through it.
+func (s *Service) insertCarrier(ctx context.Context, tx *sqldb.Tx, a account.Actor, in CarrierInput) (Carrier, error) {
+	now := sqldb.At(s.now())
+	id, err := tx.InsertID(ctx, `INSERT INTO carriers (name, kind, level, operator, operator_code, area, stations, rooms,
+		opened, summary, contact_name, contact_phone, contact_email, region_code, visibility, owner_id, created_by,
+		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		append(carrierArgs(in, pii.From(tx)), a.UserID, now, now)...)
+	if err != nil {
+		return Carrier{}, fmt.Errorf("insert carrier: %w", err)
+	}
+	out, err := getCarrier(ctx, tx, id)
+	if err != nil {
+		return Carrier{}, err
+	}
+	out, _ = out.view(a)
+	return out, audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "carrier.create", ObjectType: "carrier",
+		ObjectID: idText(id), RegionCode: out.RegionCode, After: out.auditView()})
 }
 
 // GetCarrier returns a carrier the actor may see.

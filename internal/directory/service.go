@@ -78,6 +78,8 @@ type Service struct {
 	cfg  Config
 	now  func() time.Time
 	home func(ctx context.Context) (string, error)
+	// carrierImports is the carrier import (carrier_import.go).
+	carrierImports *carrierImporter
 }
 
 // NewService returns a Service over db with the reference data ref.
@@ -89,6 +91,7 @@ func NewService(db *sqldb.DB, ref *Reference, cfg Config) *Service {
 	if s.home == nil {
 		s.home = func(context.Context) (string, error) { return "", nil }
 	}
+	s.carrierImports = newCarrierImporter(s)
 	return s
 }
 

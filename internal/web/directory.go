@@ -55,6 +55,7 @@ func (s *Server) directoryModule() module {
 			rt.signedIn("GET /directory/service-orgs/{id}/edit", s.handleServiceOrgEdit)
 			rt.signedIn("POST /directory/service-orgs/{id}", s.handleServiceOrgUpdate)
 			rt.open("GET /directory/carriers", s.handleCarrierList)
+			rt.importRoutes(s.carrierImport())
 			rt.signedIn("GET /directory/carriers/new", s.handleCarrierNew)
 			rt.signedIn("POST /directory/carriers", s.handleCarrierCreate)
 			rt.open("GET /directory/carriers/{id}", s.handleCarrier)
