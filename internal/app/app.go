@@ -184,6 +184,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	imports := importer.Config{Jobs: a.Jobs, Limits: sheet.Limits{MaxRows: cfg.ImportMaxRows}}
 	a.Cultivation.ConfigureImports(imports)
 	a.Market.ConfigureImports(imports)
+	a.Projects.ConfigureImports(imports)
 
 	if cfg.NoIndex {
 		return a, nil
