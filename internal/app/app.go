@@ -185,6 +185,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Cultivation.ConfigureImports(imports)
 	a.Market.ConfigureImports(imports)
 	a.Directory.ConfigureImports(imports)
+	a.Projects.ConfigureImports(imports)
 
 	if cfg.NoIndex {
 		return a, nil

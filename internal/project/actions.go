@@ -3,7 +3,7 @@ package project
 import "kechuang/internal/audit"
 
 func init() {
-	audit.RegisterActions("project.create", "project.update", "project.light",
+	audit.RegisterActions("project.create", "project.import", "project.update", "project.light",
 		"project."+ActSubmit, "project."+ActApprove, "project."+ActReturn, "project."+ActStart, "project."+ActAdjust,
 		"project."+ActApproveAdjustment, "project."+ActRejectAdjustment, "project."+ActComplete, "project."+ActExit,
 		"milestone.create", "milestone.update", "milestone.delete", "milestone.complete",

@@ -68,39 +68,50 @@ func (s *Service) CreateProject(ctx context.Context, a account.Actor, in Project
 	if err := s.checkPeople(ctx, a, in); err != nil {
 		return Project{}, err
 	}
+	var out Project
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		var err error
+		out, err = s.insertChecked(ctx, tx, a, in)
+		return err
+	})
+	return out, err
+}
+
+// insertChecked writes a validated project input in tx: it checks the
+// responsible unit, inserts the project with its type's node template
+// (unless in.Milestones is given), its creation event and its audit row.
+// CreateProject and the import share it.
+func (s *Service) insertChecked(ctx context.Context, tx *sqldb.Tx, a account.Actor, in ProjectInput) (Project, error) {
 	ty, _ := s.types.Get(in.Type)
 	nodes := in.Milestones
 	if nodes == nil {
 		nodes = template(ty, in.PlannedStart, in.PlannedEnd)
 	}
-	var out Project
-	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		if _, err := usableUnit(ctx, tx, a, in.UnitID, in.RegionCode, "unit_id"); err != nil {
-			return err
+	if _, err := usableUnit(ctx, tx, a, in.UnitID, in.RegionCode, "unit_id"); err != nil {
+		return Project{}, err
+	}
+	now := s.now()
+	id, err := insertProject(ctx, tx, in, a.UserID, now)
+	if err != nil {
+		return Project{}, err
+	}
+	if err := setEnterprises(ctx, tx, id, in.EnterpriseIDs); err != nil {
+		return Project{}, err
+	}
+	for i, m := range nodes {
+		if _, err := insertMilestone(ctx, tx, id, i+1, m, now); err != nil {
+			return Project{}, err
 		}
-		now := s.now()
-		id, err := insertProject(ctx, tx, in, a.UserID, now)
-		if err != nil {
-			return err
-		}
-		if err := setEnterprises(ctx, tx, id, in.EnterpriseIDs); err != nil {
-			return err
-		}
-		for i, m := range nodes {
-			if _, err := insertMilestone(ctx, tx, id, i+1, m, now); err != nil {
-				return err
-			}
-		}
-		if err := insertProjectEvent(ctx, tx, id, "create", "", Planning, "", a.UserID, now); err != nil {
-			return err
-		}
-		if out, err = s.projectFor(ctx, tx, a, id); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "project.create", ObjectType: "project", ObjectID: idText(id),
-			RegionCode: out.RegionCode, After: out.auditView()})
-	})
-	return out, err
+	}
+	if err := insertProjectEvent(ctx, tx, id, "create", "", Planning, "", a.UserID, now); err != nil {
+		return Project{}, err
+	}
+	out, err := s.projectFor(ctx, tx, a, id)
+	if err != nil {
+		return Project{}, err
+	}
+	return out, audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "project.create", ObjectType: "project", ObjectID: idText(id),
+		RegionCode: out.RegionCode, After: out.auditView()})
 }
 
 // GetProject returns a project the actor may see, with its milestones, its

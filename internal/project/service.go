@@ -86,6 +86,7 @@ type Service struct {
 	cal      *workday.Calendar
 	cfg      Config
 	now      func() time.Time
+	imports  *projectImporter
 }
 
 // NewService returns a Service.
@@ -93,8 +94,10 @@ func NewService(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Service{db: d.DB, accounts: d.Accounts, registry: d.Registry, regions: d.Regions, types: d.Types,
+	s := &Service{db: d.DB, accounts: d.Accounts, registry: d.Registry, regions: d.Regions, types: d.Types,
 		cal: d.Calendar, cfg: d.Config.withDefaults(), now: d.Now}
+	s.imports = newImporter(s)
+	return s
 }
 
 // Types returns the project types.

@@ -28,6 +28,10 @@ import (
 // /<module>/import, …/template.xlsx, …/{id} and …/{id}/errors.xlsx.
 type importPage struct {
 	module string // the URL prefix and the nav's active module
+	// prefix, when set, is the URL prefix of the import's pages instead of
+	// /<module>, for a module whose /<module>/{id}/… routes would conflict
+	// with /<module>/import/{id}.
+	prefix string
 	title  string // i18n key of the page title
 	kind   string // the job kind of the module's import
 	// authorize is the module's predicate: apperr.Forbidden unless the
@@ -50,6 +54,14 @@ type importPage struct {
 	counts   []importCount // the module's counts in the result
 	download string        // file name of the template, without .xlsx
 	report   string        // file name prefix of the error report
+}
+
+// base is the URL of the import form; its job pages lie below it.
+func (p *importPage) base() string {
+	if p.prefix != "" {
+		return p.prefix + "/import"
+	}
+	return "/" + p.module + "/import"
 }
 
 // importLink is a link with an i18n label.
@@ -92,7 +104,7 @@ type importCountValue struct {
 // importRoutes registers the import pages of p under /<module>/import; a
 // module's declaration calls it with its import page.
 func (rt *router) importRoutes(p *importPage) {
-	s, base := rt.s, "/"+p.module+"/import"
+	s, base := rt.s, p.base()
 	rt.signedIn("GET "+base, func(w http.ResponseWriter, r *http.Request) { s.handleImportForm(w, r, p) })
 	rt.signedIn("GET "+base+"/template.xlsx", func(w http.ResponseWriter, r *http.Request) { s.handleImportTemplate(w, r, p) })
 	rt.signedIn("POST "+base, func(w http.ResponseWriter, r *http.Request) { s.handleImportUpload(w, r, p) }, bodyLimit(uploadBodyBytes))
@@ -102,7 +114,7 @@ func (rt *router) importRoutes(p *importPage) {
 
 // importPageOf starts the page data of p for the request.
 func (s *Server) importPageOf(r *http.Request, p *importPage) importData {
-	d := importData{Base: "/" + p.module + "/import", Back: importLink{"/" + p.module, p.back}, Done: p.done,
+	d := importData{Base: p.base(), Back: importLink{"/" + p.module, p.back}, Done: p.done,
 		Hint: p.hint, Fields: p.fields}
 	if p.nav != nil {
 		d.Nav = p.nav(r)
@@ -185,7 +197,7 @@ func (s *Server) handleImportUpload(w http.ResponseWriter, r *http.Request, p *i
 		s.writeError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/"+p.module+"/import/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	http.Redirect(w, r, p.base()+"/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 }
 
 // handleImportJob shows one import: progress while it runs (the status

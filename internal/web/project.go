@@ -40,6 +40,7 @@ func (s *Server) projectModule() module {
 		Routes: func(rt *router) {
 			rt.signedIn("GET /projects", s.handleProjectOverview)
 			rt.signedIn("GET /projects/list", s.handleProjectList)
+			rt.importRoutes(s.projectImport())
 			rt.signedIn("GET /projects/export.xlsx", s.handleProjectExport)
 			rt.signedIn("GET /projects/new", s.handleProjectNew)
 			rt.signedIn("POST /projects", s.handleProjectCreate)

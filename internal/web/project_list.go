@@ -19,6 +19,7 @@ type projectListData struct {
 	Lights    []project.Light
 	Export    string // the export link with the current filters
 	CanCreate bool
+	CanImport bool
 }
 
 // projectFilter reads the list filters of the page, the export and the API.
@@ -60,7 +61,8 @@ func (s *Server) handleProjectList(w http.ResponseWriter, r *http.Request) {
 	}
 	pg := newPager(r, f.Page, f.PerPage, total)
 	data := projectListData{Projects: list, Filter: f, Pager: pg, Types: s.Projects.Types().All(), Stages: project.Stages,
-		Lights: project.Lights, Export: "/projects/export.xlsx?" + pg.Query, CanCreate: project.CanCreateProject(st.actor)}
+		Lights: project.Lights, Export: "/projects/export.xlsx?" + pg.Query, CanCreate: project.CanCreateProject(st.actor),
+		CanImport: project.CanImport(st.actor)}
 	for _, c := range s.countyChoices(r) {
 		data.Counties = append(data.Counties, countyOption{c.Code, c.Name})
 	}
