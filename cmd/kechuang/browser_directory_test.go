@@ -18,6 +18,9 @@ func TestBrowserDirectoryCarrierTenant(t *testing.T) {
 	const name = "昆山浏览器测试众创空间"
 	var heading, occupancy, tenants, current string
 	entered := time.Now().AddDate(0, -1, 0).Format("2006-01-02")
+	// The forms are set, not typed into: typed keys raced with the freshly
+	// loaded page now and then (a tenant of 0 stations, or a node gone
+	// before the keys reached it).
 	err := chromedp.Do(ctx,
 		srv.login("county"),
 		chromedp.Navigate(srv.url+"/directory"),
@@ -26,17 +29,17 @@ func TestBrowserDirectoryCarrierTenant(t *testing.T) {
 		chromedp.WaitVisible(css(`#new-carrier`)),
 		chromedp.Click(css(`#new-carrier`)),
 		chromedp.WaitVisible(css(`#directory-form input[name="name"]`)),
-		chromedp.SendKeys(css(`#directory-form input[name="name"]`), name),
+		chromedp.SetValue(css(`#directory-form input[name="name"]`), name),
 		chromedp.SetValue(css(`#directory-form select[name="kind"]`), "maker-space"),
-		chromedp.SendKeys(css(`#directory-form input[name="operator"]`), "昆山示例运营公司"),
-		chromedp.SendKeys(css(`#directory-form input[name="stations"]`), "80"),
+		chromedp.SetValue(css(`#directory-form input[name="operator"]`), "昆山示例运营公司"),
+		chromedp.SetValue(css(`#directory-form input[name="stations"]`), "80"),
 		screenshot(t, "directory-carrier-form.png"),
 		chromedp.Submit(css(`#directory-form input[name="name"]`)),
 		chromedp.WaitVisible(css(`#rates`)),
 		into(&heading, chromedp.Text(css(`h1`))),
-		chromedp.SendKeys(css(`#directory-form input[name="name"]`), "昆山示例传感科技有限公司"),
+		chromedp.SetValue(css(`#directory-form input[name="name"]`), "昆山示例传感科技有限公司"),
 		chromedp.SetValue(css(`#directory-form input[name="entered"]`), entered),
-		chromedp.SendKeys(css(`#directory-form input[name="stations"]`), "20"),
+		chromedp.SetValue(css(`#directory-form input[name="stations"]`), "20"),
 		chromedp.Submit(css(`#directory-form input[name="name"]`)),
 		chromedp.WaitVisible(css(`#done`)),
 		into(&occupancy, chromedp.Text(css(`#occupancy`))),
