@@ -74,6 +74,21 @@ func TestLoadDemoThroughTheApp(t *testing.T) {
 	if a.Search.Index().Len() == 0 {
 		t.Error("the search index holds no demo listing")
 	}
+	// The key-enterprise library has hand-marked firms and a saved filter
+	// that selects some, so its page is not empty on first start.
+	staff := account.Actor{UserID: 1, Role: account.RoleStaff, Region: demo.HomeRegion}
+	if _, n, err := a.Projects.KeyEnterprises(ctx, staff, 0, 1, 10); err != nil || n < 5 {
+		t.Errorf("demo key enterprises: %d, %v; want ≥ 5", n, err)
+	}
+	if filters, err := a.Projects.KeyFilters(ctx, staff); err != nil || len(filters) != 2 {
+		t.Fatalf("demo key filters: %v, %v", filters, err)
+	} else {
+		for _, f := range filters {
+			if _, n, err := a.Projects.KeyEnterprises(ctx, staff, f.ID, 1, 10); err != nil || n == 0 {
+				t.Errorf("demo key filter %s selects %d, %v", f.Name, n, err)
+			}
+		}
+	}
 	again, err := a.LoadDemo(ctx, "Demo-Pass-2027")
 	if err != nil || len(again.Parts) != len(sum.Parts) {
 		t.Fatalf("second LoadDemo() = %+v, %v", again, err)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"kechuang/internal/account"
+	"kechuang/internal/cultivation"
 	"kechuang/internal/project"
 	"kechuang/internal/sqldb"
 	"kechuang/internal/workday"
@@ -285,7 +286,49 @@ func LoadProjects(ctx context.Context, db *sqldb.DB, accounts *account.Service, 
 			return added, fmt.Errorf("demo product %s: %w", pi.Name, err)
 		}
 	}
+	if err := loadKeyLibrary(ctx, db, svc, staff, firmID); err != nil {
+		return added, err
+	}
 	return added, nil
+}
+
+// loadKeyLibrary marks the demo enterprise and the first registry firm of
+// each demo county as key by hand, and saves two filters: the city's
+// firms close to 高企 and 昆山's innovative SMEs.
+func loadKeyLibrary(ctx context.Context, db *sqldb.DB, svc *project.Service, staff account.Actor, firmID int64) error {
+	ids := []int64{firmID}
+	rows, err := db.QueryContext(ctx, `SELECT MIN(id) FROM enterprises WHERE region_code LIKE '3205%' GROUP BY region_code ORDER BY region_code`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		if id != firmID {
+			ids = append(ids, id)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, err := svc.SetKeyEnterprise(ctx, staff, id, true); err != nil {
+			return fmt.Errorf("demo key enterprise %d: %w", id, err)
+		}
+	}
+	for _, in := range []project.KeyFilterInput{
+		{RegionCode: "320500", Name: "高企培育后备（演示）", Criteria: project.KeyCriteria{NearRuleSet: "high-tech", NearGaps: 2}},
+		{RegionCode: "320500", Name: "昆山创新型中小企业（演示）", Criteria: project.KeyCriteria{Region: "320583", Tier: cultivation.TierInnovative}},
+	} {
+		if _, err := svc.SaveKeyFilter(ctx, staff, 0, in); err != nil {
+			return fmt.Errorf("demo key filter %s: %w", in.Name, err)
+		}
+	}
+	return nil
 }
 
 func monthOf(d workday.Date) string { return d.String()[:7] }

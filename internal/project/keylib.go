@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -84,6 +85,22 @@ func (in *KeyFilterInput) validate() error {
 	return c.err()
 }
 
+// checkKeyCriteria refuses a tier or rule set the registry does not know:
+// a saved filter on a misspelt tier would list nobody, silently.
+func (s *Service) checkKeyCriteria(k KeyCriteria) error {
+	if k.Tier != "" && !slices.Contains(cultivation.Tiers, k.Tier) {
+		return apperr.Fields(apperr.Field("criteria", "project.criteria_tier_unknown"))
+	}
+	if k.NearRuleSet != "" && !slices.Contains(s.registry.Rules().IDs(), k.NearRuleSet) {
+		return apperr.Fields(apperr.Field("criteria", "project.criteria_rule_set_unknown"))
+	}
+	return nil
+}
+
+// CanManageKeyLibrary reports whether the actor may save key-enterprise
+// filters and put enterprises into the library by hand (in its scope).
+func CanManageKeyLibrary(a account.Actor) bool { return isGov(a) }
+
 // readsKeyFilter reports whether the actor sees the filter: filters of its
 // scope and, for staff, those of the city and province above it.
 func readsKeyFilter(a account.Actor, f KeyFilter) bool {
@@ -125,6 +142,9 @@ func (s *Service) SaveKeyFilter(ctx context.Context, a account.Actor, id int64, 
 		return KeyFilter{}, apperr.New(apperr.Forbidden, "project.only_staff")
 	}
 	if err := in.validate(); err != nil {
+		return KeyFilter{}, err
+	}
+	if err := s.checkKeyCriteria(in.Criteria); err != nil {
 		return KeyFilter{}, err
 	}
 	if !managesRegion(a, in.RegionCode) {

@@ -24,12 +24,13 @@ func (s *Server) projectModule() module {
 			"projectType":  s.projectTypeName,
 			"projectStaff": project.CanViewModule,
 			// The labels take the code as text or as its type.
-			"stageName":  func(lang string, st any) string { return i18n.T(lang, "project.stage."+fmt.Sprint(st)) },
-			"lightName":  func(lang string, l any) string { return i18n.T(lang, "project.light."+fmt.Sprint(l)) },
-			"reasonText": func(lang string, r project.Reason) string { return r.Text(lang) },
-			"actionName": func(lang, act string) string { return i18n.T(lang, "project.act."+act) },
-			"wday":       dayText,
-			"amount":     wanText,
+			"stageName":      func(lang string, st any) string { return i18n.T(lang, "project.stage."+fmt.Sprint(st)) },
+			"lightName":      func(lang string, l any) string { return i18n.T(lang, "project.light."+fmt.Sprint(l)) },
+			"reasonText":     func(lang string, r project.Reason) string { return r.Text(lang) },
+			"actionName":     func(lang, act string) string { return i18n.T(lang, "project.act."+act) },
+			"wday":           dayText,
+			"keyFilterQuery": keyFilterQuery,
+			"amount":         wanText,
 			"amountPtr": func(v *float64) string {
 				if v == nil {
 					return "—"
@@ -69,6 +70,11 @@ func (s *Server) projectModule() module {
 			rt.signedIn("POST /service-requests/{id}/resolve", s.handleRequestStepForm(project.ReqResolve))
 			rt.signedIn("POST /service-requests/{id}/confirm", s.handleRequestStepForm(project.ReqConfirm))
 			rt.signedIn("GET /projects/products", s.handleProductList)
+			rt.signedIn("GET /projects/key-enterprises", s.handleKeyLibrary)
+			rt.signedIn("GET /projects/key-enterprises/export.xlsx", s.handleKeyLibraryExport)
+			rt.signedIn("POST /projects/key-enterprises", s.handleKeyEnterpriseSet)
+			rt.signedIn("POST /projects/key-filters", s.handleKeyFilterSave)
+			rt.signedIn("POST /projects/key-filters/{id}/delete", s.handleKeyFilterDelete)
 			rt.signedIn("GET /projects/units", s.handleUnits)
 			rt.signedIn("POST /projects/units", s.handleUnitCreate)
 			rt.signedIn("POST /projects/units/{id}/members", s.handleUnitMember)
@@ -96,6 +102,13 @@ func (s *Server) projectModule() module {
 			rt.api("POST /api/v1/service-requests/{id}/respond", s.handleAPIRequestStep(project.ReqRespond))
 			rt.api("POST /api/v1/service-requests/{id}/resolve", s.handleAPIRequestStep(project.ReqResolve))
 			rt.api("POST /api/v1/service-requests/{id}/confirm", s.handleAPIRequestStep(project.ReqConfirm))
+			rt.api("GET /api/v1/key-filters", s.handleAPIKeyFilters)
+			rt.api("POST /api/v1/key-filters", s.handleAPIKeyFilterSave)
+			rt.api("PUT /api/v1/key-filters/{id}", s.handleAPIKeyFilterSave)
+			rt.api("DELETE /api/v1/key-filters/{id}", s.handleAPIKeyFilterDelete)
+			rt.api("GET /api/v1/key-enterprises", s.handleAPIKeyEnterprises)
+			rt.api("PUT /api/v1/key-enterprises/{id}", s.handleAPIKeyEnterpriseSet(true))
+			rt.api("DELETE /api/v1/key-enterprises/{id}", s.handleAPIKeyEnterpriseSet(false))
 			rt.api("GET /api/v1/products", s.handleAPIProducts)
 			rt.api("POST /api/v1/products", s.handleAPIProductCreate)
 			rt.api("GET /api/v1/products/{id}", s.handleAPIProduct)
