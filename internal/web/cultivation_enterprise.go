@@ -378,6 +378,20 @@ func (s *Server) handleEnterpriseYear(w http.ResponseWriter, r *http.Request) {
 		NetProfit: num("net_profit", wan), Employees: num("employees", 1), TechStaff: num("tech_staff", 1), RDStaff: num("rd_staff", 1)},
 		IP: cultivation.IPCounts{Class1: count("ip_class1"), Class2: count("ip_class2")}, Insured: count("insured")}
 	if len(errs) == 0 {
+		// The form shows only some of a year's figures; the rest (equity
+		// financing, the finer IP counts, standards, awards, R&D
+		// institutions, restrictions — set through the API or an import)
+		// are kept as stored, not wiped by a save.
+		var years []cultivation.YearRecord
+		if years, err = s.Cultivation.Years(r.Context(), st.actor, id); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		for _, old := range years {
+			if old.Year == year {
+				y = withFormFields(old, y)
+			}
+		}
 		err = s.Cultivation.PutYear(r.Context(), st.actor, id, y)
 		if isFormError(err) {
 			errs = formErrors(st.lang, err)
@@ -391,6 +405,18 @@ func (s *Server) handleEnterpriseYear(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/cultivation/enterprises/"+strconv.FormatInt(id, 10)+"?done=year", http.StatusSeeOther)
+}
+
+// withFormFields is the stored year old with the fields the year form
+// carries replaced by form's (an emptied field clears its figure).
+func withFormFields(old, form cultivation.YearRecord) cultivation.YearRecord {
+	out := old
+	f, o := form.Figures, &out.Figures
+	o.Revenue, o.MainRevenue, o.HightechRevenue, o.CostTotal = f.Revenue, f.MainRevenue, f.HightechRevenue, f.CostTotal
+	o.RDExpense, o.RDExpenseDomestic, o.TotalAssets, o.NetAssets = f.RDExpense, f.RDExpenseDomestic, f.TotalAssets, f.NetAssets
+	o.Liabilities, o.NetProfit, o.Employees, o.TechStaff, o.RDStaff = f.Liabilities, f.NetProfit, f.Employees, f.TechStaff, f.RDStaff
+	out.IP.Class1, out.IP.Class2, out.Insured = form.IP.Class1, form.IP.Class2, form.Insured
+	return out
 }
 
 // handleEnterpriseAssess stores an assessment as of today and its proposal.
