@@ -135,7 +135,9 @@ func TestExportLists(t *testing.T) {
 			"carriers": func(b *bytes.Buffer) error {
 				return f.svc.ExportCarriers(ctx, ks, directory.CarrierFilter{}, directory.ExportOptions{}, b)
 			},
-			"funds": func(b *bytes.Buffer) error { return f.svc.ExportFunds(ctx, ks, directory.FundFilter{}, directory.ExportOptions{}, b) },
+			"funds": func(b *bytes.Buffer) error {
+				return f.svc.ExportFunds(ctx, ks, directory.FundFilter{}, directory.ExportOptions{}, b)
+			},
 		} {
 			buf.Reset()
 			if err := run(&buf); err != nil {
