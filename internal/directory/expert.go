@@ -700,3 +700,35 @@ func (s *Service) LinkExpertAccount(ctx context.Context, a account.Actor, id, us
 			After: map[string]any{"account_id": userID}})
 	})
 }
+
+// LinkExpertAccountByName is LinkExpertAccount with the account named by
+// its username, as staff type it on the expert page; "" unlinks. Only
+// staff who manage the expert may (others learn nothing about usernames:
+// NotFound); an unknown username is an Invalid error on username.
+func (s *Service) LinkExpertAccountByName(ctx context.Context, a account.Actor, id int64, username string) error {
+	e, err := getExpert(ctx, s.db, id)
+	if err != nil {
+		return err
+	}
+	if !Manages(a, e.RegionCode) {
+		return notFound()
+	}
+	var userID int64
+	if username = strings.TrimSpace(username); username != "" {
+		err := s.db.QueryRowContext(ctx, "SELECT id FROM users WHERE username = ?", username).Scan(&userID)
+		if sqldb.IsNoRows(err) {
+			return apperr.Fields(apperr.Field("username", "directory.owner_invalid"))
+		}
+		if err != nil {
+			return fmt.Errorf("account %q: %w", username, err)
+		}
+	}
+	err = s.LinkExpertAccount(ctx, a, id, userID)
+	if e := apperr.As(err); e != nil && len(e.Fields) > 0 {
+		// The form's field is the username.
+		for i := range e.Fields {
+			e.Fields[i].Field = "username"
+		}
+	}
+	return err
+}

@@ -48,6 +48,7 @@ func (s *Server) directoryModule() module {
 			rt.signedIn("GET /directory/experts/{id}/edit", s.handleExpertEdit)
 			rt.signedIn("POST /directory/experts/{id}", s.handleExpertUpdate)
 			rt.signedIn("POST /directory/experts/{id}/consent", s.handleExpertConsent)
+			rt.signedIn("POST /directory/experts/{id}/account", s.handleExpertAccountLink)
 			rt.open("GET /directory/service-orgs", s.handleServiceOrgList)
 			rt.signedIn("GET /directory/service-orgs/new", s.handleServiceOrgNew)
 			rt.signedIn("POST /directory/service-orgs", s.handleServiceOrgCreate)

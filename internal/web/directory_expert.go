@@ -71,6 +71,8 @@ type expertData struct {
 	// for its deletion (DeletionError says why a request was refused).
 	Own           bool
 	DeletionError string
+	// LinkError says why staff's link to an account was refused.
+	LinkError string
 }
 
 // handleExpert shows an expert's profile: visitors see what the expert
@@ -89,9 +91,19 @@ func (s *Server) expertPage(w http.ResponseWriter, r *http.Request, status int, 
 	s.expertPageWith(w, r, status, id, consent, "")
 }
 
+// expertPageLinkError shows the expert page with why the account link was
+// refused.
+func (s *Server) expertPageLinkError(w http.ResponseWriter, r *http.Request, status int, id int64, linkError string) {
+	s.expertPageFull(w, r, status, id, dirFormData{}, "", linkError)
+}
+
 // expertPageWith shows the expert page with deletionError beside the
 // expert's deletion request form.
 func (s *Server) expertPageWith(w http.ResponseWriter, r *http.Request, status int, id int64, consent dirFormData, deletionError string) {
+	s.expertPageFull(w, r, status, id, consent, deletionError, "")
+}
+
+func (s *Server) expertPageFull(w http.ResponseWriter, r *http.Request, status int, id int64, consent dirFormData, deletionError, linkError string) {
 	st := state(r)
 	e, err := s.Directory.GetExpert(r.Context(), st.actor, id)
 	if err != nil {
@@ -116,7 +128,7 @@ func (s *Server) expertPageWith(w http.ResponseWriter, r *http.Request, status i
 	}
 	s.render(w, r, status, "directory/expert", s.newPage(r, "directory.expert", "directory",
 		expertData{E: e, Done: r.URL.Query().Get("done"), ConsentForm: consent, Notice: notice, Own: ownExpert(st.actor, e),
-			DeletionError: deletionError}))
+			DeletionError: deletionError, LinkError: linkError}))
 }
 
 // ownExpert reports whether the expert record is the actor's own.

@@ -11,6 +11,28 @@ import (
 	"kechuang/internal/directory"
 )
 
+// handleExpertAccountLink links the expert record to the account staff
+// name by its username (empty unlinks): that account then reads, copies
+// and may ask to delete the record.
+func (s *Server) handleExpertAccountLink(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	st := state(r)
+	err = s.Directory.LinkExpertAccountByName(r.Context(), st.actor, id, formValues(r).Get("username"))
+	if isFormError(err) {
+		s.expertPageLinkError(w, r, formStatus(err), id, errorText(st.lang, err))
+		return
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/directory/experts/"+strconv.FormatInt(id, 10)+"?done=account_linked", http.StatusSeeOther)
+}
+
 // errDecision answers a decision form without a decision.
 func errDecision() error { return apperr.Fields(apperr.Field("decision", "error.required")) }
 

@@ -36,7 +36,7 @@ func TestDirectoryRecordImports(t *testing.T) {
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				base := "/directory/imports/" + c.name
-				if ks.get(c.list).doc(t).Find(`#import-records[href="` + base + `"]`).Length() != 1 {
+				if ks.get(c.list).doc(t).Find(`#import-records[href="`+base+`"]`).Length() != 1 {
 					t.Errorf("%s: no import link for county staff", c.list)
 				}
 				if page := ks.get(base); page.status != http.StatusOK {
@@ -171,8 +171,26 @@ func TestExpertSelfService(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := svc.LinkExpertAccount(ctx, actorOf(ksU), ex.ID, profU.ID); err != nil {
-			t.Fatal(err)
+		// Staff of the expert's county link it to the expert's account on
+		// the expert page; those of another county cannot.
+		ksPage := e.client()
+		ksPage.loginForm("ks", testPassword)
+		tok := ksPage.formToken(ownPath(ex.ID))
+		link := ownPath(ex.ID) + "/account"
+		if res := ksPage.postForm(link, map[string][]string{"csrf_token": {tok}, "username": {"nobody"}}); res.status != http.StatusUnprocessableEntity ||
+			res.doc(t).Find("#account-link-form .error").Length() != 1 {
+			t.Errorf("link to an unknown username = %d", res.status)
+		}
+		if res := ksPage.postForm(link, map[string][]string{"csrf_token": {tok}, "username": {"prof"}}); res.status != http.StatusSeeOther {
+			t.Fatalf("link = %d %s", res.status, res.body)
+		}
+		wzPage := e.client()
+		wzPage.loginForm("wz", testPassword)
+		if res := wzPage.postForm(link, map[string][]string{"csrf_token": {wzPage.formToken("/directory/experts")}, "username": {"other"}}); res.status != http.StatusNotFound {
+			t.Errorf("another county links = %d, want 404", res.status)
+		}
+		if got, _ := svc.GetExpert(ctx, actorOf(ksU), ex.ID); got.AccountID != profU.ID {
+			t.Fatalf("linked account = %d, want %d", got.AccountID, profU.ID)
 		}
 		prof, other, wz, ks := e.client(), e.client(), e.client(), e.client()
 		prof.mustLoginAPI("prof")
@@ -279,13 +297,11 @@ func TestExpertSelfService(t *testing.T) {
 		// Again through the pages; staff carry it out on theirs.
 		profPage := e.client()
 		profPage.loginForm("prof", testPassword)
-		tok := profPage.formToken("/directory/me/expert")
+		tok = profPage.formToken("/directory/me/expert")
 		if res := profPage.postForm("/directory/me/expert/deletion-request", map[string][]string{"csrf_token": {tok},
 			"deletion_reason": {"请删除"}}); res.status != http.StatusSeeOther {
 			t.Fatalf("page request = %d %s", res.status, res.body)
 		}
-		ksPage := e.client()
-		ksPage.loginForm("ks", testPassword)
 		if ksPage.get("/directory/experts").doc(t).Find(`#deletion-requests[href="/directory/deletion-requests"]`).Length() != 1 {
 			t.Error("no link to the deletion requests for county staff")
 		}
