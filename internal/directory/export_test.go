@@ -3,6 +3,7 @@ package directory_test
 import (
 	"bytes"
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -207,6 +208,48 @@ func TestDeletionNotices(t *testing.T) {
 		var n int
 		if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM experts WHERE id = ?", e.ID).Scan(&n); err != nil || n != 0 {
 			t.Errorf("the record is still stored (%d, %v)", n, err)
+		}
+	})
+}
+
+// TestImportExportPredicates: the predicates the lists use to offer the
+// import and export links match what the methods allow, role by role.
+func TestImportExportPredicates(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		roles := []struct {
+			role   account.Role
+			region string
+		}{{account.RoleStaff, "320500"}, {account.RoleCounty, "320583"}, {account.RoleEnterprise, "320583"},
+			{account.RoleInstitution, "320505"}, {account.RoleBroker, "320508"}, {account.RoleInvestor, "320506"},
+			{account.RoleAdmin, ""}, {account.RoleAuditor, ""}}
+		file := []byte("基金名称,基金类型,所属地区,认缴规模（万元）\n")
+		for i, r := range append(roles, struct {
+			role   account.Role
+			region string
+		}{}) {
+			a := account.Anonymous
+			if r.role != "" {
+				a = f.actor("u"+strconv.Itoa(i), r.role, r.region)
+			}
+			_, err := f.svc.ImportFunds(ctx, a, bytes.NewReader(file), int64(len(file)), "f.csv", directory.ImportOptions{}, nil)
+			if got := err == nil; got != f.svc.CanImport(a) {
+				t.Errorf("%s: CanImport = %v, import error %v", r.role, f.svc.CanImport(a), err)
+			}
+			var buf bytes.Buffer
+			err = f.svc.ExportFunds(ctx, a, directory.FundFilter{}, directory.ExportOptions{}, &buf)
+			if got := err == nil; got != f.svc.CanExport(a) {
+				t.Errorf("%s: CanExport = %v, export error %v", r.role, f.svc.CanExport(a), err)
+			}
+			err = f.svc.ExportFunds(ctx, a, directory.FundFilter{}, directory.ExportOptions{FullContacts: true}, &buf)
+			if got := err == nil; got != f.svc.CanExportContacts(a) {
+				t.Errorf("%s: CanExportContacts = %v, export error %v", r.role, f.svc.CanExportContacts(a), err)
+			}
+			if got, want := f.svc.CanDecideDeletions(a), r.role == account.RoleStaff || r.role == account.RoleCounty; got != want {
+				t.Errorf("%s: CanDecideDeletions = %v", r.role, got)
+			}
 		}
 	})
 }
