@@ -122,19 +122,19 @@ func (s *Service) beginExpertImport(ctx context.Context, a account.Actor, _ Impo
 	}
 	insts := map[string]importInstitution{}
 	type inst struct {
-		id                int64
-		name, code, code2 string
+		id                 int64
+		name, code, region string
 	}
 	list, err := queryAll(ctx, s.db, "institutions", "SELECT id, name, credit_code, region_code FROM institutions ORDER BY id", nil,
 		func(r rowScanner) (inst, error) {
 			var x inst
-			return x, r.Scan(&x.id, &x.name, &x.code, &x.code2)
+			return x, r.Scan(&x.id, &x.name, &x.code, &x.region)
 		})
 	if err != nil {
 		return nil, err
 	}
 	for _, x := range list {
-		ii := importInstitution{id: x.id, region: x.code2}
+		ii := importInstitution{id: x.id, region: x.region}
 		if _, taken := insts[x.name]; !taken {
 			insts[x.name] = ii
 		}
