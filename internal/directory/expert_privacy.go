@@ -12,6 +12,7 @@ import (
 	"kechuang/internal/audit"
 	"kechuang/internal/i18n"
 	"kechuang/internal/notice"
+	"kechuang/internal/region"
 	"kechuang/internal/sheet"
 	"kechuang/internal/sqldb"
 )
@@ -224,6 +225,9 @@ func (s *Service) RequestExpertDeletion(ctx context.Context, a account.Actor, id
 		if out, err = getDeletion(ctx, tx, rid); err != nil {
 			return err
 		}
+		if err := s.noticeDeciders(ctx, tx, e.RegionCode); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "expert.deletion_requested", ObjectType: "expert",
 			ObjectID: idText(id), RegionCode: e.RegionCode, After: map[string]any{"request_id": rid}})
 	})
@@ -301,6 +305,34 @@ func (s *Service) DecideExpertDeletion(ctx context.Context, a account.Actor, req
 		return s.noticeDeletion(ctx, tx, d, approve, note)
 	})
 	return out, err
+}
+
+// noticeDeciders tells the staff who may decide a deletion request of
+// regionCode (bureau staff over it, the county's staff) that one waits.
+// The notice names no one: notices outlive the record.
+func (s *Service) noticeDeciders(ctx context.Context, tx *sqldb.Tx, regionCode string) error {
+	type decider struct {
+		id     int64
+		region string
+	}
+	list, err := queryAll(ctx, tx, "deciders", "SELECT id, region_code FROM users WHERE disabled = ? AND role IN (?, ?) ORDER BY id",
+		[]any{false, string(account.RoleStaff), string(account.RoleCounty)}, func(r rowScanner) (decider, error) {
+			var d decider
+			return d, r.Scan(&d.id, &d.region)
+		})
+	if err != nil {
+		return err
+	}
+	for _, d := range list {
+		if d.region != "" && !region.Contains(d.region, regionCode) {
+			continue
+		}
+		if err := notice.Send(ctx, tx, notice.Message{To: d.id, Kind: "expert.deletion_requested",
+			Key: "directory.notice.deletion_requested", Link: "/directory/deletion-requests?state=pending", At: s.now()}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // noticeDeletion tells the account that asked for the deletion how it was

@@ -180,6 +180,17 @@ func TestDeletionNotices(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Staff of the county are told a request waits; another county's
+		// are not.
+		for _, c := range []struct {
+			who  account.Actor
+			want int
+		}{{ks, 1}, {wz, 0}} {
+			box, err := notice.NewService(db, nil).Inbox(ctx, c.who, i18n.Chinese, notice.Filter{})
+			if err != nil || len(box.Items) != c.want || c.want == 1 && box.Items[0].Link != "/directory/deletion-requests?state=pending" {
+				t.Errorf("%s's inbox after the request = %+v, %v; want %d notices", c.who.Username, box.Items, err, c.want)
+			}
+		}
 		// Another county's staff: not found.
 		_, err = f.svc.DecideExpertDeletion(ctx, wz, req.ID, false, "不行")
 		wantKind(t, "other county decides", err, apperr.NotFound)
