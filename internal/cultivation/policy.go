@@ -95,7 +95,11 @@ type AmountRule struct {
 
 // AmountTier is one band of a tiered amount.
 type AmountTier struct {
-	Label  string     `json:"label"`
+	Label  string     `json:"label"`            // the band in Chinese, e.g. "上年度营业收入 ≥ ¥5亿"
+	Metric string     `json:"metric,omitempty"` // the tier metric's label; empty for the catch-all
+	Op     string     `json:"op,omitempty"`     // ≥, >, ≤ or <
+	Value  float64    `json:"value,omitempty"`
+	Money  bool       `json:"money,omitempty"` // Value is an amount in 元
 	Amount AmountRule `json:"amount"`
 }
 
@@ -453,7 +457,11 @@ func (a *amountSpec) rule() AmountRule {
 	}
 	r := AmountRule{Kind: "tiers"}
 	for _, t := range a.tiers {
-		r.Tiers = append(r.Tiers, AmountTier{Label: t.label, Amount: t.then.rule()})
+		at := AmountTier{Label: t.label, Amount: t.then.rule()}
+		if t.hasTest {
+			at.Metric, at.Op, at.Value, at.Money = a.tierM.label, opSymbol[t.op], t.value, a.tierM.unit == UnitYuan
+		}
+		r.Tiers = append(r.Tiers, at)
 	}
 	return r
 }

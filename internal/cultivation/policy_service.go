@@ -78,7 +78,7 @@ func (s *Service) GetPolicy(a account.Actor, id string) (*Policy, error) {
 // PolicyClaim is a firm's mark on a policy.
 type PolicyClaim struct {
 	Status string    `json:"status"`
-	Amount *float64  `json:"amount"` // the amount received, in 元, when given
+	Amount *float64  `json:"received_amount"` // the amount received, in 元, when given
 	Note   string    `json:"note"`
 	By     string    `json:"by"`
 	At     time.Time `json:"at"`
@@ -138,7 +138,7 @@ func matchRank(st MatchStatus) int {
 // clear the mark; Amount (元) only with received.
 type ClaimUpdate struct {
 	Status string   `json:"status"`
-	Amount *float64 `json:"amount"`
+	Amount *float64 `json:"received_amount"`
 	Note   string   `json:"note"`
 }
 
@@ -152,9 +152,9 @@ func (u *ClaimUpdate) Validate() error {
 	if u.Amount != nil {
 		switch {
 		case u.Status != ClaimReceived:
-			fields = append(fields, apperr.Field("amount", "policy.amount_only_received"))
+			fields = append(fields, apperr.Field("received_amount", "policy.amount_only_received"))
 		case *u.Amount < 0 || *u.Amount > 1e11 || math.IsNaN(*u.Amount):
-			fields = append(fields, apperr.Field("amount", "error.number"))
+			fields = append(fields, apperr.Field("received_amount", "error.number"))
 		}
 	}
 	if utf8.RuneCountInString(u.Note) > maxClaimNote {
