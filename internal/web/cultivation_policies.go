@@ -164,7 +164,6 @@ type policyData struct {
 	Status   string
 }
 
-
 // handlePolicy shows one policy: its document, validity, conditions and
 // amount formula with what is unconfirmed, and, for staff, its take-up per
 // county and the firms eligible but not claiming (?county=, ?status=).
@@ -351,7 +350,6 @@ func (s *Server) handleEnterprisePolicyClaim(w http.ResponseWriter, r *http.Requ
 	}
 	http.Redirect(w, r, "/cultivation/enterprises/"+strconv.FormatInt(id, 10)+"?done=policy#policies", http.StatusSeeOther)
 }
-
 
 // sortedUnconfirmed returns a policy's unconfirmed fields in the order of
 // cultivation.PolicyFields.
