@@ -309,7 +309,7 @@ func compilePolicy(name string, data []byte) (*Policy, error) {
 		rs.conditions = append(rs.conditions, n)
 	}
 	rs.outCap = countNodes(rs.conditions)
-	if p.amount, err = c.amount("amount", f.Amount, f.Confidence); err != nil {
+	if p.amount, err = c.amount("amount", f.Amount, f.Confidence, false); err != nil {
 		return nil, err
 	}
 	p.rs = rs
@@ -317,7 +317,9 @@ func compilePolicy(name string, data []byte) (*Policy, error) {
 	return p, nil
 }
 
-func (c *compiler) amount(at string, f *fileAmount, conf string) (*amountSpec, error) {
+// amount compiles an amount formula; quiet leaves it out of the
+// unconfirmed list (a tier's amount, which its tiers' entry words).
+func (c *compiler) amount(at string, f *fileAmount, conf string, quiet bool) (*amountSpec, error) {
 	if f == nil {
 		return nil, fmt.Errorf("%s: required", at)
 	}
@@ -405,7 +407,7 @@ func (c *compiler) amount(at string, f *fileAmount, conf string) (*amountSpec, e
 				}
 				bconf = b.Confidence
 			}
-			if t.then, err = c.amount(bat+".amount", b.Amount, bconf); err != nil {
+			if t.then, err = c.amount(bat+".amount", b.Amount, bconf, true); err != nil {
 				return nil, err
 			}
 			t.label = "其他"
@@ -417,7 +419,9 @@ func (c *compiler) amount(at string, f *fileAmount, conf string) (*amountSpec, e
 		c.note(conf, "金额分档 "+a.text()+sourceSuffix(f.Source))
 		return a, nil
 	}
-	c.note(conf, "金额 "+a.text()+sourceSuffix(f.Source))
+	if !quiet {
+		c.note(conf, "金额 "+a.text()+sourceSuffix(f.Source))
+	}
 	return a, nil
 }
 
