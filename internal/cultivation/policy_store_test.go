@@ -3,6 +3,7 @@ package cultivation_test
 import (
 	"bytes"
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -183,6 +184,48 @@ func TestPolicyClaimsAndUptake(t *testing.T) {
 		}
 		if _, err := r.svc.PolicySummary(ctx, firmUser); !apperr.Is(err, apperr.Forbidden) {
 			t.Errorf("enterprise PolicySummary = %v, want Forbidden", err)
+		}
+	})
+}
+
+// TestPolicyPredicatesMatchTheRules checks each policy predicate a page
+// asks against the method it stands for, role by role.
+func TestPolicyPredicatesMatchTheRules(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		r := newRegistry(t, db, time.Date(2026, 6, 30, 9, 0, 0, 0, time.UTC))
+		pb, err := cultivation.LoadPolicies(data.FS)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.svc.UsePolicies(pb)
+		ks := r.actor(t, "ks", account.RoleCounty, "320583")
+		for i, role := range account.Roles {
+			region := "320583"
+			switch role {
+			case account.RoleAdmin, account.RoleSecurity, account.RoleAuditor:
+				region = ""
+			case account.RoleStaff:
+				region = "320500"
+			}
+			a := r.actor(t, "u"+strconv.Itoa(i), role, region)
+			e := cultivation.Enterprise{CreditCode: creditCode(t, "91320583MA1PQL"+strconv.Itoa(100+i)), Name: "昆山谓词示例有限公司" + strconv.Itoa(i),
+				RegionCode: "320583"}
+			if role == account.RoleEnterprise {
+				e.AccountID = a.UserID
+			}
+			e, err := r.svc.CreateEnterprise(ctx, ks, e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			refused := func(err error) bool { return apperr.Is(err, apperr.Forbidden) || apperr.Is(err, apperr.NotFound) }
+			_, err = r.svc.GetPolicy(a, "suzhou-little-giant")
+			check(t, role, "CanViewPolicies", r.svc.CanViewPolicies(a), !refused(err))
+			_, err = r.svc.PolicySummary(ctx, a)
+			check(t, role, "CanViewPolicyUptake", r.svc.CanViewPolicyUptake(a), !refused(err))
+			_, err = r.svc.SetPolicyClaim(ctx, a, e.ID, "suzhou-little-giant", cultivation.ClaimUpdate{Status: cultivation.ClaimApplied})
+			check(t, role, "CanClaimPolicy", r.svc.CanClaimPolicy(a, e), !refused(err))
 		}
 	})
 }
