@@ -63,6 +63,15 @@ func (s *Service) CanViewPolicyUptake(a account.Actor) bool { return oversees(a)
 // account.
 func (s *Service) CanClaimPolicy(a account.Actor, e Enterprise) bool { return s.CanFillYears(a, e) }
 
+// ListPolicies returns the loaded policies, in id order, to those who may
+// view them (CanViewPolicies).
+func (s *Service) ListPolicies(a account.Actor) ([]*Policy, error) {
+	if !s.CanViewPolicies(a) {
+		return nil, apperr.New(apperr.Forbidden, "cultivation.only_staff")
+	}
+	return s.Policies().List(), nil
+}
+
 // GetPolicy returns a loaded policy; an unknown id is NotFound.
 func (s *Service) GetPolicy(a account.Actor, id string) (*Policy, error) {
 	if !s.CanViewPolicies(a) {

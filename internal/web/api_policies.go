@@ -13,12 +13,13 @@ func (s *Server) handleAPIPolicies(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	list, err := s.Cultivation.ListPolicies(actor)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	out := []policyView{}
-	for _, p := range s.Cultivation.Policies().List() {
-		if _, err := s.Cultivation.GetPolicy(actor, p.ID); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
+	for _, p := range list {
 		out = append(out, s.policyView(r, p))
 	}
 	writeJSON(w, http.StatusOK, out)

@@ -130,13 +130,14 @@ type policySummaryRow struct {
 // county meet each one without having claimed it, and the amount.
 func (s *Server) handlePolicyList(w http.ResponseWriter, r *http.Request) {
 	st := state(r)
-	if !s.Cultivation.CanViewPolicies(st.actor) {
-		s.writeError(w, r, apperr.New(apperr.Forbidden, "cultivation.only_staff"))
+	list, err := s.Cultivation.ListPolicies(st.actor)
+	if err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	data := policiesData{}
 	views := map[string]policyView{}
-	for _, p := range s.Cultivation.Policies().List() {
+	for _, p := range list {
 		v := s.policyView(r, p)
 		data.Policies = append(data.Policies, v)
 		views[p.ID] = v

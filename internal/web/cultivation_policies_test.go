@@ -167,7 +167,9 @@ func TestCultivationPolicies(t *testing.T) {
 		}
 
 		// API.
-		firmAPI, cityAPI, ksAPI, tcAPI, anon := e.client(), e.client(), e.client(), e.client(), e.client()
+		e.createUser("uni", account.RoleInstitution, "320506")
+		firmAPI, cityAPI, ksAPI, tcAPI, uniAPI, anon := e.client(), e.client(), e.client(), e.client(), e.client(), e.client()
+		uniAPI.mustLoginAPI("uni")
 		firmAPI.mustLoginAPI("firm")
 		cityAPI.mustLoginAPI("city")
 		ksAPI.mustLoginAPI("ks")
@@ -175,6 +177,7 @@ func TestCultivationPolicies(t *testing.T) {
 		apiPath := "/api/v1/enterprises/" + strconv.FormatInt(a.ID, 10) + "/policies"
 		runSteps(t, []apiStep{
 			{"anonymous list", anon, http.MethodGet, "/api/v1/policies", nil, 401},
+			{"a university's list", uniAPI, http.MethodGet, "/api/v1/policies", nil, 403},
 			{"list", firmAPI, http.MethodGet, "/api/v1/policies", nil, 200},
 			{"one, firm", firmAPI, http.MethodGet, "/api/v1/policies/suzhou-little-giant", nil, 200},
 			{"one, city", cityAPI, http.MethodGet, "/api/v1/policies/suzhou-little-giant?county=320583", nil, 200},
