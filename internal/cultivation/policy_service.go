@@ -14,6 +14,7 @@ import (
 	"kechuang/internal/account"
 	"kechuang/internal/apperr"
 	"kechuang/internal/audit"
+	"kechuang/internal/notice"
 	"kechuang/internal/pii"
 	"kechuang/internal/region"
 	"kechuang/internal/sheet"
@@ -176,7 +177,8 @@ func (u *ClaimUpdate) Validate() error {
 }
 
 // SetPolicyClaim marks the firm's claim on a policy (or clears it when
-// u.Status is empty) and audits the change. The firm's own account and
+// u.Status is empty) and audits the change; a mark staff set is sent to
+// the firm's account as a notice. The firm's own account and
 // staff in its region may; a firm the actor cannot see and an unknown
 // policy are NotFound. A policy that does not cover the firm's region is
 // refused on the policy field.
@@ -236,6 +238,14 @@ func (s *Service) SetPolicyClaim(ctx context.Context, a account.Actor, id int64,
 				return fmt.Errorf("store claim: %w", err)
 			}
 			out = &PolicyClaim{Status: u.Status, Amount: u.Amount, Note: u.Note, By: name, At: now}
+			// Staff marking the firm's claim tell the firm's account.
+			if e.AccountID != 0 && e.AccountID != a.UserID {
+				if err := notice.Send(ctx, tx, notice.Message{To: e.AccountID, Kind: "policy.claim", Key: "policy.notice.claim",
+					Args: []notice.Arg{notice.Text(p.Name), notice.Code("policy.claim." + u.Status)},
+					Link: "/cultivation/enterprises/" + idText(id) + "#policies", At: now}); err != nil {
+					return err
+				}
+			}
 		}
 		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: action, ObjectType: "enterprise", ObjectName: e.Name,
 			ObjectID: idText(id) + "/" + policyID, RegionCode: e.RegionCode, Before: before, After: out})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +15,8 @@ import (
 	"kechuang/internal/apperr"
 	"kechuang/internal/cultivation"
 	"kechuang/internal/dbtest"
+	"kechuang/internal/i18n"
+	"kechuang/internal/notice"
 	"kechuang/internal/sqldb"
 )
 
@@ -130,6 +133,13 @@ func TestPolicyClaimsAndUptake(t *testing.T) {
 		}
 		if _, err := r.svc.SetPolicyClaim(ctx, ks, a.ID, "suzhou-little-giant", cultivation.ClaimUpdate{Status: "received", Amount: ptr(1e6)}); err != nil {
 			t.Fatal(err)
+		}
+		// The firm's account hears of the staff's mark, in its language.
+		for lang, want := range map[string]string{i18n.Chinese: "的申报状态已更新为：已兑现", i18n.English: "is now: Received"} {
+			box, err := notice.NewService(db, func() time.Time { return r.now }).Inbox(ctx, firmUser, lang, notice.Filter{})
+			if err != nil || len(box.Items) != 1 || !strings.Contains(box.Items[0].Title, want) {
+				t.Errorf("%s inbox = %+v, %v; want one notice containing %q", lang, box.Items, err, want)
+			}
 		}
 		u, err := r.svc.PolicyUptake(ctx, ks, "suzhou-little-giant", "")
 		if err != nil {
