@@ -290,6 +290,7 @@ var AttestationKeys = []KeyInfo{
 	{Key: "info_system", Label: "至少1项核心业务采用信息系统支撑"},
 	{Key: "mgmt_certification", Label: "取得管理体系认证或发达国家和地区产品认证"},
 	{Key: "own_brand", Label: "拥有直面市场的自主品牌"},
+	{Key: "first_high_tech", Label: "首次认定为高新技术企业（非重新认定）"},
 }
 
 // CertificateTypes are the title types AssessmentInput.Certificates may hold.
