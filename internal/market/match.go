@@ -139,17 +139,17 @@ type Reason struct {
 
 // Match is one proposed counterpart of a listing, with its reasons.
 type Match struct {
-	Rank          int      `json:"rank"`
-	CandidateKind string   `json:"candidate_kind"`
-	ID            int64    `json:"id"`
-	Kind          Kind     `json:"kind,omitempty"`
-	Title         string   `json:"title"`
-	OwnerName     string   `json:"owner_name,omitempty"`
-	RegionCode    string   `json:"region_code"`
-	Domain        string   `json:"domain,omitempty"`
-	Industry      string   `json:"industry,omitempty"`
-	Tier          string   `json:"tier,omitempty"`
-	Size          string   `json:"size,omitempty"`
+	Rank          int    `json:"rank"`
+	CandidateKind string `json:"candidate_kind"`
+	ID            int64  `json:"id"`
+	Kind          Kind   `json:"kind,omitempty"`
+	Title         string `json:"title"`
+	OwnerName     string `json:"owner_name,omitempty"`
+	RegionCode    string `json:"region_code"`
+	Domain        string `json:"domain,omitempty"`
+	Industry      string `json:"industry,omitempty"`
+	Tier          string `json:"tier,omitempty"`
+	Size          string `json:"size,omitempty"`
 	// Subtitle is the line under a candidate's name: an expert's
 	// institution and title, an investor's funds.
 	Subtitle string `json:"subtitle,omitempty"`
@@ -157,12 +157,12 @@ type Match struct {
 	InstitutionType string `json:"institution_type,omitempty"`
 	// Round and Amount (万元) describe a financing need proposed to an
 	// investor.
-	Round  string  `json:"round,omitempty"`
-	Amount float64 `json:"financing_amount,omitempty"`
-	Score         float64  `json:"score"`
-	SharedTerms   []string `json:"shared_terms"`
-	Snippet       string   `json:"snippet,omitempty"`
-	Reasons       []Reason `json:"reasons"`
+	Round       string   `json:"round,omitempty"`
+	Amount      float64  `json:"financing_amount,omitempty"`
+	Score       float64  `json:"score"`
+	SharedTerms []string `json:"shared_terms"`
+	Snippet     string   `json:"snippet,omitempty"`
+	Reasons     []Reason `json:"reasons"`
 	// Relative is the score as a percentage of the best match's, for the
 	// bar on the page.
 	Relative    int `json:"-"`
@@ -240,7 +240,7 @@ type MatchPage struct {
 	// demand (its public profiles only).
 	Experts      []Match    `json:"experts,omitempty"`
 	Institutions []Match    `json:"institutions,omitempty"`
-	Decisions   []Decision     `json:"decisions"`
+	Decisions    []Decision `json:"decisions"`
 	// Boosts are the feature multipliers the owner's (and the domain's)
 	// past declines set, only those above 1.
 	Boosts map[string]float64 `json:"boosts,omitempty"`
