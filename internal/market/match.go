@@ -354,7 +354,7 @@ func (x *Indexer) Matches(ctx context.Context, a account.Actor, id int64, page i
 	out.Topic = topic.Disciplines
 	out.Total = len(ranked)
 	from := min((out.Page-1)*out.PerPage, len(ranked))
-	out.Matches = ranked[from:min(from+out.PerPage, len(ranked))]
+	out.Matches = append(out.Matches, ranked[from:min(from+out.PerPage, len(ranked))]...)
 	if l.Kind == Achievement && s.registry != nil {
 		if out.Enterprises, err = s.rankProspects(ctx, l, answered, boosts); err != nil {
 			return MatchPage{}, err
