@@ -51,10 +51,9 @@ func (s *Service) UseDirectory(d Directory) { s.people = d }
 // institutions, derived from the database like the listing index and
 // rebuilt when what it would hold changes.
 type peopleIndex struct {
-	mu       sync.Mutex
-	key      [sha256.Size]byte
-	ix       *search.Index
-	profiles map[string]person
+	mu  sync.Mutex
+	key [sha256.Size]byte
+	ix  *search.Index
 }
 
 // person is an expert or institution with the text it is matched on.
@@ -123,7 +122,6 @@ func (x *Indexer) people(ctx context.Context) (*search.Index, map[string]person,
 		}
 		px.ix, px.key = ix, key
 	}
-	px.profiles = byID
 	return px.ix, byID, nil
 }
 
