@@ -87,7 +87,19 @@ func TestDemandMatchesExpertsAndInstitutions(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The institution's published achievement counts as its text.
-		f.publish(uni, f.staff, market.Achievement, batteryAchievement(cathodeTitle, cathodeSummary, "320506", []string{"license"}, 80, 7))
+		ach := f.publish(uni, f.staff, market.Achievement, batteryAchievement(cathodeTitle, cathodeSummary, "320506", []string{"license"}, 80, 7))
+		// One deal on it signed: the institution's past deals.
+		deal, err := f.svc.CreateDeal(ctx, f.buyer, market.DealInput{ListingID: ach.ID, Message: "希望洽谈许可。",
+			Contact: market.Contact{Name: "张经理", Phone: "0512-66000000"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.StepDeal(ctx, f.buyer, deal.ID, market.DealNegotiate, market.DealStep{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.StepDeal(ctx, f.buyer, deal.ID, market.DealSign, market.DealStep{Amount: amount(60)}); err != nil {
+			t.Fatal(err)
+		}
 
 		p := f.matches(f.buyer, f.demand.ID)
 		ids := matchIDs(p.Experts)
@@ -132,6 +144,9 @@ func TestDemandMatchesExpertsAndInstitutions(t *testing.T) {
 		}
 		if r := reasonOf(p.Institutions[0], market.FeatureDomain); r.Fit != "partial" || !strings.Contains(r.Text, "新能源与节能") {
 			t.Errorf("institution domain reason = %s %q", r.Fit, r.Text)
+		}
+		if r := reasonOf(p.Institutions[0], market.FeatureDeals); r.Fit != "partial" || r.Text != "已有 1 项技术交易签约或登记" {
+			t.Errorf("institution deals reason = %s %q", r.Fit, r.Text)
 		}
 		b, err := json.Marshal(p)
 		if err != nil {
