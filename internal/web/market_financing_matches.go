@@ -9,7 +9,14 @@ import (
 type financingMatchesData struct {
 	Nav   marketNav
 	P     market.FinancingMatchPage
+	Items []financingMatchView
 	Pager pager
+}
+
+// financingMatchView is one proposed need with its amount written out.
+type financingMatchView struct {
+	market.Match
+	AmountText string
 }
 
 // handleMarketFinancingMatches is an investor's list of the published
@@ -29,6 +36,9 @@ func (s *Server) handleMarketFinancingMatches(w http.ResponseWriter, r *http.Req
 	}
 	p.Localize(st.lang)
 	data := financingMatchesData{Nav: s.marketNav(r), P: p, Pager: newPager(r, p.Page, p.PerPage, p.Total)}
+	for _, m := range p.Matches {
+		data.Items = append(data.Items, financingMatchView{Match: m, AmountText: formatWan(st.lang, m.Amount)})
+	}
 	s.render(w, r, http.StatusOK, "market/financing_matches", s.newPage(r, "market.financing_match.title", "market", data))
 }
 
