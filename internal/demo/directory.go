@@ -232,7 +232,7 @@ func LoadDirectory(ctx context.Context, db *sqldb.DB, accounts *account.Service,
 		}
 	}
 	given := now.AddDate(0, -1, 0).Format("2006-01-02")
-	for _, d := range demoExperts {
+	for _, d := range append(demoExperts, demoMatchExperts...) {
 		in := d.in
 		in.InstitutionID = ids[d.institution]
 		e, err := svc.CreateExpert(ctx, staff, in)

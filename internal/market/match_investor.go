@@ -42,9 +42,11 @@ type investor struct {
 	stages  []string
 	// regions are the stated regions, or else the funds' regions.
 	regions []string
-	// past are the top-level domains of past investments, one per
-	// investment.
-	past []string
+	// past are the top-level domains of past investments whose domain is
+	// known (a portfolio row linked to the registry, an investment through
+	// the pipeline), one per investment; unknown counts the others.
+	past    []string
+	unknown int
 }
 
 // investorsFor loads every matchable investor with the domains of its
@@ -79,19 +81,15 @@ func (s *Service) investors(ctx context.Context) ([]investor, error) {
 			}
 		}
 		for _, r := range p.Portfolio {
-			if r.EnterpriseID == 0 || s.registry == nil {
-				continue
-			}
-			e, err := s.registry.GetProspect(ctx, r.EnterpriseID)
-			if apperr.Is(err, apperr.NotFound) {
-				continue
-			}
+			domain, err := s.enterpriseDomain(ctx, r.EnterpriseID)
 			if err != nil {
 				return nil, err
 			}
-			if e.Domain != "" {
-				v.past = append(v.past, topDomain(e.Domain))
+			if domain == "" {
+				v.unknown++
+				continue
 			}
+			v.past = append(v.past, domain)
 		}
 		v.past = append(v.past, invested[p.UserID]...)
 		slices.Sort(v.domains)
@@ -101,6 +99,22 @@ func (s *Service) investors(ctx context.Context) ([]investor, error) {
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// enterpriseDomain is the top-level domain of registry enterprise id, ""
+// when it is not linked or the registry does not say.
+func (s *Service) enterpriseDomain(ctx context.Context, id int64) (string, error) {
+	if id == 0 || s.registry == nil {
+		return "", nil
+	}
+	e, err := s.registry.GetProspect(ctx, id)
+	if apperr.Is(err, apperr.NotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return topDomain(e.Domain), nil
 }
 
 // investedDomains maps investors to the top-level domains of the
@@ -196,14 +210,16 @@ func (s *Service) investorReasons(l Listing, v investor, places placeNames) []Re
 		}
 	}
 	switch {
-	case len(v.past) == 0 && len(v.Portfolio) == 0:
-		add(FeaturePortfolio, "unknown", 0, "market.match.portfolio_none")
 	case in >= 2:
 		add(FeaturePortfolio, "good", 1, "market.match.portfolio_good", in, topDomain(l.Domain))
 	case in == 1:
 		add(FeaturePortfolio, "partial", 0.6, "market.match.portfolio_good", in, topDomain(l.Domain))
+	case len(v.past) > 0:
+		add(FeaturePortfolio, "poor", 0, "market.match.portfolio_other", len(v.past)+v.unknown, topDomain(l.Domain))
+	case v.unknown > 0:
+		add(FeaturePortfolio, "unknown", 0, "market.match.portfolio_unknown", v.unknown)
 	default:
-		add(FeaturePortfolio, "poor", 0, "market.match.portfolio_other", max(len(v.Portfolio), len(v.past)), topDomain(l.Domain))
+		add(FeaturePortfolio, "unknown", 0, "market.match.portfolio_none")
 	}
 	return rs
 }

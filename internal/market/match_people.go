@@ -206,21 +206,41 @@ func (x *Indexer) rankPeople(ctx context.Context, l Listing, answered map[string
 	topicW := pix.Weights().Topic
 	rank := func(kind string) []Match {
 		hits := pix.Match(doc, search.MatchOptions{Limit: matchPool, Filters: map[string][]string{"type": {kind}}, Exclude: exclude})
+		// A few dozen profiles say little about which words are common:
+		// the market's index does (技术 and 生产 explain no match).
+		type cand struct {
+			h      search.Hit
+			p      person
+			shared []string
+			lex    float64
+		}
+		var cands []cand
 		best := 0.0
 		for _, h := range hits {
-			best = max(best, h.Score)
-		}
-		out := []Match{}
-		for _, h := range hits {
 			p, ok := profiles[h.ID]
-			if !ok || best <= 0 {
+			if !ok {
 				continue
 			}
-			m := Match{CandidateKind: kind, ID: p.ID, Title: p.Name, Subtitle: p.subtitle(), RegionCode: p.RegionCode,
-				SharedTerms: h.Explanation.SharedTerms, Snippet: h.Snippet.Text, SnippetHTML: h.Snippet.HTML()}
-			if m.SharedTerms == nil {
-				m.SharedTerms = []string{}
+			c := cand{h: h, p: p, shared: []string{}}
+			for _, t := range h.Explanation.SharedTerms {
+				if x.ix.Specific(t) {
+					c.shared = append(c.shared, t)
+				}
 			}
+			if len(c.shared) > 0 {
+				c.lex = max(h.Score-topicW*h.Explanation.TopicAgreement, 0)
+				best = max(best, c.lex)
+			} else if h.Explanation.TopicAgreement < peopleMinAgreement && !declaresTop(p, h.Explanation) {
+				continue // nothing in common worth proposing
+			}
+			cands = append(cands, c)
+		}
+		out := []Match{}
+		for _, c := range cands {
+			p, h := c.p, c.h
+			h.Explanation.SharedTerms = c.shared
+			m := Match{CandidateKind: kind, ID: p.ID, Title: p.Name, Subtitle: p.subtitle(), RegionCode: p.RegionCode,
+				SharedTerms: c.shared, Snippet: h.Snippet.Text, SnippetHTML: h.Snippet.HTML()}
 			if kind == CandidateInstitution {
 				m.InstitutionType = p.Kind
 			}
@@ -231,7 +251,14 @@ func (x *Indexer) rankPeople(ctx context.Context, l Listing, answered map[string
 			for _, a := range p.Accounts {
 				n += deals[a]
 			}
-			m.Reasons = x.svc.personReasons(l, p, h, topicW, best, n, places)
+			// Relative to the best candidate, and scaled by how many
+			// specific terms are shared: one common word with the only
+			// candidate in the pool is not a full match.
+			text := 0.0
+			if best > 0 {
+				text = c.lex / best * min(1, float64(len(c.shared))/peopleFullTerms)
+			}
+			m.Reasons = x.svc.personReasons(l, p, h, text, n, places)
 			m.Score = score(m.Reasons, boosts)
 			out = append(out, m)
 		}
@@ -252,16 +279,31 @@ func (p person) subtitle() string {
 	return strings.Join(parts, " · ")
 }
 
+// peopleFullTerms is how many specific shared terms give a person the
+// full text score.
+const peopleFullTerms = 4
+
+// peopleMinAgreement is the least discipline agreement for which a
+// person who shares no specific term with a demand is still proposed.
+const peopleMinAgreement = 0.1
+
+// declaresTop reports whether p declares the discipline the demand most
+// likely belongs to.
+func declaresTop(p person, ex search.Explanation) bool {
+	return len(ex.Query.Disciplines) > 0 && slices.Contains(p.Disciplines, ex.Query.Disciplines[0].Name)
+}
+
 // personReasons computes the features of an expert or institution for
-// demand l.
-func (s *Service) personReasons(l Listing, p person, h search.Hit, topicW, best float64, deals int, places placeNames) []Reason {
+// demand l. text is the lexical score over the specific shared terms,
+// divided by the best candidate's and scaled by their number; discipline agreement counts as the
+// probability itself, not relative to the others, so that a small pool
+// of far-off profiles does not look close.
+func (s *Service) personReasons(l Listing, p person, h search.Hit, text float64, deals int, places placeNames) []Reason {
 	ex := h.Explanation
 	var rs []Reason
 	add := func(feature, fit string, value float64, key string, args ...any) {
 		rs = append(rs, Reason{Feature: feature, Fit: fit, Value: round4(value), Weight: baseWeights[feature], Key: key, Args: args})
 	}
-	field := topicW * ex.TopicAgreement
-	text := max(h.Score-field, 0) / best
 	switch n := len(ex.SharedTerms); {
 	case n >= 3:
 		add(FeatureText, "good", text, "market.match.text", strings.Join(ex.SharedTerms, "、"))
@@ -271,16 +313,17 @@ func (s *Service) personReasons(l Listing, p person, h search.Hit, topicW, best 
 		add(FeatureText, "poor", text, "market.match.text_none")
 	}
 	fit, key := fieldFit(ex)
+	value := ex.TopicAgreement
 	declared := msgKey("market.match.field_no_domains")
 	if len(p.Disciplines) > 0 {
 		declared = msg{"market.match.field_declared", []any{strings.Join(p.Disciplines, "、")}}
 		// A declared discipline equal to the demand's most likely one
 		// counts as agreement a person confirmed.
-		if fit != "good" && len(ex.Query.Disciplines) > 0 && slices.Contains(p.Disciplines, ex.Query.Disciplines[0].Name) {
-			fit, key = "partial", "market.match.field_partial"
+		if fit != "good" && declaresTop(p, ex) {
+			fit, key, value = "partial", "market.match.field_declared_top", max(value, FieldAgreeMin)
 		}
 	}
-	add(FeatureField, fit, field/best, key, topLabel(ex.Query.Disciplines), topLabel(ex.Doc.Disciplines),
+	add(FeatureField, fit, value, key, topLabel(ex.Query.Disciplines), topLabel(ex.Doc.Disciplines),
 		int(ex.TopicAgreement*100+0.5), declared)
 	if p.Type == directory.TypeInstitution {
 		rs = append(rs, domainReason(l.Domain, closestDomain(l.Domain, p.Domains)))
