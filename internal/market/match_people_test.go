@@ -300,6 +300,13 @@ func TestInvestorRanking(t *testing.T) {
 			if diff := cmp.Diff(wantTexts, texts); diff != "" {
 				t.Errorf("reasons of the best investor (-want +got):\n%s", diff)
 			}
+			// In English the round and stage are labels too, never codes.
+			en := p.Matches[0]
+			en.Reasons = append([]market.Reason(nil), en.Reasons...)
+			en.Localize("en")
+			if got := reasonOf(en, market.FeatureStage).Text; got != "Series A is within the stage it invests in (Growth)" {
+				t.Errorf("English stage reason = %q", got)
+			}
 		}
 		b, _ := json.Marshal(p)
 		if strings.Contains(string(b), "0512-67778888") || strings.Contains(string(b), "private") {
