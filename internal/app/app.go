@@ -184,6 +184,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a.Directory = directory.NewService(a.DB, dirRef, directory.Config{Home: a.Regions.HomeRegion, Now: cfg.Now,
 		Classifier: classifier})
+	a.Market.UseDirectory(a.Directory)
 
 	a.Jobs = job.NewService(a.DB, a.Logger)
 	imports := importer.Config{Jobs: a.Jobs, Limits: sheet.Limits{MaxRows: cfg.ImportMaxRows}}

@@ -11,6 +11,7 @@ import (
 	"kechuang/internal/audit"
 	"kechuang/internal/dbtest"
 	"kechuang/internal/demo"
+	"kechuang/internal/market"
 	"kechuang/internal/sqldb"
 )
 
@@ -89,6 +90,37 @@ func TestLoadDemoThroughTheApp(t *testing.T) {
 			}
 		}
 	}
+	// Demo demands get experts and institutions, demo financing needs
+	// investors, and the demo investor its financing needs.
+	owner := func(kind market.Kind) (account.Actor, int64) {
+		var id, ownerID int64
+		if err := db.QueryRowContext(ctx, "SELECT id, owner_id FROM listings WHERE kind = ? AND state = 'published' ORDER BY id LIMIT 1",
+			kind).Scan(&id, &ownerID); err != nil {
+			t.Fatalf("a demo %s: %v", kind, err)
+		}
+		u, err := a.Accounts.GetUser(ctx, account.System, ownerID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return account.Actor{UserID: u.ID, Username: u.Username, Role: u.Role, Region: u.RegionCode}, id
+	}
+	firm, demandID := owner(market.Demand)
+	if p, err := a.Search.Matches(ctx, firm, demandID, 1); err != nil || len(p.Experts) == 0 || len(p.Institutions) == 0 {
+		t.Errorf("demo demand %d: %d experts, %d institutions, %v", demandID, len(p.Experts), len(p.Institutions), err)
+	}
+	firm, needID := owner(market.Financing)
+	if p, err := a.Search.Matches(ctx, firm, needID, 1); err != nil || len(p.Matches) == 0 {
+		t.Errorf("demo financing need %d: %d investors, %v", needID, len(p.Matches), err)
+	}
+	inv, err := a.Accounts.GetUserByName(ctx, account.System, "investor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := a.Market.FinancingMatches(ctx, account.Actor{UserID: inv.ID, Username: inv.Username, Role: inv.Role}, 1); err != nil ||
+		!p.Preferences || len(p.Matches) == 0 {
+		t.Errorf("the demo investor's financing matches = %+v, %v", p, err)
+	}
+
 	again, err := a.LoadDemo(ctx, "Demo-Pass-2027")
 	if err != nil || len(again.Parts) != len(sum.Parts) {
 		t.Fatalf("second LoadDemo() = %+v, %v", again, err)

@@ -233,7 +233,7 @@ func LoadDirectory(ctx context.Context, db *sqldb.DB, accounts *account.Service,
 		}
 	}
 	given := now.AddDate(0, -1, 0).Format("2006-01-02")
-	for _, d := range demoExperts {
+	for _, d := range append(demoExperts, demoMatchExperts...) {
 		in := d.in
 		in.InstitutionID = ids[d.institution]
 		e, err := svc.CreateExpert(ctx, staff, in)
@@ -286,6 +286,17 @@ func LoadDirectory(ctx context.Context, db *sqldb.DB, accounts *account.Service,
 		}
 	}
 	investor, investorErr := accounts.GetUserByName(ctx, account.System, "investor")
+	if investorErr == nil {
+		// What the demo investor looks for, so that financing needs are
+		// proposed to it and it to them.
+		lo, hi := 500.0, 5000.0
+		if _, err := svc.PutInvestorPreferences(ctx, staff, investor.ID, directory.InvestorInput{
+			Domains: []string{"电子信息", "先进制造与自动化", "新能源与节能"}, Stages: []string{"startup", "growth"},
+			TicketMin: &lo, TicketMax: &hi, Regions: []string{HomeRegion}, Note: "关注本地硬科技早中期项目。（演示）"}); err != nil {
+			return added, fmt.Errorf("demo investor preferences: %w", err)
+		}
+		added++
+	}
 	for _, d := range demoFunds {
 		in := d.in
 		in.Established = now.AddDate(-3, 0, 0).Format("2006-01-02")

@@ -26,6 +26,12 @@
 // institution). Returned records carry Perms for pages to show buttons,
 // and Abilities says what the actor may start.
 //
+// The market's matching reads the directory through MatchProfiles (the
+// experts' consented public profiles and the institutions members may
+// see, never a phone or e-mail) and InvestorProfiles (investor accounts
+// with their preferences, funds and portfolios), both as any member sees
+// them, so that a match never shows what a profile withholds.
+//
 // # Experts and PIPL
 //
 // An expert's personal data is shown to visitors only as consented: the

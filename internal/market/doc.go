@@ -35,6 +35,13 @@
 // staff in scope see contacts. A listing the actor may not see is
 // apperr.NotFound.
 //
+// Matching (match*.go) pairs demands and achievements, proposes
+// registered enterprises for achievements (Registry), the directory's
+// experts and institutions for demands and its investors for financing
+// needs (Directory, match_people.go and match_investor.go), and financing
+// needs to investors (FinancingMatches). People are matched only on what
+// every member may see of them.
+//
 // market may import the foundation packages, directory and cultivation; it
 // must not import web or cmd.
 //

@@ -81,6 +81,7 @@ const (
 var baseWeights = map[string]float64{
 	FeatureText: 2.5, FeatureField: 2.5, FeatureDomain: 0.3, FeatureTRL: 0.25, FeatureRegion: 0.15, FeatureMode: 0.1,
 	FeatureBudget: 0.15, FeatureFresh: 0.05, FeatureDetail: 0.05, FeatureIndustry: 1, FeatureTier: 0.2, FeatureSize: 0.2,
+	FeatureDeals: 0.2,
 }
 
 // sizeValue rates how much an enterprise of a size class can take on:
@@ -94,9 +95,9 @@ var sizeValue = map[string]float64{
 // owner who declines for 领域不符 wants field agreement to count more.
 // 已有方案 and 其他 say nothing about the features.
 var reasonFeatures = map[DeclineReason][]string{
-	ReasonField:    {FeatureField, FeatureDomain, FeatureIndustry},
-	ReasonMaturity: {FeatureTRL},
-	ReasonBudget:   {FeatureBudget},
+	ReasonField:    {FeatureField, FeatureDomain, FeatureIndustry, FeaturePortfolio},
+	ReasonMaturity: {FeatureTRL, FeatureStage},
+	ReasonBudget:   {FeatureBudget, FeatureTicket},
 	ReasonUnclear:  {FeatureDetail},
 	ReasonRegion:   {FeatureRegion},
 }
@@ -138,21 +139,30 @@ type Reason struct {
 
 // Match is one proposed counterpart of a listing, with its reasons.
 type Match struct {
-	Rank          int      `json:"rank"`
-	CandidateKind string   `json:"candidate_kind"`
-	ID            int64    `json:"id"`
-	Kind          Kind     `json:"kind,omitempty"`
-	Title         string   `json:"title"`
-	OwnerName     string   `json:"owner_name,omitempty"`
-	RegionCode    string   `json:"region_code"`
-	Domain        string   `json:"domain,omitempty"`
-	Industry      string   `json:"industry,omitempty"`
-	Tier          string   `json:"tier,omitempty"`
-	Size          string   `json:"size,omitempty"`
-	Score         float64  `json:"score"`
-	SharedTerms   []string `json:"shared_terms"`
-	Snippet       string   `json:"snippet,omitempty"`
-	Reasons       []Reason `json:"reasons"`
+	Rank          int    `json:"rank"`
+	CandidateKind string `json:"candidate_kind"`
+	ID            int64  `json:"id"`
+	Kind          Kind   `json:"kind,omitempty"`
+	Title         string `json:"title"`
+	OwnerName     string `json:"owner_name,omitempty"`
+	RegionCode    string `json:"region_code"`
+	Domain        string `json:"domain,omitempty"`
+	Industry      string `json:"industry,omitempty"`
+	Tier          string `json:"tier,omitempty"`
+	Size          string `json:"size,omitempty"`
+	// Subtitle is the line under a candidate's name: an expert's
+	// institution and title, an investor's funds.
+	Subtitle string `json:"subtitle,omitempty"`
+	// InstitutionType is an institution candidate's type code.
+	InstitutionType string `json:"institution_type,omitempty"`
+	// Round and Amount (万元) describe a financing need proposed to an
+	// investor.
+	Round       string   `json:"round,omitempty"`
+	Amount      float64  `json:"financing_amount,omitempty"`
+	Score       float64  `json:"score"`
+	SharedTerms []string `json:"shared_terms"`
+	Snippet     string   `json:"snippet,omitempty"`
+	Reasons     []Reason `json:"reasons"`
 	// Relative is the score as a percentage of the best match's, for the
 	// bar on the page.
 	Relative    int `json:"-"`
@@ -175,12 +185,25 @@ func msgKey(key string) msg { return msg{key: key} }
 func localize(lang, key string, args []any) string {
 	out := make([]any, len(args))
 	for i, a := range args {
-		if m, ok := a.(msg); ok {
-			a = localize(lang, m.key, m.args)
-		}
-		out[i] = a
+		out[i] = localizeArg(lang, a)
 	}
 	return i18n.T(lang, key, out...)
+}
+
+// localizeArg renders a reason argument in lang: a message translated, a
+// list joined with 、, anything else as it is.
+func localizeArg(lang string, a any) any {
+	switch m := a.(type) {
+	case msg:
+		return localize(lang, m.key, m.args)
+	case listArg:
+		parts := make([]string, len(m))
+		for i, x := range m {
+			parts[i] = fmt.Sprint(localizeArg(lang, x))
+		}
+		return strings.Join(parts, "、")
+	}
+	return a
 }
 
 // Localize fills the reasons' Text in lang.
@@ -213,7 +236,11 @@ type MatchPage struct {
 	PerPage     int            `json:"per_page"`
 	Matches     []Match        `json:"matches"`
 	Enterprises []Match        `json:"enterprises,omitempty"`
-	Decisions   []Decision     `json:"decisions"`
+	// Experts and Institutions are the directory's people proposed for a
+	// demand (its public profiles only).
+	Experts      []Match    `json:"experts,omitempty"`
+	Institutions []Match    `json:"institutions,omitempty"`
+	Decisions    []Decision `json:"decisions"`
 	// Boosts are the feature multipliers the owner's (and the domain's)
 	// past declines set, only those above 1.
 	Boosts map[string]float64 `json:"boosts,omitempty"`
@@ -226,8 +253,10 @@ func (p *MatchPage) Localize(lang string) {
 	for i := range p.Matches {
 		p.Matches[i].Localize(lang)
 	}
-	for i := range p.Enterprises {
-		p.Enterprises[i].Localize(lang)
+	for _, list := range [][]Match{p.Enterprises, p.Experts, p.Institutions} {
+		for i := range list {
+			list[i].Localize(lang)
+		}
 	}
 }
 
@@ -243,18 +272,13 @@ type Registry interface {
 func (s *Service) UseRegistry(r Registry) { s.registry = r }
 
 // seesMatches reports whether the actor may see a listing's matches: its
-// owner, a broker on one of its deals, staff in its scope and the
-// administrator.
+// owner, a broker on one of its deals (not of financing needs), staff in
+// its scope and the administrator.
 func (s *Service) seesMatches(ctx context.Context, q sqldb.Querier, a account.Actor, l Listing) (see, answer bool, err error) {
-	if l.Kind == Financing {
-		// Listing matching pairs achievements and demands; financing needs
-		// are matched with investors, not listings.
-		return false, false, nil
-	}
 	if isOwner(a, l) {
 		return true, true, nil
 	}
-	if a.Role == account.RoleBroker && a.LoggedIn() {
+	if a.Role == account.RoleBroker && a.LoggedIn() && l.Kind != Financing {
 		var n int
 		if err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM deals WHERE listing_id = ? AND broker_id = ?", l.ID, a.UserID).Scan(&n); err != nil {
 			return false, false, fmt.Errorf("broker of listing: %w", err)
@@ -274,10 +298,11 @@ func (s *Service) CanSeeMatches(ctx context.Context, a account.Actor, l Listing)
 }
 
 // Matches ranks the counterparts of listing id for the owner, its broker
-// or staff: achievements for a demand; demands, and registered enterprises,
-// for an achievement. Pairs already answered are not proposed again; the
-// owner's past declines adjust the weights. Anyone else gets Forbidden (or
-// NotFound when the listing is not visible to them at all).
+// or staff: achievements, experts and institutions for a demand; demands,
+// and registered enterprises, for an achievement; investors for a
+// financing need. Pairs already answered are not proposed again; the
+// owner's past declines adjust the weights. Anyone else gets NotFound:
+// a listing's matches are its owner's.
 func (x *Indexer) Matches(ctx context.Context, a account.Actor, id int64, page int) (MatchPage, error) {
 	s := x.svc
 	l, err := s.GetListing(ctx, a, id)
@@ -289,7 +314,7 @@ func (x *Indexer) Matches(ctx context.Context, a account.Actor, id int64, page i
 		return MatchPage{}, err
 	}
 	if !see {
-		return MatchPage{}, apperr.New(apperr.Forbidden, "market.match.forbidden")
+		return MatchPage{}, apperr.New(apperr.NotFound, "market.listing_not_found")
 	}
 	out := MatchPage{Subject: l, Page: max(page, 1), PerPage: MatchPerPage, CanAnswer: answer && l.State == Published,
 		Matches: []Match{}}
@@ -301,8 +326,7 @@ func (x *Indexer) Matches(ctx context.Context, a account.Actor, id int64, page i
 		return MatchPage{}, err
 	}
 	for f, b := range boosts {
-		// Industry only ranks enterprises, which demands are not offered.
-		if b > 1 && (f != FeatureIndustry || l.Kind == Achievement) {
+		if b > 1 && featureRanks(f, l.Kind) {
 			if out.Boosts == nil {
 				out.Boosts = map[string]float64{}
 			}
@@ -313,6 +337,16 @@ func (x *Indexer) Matches(ctx context.Context, a account.Actor, id int64, page i
 	for _, d := range out.Decisions {
 		answered[d.CandidateKind+":"+idText(d.CandidateID)] = true
 	}
+	if l.Kind == Financing {
+		ranked, err := s.rankInvestors(ctx, l, answered, boosts)
+		if err != nil {
+			return MatchPage{}, err
+		}
+		out.Topic, out.Total = []search.Label{}, len(ranked)
+		from := min((out.Page-1)*out.PerPage, len(ranked))
+		out.Matches = append(out.Matches, ranked[from:min(from+out.PerPage, len(ranked))]...)
+		return out, nil
+	}
 	ranked, topic, err := x.rankListings(ctx, l, answered, boosts, MatchLimit)
 	if err != nil {
 		return MatchPage{}, err
@@ -320,13 +354,32 @@ func (x *Indexer) Matches(ctx context.Context, a account.Actor, id int64, page i
 	out.Topic = topic.Disciplines
 	out.Total = len(ranked)
 	from := min((out.Page-1)*out.PerPage, len(ranked))
-	out.Matches = ranked[from:min(from+out.PerPage, len(ranked))]
+	out.Matches = append(out.Matches, ranked[from:min(from+out.PerPage, len(ranked))]...)
 	if l.Kind == Achievement && s.registry != nil {
 		if out.Enterprises, err = s.rankProspects(ctx, l, answered, boosts); err != nil {
 			return MatchPage{}, err
 		}
 	}
+	if l.Kind == Demand {
+		if out.Experts, out.Institutions, err = x.rankPeople(ctx, l, answered, boosts); err != nil {
+			return MatchPage{}, err
+		}
+	}
 	return out, nil
+}
+
+// featureRanks reports whether feature f ranks some candidate of a
+// listing of kind k, so that its boost is worth showing.
+func featureRanks(f string, k Kind) bool {
+	switch f {
+	case FeatureIndustry:
+		return k == Achievement // only enterprises, offered for achievements
+	case FeatureStage, FeatureTicket, FeaturePortfolio:
+		return k == Financing
+	case FeatureTRL, FeatureBudget, FeatureMode:
+		return k != Financing
+	}
+	return true
 }
 
 // rankListings asks the search engine for the best matchPool candidates of
@@ -716,11 +769,15 @@ func (s *Service) boosts(ctx context.Context, ownerID int64, domain string) (map
 
 // decisions lists the answers given for a listing, newest first.
 func (s *Service) decisions(ctx context.Context, listingID int64) ([]Decision, error) {
+	// An expert's name shows only while the expert consents to it.
 	rows, err := s.db.QueryContext(ctx, `SELECT f.candidate_kind, f.candidate_id, f.decision, f.reason, f.note,
-		COALESCE(f.deal_id, 0), f.created_at, COALESCE(l.title, e.name, '')
+		COALESCE(f.deal_id, 0), f.created_at, COALESCE(l.title, e.name, x.name, i.name, NULLIF(u.display_name, ''), u.username, '')
 		FROM match_feedback f
 		LEFT JOIN listings l ON f.candidate_kind = 'listing' AND l.id = f.candidate_id
 		LEFT JOIN enterprises e ON f.candidate_kind = 'enterprise' AND e.id = f.candidate_id
+		LEFT JOIN experts x ON f.candidate_kind = 'expert' AND x.id = f.candidate_id AND x.consent_fields LIKE '%,name,%'
+		LEFT JOIN institutions i ON f.candidate_kind = 'institution' AND i.id = f.candidate_id
+		LEFT JOIN users u ON f.candidate_kind = 'investor' AND u.id = f.candidate_id
 		WHERE f.listing_id = ? ORDER BY f.id DESC`, listingID)
 	if err != nil {
 		return nil, fmt.Errorf("match decisions: %w", err)

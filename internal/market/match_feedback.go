@@ -34,7 +34,7 @@ func MatchesLink(id int64) string { return Link(id) + "/matches" }
 
 // subjectFor loads the listing being answered for and checks the actor may
 // answer: its owner or a broker on one of its deals. Others who may see
-// the listing get Forbidden; the rest NotFound.
+// its matches (staff in scope) get Forbidden; the rest NotFound.
 func (s *Service) subjectFor(ctx context.Context, tx *sqldb.Tx, a account.Actor, id int64) (Listing, error) {
 	if !a.LoggedIn() {
 		return Listing{}, apperr.New(apperr.Unauthenticated, "session.required")
@@ -46,9 +46,12 @@ func (s *Service) subjectFor(ctx context.Context, tx *sqldb.Tx, a account.Actor,
 	if err != nil || !canRead(a, l) {
 		return Listing{}, apperr.New(apperr.NotFound, "market.listing_not_found")
 	}
-	_, answer, err := s.seesMatches(ctx, tx, a, l)
+	see, answer, err := s.seesMatches(ctx, tx, a, l)
 	if err != nil {
 		return Listing{}, err
+	}
+	if !see {
+		return Listing{}, apperr.New(apperr.NotFound, "market.listing_not_found")
 	}
 	if !answer {
 		return Listing{}, apperr.New(apperr.Forbidden, "market.match.answer_forbidden")
@@ -56,26 +59,45 @@ func (s *Service) subjectFor(ctx context.Context, tx *sqldb.Tx, a account.Actor,
 	return l, nil
 }
 
+// outside is what an answer's candidate is, read before the transaction
+// from the modules that own it (each has its own connection): the
+// registered enterprise, the directory's expert or institution, or the
+// investor; nil when the answer is not about one or it is not matchable.
+type outside struct {
+	prospect *cultivation.Prospect
+	person   *person
+	investor *investor
+}
+
 // candidate checks that the candidate can be proposed for l and returns
-// it (a listing), its name and the user to tell: a published listing of the
-// other kind, not the owner's own, or (for achievements) a registered
-// enterprise, whose public face the caller read before the transaction
-// (p, nil when the candidate is a listing or not registered).
-func (s *Service) candidate(ctx context.Context, tx *sqldb.Tx, l Listing, kind string, id int64, p *cultivation.Prospect) (Listing, string, int64, error) {
+// it (a listing), its name and the users to tell: a published listing of
+// the other kind, not the owner's own; for achievements a registered
+// enterprise; for demands an expert or institution of the directory; for
+// financing needs an investor.
+func (s *Service) candidate(ctx context.Context, tx *sqldb.Tx, l Listing, kind string, id int64, o outside) (Listing, string, []int64, error) {
+	p := o.prospect
 	switch {
-	case kind == CandidateListing:
+	case kind == CandidateListing && l.Kind != Financing:
 		c, err := getListing(ctx, tx, id, s.now())
 		if err != nil && !apperr.Is(err, apperr.NotFound) {
-			return Listing{}, "", 0, err
+			return Listing{}, "", nil, err
 		}
-		if err != nil || c.Kind == l.Kind || c.OwnerID == l.OwnerID || c.State != Published {
-			return Listing{}, "", 0, apperr.New(apperr.NotFound, "market.match.candidate_not_found")
+		if err != nil || c.Kind == l.Kind || c.Kind == Financing || c.OwnerID == l.OwnerID || c.State != Published {
+			return Listing{}, "", nil, apperr.New(apperr.NotFound, "market.match.candidate_not_found")
 		}
-		return c, c.Title, c.OwnerID, nil
+		return c, c.Title, []int64{c.OwnerID}, nil
 	case kind == CandidateEnterprise && l.Kind == Achievement && p != nil:
-		return Listing{}, p.Name, p.AccountID, nil
+		var to []int64
+		if p.AccountID != 0 {
+			to = append(to, p.AccountID)
+		}
+		return Listing{}, p.Name, to, nil
+	case (kind == CandidateExpert || kind == CandidateInstitution) && l.Kind == Demand && o.person != nil:
+		return Listing{}, o.person.Name, o.person.Accounts, nil
+	case kind == CandidateInvestor && l.Kind == Financing && o.investor != nil:
+		return Listing{}, o.investor.Name, []int64{o.investor.UserID}, nil
 	}
-	return Listing{}, "", 0, apperr.New(apperr.NotFound, "market.match.candidate_not_found")
+	return Listing{}, "", nil, apperr.New(apperr.NotFound, "market.match.candidate_not_found")
 }
 
 // prospect reads an enterprise candidate from the registry, outside any
@@ -130,9 +152,16 @@ func answered(ctx context.Context, tx *sqldb.Tx, listingID int64, kind string, i
 // pair is not answered yet; record then writes the answer into d, which
 // comes with the listing, the candidate and the time filled in.
 func (s *Service) answer(ctx context.Context, a account.Actor, id int64, ans Answer,
-	record func(tx *sqldb.Tx, l, c Listing, candOwner int64, d *Decision) error) (Decision, error) {
-	p, err := s.prospect(ctx, ans)
-	if err != nil {
+	record func(tx *sqldb.Tx, l, c Listing, tell []int64, d *Decision) error) (Decision, error) {
+	var o outside
+	var err error
+	if o.prospect, err = s.prospect(ctx, ans); err != nil {
+		return Decision{}, err
+	}
+	if o.person, err = s.findPerson(ctx, ans.CandidateKind, ans.CandidateID); err != nil {
+		return Decision{}, err
+	}
+	if o.investor, err = s.findInvestor(ctx, ans.CandidateKind, ans.CandidateID); err != nil {
 		return Decision{}, err
 	}
 	var out Decision
@@ -141,7 +170,7 @@ func (s *Service) answer(ctx context.Context, a account.Actor, id int64, ans Ans
 		if err != nil {
 			return err
 		}
-		c, title, candOwner, err := s.candidate(ctx, tx, l, ans.CandidateKind, ans.CandidateID, p)
+		c, title, tell, err := s.candidate(ctx, tx, l, ans.CandidateKind, ans.CandidateID, o)
 		if err != nil {
 			return err
 		}
@@ -152,7 +181,7 @@ func (s *Service) answer(ctx context.Context, a account.Actor, id int64, ans Ans
 			return err
 		}
 		d := Decision{ListingID: l.ID, CandidateKind: ans.CandidateKind, CandidateID: ans.CandidateID, Title: title, At: s.now()}
-		if err := record(tx, l, c, candOwner, &d); err != nil {
+		if err := record(tx, l, c, tell, &d); err != nil {
 			return err
 		}
 		out = d
@@ -164,13 +193,14 @@ func (s *Service) answer(ctx context.Context, a account.Actor, id int64, ans Ans
 // AcceptMatch accepts a proposed match of listing id. A listing candidate
 // becomes an expression of interest: a deal of the listing's owner on the
 // candidate (or the owner's open deal there, if one exists). An enterprise
-// candidate's account, if it has one, gets a notice. Only the owner or a
+// candidate's account, if it has one, gets a notice, as do the accounts of
+// an expert or institution and an investor. Only the owner or a
 // broker on one of the listing's deals may answer (Forbidden); the
 // listing must be published (Conflict); a pair answered before is a
 // Conflict.
 func (s *Service) AcceptMatch(ctx context.Context, a account.Actor, id int64, ans Answer) (Decision, error) {
 	ans.Reason, ans.Note = "", ""
-	return s.answer(ctx, a, id, ans, func(tx *sqldb.Tx, l, c Listing, candOwner int64, d *Decision) error {
+	return s.answer(ctx, a, id, ans, func(tx *sqldb.Tx, l, c Listing, tell []int64, d *Decision) error {
 		if l.State != Published {
 			return apperr.New(apperr.Conflict, "market.match.not_published")
 		}
@@ -193,11 +223,15 @@ func (s *Service) AcceptMatch(ctx context.Context, a account.Actor, id int64, an
 				}
 				d.DealID = deal.ID
 			}
-		} else if candOwner != 0 {
-			n := notice.Message{To: candOwner, Kind: "match.accept", Key: "market.match.notice_enterprise",
-				Args: []notice.Arg{notice.Text(l.OwnerName), notice.Text(l.Title)}, Link: Link(l.ID), At: d.At}
-			if err := notice.Send(ctx, tx, n); err != nil {
-				return err
+		} else {
+			key := map[string]string{CandidateEnterprise: "market.match.notice_enterprise", CandidateExpert: "market.match.notice_person",
+				CandidateInstitution: "market.match.notice_person", CandidateInvestor: "market.match.notice_investor"}[ans.CandidateKind]
+			for _, to := range tell {
+				n := notice.Message{To: to, Kind: "match.accept", Key: key,
+					Args: []notice.Arg{notice.Text(l.OwnerName), notice.Text(l.Title)}, Link: Link(l.ID), At: d.At}
+				if err := notice.Send(ctx, tx, n); err != nil {
+					return err
+				}
 			}
 		}
 		d.Decision = Accepted
@@ -223,7 +257,7 @@ func (s *Service) DeclineMatch(ctx context.Context, a account.Actor, id int64, a
 	case htmlTag.MatchString(ans.Note):
 		errs = append(errs, apperr.Field("note", "market.no_html"))
 	}
-	return s.answer(ctx, a, id, ans, func(tx *sqldb.Tx, l, _ Listing, _ int64, d *Decision) error {
+	return s.answer(ctx, a, id, ans, func(tx *sqldb.Tx, l, _ Listing, _ []int64, d *Decision) error {
 		// Who may answer and what is answered are checked first, so a
 		// stranger learns nothing from the field errors.
 		if len(errs) > 0 {

@@ -190,9 +190,11 @@ func TestMatchesAreSeenByOwnerAndStaffOnly(t *testing.T) {
 			actor account.Actor
 			want  apperr.Kind
 		}{
-			{"another enterprise", other, apperr.Forbidden},
-			{"the public", account.Anonymous, apperr.Forbidden},
-			{"county staff elsewhere", outside, apperr.Forbidden},
+			// A listing's matches are its owner's: outside the owner, its
+			// brokers and staff in scope they are not found (#12).
+			{"another enterprise", other, apperr.NotFound},
+			{"the public", account.Anonymous, apperr.NotFound},
+			{"county staff elsewhere", outside, apperr.NotFound},
 		} {
 			_, err := f.x.Matches(ctx, tt.actor, f.demand.ID, 1)
 			wantKind(t, tt.name, err, tt.want)
@@ -205,7 +207,7 @@ func TestMatchesAreSeenByOwnerAndStaffOnly(t *testing.T) {
 		_, err = f.svc.AcceptMatch(ctx, f.staff, f.demand.ID, ans)
 		wantKind(t, "staff accepts", err, apperr.Forbidden)
 		_, err = f.svc.AcceptMatch(ctx, other, f.demand.ID, ans)
-		wantKind(t, "another enterprise accepts", err, apperr.Forbidden)
+		wantKind(t, "another enterprise accepts", err, apperr.NotFound)
 		ans.CandidateID = f.demand.ID
 		_, err = f.svc.AcceptMatch(ctx, f.buyer, f.demand.ID, ans)
 		wantKind(t, "a demand as its own match", err, apperr.NotFound)

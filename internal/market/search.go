@@ -37,6 +37,9 @@ type Indexer struct {
 	// expires holds the expiry of every indexed listing, so that listings
 	// that expire without a write leave the index too.
 	expires map[int64]time.Time
+	// peopleIx is the index of the directory's experts and institutions
+	// that demands are matched with (match_people.go).
+	peopleIx peopleIndex
 
 	saveMu sync.Mutex // serialises saves; never held with mu
 	// savedGen is the index generation the snapshot file holds, when

@@ -28,6 +28,9 @@ type Service struct {
 	// registry supplies candidate enterprises to matching; nil leaves
 	// them out.
 	registry Registry
+	// people supplies experts, institutions and investors to matching;
+	// nil leaves them out.
+	people Directory
 	// views are listing views counted since the last FlushViews.
 	views viewCounter
 	// imports is the listing import (the import kit's spec).

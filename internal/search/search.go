@@ -101,6 +101,33 @@ func (ix *Index) specific(q qterm) bool {
 	return ix.live < sharedMinListings || float64(q.pl.n) <= sharedMaxDF*float64(ix.live)
 }
 
+// Specific reports whether term, a shared term of some match (an
+// Explanation's SharedTerms), would be listed as a reason by a match in
+// this index: not a stop word and, in an index of at least 200 documents,
+// found in at most 5% of them. Matching against a small index of other
+// records (people, say) asks the market's own index, whose frequencies
+// say which words explain nothing (技术, 生产).
+func (ix *Index) Specific(term string) bool {
+	if analysis.IsStop(term) {
+		return false
+	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.live < sharedMinListings {
+		return true
+	}
+	n := uint32(0)
+	for k := range numKinds {
+		if k == bigramKind {
+			continue
+		}
+		if pl := ix.terms[k][term]; pl != nil {
+			n = max(n, pl.n)
+		}
+	}
+	return float64(n) <= sharedMaxDF*float64(ix.live)
+}
+
 // Span is a byte range [Start, End) of a Snippet's Text.
 type Span struct{ Start, End int }
 

@@ -193,6 +193,8 @@ func hygieneFixtures(t *testing.T, e *env) func(path string) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	need := e.publishAs(firm, city, market.Financing, financingNeed())
+	inv := e.createUser("inv", account.RoleInvestor, "320506")
 	return func(p string) map[string]string {
 		out := map[string]string{"id": "1", "year": "2025", "kind": "listing", "code": "rd_ratio_jump", "policyId": "suzhou-little-giant"}
 		switch {
@@ -200,6 +202,8 @@ func hygieneFixtures(t *testing.T, e *env) func(path string) map[string]string {
 			out["id"], out["candidate"] = fmt.Sprint(a.ID), fmt.Sprint(d.ID)
 		case strings.HasPrefix(p, "/demands/"):
 			out["id"], out["candidate"] = fmt.Sprint(d.ID), fmt.Sprint(a.ID)
+		case strings.HasPrefix(p, "/financing/"):
+			out["id"], out["candidate"], out["kind"] = fmt.Sprint(need.ID), fmt.Sprint(inv.ID), "investor"
 		case strings.HasPrefix(p, "/enterprises/"):
 			out["id"] = fmt.Sprint(ent.ID)
 		case strings.HasPrefix(p, "/deals/"):

@@ -69,8 +69,10 @@ func (s *Server) marketModule() module {
 			rt.signedIn("GET /market/matches", s.handleMarketNewMatches)
 			rt.signedIn("GET /market/matches/stats", s.handleMarketMatchStats)
 			rt.signedIn("POST /market/matches/notices", s.handleMarketMatchNotices)
-			for _, k := range []market.Kind{market.Achievement, market.Demand} {
-				base := "/api/v1/" + string(k) + "s/{id}/matches"
+			rt.signedIn("GET /market/financing-matches", s.handleMarketFinancingMatches)
+			rt.api("GET /api/v1/me/financing-matches", s.handleAPIFinancingMatches)
+			for _, k := range market.Kinds {
+				base := apiBase(k) + "/{id}/matches"
 				rt.api("GET "+base, s.handleAPIMatches(k))
 				rt.api("POST "+base+"/{kind}/{candidate}/accept", s.handleAPIMatchAnswer(k, market.Accepted))
 				rt.api("POST "+base+"/{kind}/{candidate}/decline", s.handleAPIMatchAnswer(k, market.Declined))

@@ -61,12 +61,9 @@ func (s *Server) matchesPage(w http.ResponseWriter, r *http.Request, status int,
 		return
 	}
 	p.Localize(st.lang)
-	other := market.Achievement
-	if p.Subject.Kind == market.Achievement {
-		other = market.Demand
-	}
+	other := map[market.Kind]string{market.Achievement: "demand", market.Demand: "achievement", market.Financing: "investor"}[p.Subject.Kind]
 	data := matchesData{Nav: s.marketNav(r), P: p, KindName: i18n.T(st.lang, "market.kind."+string(p.Subject.Kind)),
-		Other: i18n.T(st.lang, "market.match.proposed_"+string(other)), Reasons: reasonChoices(st.lang),
+		Other: i18n.T(st.lang, "market.match.proposed_"+other), Reasons: reasonChoices(st.lang),
 		Pager: newPager(r, p.Page, p.PerPage, p.Total), Error: errMsg, Open: open}
 	if d := r.URL.Query().Get("done"); d == market.Accepted || d == market.Declined {
 		data.Done = i18n.T(st.lang, "market.match.done_"+d)
@@ -99,7 +96,7 @@ func (s *Server) handleMarketMatches(w http.ResponseWriter, r *http.Request) {
 func matchAnswer(r *http.Request) (market.Answer, error) {
 	kind := r.PathValue("kind")
 	cand, err := strconv.ParseInt(r.PathValue("candidate"), 10, 64)
-	if err != nil || cand <= 0 || (kind != market.CandidateListing && kind != market.CandidateEnterprise) {
+	if err != nil || cand <= 0 || !slices.Contains(market.CandidateKinds, kind) {
 		return market.Answer{}, apperr.New(apperr.NotFound, "error.not_found")
 	}
 	return market.Answer{CandidateKind: kind, CandidateID: cand}, nil

@@ -147,8 +147,8 @@ func TestMarketMatchesPage(t *testing.T) {
 		// The API: another enterprise is refused; the owner accepts.
 		o := e.client()
 		o.mustLoginAPI("other")
-		if res := o.api(http.MethodGet, fmt.Sprintf("/api/v1/demands/%d/matches", d.ID), nil); res.status != http.StatusForbidden {
-			t.Errorf("another enterprise's API call = %d, want 403", res.status)
+		if res := o.api(http.MethodGet, fmt.Sprintf("/api/v1/demands/%d/matches", d.ID), nil); res.status != http.StatusNotFound {
+			t.Errorf("another enterprise's API call = %d, want 404", res.status)
 		}
 		api := e.client()
 		api.mustLoginAPI("firm")
