@@ -193,6 +193,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if a.Search, err = market.OpenIndexer(ctx, a.Market, cfg.DataDir, a.Logger); err != nil {
 		return nil, fmt.Errorf("open search index: %w", err)
 	}
+	if _, err := a.Directory.OpenIndex(ctx, cfg.DataDir, a.Logger); err != nil {
+		return nil, fmt.Errorf("open directory index: %w", err)
+	}
 	return a, nil
 }
 

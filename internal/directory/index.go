@@ -62,6 +62,8 @@ type docMeta struct {
 	InstitutionID int64
 	// Full marks an expert's full record (else its public profile).
 	Full bool
+	// See are the document's see values (seeValues).
+	See []string
 }
 
 // IndexFileName is the snapshot of the directory index below the data
@@ -143,6 +145,13 @@ func (s *Service) OpenIndex(ctx context.Context, dataDir string, log *slog.Logge
 	return x, nil
 }
 
+// Indexer returns the index OpenIndex opened (nil before).
+func (s *Service) Indexer() *Indexer {
+	s.idxMu.Lock()
+	defer s.idxMu.Unlock()
+	return s.idx
+}
+
 // index returns the open index, opening one in memory on first use.
 func (s *Service) index(ctx context.Context) (*Indexer, error) {
 	s.idxMu.Lock()
@@ -201,7 +210,8 @@ func metaOf(d search.Document) (docMeta, error) {
 	}
 	inst, _ := strconv.ParseInt(first(d.Facets[facetInst]), 10, 64)
 	return docMeta{Type: typ, ID: id, Name: d.Title, Kind: first(d.Facets[facetKind]), Level: first(d.Facets[facetLevel]),
-		Region: first(d.Facets[facetRegion]), Fields: d.Facets[facetField], InstitutionID: inst, Full: full == "full"}, nil
+		Region: first(d.Facets[facetRegion]), Fields: d.Facets[facetField], InstitutionID: inst, Full: full == "full",
+		See: d.Facets[facetSee]}, nil
 }
 
 // latest is the last audit row's position in the chain.

@@ -115,6 +115,7 @@ func (s *Service) Search(ctx context.Context, a account.Actor, f SearchFilter) (
 	if see := seeValues(v); see != nil {
 		q.Filters = map[string][]string{facetSee: see}
 	}
+	see := seeValues(v)
 	res := x.ix.Search(q)
 
 	// One match per record: an expert whose full record the actor reads
@@ -136,6 +137,27 @@ func (s *Service) Search(ctx context.Context, a account.Actor, f SearchFilter) (
 		}
 		byKey[key] = len(all)
 		all = append(all, match{h, m})
+	}
+	// A name fragment shorter than a word (丙, 苏州纳) is no term of the
+	// engine: records whose name contains the text follow the ranked ones.
+	if q.Text != "" {
+		for id, m := range x.meta {
+			key := docKey(m.Type, m.ID)
+			if !strings.Contains(m.Name, q.Text) || !sees(see, m.See) {
+				continue
+			}
+			if i, dup := byKey[key]; dup {
+				if m.Full {
+					all[i].meta = m
+				}
+				continue
+			}
+			byKey[key] = len(all)
+			all = append(all, match{search.Hit{ID: id, Title: search.Snippet{Text: m.Name}}, m})
+		}
+		slices.SortStableFunc(all, func(p, q match) int {
+			return cmp.Or(cmp.Compare(q.hit.Score, p.hit.Score), strings.Compare(p.meta.Name, q.meta.Name), cmp.Compare(p.meta.ID, q.meta.ID))
+		})
 	}
 	x.metaMu.RUnlock()
 	if q.Text == "" {
@@ -194,6 +216,20 @@ func (s *Service) Search(ctx context.Context, a account.Actor, f SearchFilter) (
 	}
 	out.Regions, out.Fields, out.Levels = counted(regions), counted(fields), counted(levels)
 	return out, nil
+}
+
+// sees reports whether an actor with the see values actor (nil: all) sees
+// a document with the see values doc.
+func sees(actor, doc []string) bool {
+	if actor == nil {
+		return true
+	}
+	for _, v := range doc {
+		if slices.Contains(actor, v) {
+			return true
+		}
+	}
+	return false
 }
 
 // counted lists a facet's values, most matches first.

@@ -30,6 +30,10 @@ func (s *Server) directoryModule() module {
 			"tenantSpace": tenantSpace,
 			"dirChoices":  s.dirChoices,
 			"deref":       func(r *directory.Ratio) directory.Ratio { return *r },
+			"dirHitURL":   dirHitURL,
+			"dirTypeURL":  dirTypeURL,
+			"dirKind":     s.dirKind,
+			"dirLevel":    s.dirLevel,
 		},
 		Routes: func(rt *router) {
 			rt.open("GET /directory", s.handleDirectoryHome)
@@ -95,6 +99,52 @@ func (s *Server) directoryModule() module {
 		}}
 }
 
+// dirTypeURL is the list page of a record type; platforms, which have
+// none, are searched.
+func dirTypeURL(typ string) string {
+	switch typ {
+	case directory.TypePlatform:
+		return "/directory/search?type=platform"
+	case directory.TypeServiceOrg:
+		return "/directory/service-orgs"
+	}
+	return "/directory/" + typ + "s"
+}
+
+// dirHitURL is the page of a record the search found; a platform is shown
+// on its institution's page.
+func dirHitURL(h directory.SearchHit) string {
+	id := strconv.FormatInt(h.ID, 10)
+	switch h.Type {
+	case directory.TypePlatform:
+		return "/directory/institutions/" + strconv.FormatInt(h.InstitutionID, 10) + "#platform-" + id
+	case directory.TypeServiceOrg:
+		return "/directory/service-orgs/" + id
+	}
+	return "/directory/" + h.Type + "s/" + id
+}
+
+// dirKind is the label of a record's kind code in its type's list.
+func (s *Server) dirKind(lang, typ, kind string) string {
+	list := map[string]string{directory.TypeInstitution: "institution_type", directory.TypePlatform: "platform_kind",
+		directory.TypeServiceOrg: "service_org_type", directory.TypeCarrier: "carrier_kind", directory.TypeFund: "fund_type",
+		directory.TypeBroker: "broker_grade"}[typ]
+	if list == "" {
+		return ""
+	}
+	return s.dirLabel(lang, list, kind)
+}
+
+// dirLevel is the label of a level code of any of the level lists.
+func (s *Server) dirLevel(lang, code string) string {
+	for _, list := range []string{"platform_level", "institution_level", "carrier_level"} {
+		if s.dirChoices(list).Has(code) {
+			return s.dirLabel(lang, list, code)
+		}
+	}
+	return code
+}
+
 // dirChoices returns the reference list named list: the codes a filter or
 // a form field of that name takes, with their labels.
 func (s *Server) dirChoices(list string) directory.Choices {
@@ -126,6 +176,8 @@ func (s *Server) dirChoices(list string) directory.Choices {
 		return ref.ExitReasons
 	case "fund_type":
 		return ref.FundTypes
+	case "broker_grade":
+		return ref.BrokerGrades
 	case "stage":
 		return ref.Stages
 	case "round":

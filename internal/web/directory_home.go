@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"net/url"
+	"slices"
 
 	"kechuang/internal/directory"
 )
@@ -35,20 +37,53 @@ type directorySearchData struct {
 	Result  directory.SearchResult
 	Pager   pager
 	Regions []formOption
+	query   url.Values
+}
+
+// With is the search's URL with one parameter set to value ("" removes
+// it), on its first page: the links of the facets.
+func (d directorySearchData) With(name, value string) string {
+	q := url.Values{}
+	for k, v := range d.query {
+		if k != "page" && k != name {
+			q[k] = v
+		}
+	}
+	if value != "" {
+		q.Set(name, value)
+	}
+	if len(q) == 0 {
+		return "/directory/search"
+	}
+	return "/directory/search?" + q.Encode()
 }
 
 // searchFilter reads the search's query parameters.
 func (s *Server) searchFilter(r *http.Request) (directory.SearchFilter, error) {
 	q := newQuery(r)
 	f := directory.SearchFilter{Query: q.Text("q"), Type: q.Enum("type", directory.SearchTypes...),
-		Region: q.RegionCode("region")}
+		Region: q.RegionCode("region"), Field: q.Text("field"), Level: q.Enum("level", s.dirLevels()...)}
 	page, per := q.Page(10, 100)
 	f.Paging = directory.Paging{Page: page, PerPage: per}
 	return f, q.Err()
 }
 
-// handleDirectorySearch searches every record type by name, with the count
-// per type as facets; a chosen type pages its hits.
+// dirLevels are the level codes of institutions, platforms and carriers.
+func (s *Server) dirLevels() []string {
+	var out []string
+	for _, list := range []string{"institution_level", "platform_level", "carrier_level"} {
+		for _, c := range s.dirCodes(list) {
+			if !slices.Contains(out, c) {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// handleDirectorySearch searches every record type with the Chinese
+// engine, with counts by type, region, field and level; the facets are
+// links that narrow the search.
 func (s *Server) handleDirectorySearch(w http.ResponseWriter, r *http.Request) {
 	st := state(r)
 	f, err := s.searchFilter(r)
@@ -61,10 +96,8 @@ func (s *Server) handleDirectorySearch(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	data := directorySearchData{Filter: f, Result: res, Regions: regionOptions(s.regionChoices(r))}
-	if f.Type != "" {
-		data.Pager = newPager(r, f.Page, f.PerPage, res.Total)
-	}
+	data := directorySearchData{Filter: f, Result: res, Regions: regionOptions(s.regionChoices(r)), query: r.URL.Query(),
+		Pager: newPager(r, f.Page, f.PerPage, res.Total)}
 	s.render(w, r, http.StatusOK, "directory/search", s.newPage(r, "directory.search", "directory", data))
 }
 
