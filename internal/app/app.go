@@ -178,7 +178,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a.Directory = directory.NewService(a.DB, dirRef, directory.Config{Home: a.Regions.HomeRegion, Now: cfg.Now,
-		Classifier: classifier})
+		Classifier: classifier, Performance: a.Market})
 
 	a.Jobs = job.NewService(a.DB, a.Logger)
 	imports := importer.Config{Jobs: a.Jobs, Limits: sheet.Limits{MaxRows: cfg.ImportMaxRows}}
