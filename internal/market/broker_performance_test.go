@@ -64,7 +64,7 @@ func TestBrokerPerformanceArithmetic(t *testing.T) {
 		step("a", market.DealRegister, market.DealStep{ContractID: c.ID})
 		f.clock.Add(3 * day)
 		step("c", market.DealSign, market.DealStep{Amount: amount(50)}) // 6 days
-		step("c", market.DealRegister, market.DealStep{})              // no contract: no technology amount
+		step("c", market.DealRegister, market.DealStep{})               // no contract: no technology amount
 		step("d", market.DealTerminate, market.DealStep{Reason: "需求变化"})
 		open("e", b1)
 		f.clock.Add(4 * day)
