@@ -243,3 +243,53 @@ func counted(m map[string]int) []FacetCount {
 	})
 	return out
 }
+
+// RegionCounts are the records of some types in one region.
+type RegionCounts struct {
+	Region string         `json:"region"`
+	Counts map[string]int `json:"counts"` // by record type
+}
+
+// CountByRegion counts the records of types the actor may see by their
+// region, for the county map: one entry per region that has any, in code
+// order. An expert counts by the region its view shows.
+func (s *Service) CountByRegion(ctx context.Context, a account.Actor, types ...string) ([]RegionCounts, error) {
+	x, err := s.index(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := x.CatchUp(ctx); err != nil {
+		return nil, fmt.Errorf("directory counts: %w", err)
+	}
+	v, err := s.viewer(ctx, s.db, a)
+	if err != nil {
+		return nil, err
+	}
+	see := seeValues(v)
+	counts := map[string]map[string]int{}
+	seen := map[string]docMeta{}
+	x.metaMu.RLock()
+	for _, m := range x.meta {
+		if !slices.Contains(types, m.Type) || m.Region == "" || !sees(see, m.See) {
+			continue
+		}
+		key := docKey(m.Type, m.ID)
+		if old, dup := seen[key]; dup && (old.Full || !m.Full) {
+			continue
+		}
+		seen[key] = m
+	}
+	x.metaMu.RUnlock()
+	for _, m := range seen {
+		if counts[m.Region] == nil {
+			counts[m.Region] = map[string]int{}
+		}
+		counts[m.Region][m.Type]++
+	}
+	out := make([]RegionCounts, 0, len(counts))
+	for r, c := range counts {
+		out = append(out, RegionCounts{Region: r, Counts: c})
+	}
+	slices.SortFunc(out, func(a, b RegionCounts) int { return strings.Compare(a.Region, b.Region) })
+	return out, nil
+}

@@ -1,17 +1,99 @@
 package web
 
 import (
+	"encoding/json"
+	"html"
 	"net/http"
+	"strconv"
 	"net/url"
 	"slices"
 
 	"kechuang/internal/directory"
+	"kechuang/internal/i18n"
+	"kechuang/internal/region"
 )
 
 type directoryHomeData struct {
 	// Counts are the records of each type the viewer may see.
 	Counts    []directory.Facet
 	Abilities directory.Abilities
+	Map       countyMap
+}
+
+// countyMap is the home city's counties with the institutions, platforms
+// and carriers the viewer may see in each: an ECharts map where the city's
+// outlines are vendored (static/vendor/maps/<code>.json), and always a
+// table, which is also what screen readers read.
+type countyMap struct {
+	Rows []countyRow
+	// Src is the URL of the outlines and Option the chart's option; both
+	// empty when the home region has no vendored outlines.
+	Src, Name, Option string
+}
+
+type countyRow struct {
+	Code, Name                          string
+	Institutions, Platforms, Carriers int
+}
+
+// mapTypes are the record types the county map counts.
+var mapTypes = []string{directory.TypeInstitution, directory.TypePlatform, directory.TypeCarrier}
+
+// countyMap counts the viewer's records by county of the home city.
+func (s *Server) countyMap(r *http.Request) (countyMap, error) {
+	var m countyMap
+	if s.HomeRegion == "" || region.LevelOf(s.HomeRegion) != region.City {
+		return m, nil
+	}
+	kids, err := s.Regions.Children(r.Context(), s.HomeRegion)
+	if err != nil {
+		return m, err
+	}
+	counts, err := s.Directory.CountByRegion(r.Context(), state(r).actor, mapTypes...)
+	if err != nil {
+		return m, err
+	}
+	byRegion := map[string]map[string]int{}
+	for _, c := range counts {
+		byRegion[c.Region] = c.Counts
+	}
+	lang := state(r).lang
+	var data []any
+	most := 0
+	for _, k := range kids {
+		c := byRegion[k.Code]
+		row := countyRow{Code: k.Code, Name: k.Name, Institutions: c[directory.TypeInstitution],
+			Platforms: c[directory.TypePlatform], Carriers: c[directory.TypeCarrier]}
+		m.Rows = append(m.Rows, row)
+		total := row.Institutions + row.Platforms + row.Carriers
+		most = max(most, total)
+		tip := html.EscapeString(k.Name) + "<br>" +
+			i18n.T(lang, "directory.type.institution") + " " + strconv.Itoa(row.Institutions) + "<br>" +
+			i18n.T(lang, "directory.type.platform") + " " + strconv.Itoa(row.Platforms) + "<br>" +
+			i18n.T(lang, "directory.type.carrier") + " " + strconv.Itoa(row.Carriers)
+		data = append(data, map[string]any{"name": k.Name, "value": total, "link": "/directory/search?region=" + k.Code,
+			"tooltip": map[string]any{"formatter": tip}})
+	}
+	file := "vendor/maps/" + s.HomeRegion + ".json"
+	if !s.static.has(file) {
+		return m, nil
+	}
+	m.Src, m.Name = s.static.url(file), "city-"+s.HomeRegion
+	b, err := json.Marshal(map[string]any{
+		"tooltip": map[string]any{"trigger": "item"},
+		"visualMap": map[string]any{"min": 0, "max": max(most, 1), "left": "left", "bottom": 10, "calculable": true,
+			"text": []string{i18n.T(lang, "directory.map_more"), i18n.T(lang, "directory.map_fewer")},
+			"inRange": map[string]any{"color": []string{"#e8f0fa", "#1d5fa8"}}},
+		"series": []any{map[string]any{"type": "map", "map": m.Name, "roam": false, "selectedMode": false,
+			"label":    map[string]any{"show": true, "fontSize": 11},
+			"emphasis": map[string]any{"label": map[string]any{"show": true}},
+			"data":     data}},
+	})
+	if err != nil {
+		return m, err
+	}
+	m.Option = string(b)
+	return m, nil
 }
 
 // handleDirectoryHome shows the directory's record types with the number
@@ -28,8 +110,13 @@ func (s *Server) handleDirectoryHome(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	m, err := s.countyMap(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "directory/home", s.newPage(r, "directory.title", "directory",
-		directoryHomeData{Counts: res.Facets, Abilities: ab}))
+		directoryHomeData{Counts: res.Facets, Abilities: ab, Map: m}))
 }
 
 type directorySearchData struct {
