@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"html"
 	"net/http"
-	"strconv"
 	"net/url"
 	"slices"
+	"strconv"
 
 	"kechuang/internal/directory"
 	"kechuang/internal/i18n"
@@ -32,7 +32,7 @@ type countyMap struct {
 }
 
 type countyRow struct {
-	Code, Name                          string
+	Code, Name                        string
 	Institutions, Platforms, Carriers int
 }
 
@@ -82,7 +82,7 @@ func (s *Server) countyMap(r *http.Request) (countyMap, error) {
 	b, err := json.Marshal(map[string]any{
 		"tooltip": map[string]any{"trigger": "item"},
 		"visualMap": map[string]any{"min": 0, "max": max(most, 1), "left": "left", "bottom": 10, "calculable": true,
-			"text": []string{i18n.T(lang, "directory.map_more"), i18n.T(lang, "directory.map_fewer")},
+			"text":    []string{i18n.T(lang, "directory.map_more"), i18n.T(lang, "directory.map_fewer")},
 			"inRange": map[string]any{"color": []string{"#e8f0fa", "#1d5fa8"}}},
 		"series": []any{map[string]any{"type": "map", "map": m.Name, "roam": false, "selectedMode": false,
 			"label":    map[string]any{"show": true, "fontSize": 11},
