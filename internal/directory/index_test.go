@@ -146,6 +146,16 @@ func TestSearchFindsChineseTermsAcrossTypes(t *testing.T) {
 		if err != nil || res.Total != 4 {
 			t.Errorf("from the snapshot: total %d, %v; want 4 (the fund is gone)", res.Total, err)
 		}
+		// Two nodes on one database: a write through one is searchable on
+		// the other at once, since each catches up before it searches.
+		if _, err := f.svc.CreateCarrier(ctx, staff, directory.CarrierInput{Name: "相城石墨烯加速器", Kind: "accelerator",
+			Capacity: directory.Space{Area: 800}, RegionCode: "320507"}); err != nil {
+			t.Fatal(err)
+		}
+		res, err = other.Search(ctx, anon, directory.SearchFilter{Query: "石墨烯", Region: "320507"})
+		if err != nil || res.Total != 1 || res.Hits[0].Name != "相城石墨烯加速器" {
+			t.Errorf("the other node's search = %+v, %v", res, err)
+		}
 	})
 }
 
