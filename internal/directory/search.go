@@ -116,7 +116,12 @@ func (s *Service) Search(ctx context.Context, a account.Actor, f SearchFilter) (
 		q.Filters = map[string][]string{facetSee: see}
 	}
 	see := seeValues(v)
-	res := x.ix.Search(q)
+	// Without text nothing is ranked: the records are listed from the
+	// metadata alone, which spares the engine building a hit per record.
+	var res search.Result
+	if q.Text != "" {
+		res = x.ix.Search(q)
+	}
 
 	// One match per record: an expert whose full record the actor reads
 	// is also found through its public profile.
@@ -139,26 +144,25 @@ func (s *Service) Search(ctx context.Context, a account.Actor, f SearchFilter) (
 		all = append(all, match{h, m})
 	}
 	// A name fragment shorter than a word (丙, 苏州纳) is no term of the
-	// engine: records whose name contains the text follow the ranked ones.
-	if q.Text != "" {
-		for id, m := range x.meta {
-			key := docKey(m.Type, m.ID)
-			if !strings.Contains(m.Name, q.Text) || !sees(see, m.See) {
-				continue
-			}
-			if i, dup := byKey[key]; dup {
-				if m.Full {
-					all[i].meta = m
-				}
-				continue
-			}
-			byKey[key] = len(all)
-			all = append(all, match{search.Hit{ID: id, Title: search.Snippet{Text: m.Name}}, m})
+	// engine: records whose name contains the text follow the ranked ones
+	// (without text, every record).
+	for id, m := range x.meta {
+		key := docKey(m.Type, m.ID)
+		if !strings.Contains(m.Name, q.Text) || !sees(see, m.See) {
+			continue
 		}
-		slices.SortStableFunc(all, func(p, q match) int {
-			return cmp.Or(cmp.Compare(q.hit.Score, p.hit.Score), strings.Compare(p.meta.Name, q.meta.Name), cmp.Compare(p.meta.ID, q.meta.ID))
-		})
+		if i, dup := byKey[key]; dup {
+			if m.Full {
+				all[i].meta = m
+			}
+			continue
+		}
+		byKey[key] = len(all)
+		all = append(all, match{search.Hit{ID: id, Title: search.Snippet{Text: m.Name}}, m})
 	}
+	slices.SortStableFunc(all, func(p, q match) int {
+		return cmp.Or(cmp.Compare(q.hit.Score, p.hit.Score), strings.Compare(p.meta.Name, q.meta.Name), cmp.Compare(p.meta.ID, q.meta.ID))
+	})
 	x.metaMu.RUnlock()
 	if q.Text == "" {
 		order := map[string]int{}
