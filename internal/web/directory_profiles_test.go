@@ -113,6 +113,9 @@ func TestDirectoryBrokerProfiles(t *testing.T) {
 		if len(list) != 2 || withProfile != 1 {
 			t.Errorf("brokers = %d with %d profiles, want 2 with 1", len(list), withProfile)
 		}
+		if doc := clients["firm"].get(path("/market/brokers/%d", jj.ID)).doc(t); doc.Find("#directory-profile").Length() != 1 {
+			t.Errorf("the market's broker page does not link to the directory profile")
+		}
 		if one := clients["firm"].api(http.MethodGet, path("/api/v1/brokers/%d", jj.ID), nil); !strings.Contains(one.body, "JSJJ-2025-0107") {
 			t.Errorf("GET /api/v1/brokers/{id} = %d %s", one.status, one.body)
 		}
