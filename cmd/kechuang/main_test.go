@@ -105,7 +105,7 @@ func TestCommandLine(t *testing.T) {
 		{name: "assess unknown rule set", args: []string{"assess", "--rules", "nope", "--input", assessInput}, wantCode: 2, wantErr: "rule sets:", oneLineErr: true},
 		{name: "assess", args: []string{"assess", "--rules", "high-tech", "--input", assessInput}, wantCode: 0, wantOut: `"rule_set":"high-tech"`},
 		{name: "assess bad line", args: []string{"assess", "--rules", "tech-sme", "--input", badAssessInput}, wantCode: 1, wantErr: "第2行"},
-		{name: "reindex", args: []string{"reindex", "--data", dir}, wantCode: 0, wantOut: "indexed 0 published listings"},
+		{name: "reindex", args: []string{"reindex", "--data", dir}, wantCode: 0, wantOut: "indexed 0 directory records"},
 		{name: "pii key file missing", args: []string{"reindex", "--data", dir, "--pii-key-file", filepath.Join(dir, "nope.key")},
 			wantCode: 2, wantErr: "--pii-key-file " + filepath.Join(dir, "nope.key") + " does not exist"},
 		{name: "pii key file without a key", args: []string{"reindex", "--data", dir, "--pii-key-file", badAssessInput},

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"kechuang/internal/app"
+	"kechuang/internal/directory"
 	"kechuang/internal/market"
 )
 
@@ -41,5 +42,11 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return fmt.Errorf("reindex: %w", err)
 	}
 	fmt.Fprintf(stdout, "indexed %d published listings in %v\n", n, time.Since(start).Round(time.Millisecond))
+	start = time.Now()
+	n, err = directory.Reindex(ctx, a.Directory, dbf.data, a.Logger)
+	if err != nil {
+		return fmt.Errorf("reindex directory: %w", err)
+	}
+	fmt.Fprintf(stdout, "indexed %d directory records in %v\n", n, time.Since(start).Round(time.Millisecond))
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"kechuang/internal/audit"
+	"kechuang/internal/directory"
 	"kechuang/internal/market"
 	"kechuang/internal/sqldb"
 )
@@ -89,6 +90,9 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	// sequence may lie behind the snapshot's, so rebuild it from scratch.
 	if err := os.Remove(market.IndexFile(f.data)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("restore: remove the search index: %w", err)
+	}
+	if err := os.Remove(directory.IndexFile(f.data)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("restore: remove the directory index: %w", err)
 	}
 
 	fmt.Fprintf(stdout, "restored %s to %s (schema version %d; %d users, %d listings, %d attachments, %d audit rows)\n",

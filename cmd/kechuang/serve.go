@@ -183,6 +183,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// every five minutes and at shutdown, so a restart replays little.
 	indexDone := make(chan struct{})
 	go func() { a.Search.Run(bg, 500*time.Millisecond, 5*time.Minute); close(indexDone) }()
+	// The directory's index catches up on every search too; this keeps it
+	// warm and saves its snapshot.
+	dirIndexDone := make(chan struct{})
+	go func() { a.Directory.Indexer().Run(bg, 2*time.Second, 5*time.Minute); close(dirIndexDone) }()
 
 	fmt.Fprintf(stdout, "kechuang %s listening on %s://%s (%s database)\n", version, scheme, ln.Addr(), a.DB.Dialect())
 	a.Logger.Info("server started", "addr", ln.Addr().String(), "database", string(a.DB.Dialect()))
@@ -204,6 +208,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cancelBG()
 	a.Jobs.Wait()
 	<-indexDone
+	<-dirIndexDone
 	<-viewsDone
 	a.Logger.Info("server stopped")
 	return nil

@@ -183,7 +183,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a.Directory = directory.NewService(a.DB, dirRef, directory.Config{Home: a.Regions.HomeRegion, Now: cfg.Now,
-		Classifier: classifier})
+		Classifier: classifier, Performance: a.Market})
 	a.Market.UseDirectory(a.Directory)
 
 	a.Jobs = job.NewService(a.DB, a.Logger)
@@ -198,6 +198,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	if a.Search, err = market.OpenIndexer(ctx, a.Market, cfg.DataDir, a.Logger); err != nil {
 		return nil, fmt.Errorf("open search index: %w", err)
+	}
+	if _, err := a.Directory.OpenIndex(ctx, cfg.DataDir, a.Logger); err != nil {
+		return nil, fmt.Errorf("open directory index: %w", err)
 	}
 	return a, nil
 }

@@ -42,6 +42,7 @@ const (
 	DemoDirectory   = "demo directory: institutions, experts, service organisations, carriers and funds"
 	DemoFinancing   = "demo financing needs and an investment interest"
 	DemoPolicies    = "demo 惠企政策 claims, with a new 小巨人 and a new 高企 firm"
+	DemoProfiles    = "demo broker profile and investor preferences"
 )
 
 // LoadDemo loads the demo installation of 苏州市 through the app's own
@@ -79,6 +80,7 @@ func (a *App) LoadDemo(ctx context.Context, password string) (DemoSummary, error
 		}},
 		{DemoProjects, func() (int, error) { return demo.LoadProjects(ctx, a.DB, a.Accounts, a.Projects, now) }},
 		{DemoDirectory, func() (int, error) { return demo.LoadDirectory(ctx, a.DB, a.Accounts, a.Directory, now) }},
+		{DemoProfiles, func() (int, error) { return demo.LoadProfiles(ctx, a.DB, a.Accounts, a.Directory) }},
 		// After the deals, which are for achievements and demands.
 		{DemoFinancing, func() (int, error) { return demo.LoadFinancing(ctx, a.DB, a.Accounts, a.Market, now) }},
 		// Last, so that the firms it adds change no other part of the demo.

@@ -89,6 +89,15 @@
 // viewer may open that enterprise. Broker performance comes from the
 // market's deals through BrokerPerformance, which market implements.
 //
+// The directory search (search.go, index.go, index_docs.go) runs the
+// Chinese engine of package search over every record type. Its index is
+// derived data: it follows the audit log's chain sequence (each write's
+// audit row commits with it, numbered in commit order), catches up before
+// every search, and is saved as a snapshot under the data directory.
+// Visibility lives in the documents: each carries the "see" values that
+// let an actor see it, and an expert's withheld fields are in no document a
+// visitor's search reads.
+//
 // Occupancy and graduation arithmetic is in occupancy.go, with its
 // definitions. Reference data (types, levels, kinds, roles, stages,
 // rounds, with Chinese and English labels) is loaded from data/directory by

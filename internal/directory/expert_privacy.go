@@ -417,14 +417,14 @@ func (s *Service) WriteExpertExport(w io.Writer, x ExpertExport) error {
 		{"编号", e.ID}, {"姓名", e.Name}, {"所属机构", e.Affiliation}, {"职称", e.Title}, {"所属地区", name(e.RegionCode)},
 		{"学科", joinList(e.Disciplines)}, {"学科已确认", yesNo(e.DisciplinesConfirmed)}, {"研究方向", e.Research},
 		{"关键词", joinList(e.Keywords)}, {"代表性成果", joinList(e.Achievements)}, {"专利", joinList(e.Patents)},
-		{"专家角色", labels(s.ref.ExpertRoles, e.Roles)}, {"可见范围", visibilityLabel(e.Visibility)},
+		{"专家角色", joinedLabels(s.ref.ExpertRoles, e.Roles)}, {"可见范围", visibilityLabel(e.Visibility)},
 		{"手机号", e.Phone}, {"电子邮箱", e.Email}, {"关联账号编号", e.AccountID},
 		{"删除申请提出时间", at(e.DeletionRequestedAt)}, {"创建时间", at(e.CreatedAt)}, {"更新时间", at(e.UpdatedAt)},
 		{"导出时间", at(x.ExportedAt)}, {"现行隐私告知书版本", x.Notice.Version},
 	}
 	var consents [][]any
 	for _, c := range x.Consents {
-		fields := labels(s.ref.PublicFields, c.Fields)
+		fields := joinedLabels(s.ref.PublicFields, c.Fields)
 		if len(c.Fields) == 0 {
 			fields = "（撤回同意）"
 		}

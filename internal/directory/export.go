@@ -124,7 +124,7 @@ func (s *Service) regionNamer(ctx context.Context) func(string) string {
 
 func joinList(vs []string) string { return strings.Join(vs, "、") }
 
-func labels(cs Choices, codes []string) string {
+func joinedLabels(cs Choices, codes []string) string {
 	out := make([]string, len(codes))
 	for i, c := range codes {
 		out[i] = cs.Label(i18n.Chinese, c)
@@ -176,11 +176,11 @@ func (s *Service) ExportExperts(ctx context.Context, a account.Actor, f ExpertFi
 		if e.Consent != nil {
 			consent = "未同意公开"
 			if len(e.Consent.Fields) > 0 {
-				consent = labels(s.ref.PublicFields, e.Consent.Fields) + "（告知书 " + e.Consent.NoticeVersion + "）"
+				consent = joinedLabels(s.ref.PublicFields, e.Consent.Fields) + "（告知书 " + e.Consent.NoticeVersion + "）"
 			}
 		}
 		return []any{e.Name, e.Affiliation, e.Title, name(e.RegionCode), joinList(e.Disciplines), e.Research, joinList(e.Keywords),
-			joinList(e.Achievements), joinList(e.Patents), labels(s.ref.ExpertRoles, e.Roles), visibilityLabel(e.Visibility), consent,
+			joinList(e.Achievements), joinList(e.Patents), joinedLabels(s.ref.ExpertRoles, e.Roles), visibilityLabel(e.Visibility), consent,
 			phone(e.Phone), email(e.Email)}
 	}, w)
 }
@@ -231,7 +231,7 @@ func (s *Service) ExportFunds(ctx context.Context, a account.Actor, f FundFilter
 		return s.FindFunds(ctx, a, f)
 	}, func(x Fund, phone, email func(string) string) []any {
 		return []any{x.Name, s.ref.FundTypes.Label(i18n.Chinese, x.Type), x.Manager, x.ManagerCode, name(x.RegionCode), x.Subscribed, x.Paid,
-			labels(s.ref.Stages, x.Stages), joinList(x.Domains), x.Established, x.Summary, visibilityLabel(x.Visibility),
+			joinedLabels(s.ref.Stages, x.Stages), joinList(x.Domains), x.Established, x.Summary, visibilityLabel(x.Visibility),
 			x.Contact.Name, phone(x.Contact.Phone), email(x.Contact.Email)}
 	}, w)
 }

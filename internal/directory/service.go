@@ -3,6 +3,7 @@ package directory
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"kechuang/internal/account"
@@ -85,6 +86,10 @@ type Service struct {
 	expertImports      *recordImporter[expertRow]
 	serviceOrgImports  *recordImporter[serviceOrgRow]
 	fundImports        *recordImporter[fundRow]
+	// idx is the search index (index.go), opened by OpenIndex or by the
+	// first search; idxMu guards the field, openMu one opening at a time.
+	idxMu, openMu sync.Mutex
+	idx           *Indexer
 }
 
 // NewService returns a Service over db with the reference data ref.

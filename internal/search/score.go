@@ -61,7 +61,11 @@ func (ix *Index) queryTerms(text string, w Weights) []qterm {
 		if pl == nil || weight == 0 {
 			return
 		}
-		df := float64(pl.n)
+		// pl.n counts the postings of deleted documents too until the
+		// next compaction; more postings than live documents (a small
+		// index whose records were rewritten) would turn the idf negative
+		// and hide every match.
+		df := min(float64(pl.n), n)
 		idf := math.Log(1 + (n-df+0.5)/(df+0.5))
 		t := qterm{kind: kind, text: text, weight: weight, idf: idf, pl: pl, typoOf: typoOf}
 		if w.MaxDF > 0 && df > w.MaxDF*n && df > pruneMinDF {

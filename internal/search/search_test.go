@@ -478,3 +478,26 @@ func TestSuggestKeywordsWholeCompoundsNoStopWords(t *testing.T) {
 		t.Errorf("SuggestKeywords = %v, want 裂纹 above 生产", got)
 	}
 }
+
+// TestSearchAfterRewritingEveryDocument guards against a negative idf:
+// postings of replaced documents stay until compaction, and in a small
+// index they outnumbered the live documents, so that rewriting every
+// document made nothing findable.
+func TestSearchAfterRewritingEveryDocument(t *testing.T) {
+	ix, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := Document{ID: "a", Title: "钱教授", Text: "钙钛矿太阳能电池"}
+	b := Document{ID: "b", Title: "东吴大学"}
+	for range 3 {
+		for _, d := range []Document{a, b} {
+			if err := ix.Put(d); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if got := ix.Search(Query{Text: "钱教授"}).Total; got != 1 {
+		t.Errorf("Search(钱教授).Total = %d, want 1", got)
+	}
+}

@@ -85,7 +85,8 @@ func (s *Server) handleAPIDealAction(action string) http.HandlerFunc {
 	}
 }
 
-// handleAPIBrokers lists the broker accounts with their deal statistics.
+// handleAPIBrokers lists the broker accounts with their deal statistics
+// and the directory profiles the viewer may see.
 func (s *Server) handleAPIBrokers(w http.ResponseWriter, r *http.Request) {
 	actor, ok := s.apiActor(w, r)
 	if !ok {
@@ -96,7 +97,12 @@ func (s *Server) handleAPIBrokers(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, list)
+	out, err := s.withProfiles(r, list)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // handleAPIBroker returns one broker's profile and statistics.
@@ -110,5 +116,10 @@ func (s *Server) handleAPIBroker(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, b)
+	out, err := s.withProfiles(r, []market.BrokerStats{b})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out[0])
 }

@@ -30,6 +30,10 @@ func (s *Server) directoryModule() module {
 			"tenantSpace": tenantSpace,
 			"dirChoices":  s.dirChoices,
 			"deref":       func(r *directory.Ratio) directory.Ratio { return *r },
+			"dirHitURL":   dirHitURL,
+			"dirTypeURL":  dirTypeURL,
+			"dirKind":     s.dirKind,
+			"dirLevel":    s.dirLevel,
 		},
 		Routes: func(rt *router) {
 			rt.open("GET /directory", s.handleDirectoryHome)
@@ -81,6 +85,14 @@ func (s *Server) directoryModule() module {
 			rt.signedIn("POST /directory/me/expert/deletion-request", s.handleMyExpertDeletionRequest)
 			rt.signedIn("GET /directory/deletion-requests", s.handleDeletionRequests)
 			rt.signedIn("POST /directory/deletion-requests/{id}/decide", s.handleDeletionDecide)
+			rt.open("GET /directory/brokers", s.handleBrokerList)
+			rt.open("GET /directory/brokers/{id}", s.handleBroker)
+			rt.signedIn("GET /directory/brokers/{id}/edit", s.handleBrokerEdit)
+			rt.signedIn("POST /directory/brokers/{id}", s.handleBrokerUpdate)
+			rt.open("GET /directory/investors", s.handleInvestorList)
+			rt.open("GET /directory/investors/{id}", s.handleInvestor)
+			rt.signedIn("GET /directory/investors/{id}/edit", s.handleInvestorEdit)
+			rt.signedIn("POST /directory/investors/{id}", s.handleInvestorUpdate)
 
 			rt.api("GET /api/v1/directory/search", s.handleAPIDirectorySearch)
 			rt.api("GET /api/v1/institutions", s.handleAPIInstitutions)
@@ -109,6 +121,52 @@ func (s *Server) directoryModule() module {
 			rt.api("GET /api/v1/expert-deletion-requests", s.handleAPIDeletionRequests)
 			rt.api("POST /api/v1/expert-deletion-requests/{id}/decide", s.handleAPIDeletionDecide)
 		}}
+}
+
+// dirTypeURL is the list page of a record type; platforms, which have
+// none, are searched.
+func dirTypeURL(typ string) string {
+	switch typ {
+	case directory.TypePlatform:
+		return "/directory/search?type=platform"
+	case directory.TypeServiceOrg:
+		return "/directory/service-orgs"
+	}
+	return "/directory/" + typ + "s"
+}
+
+// dirHitURL is the page of a record the search found; a platform is shown
+// on its institution's page.
+func dirHitURL(h directory.SearchHit) string {
+	id := strconv.FormatInt(h.ID, 10)
+	switch h.Type {
+	case directory.TypePlatform:
+		return "/directory/institutions/" + strconv.FormatInt(h.InstitutionID, 10) + "#platform-" + id
+	case directory.TypeServiceOrg:
+		return "/directory/service-orgs/" + id
+	}
+	return "/directory/" + h.Type + "s/" + id
+}
+
+// dirKind is the label of a record's kind code in its type's list.
+func (s *Server) dirKind(lang, typ, kind string) string {
+	list := map[string]string{directory.TypeInstitution: "institution_type", directory.TypePlatform: "platform_kind",
+		directory.TypeServiceOrg: "service_org_type", directory.TypeCarrier: "carrier_kind", directory.TypeFund: "fund_type",
+		directory.TypeBroker: "broker_grade"}[typ]
+	if list == "" {
+		return ""
+	}
+	return s.dirLabel(lang, list, kind)
+}
+
+// dirLevel is the label of a level code of any of the level lists.
+func (s *Server) dirLevel(lang, code string) string {
+	for _, list := range []string{"platform_level", "institution_level", "carrier_level"} {
+		if s.dirChoices(list).Has(code) {
+			return s.dirLabel(lang, list, code)
+		}
+	}
+	return code
 }
 
 // dirChoices returns the reference list named list: the codes a filter or
@@ -142,6 +200,8 @@ func (s *Server) dirChoices(list string) directory.Choices {
 		return ref.ExitReasons
 	case "fund_type":
 		return ref.FundTypes
+	case "broker_grade":
+		return ref.BrokerGrades
 	case "stage":
 		return ref.Stages
 	case "round":

@@ -420,13 +420,13 @@ func TestDirectoryAPITour(t *testing.T) {
 			}
 		}
 		// The expert has no consent: the search finds it only for staff,
-		// and counts five types.
+		// and counts every type.
 		facets := map[string]float64{}
 		for _, f := range got["search"]["facets"].([]any) {
 			m := f.(map[string]any)
 			facets[m["type"].(string)] = m["count"].(float64)
 		}
-		want := map[string]float64{"institution": 1, "expert": 0, "service_org": 1, "carrier": 1, "fund": 1}
+		want := map[string]float64{"institution": 1, "platform": 0, "expert": 0, "service_org": 1, "carrier": 1, "fund": 1, "broker": 0}
 		if fmt.Sprint(facets) != fmt.Sprint(want) {
 			t.Errorf("search facets = %v, want %v", facets, want)
 		}

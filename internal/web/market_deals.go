@@ -331,6 +331,8 @@ type brokerData struct {
 	Deals    []dealView
 	Listings []dealView // one deal per listing, for the listing's title and kind
 	Pager    pager
+	// Profile: the broker has a directory profile the viewer may see.
+	Profile bool
 }
 
 // handleMarketBroker shows a broker's profile, statistics and the deals it
@@ -358,7 +360,14 @@ func (s *Server) handleMarketBroker(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	data := brokerData{Nav: s.marketNav(r), B: b, Deals: dealViews(st.lang, list), Pager: newPager(r, f.Page, f.PerPage, total)}
+	profiles, err := s.Directory.BrokerProfiles(r.Context(), st.actor, []int64{id})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	_, hasProfile := profiles[id]
+	data := brokerData{Nav: s.marketNav(r), B: b, Deals: dealViews(st.lang, list), Pager: newPager(r, f.Page, f.PerPage, total),
+		Profile: hasProfile}
 	seen := map[int64]bool{}
 	for _, d := range data.Deals {
 		if !seen[d.ListingID] {

@@ -54,6 +54,12 @@ func newStaticFiles(fsys fs.FS, root string) (*staticFiles, error) {
 
 // url returns the versioned URL of an asset; it panics on an unknown name,
 // which every page render at start-up or in tests would reveal.
+// has reports whether the file name is embedded.
+func (sf *staticFiles) has(name string) bool {
+	_, ok := sf.files[name]
+	return ok
+}
+
 func (sf *staticFiles) url(name string) string {
 	f, ok := sf.files[name]
 	if !ok {

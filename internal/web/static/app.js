@@ -56,9 +56,28 @@
       window.addEventListener("resize", function () { chart.resize(); });
     });
   }
+  // Elements with data-map-src draw a map: the outlines (GeoJSON) are
+  // fetched and registered under data-map-name, then data-map-option is
+  // drawn; a region whose data item has a link opens it when clicked.
+  function drawMaps() {
+    if (!window.echarts || !window.fetch) { return; }
+    document.querySelectorAll("[data-map-src]").forEach(function (el) {
+      fetch(el.getAttribute("data-map-src")).then(function (res) { return res.json(); }).then(function (geo) {
+        window.echarts.registerMap(el.getAttribute("data-map-name"), geo);
+        var chart = window.echarts.init(el, null, { renderer: "svg" });
+        chart.setOption(JSON.parse(el.getAttribute("data-map-option")));
+        chart.on("click", function (p) {
+          if (p.data && p.data.link) { window.location.href = p.data.link; }
+        });
+        window.addEventListener("resize", function () { chart.resize(); });
+        el.setAttribute("data-drawn", "true");
+      });
+    });
+  }
+  function draw() { drawCharts(); drawMaps(); }
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", drawCharts);
+    document.addEventListener("DOMContentLoaded", draw);
   } else {
-    drawCharts();
+    draw();
   }
 })();
