@@ -189,7 +189,9 @@ type regionNames struct {
 	names map[string]string
 }
 
-func (s *Service) regionNames() *regionNames { return &regionNames{db: s.db, names: map[string]string{}} }
+func (s *Service) regionNames() *regionNames {
+	return &regionNames{db: s.db, names: map[string]string{}}
+}
 
 func (n *regionNames) name(ctx context.Context, code string) string {
 	if v, ok := n.names[code]; ok {

@@ -92,9 +92,9 @@ type moving struct {
 	now time.Time
 }
 
-func (m *moving) Now() time.Time      { m.mu.Lock(); defer m.mu.Unlock(); return m.now }
-func (m *moving) Set(day string)      { m.mu.Lock(); defer m.mu.Unlock(); m.now = at(day) }
-func at(day string) time.Time         { return workday.MustParseDate(day).Start().Add(10 * time.Hour) }
+func (m *moving) Now() time.Time { m.mu.Lock(); defer m.mu.Unlock(); return m.now }
+func (m *moving) Set(day string) { m.mu.Lock(); defer m.mu.Unlock(); m.now = at(day) }
+func at(day string) time.Time    { return workday.MustParseDate(day).Start().Add(10 * time.Hour) }
 func wantKind(t *testing.T, what string, err error, kind apperr.Kind) {
 	t.Helper()
 	if apperr.KindOf(err) != kind {
