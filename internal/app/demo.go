@@ -41,6 +41,7 @@ const (
 	DemoProjects    = "demo projects with milestones, reports, lights, 督办 orders and service requests"
 	DemoDirectory   = "demo directory: institutions, experts, service organisations, carriers and funds"
 	DemoFinancing   = "demo financing needs and an investment interest"
+	DemoRounds      = "demo application rounds: one open, one on public notice with objections"
 )
 
 // LoadDemo loads the demo installation of 苏州市 through the app's own
@@ -77,6 +78,7 @@ func (a *App) LoadDemo(ctx context.Context, password string) (DemoSummary, error
 			return demo.LoadMatchAnswers(ctx, a.DB, a.Accounts, a.Market, a.Search)
 		}},
 		{DemoProjects, func() (int, error) { return demo.LoadProjects(ctx, a.DB, a.Accounts, a.Projects, now) }},
+		{DemoRounds, func() (int, error) { return demo.LoadRounds(ctx, a.DB, a.Accounts, a.Cultivation, now) }},
 		{DemoDirectory, func() (int, error) { return demo.LoadDirectory(ctx, a.DB, a.Accounts, a.Directory, now) }},
 		// After the deals, which are for achievements and demands.
 		{DemoFinancing, func() (int, error) { return demo.LoadFinancing(ctx, a.DB, a.Accounts, a.Market, now) }},

@@ -295,3 +295,56 @@ func TestRoundPages(t *testing.T) {
 		t.Fatalf("objections page: %d", res.status)
 	}
 }
+
+// TestRoundDemo checks that the demo's rounds give every rounds page
+// content: an open round with applicants at every stage, a round on
+// public notice with firms and an objection waiting for an answer.
+func TestRoundDemo(t *testing.T) {
+	e := newEnv(t, dbtestOpenSQLite(t))
+	if _, err := e.app.LoadDemo(context.Background(), testPassword); err != nil {
+		t.Fatal(err)
+	}
+	staff := e.client()
+	staff.mustLoginAPI("staff")
+	var rounds struct{ Items []cultivation.Round }
+	staff.api(http.MethodGet, "/api/v1/rounds", nil).json(t, &rounds)
+	if len(rounds.Items) != 2 {
+		t.Fatalf("demo rounds = %d, want 2", len(rounds.Items))
+	}
+	for _, r := range rounds.Items {
+		var apps struct{ Items []cultivation.Application }
+		staff.api(http.MethodGet, fmt.Sprintf("/api/v1/rounds/%d/applications?per_page=200", r.ID), nil).json(t, &apps)
+		states := map[cultivation.AppState]bool{}
+		for _, a := range apps.Items {
+			states[a.State] = true
+		}
+		switch r.State {
+		case cultivation.RoundOpen:
+			for _, st := range []cultivation.AppState{cultivation.AppSubmitted, cultivation.AppRecommended, cultivation.AppReturned,
+				cultivation.AppSentBack, cultivation.AppAccepted, cultivation.AppRejected} {
+				if !states[st] {
+					t.Errorf("open demo round has no application %s", st)
+				}
+			}
+		case cultivation.RoundNotice:
+			res := e.client().get(fmt.Sprintf("/cultivation/rounds/%d/notice", r.ID))
+			if res.status != http.StatusOK || res.doc(t).Find("#notice-firms .firm-name").Length() == 0 || res.doc(t).Find("#objection-form").Length() != 1 {
+				t.Errorf("demo notice page: %d", res.status)
+			}
+			var objs struct{ Total int }
+			staff.api(http.MethodGet, fmt.Sprintf("/api/v1/objections?round=%d&open=true", r.ID), nil).json(t, &objs)
+			if objs.Total != 1 {
+				t.Errorf("open demo objections = %d, want 1", objs.Total)
+			}
+		default:
+			t.Errorf("demo round %q is %s", r.Title, r.State)
+		}
+	}
+	firm := e.client()
+	firm.mustLoginAPI("enterprise")
+	var mine struct{ Total int }
+	firm.api(http.MethodGet, fmt.Sprintf("/api/v1/rounds/%d/applications", rounds.Items[len(rounds.Items)-1].ID), nil).json(t, &mine)
+	if mine.Total != 1 {
+		t.Errorf("the demo enterprise sees %d applications in the open round, want its own", mine.Total)
+	}
+}
