@@ -98,7 +98,15 @@ func enterpriseFromForm(r *http.Request, lang string, old cultivation.Enterprise
 			data.Errors["cert_"+typ] = i18n.T(lang, "error.date_format")
 			continue
 		}
-		certs = append(certs, cultivation.Certificate{Type: typ, Issued: cultivation.Date{Time: t}})
+		c := cultivation.Certificate{Type: typ, Issued: cultivation.Date{Time: t}}
+		// A registry number an application round issued stays with its
+		// certificate while the date is unchanged.
+		for _, o := range old.Certificates {
+			if o.Type == typ && o.Issued.Equal(t) {
+				c.Number = o.Number
+			}
+		}
+		certs = append(certs, c)
 	}
 	if certs == nil {
 		certs = []cultivation.Certificate{}
