@@ -20,6 +20,7 @@ func init() {
 	audit.RegisterActions("round.create", "round.notice", "round.close", "round_application.apply",
 		"round_application.recommend", "round_application.return", "round_application.accept", "round_application.reject",
 		"round_application.send_back", "round_application.register", "round_objection.submit", "round_objection.answer",
+		"round_application.attach",
 		"enterprise.certificate")
 }
 
@@ -301,6 +302,11 @@ type Application struct {
 	// Mismatch names the registry fields that changed since the firm
 	// applied (GetApplication), for the county's consistency check.
 	Mismatch []string `json:"mismatch,omitempty"`
+	// Files are the uploaded evidence files (GetApplication).
+	Files []EvidenceFile `json:"files,omitempty"`
+	// CanAttach reports whether the viewer may upload evidence files now
+	// (GetApplication).
+	CanAttach bool `json:"can_attach,omitempty"`
 }
 
 // AppEvent is one step of an application's record.

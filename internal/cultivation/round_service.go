@@ -321,13 +321,17 @@ func (s *Service) GetApplication(ctx context.Context, a account.Actor, roundID, 
 	if err != nil {
 		return Application{}, err
 	}
-	app, snap, _, err := s.appFor(ctx, s.db, a, r, id)
+	app, snap, owner, err := s.appFor(ctx, s.db, a, r, id)
 	if err != nil {
 		return Application{}, err
 	}
 	if app.Events, err = appEvents(ctx, s.db, id); err != nil {
 		return Application{}, err
 	}
+	if app.Files, err = evidenceFiles(ctx, s.db, id); err != nil {
+		return Application{}, err
+	}
+	app.CanAttach = attaches(a, r, app, owner)
 	if e, err := getEnterprise(ctx, s.db, app.EnterpriseID); err == nil {
 		now := snapshotOf(e)
 		for _, f := range []struct{ name, was, is string }{

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -32,6 +33,8 @@ func (s *Server) roundRoutes(rt *router) {
 	rt.signedIn("POST /cultivation/rounds/{id}/applications", s.handleRoundApply)
 	rt.signedIn("GET /cultivation/rounds/{id}/applications/{appId}", s.handleRoundApplication)
 	rt.signedIn("POST /cultivation/rounds/{id}/applications/{appId}/{step}", s.handleRoundStep)
+	rt.signedIn("POST /cultivation/rounds/{id}/applications/{appId}/files", s.handleRoundFileUpload, bodyLimit(uploadBodyBytes))
+	rt.signedIn("GET /cultivation/rounds/{id}/applications/{appId}/files/{fileId}", s.handleRoundFile)
 	rt.open("GET /cultivation/rounds/{id}/notice", s.handleRoundNotice)
 	rt.open("POST /cultivation/rounds/{id}/objections", s.handleRoundObject)
 
@@ -281,6 +284,7 @@ func (s *Server) roundStep(w http.ResponseWriter, r *http.Request, step func(ctx
 type conditionRow struct {
 	ID, Name, Required, Status string
 	Evidence                   []cultivation.Evidence
+	Files                      []cultivation.EvidenceFile
 }
 
 type roundApplyData struct {
@@ -411,9 +415,12 @@ type roundApplicationData struct {
 	Application cultivation.Application
 	Conditions  []conditionRow
 	General     []cultivation.Evidence
-	Gaps        []string
-	Error       string
-	Errors      map[string]string
+	// GeneralFiles are the files uploaded for the application as a whole.
+	GeneralFiles []cultivation.EvidenceFile
+	MaxFileMB    int
+	Gaps         []string
+	Error        string
+	Errors       map[string]string
 }
 
 // handleRoundApplication shows one application: the registry snapshot,
@@ -445,7 +452,7 @@ func (s *Server) roundApplicationPage(w http.ResponseWriter, r *http.Request, st
 		s.writeError(w, r, err)
 		return
 	}
-	data := roundApplicationData{Round: round, Application: app}
+	data := roundApplicationData{Round: round, Application: app, MaxFileMB: cultivation.MaxEvidenceFileBytes >> 20}
 	var frozen struct {
 		Conditions []struct {
 			ID       string `json:"id"`
@@ -472,6 +479,18 @@ func (s *Server) roundApplicationPage(w http.ResponseWriter, r *http.Request, st
 	for _, e := range app.Evidence {
 		if e.Condition == "" {
 			data.General = append(data.General, e)
+		}
+	}
+	for i := range data.Conditions {
+		for _, f := range app.Files {
+			if f.Condition == data.Conditions[i].ID {
+				data.Conditions[i].Files = append(data.Conditions[i].Files, f)
+			}
+		}
+	}
+	for _, f := range app.Files {
+		if f.Condition == "" {
+			data.GeneralFiles = append(data.GeneralFiles, f)
 		}
 	}
 	if formErr != nil {
@@ -631,4 +650,68 @@ func (s *Server) handleObjectionAnswer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirectBack(w, r, "/cultivation/rounds/objections")
+}
+
+// handleRoundFileUpload uploads one evidence file to an application, for
+// one condition or the application as a whole.
+func (s *Server) handleRoundFileUpload(w http.ResponseWriter, r *http.Request) {
+	st := state(r)
+	id, err := pathID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	aid, err := appID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		s.roundApplicationPage(w, r, http.StatusUnprocessableEntity, apperr.Fields(apperr.Field("file", "import.no_file")))
+		return
+	}
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, cultivation.MaxEvidenceFileBytes+1))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	_, err = s.Cultivation.AddEvidenceFile(r.Context(), st.actor, id, aid, r.FormValue("condition"), hdr.Filename, data)
+	if isFormError(err) {
+		s.roundApplicationPage(w, r, http.StatusUnprocessableEntity, err)
+		return
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/cultivation/rounds/"+strconv.FormatInt(id, 10)+"/applications/"+strconv.FormatInt(aid, 10)+"#evidence-files", http.StatusSeeOther)
+}
+
+// handleRoundFile sends an evidence file to whoever may see the
+// application, always as a download with its sniffed type.
+func (s *Server) handleRoundFile(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	aid, err := appID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	fid, err := strconv.ParseInt(r.PathValue("fileId"), 10, 64)
+	if err != nil || fid < 1 {
+		s.writeError(w, r, apperr.New(apperr.NotFound, "round.file_not_found"))
+		return
+	}
+	f, err := s.Cultivation.GetEvidenceFile(r.Context(), state(r).actor, id, aid, fid)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Security-Policy", "sandbox; default-src 'none'")
+	sendFile(w, f.ContentType, f.Filename, f.Data)
 }

@@ -348,3 +348,60 @@ func TestRoundDemo(t *testing.T) {
 		t.Errorf("the demo enterprise sees %d applications in the open round, want its own", mine.Total)
 	}
 }
+
+// TestRoundEvidenceFiles uploads evidence to an application on both
+// databases: the county uploads a PDF, a text file named .pdf is refused,
+// another county cannot fetch the file (404), the city can, and nothing
+// more is taken once the county has recommended.
+func TestRoundEvidenceFiles(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		w := newRoundWorld(t, e)
+		ctx := context.Background()
+		r, err := e.app.Cultivation.CreateRound(ctx, w.city, cultivation.RoundInput{RuleSet: "tech-sme", Year: 2026, Title: "材料测试批次",
+			Opens: workday.MustParseDate("2026-09-01"), Closes: workday.MustParseDate("2026-09-30")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		app, err := e.app.Cultivation.CreateApplication(ctx, w.wj, r.ID, cultivation.ApplicationInput{EnterpriseID: w.firmB.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wj, ks, city := e.client(), e.client(), e.client()
+		wj.loginForm("wj", testPassword)
+		ks.loginForm("ks", testPassword)
+		city.loginForm("city", testPassword)
+		page := fmt.Sprintf("/cultivation/rounds/%d/applications/%d", r.ID, app.ID)
+		pdf := []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+		tok := wj.formToken(page)
+		if res := wj.upload(page+"/files", tok, "审计报告.pdf", pdf, map[string]string{"condition": ""}); res.status != http.StatusSeeOther {
+			t.Fatalf("upload: %d %s", res.status, res.body)
+		}
+		if res := wj.upload(page+"/files", tok, "假的.pdf", []byte("just text"), nil); res.status != http.StatusUnprocessableEntity {
+			t.Fatalf("upload of text named .pdf: %d", res.status)
+		}
+		if res := wj.upload(page+"/files", tok, "a.pdf", pdf, map[string]string{"condition": "no-such"}); res.status != http.StatusUnprocessableEntity {
+			t.Fatalf("upload for an unknown condition: %d", res.status)
+		}
+		got, err := e.app.Cultivation.GetApplication(ctx, w.city, r.ID, app.ID)
+		if err != nil || len(got.Files) != 1 {
+			t.Fatalf("files after upload = %+v, %v", got.Files, err)
+		}
+		file := fmt.Sprintf("%s/files/%d", page, got.Files[0].ID)
+		if res := ks.get(file); res.status != http.StatusNotFound {
+			t.Fatalf("昆山 fetches 吴江's file: %d, want 404", res.status)
+		}
+		if res := city.get(file); res.status != http.StatusOK || res.body != string(pdf) || res.header.Get("Content-Type") != "application/pdf" {
+			t.Fatalf("city fetches the file: %d %q", res.status, res.header.Get("Content-Type"))
+		}
+		if res := city.get(page); res.doc(t).Find("a.evidence-file").Length() != 1 || res.doc(t).Find("#upload-form").Length() != 0 {
+			t.Fatal("the application page does not list the file for the city, or offers the city an upload")
+		}
+		if _, err := e.app.Cultivation.StepApplication(ctx, w.wj, r.ID, app.ID, cultivation.StepRecommend,
+			cultivation.StepInput{Checklist: cultivation.Checklist{Complete: true, Consistent: true, Evidence: true}}); err != nil {
+			t.Fatal(err)
+		}
+		if res := wj.upload(page+"/files", tok, "b.pdf", pdf, nil); res.status != http.StatusForbidden {
+			t.Fatalf("upload after recommending: %d", res.status)
+		}
+	})
+}
