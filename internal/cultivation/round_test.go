@@ -3,6 +3,7 @@ package cultivation_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -323,6 +324,96 @@ func TestRoundWorkflow(t *testing.T) {
 		var buf bytes.Buffer
 		if err := svc.ExportApplications(ctx, ks, round.ID, "", &buf); err != nil || buf.Len() == 0 {
 			t.Errorf("ExportApplications = %d bytes, %v", buf.Len(), err)
+		}
+	})
+}
+
+// TestRoundPredicatesMatchTheRules checks, role by role, that each page
+// predicate of the rounds is the rule its method enforces.
+func TestRoundPredicatesMatchTheRules(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		r := newRegistry(t, db, time.Date(2026, 9, 21, 9, 0, 0, 0, time.UTC))
+		for i, role := range account.Roles {
+			region := "320583"
+			switch role {
+			case account.RoleAdmin, account.RoleSecurity, account.RoleAuditor:
+				region = ""
+			case account.RoleStaff:
+				region = "320500"
+			}
+			a := r.actor(t, fmt.Sprintf("u%d", i), role, region)
+			forbidden := func(err error) bool { return apperr.Is(err, apperr.Forbidden) }
+			_, _, err := r.svc.FindRounds(ctx, a, cultivation.RoundFilter{})
+			check(t, role, "CanViewRounds", r.svc.CanViewRounds(a), !forbidden(err))
+			_, err = r.svc.CreateRound(ctx, a, cultivation.RoundInput{RuleSet: "tech-sme", Year: 2026, Title: "t",
+				Opens: workday.MustParseDate("2026-09-01"), Closes: workday.MustParseDate("2026-09-30")})
+			check(t, role, "CanCreateRound", r.svc.CanCreateRound(a), !forbidden(err))
+			_, _, err = r.svc.FindObjections(ctx, a, cultivation.ObjectionFilter{})
+			check(t, role, "CanViewObjections", r.svc.CanViewObjections(a), !forbidden(err))
+		}
+	})
+}
+
+// TestUpheldObjectionRejects: an objection staff uphold takes the firm off
+// the notice (its application is rejected, with the answer as the reason)
+// and closing the round registers nobody.
+func TestUpheldObjectionRejects(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		clock := &moving{now: at("2026-11-02")}
+		r := newRegistry(t, db, clock.now)
+		svc := cultivation.NewService(db, r.svc.Rules(), clock.Now)
+		svc.UseCalendar(calendar(t))
+		staff := r.actor(t, "city", account.RoleStaff, "320500")
+		ks := r.actor(t, "ks", account.RoleCounty, "320583")
+		firm, err := svc.CreateEnterprise(ctx, staff, cultivation.Enterprise{CreditCode: creditCode(t, "91320583MA1RND003"),
+			Name: "昆山丙电子有限公司", RegionCode: "320583"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		round, err := svc.CreateRound(ctx, staff, cultivation.RoundInput{RuleSet: "tech-sme", Year: 2026, Title: "第五批",
+			Opens: workday.MustParseDate("2026-11-01"), Closes: workday.MustParseDate("2026-11-30"), NoticeDays: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		app, err := svc.CreateApplication(ctx, ks, round.ID, cultivation.ApplicationInput{EnterpriseID: firm.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		full := cultivation.StepInput{Checklist: cultivation.Checklist{Complete: true, Consistent: true, Evidence: true}}
+		if _, err := svc.StepApplication(ctx, ks, round.ID, app.ID, cultivation.StepRecommend, full); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.StepApplication(ctx, staff, round.ID, app.ID, cultivation.StepAccept, cultivation.StepInput{}); err != nil {
+			t.Fatal(err)
+		}
+		round, err = svc.StartNotice(ctx, staff, round.ID)
+		if err != nil || round.NoticeUntil.String() != "2026-11-06" {
+			t.Fatalf("StartNotice = %s, %v, want five working days to 2026-11-06", round.NoticeUntil, err)
+		}
+		o, err := svc.SubmitObjection(ctx, cultivation.ObjectionInput{RoundID: round.ID, ApplicationID: app.ID, Name: "张三", Contact: "x",
+			Reason: "知识产权系申报前突击购买"}, "c")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.AnswerObjection(ctx, staff, o.ID, "经核查属实，异议成立。", true); err != nil {
+			t.Fatal(err)
+		}
+		got, err := svc.GetApplication(ctx, staff, round.ID, app.ID)
+		if err != nil || got.State != cultivation.AppRejected || got.Reason != "经核查属实，异议成立。" {
+			t.Fatalf("application after an upheld objection = %s %q, %v", got.State, got.Reason, err)
+		}
+		if n, err := svc.PublicNotice(ctx, round.ID); err != nil || len(n.Firms) != 0 {
+			t.Fatalf("notice after an upheld objection = %+v, %v", n.Firms, err)
+		}
+		clock.Set("2026-11-09")
+		if _, err := svc.CloseRound(ctx, staff, round.ID); err != nil {
+			t.Fatal(err)
+		}
+		e, err := svc.GetEnterprise(ctx, staff, firm.ID)
+		if err != nil || len(e.Certificates) != 0 {
+			t.Fatalf("certificates of the rejected firm = %+v, %v", e.Certificates, err)
 		}
 	})
 }
