@@ -58,4 +58,11 @@
 //	proposal / 建议梯队          a tier above the standing the assessment finds met, to confirm
 //	督办 / supervision           counties behind the linear schedule by more than the margin
 //	统一社会信用代码             18-character unified social credit code, GB 32100-2015
+//	round / 申报批次             a yearly application round of one rule set (Round)
+//	形式审查 / county check      complete, consistent with the registry, evidence present (Checklist)
+//	推荐 / recommend             the county passes an application to the city
+//	审核 / review                the city accepts, rejects or sends back (退回县区)
+//	公示 / public notice         the accepted firms made public for NoticeDays working days
+//	异议 / objection             raised by anyone during 公示; answered by staff before closing
+//	入库登记编号 / registry number  issued at closing, FormatRegistryNumber
 package cultivation

@@ -214,6 +214,9 @@ func certViews(lang string, st cultivation.Standing, asOf time.Time) []certView 
 		default:
 			v.Validity = i18n.T(lang, "cultivation.cert_issued", issued)
 		}
+		if c.Number != "" {
+			v.Validity += i18n.T(lang, "round.cert_number", c.Number)
+		}
 		out = append(out, v)
 	}
 	return out

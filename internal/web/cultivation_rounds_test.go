@@ -230,6 +230,9 @@ func TestRoundsAPI(t *testing.T) {
 		if res := city.api(http.MethodGet, fmt.Sprintf("/api/v1/enterprises/%d", w.firmA.ID), nil); !strings.Contains(res.body, `"number":"20263205830001"`) {
 			t.Fatalf("registry after closing: %s", res.body)
 		}
+		if res := city.get(fmt.Sprintf("/cultivation/enterprises/%d", w.firmA.ID)); !strings.Contains(res.doc(t).Find("#certificates").Text(), "登记编号 20263205830001") {
+			t.Errorf("the profile's certificates = %q, want the registry number", res.doc(t).Find("#certificates").Text())
+		}
 		if res := city.api(http.MethodGet, base, nil); res.status != http.StatusOK || !strings.Contains(res.body, `"state":"closed"`) {
 			t.Fatalf("round after closing: %d %s", res.status, res.body)
 		}
