@@ -408,3 +408,36 @@ func TestRoundEvidenceFiles(t *testing.T) {
 		}
 	})
 }
+
+// TestRoundPagesInEnglish: no internal code (a state, a level, a rule-set
+// id) reaches an English reader of the rounds pages.
+func TestRoundPagesInEnglish(t *testing.T) {
+	e := newEnv(t, dbtestOpenSQLite(t))
+	w := newRoundWorld(t, e)
+	ctx := context.Background()
+	r, err := e.app.Cultivation.CreateRound(ctx, w.city, cultivation.RoundInput{RuleSet: "tech-sme", Year: 2026, Title: "Round",
+		Opens: workday.MustParseDate("2026-09-01"), Closes: workday.MustParseDate("2026-09-30"), Levels: cultivation.LevelsCountyCityProvince})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := e.app.Cultivation.CreateApplication(ctx, w.wj, r.ID, cultivation.ApplicationInput{EnterpriseID: w.firmB.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	city := e.client()
+	city.loginForm("city", testPassword)
+	city.get("/lang/en?next=/")
+	for _, path := range []string{"/cultivation/rounds", fmt.Sprintf("/cultivation/rounds/%d", r.ID),
+		fmt.Sprintf("/cultivation/rounds/%d/applications/%d", r.ID, app.ID)} {
+		res := city.get(path)
+		text := res.doc(t).Find("main").Text()
+		if res.status != http.StatusOK || text == "" {
+			t.Fatalf("%s: %d", path, res.status)
+		}
+		for _, code := range []string{"tech-sme", "county_city", "submitted", "sent_back", "round.", "verdict.", "待区县审查", "科技型中小企业"} {
+			if strings.Contains(text, code) {
+				t.Errorf("%s in English shows %q", path, code)
+			}
+		}
+	}
+}
