@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"net/http"
 
+	"kechuang/internal/account"
 	"kechuang/internal/cultivation"
 )
 
@@ -102,8 +104,24 @@ func (s *Server) handleAPIRoundApply(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, app)
 }
 
-// handleAPIRoundStep takes one step of an application.
-func (s *Server) handleAPIRoundStep(step string) http.HandlerFunc {
+// handleAPIRoundStep starts a round's notice or closes it (bureau staff).
+func (s *Server) handleAPIRoundStep(step func(ctx context.Context, a account.Actor, id int64) (cultivation.Round, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		actor, id, ok := s.apiActorID(w, r)
+		if !ok {
+			return
+		}
+		round, err := step(r.Context(), actor, id)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, round)
+	}
+}
+
+// handleAPIApplicationStep takes one step of an application.
+func (s *Server) handleAPIApplicationStep(step string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		actor, id, ok := s.apiActorID(w, r)
 		if !ok {

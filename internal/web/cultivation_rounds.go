@@ -44,9 +44,11 @@ func (s *Server) roundRoutes(rt *router) {
 	rt.api("GET /api/v1/rounds/{id}/applications", s.handleAPIRoundApplications)
 	rt.api("POST /api/v1/rounds/{id}/applications", s.handleAPIRoundApply)
 	for _, step := range []string{cultivation.StepRecommend, cultivation.StepReturn, cultivation.StepAccept, cultivation.StepReject, cultivation.StepSendBack} {
-		rt.api("POST /api/v1/rounds/{id}/applications/{appId}/"+strings.ReplaceAll(step, "_", "-"), s.handleAPIRoundStep(step))
+		rt.api("POST /api/v1/rounds/{id}/applications/{appId}/"+strings.ReplaceAll(step, "_", "-"), s.handleAPIApplicationStep(step))
 	}
 	rt.api("GET /api/v1/rounds/{id}/notice", s.handleAPIRoundNotice)
+	rt.api("POST /api/v1/rounds/{id}/start-notice", s.handleAPIRoundStep(s.Cultivation.StartNotice))
+	rt.api("POST /api/v1/rounds/{id}/close", s.handleAPIRoundStep(s.Cultivation.CloseRound))
 	rt.api("GET /api/v1/objections", s.handleAPIObjections)
 	rt.api("POST /api/v1/objections", s.handleAPIObjectionCreate)
 	rt.api("POST /api/v1/objections/{id}/answer", s.handleAPIObjectionAnswer)

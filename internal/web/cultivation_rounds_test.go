@@ -159,8 +159,14 @@ func TestRoundsAPI(t *testing.T) {
 		if res := public.api(http.MethodGet, base+"/notice", nil); res.status != http.StatusNotFound {
 			t.Fatalf("notice before 公示: %d", res.status)
 		}
-		if _, err := e.app.Cultivation.StartNotice(context.Background(), w.city, round.ID); err != nil {
-			t.Fatal(err)
+		if res := ks.api(http.MethodPost, base+"/start-notice", nil); res.status != http.StatusForbidden {
+			t.Fatalf("a county starts the notice: %d %s", res.status, res.body)
+		}
+		if res := city.api(http.MethodPost, base+"/start-notice", nil); res.status != http.StatusOK || !strings.Contains(res.body, `"state":"notice"`) {
+			t.Fatalf("start the notice: %d %s", res.status, res.body)
+		}
+		if res := city.api(http.MethodPost, base+"/close", nil); res.status != http.StatusConflict {
+			t.Fatalf("close during the notice: %d %s", res.status, res.body)
 		}
 		res = public.api(http.MethodGet, base+"/notice", nil)
 		var notice cultivation.Notice
@@ -216,7 +222,7 @@ func TestRoundsAPI(t *testing.T) {
 				t.Fatalf("answer: %d %s", res.status, res.body)
 			}
 		}
-		if res := closeForm(); res.status != http.StatusSeeOther {
+		if res := city.api(http.MethodPost, base+"/close", nil); res.status != http.StatusOK || !strings.Contains(res.body, `"state":"closed"`) {
 			t.Fatalf("close: %d %s", res.status, res.body)
 		}
 		res = firm.api(http.MethodGet, base+"/applications", nil)
