@@ -957,6 +957,12 @@ func (s *Service) SubmitObjection(ctx context.Context, in ObjectionInput, client
 				return apperr.New(apperr.TooMany, "round.objection_throttled").Retry(time.Hour)
 			}
 		}
+		// The address hash serves the throttle only: it is kept no longer
+		// than the throttle looks back.
+		if _, err := tx.ExecContext(ctx, "UPDATE round_objections SET client = '' WHERE client <> '' AND created_at <= ?",
+			sqldb.At(now.Add(-24*time.Hour))); err != nil {
+			return err
+		}
 		var total int
 		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM round_objections WHERE round_id = ?", r.ID).Scan(&total); err != nil {
 			return err

@@ -68,7 +68,7 @@ CREATE TABLE round_objections (
     contact        TEXT NOT NULL,
     reason         TEXT NOT NULL,
     evidence       TEXT NOT NULL DEFAULT '',
-    client         TEXT NOT NULL,                  -- a hash of the sender's address, for throttling only
+    client         TEXT NOT NULL,                  -- a hash of the sender's address, for throttling only; cleared after a day
     answer         TEXT NOT NULL DEFAULT '',
     upheld         BOOLEAN NOT NULL DEFAULT FALSE,
     answered_by    BIGINT REFERENCES users (id) ON DELETE SET NULL,
