@@ -172,6 +172,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load holiday calendar: %w", err)
 	}
+	a.Cultivation.UseCalendar(cal)
 	a.Projects = project.NewService(project.Deps{DB: a.DB, Accounts: a.Accounts, Registry: a.Cultivation, Regions: a.Regions,
 		Types: types, Calendar: cal, Config: cfg.Projects, Now: cfg.Now})
 	dirRef, err := directory.LoadReference(data.FS)

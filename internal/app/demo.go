@@ -43,6 +43,7 @@ const (
 	DemoFinancing   = "demo financing needs and an investment interest"
 	DemoPolicies    = "demo 惠企政策 claims, with a new 小巨人 and a new 高企 firm"
 	DemoProfiles    = "demo broker profile and investor preferences"
+	DemoRounds      = "demo application rounds: one open, one on public notice with objections"
 )
 
 // LoadDemo loads the demo installation of 苏州市 through the app's own
@@ -79,6 +80,7 @@ func (a *App) LoadDemo(ctx context.Context, password string) (DemoSummary, error
 			return demo.LoadMatchAnswers(ctx, a.DB, a.Accounts, a.Market, a.Search)
 		}},
 		{DemoProjects, func() (int, error) { return demo.LoadProjects(ctx, a.DB, a.Accounts, a.Projects, now) }},
+		{DemoRounds, func() (int, error) { return demo.LoadRounds(ctx, a.DB, a.Accounts, a.Cultivation, now) }},
 		{DemoDirectory, func() (int, error) { return demo.LoadDirectory(ctx, a.DB, a.Accounts, a.Directory, now) }},
 		{DemoProfiles, func() (int, error) { return demo.LoadProfiles(ctx, a.DB, a.Accounts, a.Directory) }},
 		// After the deals, which are for achievements and demands.

@@ -62,4 +62,11 @@
 //	eligible / 符合            meets every condition of a policy; may meet / 可能符合: missing data or a judgement
 //	claim / 申报、兑现          a firm's mark on a policy: applied (已申报) or received (已兑现)
 //	免申即享                    a policy paid to qualifying firms without an application
+//	round / 申报批次             a yearly application round of one rule set (Round)
+//	形式审查 / county check      complete, consistent with the registry, evidence present (Checklist)
+//	推荐 / recommend             the county passes an application to the city
+//	审核 / review                the city accepts, rejects or sends back (退回县区)
+//	公示 / public notice         the accepted firms made public for NoticeDays working days
+//	异议 / objection             raised by anyone during 公示; answered by staff before closing
+//	入库登记编号 / registry number  issued at closing, FormatRegistryNumber
 package cultivation

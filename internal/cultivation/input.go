@@ -196,6 +196,9 @@ type Certificate struct {
 	Type    string `json:"type"`
 	Issued  Date   `json:"issued"`
 	Expires Date   `json:"expires"`
+	// Number is the registry number (入库登记编号) a closed application
+	// round issued with the certificate, if any.
+	Number string `json:"number,omitempty"`
 }
 
 // Honor is an award, a standard the enterprise led, or a contest placing.

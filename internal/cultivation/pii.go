@@ -10,7 +10,7 @@ var (
 
 // SealedColumns are the registry's columns holding personal data: the
 // wiring seals their legacy plain text at start (pii.SealAll).
-var SealedColumns = []pii.Column{enterprisePhone, enterpriseEmail}
+var SealedColumns = []pii.Column{enterprisePhone, enterpriseEmail, objectionContact}
 
 // MaskContact returns e with its contact phone and e-mail masked
 // (pii.MaskPhone, pii.MaskEmail), as lists and exports show them.

@@ -14,6 +14,7 @@ import (
 	"kechuang/internal/apperr"
 	"kechuang/internal/audit"
 	"kechuang/internal/sqldb"
+	"kechuang/internal/workday"
 )
 
 // Service owns the enterprise registry, assessments, the cultivation pool
@@ -31,6 +32,8 @@ type Service struct {
 	// behindMargin is how far, in percentage points, a county may trail
 	// the linear schedule before it counts as behind.
 	behindMargin float64
+	// calendar counts the working days of a round's 公示 (UseCalendar).
+	calendar *workday.Calendar
 }
 
 // NewService returns a Service; now may be nil for time.Now.

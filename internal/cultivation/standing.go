@@ -12,7 +12,8 @@ type CertificateState struct {
 	Until        Date   `json:"until"`
 	CalendarYear bool   `json:"calendar_year"` // valid for its registration year (科技型中小企业)
 	Valid        bool   `json:"valid"`
-	Tier         string `json:"tier,omitempty"` // the ladder tier the certificate proves, if any
+	Tier         string `json:"tier,omitempty"`   // the ladder tier the certificate proves, if any
+	Number       string `json:"number,omitempty"` // registry number (入库登记编号), if a round issued one
 }
 
 // Expired reports whether the certificate is past its validity (a
@@ -55,7 +56,7 @@ func ladderCert(typ string) int {
 func CertificateStates(certs []Certificate, asOf time.Time) []CertificateState {
 	out := make([]CertificateState, 0, len(certs))
 	for _, c := range certs {
-		st := CertificateState{Type: c.Type, Issued: c.Issued}
+		st := CertificateState{Type: c.Type, Issued: c.Issued, Number: c.Number}
 		var r certRule
 		if k := ladderCert(c.Type); k >= 0 {
 			r = ladder[k].cert

@@ -73,5 +73,6 @@ func (s *Server) cultivationModule() module {
 			rt.api("POST /api/v1/pool/decisions", s.handleAPIPoolDecisions)
 			rt.api("GET /api/v1/targets", s.handleAPITargets)
 			rt.api("PUT /api/v1/targets", s.handleAPITargetSet)
+			s.roundRoutes(rt)
 		}}
 }

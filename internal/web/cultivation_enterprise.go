@@ -98,7 +98,15 @@ func enterpriseFromForm(r *http.Request, lang string, old cultivation.Enterprise
 			data.Errors["cert_"+typ] = i18n.T(lang, "error.date_format")
 			continue
 		}
-		certs = append(certs, cultivation.Certificate{Type: typ, Issued: cultivation.Date{Time: t}})
+		c := cultivation.Certificate{Type: typ, Issued: cultivation.Date{Time: t}}
+		// A registry number an application round issued stays with its
+		// certificate while the date is unchanged.
+		for _, o := range old.Certificates {
+			if o.Type == typ && o.Issued.Equal(t) {
+				c.Number = o.Number
+			}
+		}
+		certs = append(certs, c)
 	}
 	if certs == nil {
 		certs = []cultivation.Certificate{}
@@ -207,6 +215,9 @@ func certViews(lang string, st cultivation.Standing, asOf time.Time) []certView 
 			v.Validity = i18n.T(lang, "cultivation.cert_valid_until", issued, c.Until.Format("2006-01-02"))
 		default:
 			v.Validity = i18n.T(lang, "cultivation.cert_issued", issued)
+		}
+		if c.Number != "" {
+			v.Validity += i18n.T(lang, "round.cert_number", c.Number)
 		}
 		out = append(out, v)
 	}
