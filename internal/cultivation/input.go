@@ -196,6 +196,11 @@ type Certificate struct {
 	Type    string `json:"type"`
 	Issued  Date   `json:"issued"`
 	Expires Date   `json:"expires"`
+	// Revoked is the day the certificate was revoked (撤销, after a failed
+	// spot check); it is valid up to the day before. Only RevokeCertificate
+	// sets it: updateEnterprise keeps the stored value, whatever the
+	// caller sent.
+	Revoked Date `json:"revoked,omitzero"`
 }
 
 // Honor is an award, a standard the enterprise led, or a contest placing.
