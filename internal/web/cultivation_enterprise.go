@@ -187,8 +187,8 @@ type enterpriseData struct {
 // certView is one certificate as the profile shows it: its title, its
 // validity in words, and whether it has lapsed.
 type certView struct {
-	Label, Validity        string
-	Valid, Expired, NotYet bool
+	Label, Validity                 string
+	Valid, Expired, NotYet, Revoked bool
 }
 
 // certViews words the validity of each certificate of st in lang: a 科小
@@ -199,6 +199,9 @@ func certViews(lang string, st cultivation.Standing, asOf time.Time) []certView 
 		v := certView{Label: i18n.T(lang, "cert."+c.Type), Valid: c.Valid, Expired: c.Expired(asOf), NotYet: c.Issued.After(asOf)}
 		issued := c.Issued.Format("2006-01-02")
 		switch {
+		case !c.Revoked.IsZero():
+			v.Revoked, v.Expired = true, false
+			v.Validity = i18n.T(lang, "cultivation.cert_revoked_on", issued, c.Revoked.Format("2006-01-02"))
 		case c.CalendarYear:
 			v.Validity = i18n.T(lang, "cultivation.cert_valid_year", issued, strconv.Itoa(c.Issued.Year()))
 		case !c.Until.IsZero():

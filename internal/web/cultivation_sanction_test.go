@@ -160,6 +160,9 @@ func TestSpotChecksAndBlacklist(t *testing.T) {
 		if res := ksP.postForm(formPath, form); res.status != http.StatusSeeOther {
 			t.Errorf("page pass = %d %s", res.status, res.body)
 		}
+		if txt := ksP.get("/cultivation/enterprises/" + strconv.FormatInt(ksFirm.ID, 10)).doc(t).Find("#certificates").Text(); !strings.Contains(txt, "已撤销") {
+			t.Errorf("profile certificates = %q, want 已撤销", txt)
+		}
 		wjP := e.client()
 		wjP.loginForm("wj", testPassword)
 		if res := wjP.get("/cultivation/spot-checks/" + strconv.FormatInt(c.ID, 10)); res.status != http.StatusNotFound {
