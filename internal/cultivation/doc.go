@@ -31,6 +31,15 @@
 // DefaultBehindMargin (10 percentage points); the wiring may change it with
 // Service.SetBehindMargin. ValidateCreditCode checks a 统一社会信用代码 (GB 32100-2015).
 //
+// Spot checks (spotcheck.go) draw a stated share of the certified firms,
+// or of a given population, with Draw: a recorded seed, SplitMix64 and
+// integer weights, so the same seed and population draw the same firms on
+// any machine. A failed check revokes the certificate (Certificate.Revoked,
+// so Standing, the tier and the pool follow) and bars the firm from the
+// rule set for the period data/cultivation/sanctions.json states
+// (BarRules); the blacklist bars it from every round until its end date.
+// ApplicationBar answers both for the application workflow.
+//
 // The engine imports nothing of the project except kechuang/data; it must
 // not import web or cmd.
 //
@@ -58,4 +67,9 @@
 //	proposal / 建议梯队          a tier above the standing the assessment finds met, to confirm
 //	督办 / supervision           counties behind the linear schedule by more than the margin
 //	统一社会信用代码             18-character unified social credit code, GB 32100-2015
+//	spot check / 抽查           a random draw of certified firms, checked condition by condition
+//	finding / 核查结果           pass (符合), fail (不符合) or note (存疑) on one condition
+//	revocation / 撤销           a certificate withdrawn after a failed check; it bars re-application
+//	bar / 限制申报期             how long a revoked or blacklisted firm may not apply
+//	blacklist / 黑名单           严重失信 (dishonest) or 弄虚作假 (fraud): barred from all rounds until the end date
 package cultivation

@@ -261,3 +261,69 @@ func TestSpotCheckRevocationAndBars(t *testing.T) {
 		}
 	})
 }
+
+// TestYearsBarAfterRevocation: a 小巨人 revoked on 2026-06-15 bars the
+// firm from 小巨人 to 2029-06-14 inclusive (3 years, sanctions.json), in
+// any round year, and from no other rule set.
+func TestYearsBarAfterRevocation(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		r := newRegistry(t, db, time.Date(2026, 6, 30, 12, 0, 0, 0, time.UTC))
+		ks := r.actor(t, "ks", account.RoleCounty, "320583")
+		city := r.actor(t, "city", account.RoleStaff, "320500")
+		e, err := r.svc.CreateEnterprise(ctx, ks, cultivation.Enterprise{CreditCode: creditCode(t, "91320583MA1KCL001"), Name: "小巨人测试企业",
+			RegionCode: "320583", Tier: cultivation.TierLittleGiant,
+			Certificates: []cultivation.Certificate{{Type: "little-giant", Issued: date("2025-07-01")}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(ctx, "UPDATE enterprises SET tier = ? WHERE id = ?", cultivation.TierLittleGiant, e.ID); err != nil {
+			t.Fatal(err)
+		}
+		c, err := r.svc.CreateSpotCheck(ctx, city, cultivation.SpotCheckInput{Title: "小巨人抽查", RuleSet: "little-giant", ShareBP: 500,
+			EnterpriseIDs: []int64{e.ID}})
+		if err != nil || len(c.Firms) != 1 {
+			t.Fatalf("CreateSpotCheck = %+v, %v", c, err)
+		}
+		var findings []cultivation.Finding
+		for i, p := range c.Conditions {
+			f := cultivation.Finding{Condition: p.ID, Result: cultivation.FindingPass}
+			if i == 0 {
+				f.Result, f.Note = cultivation.FindingFail, "数据造假"
+			}
+			findings = append(findings, f)
+		}
+		f, err := r.svc.RecordFindings(ctx, ks, c.ID, e.ID, cultivation.FindingsInput{Findings: findings, Complete: true,
+			Reason: "申报数据造假", RevokedOn: date("2026-06-15")})
+		if err != nil || f.Revocation == nil || f.Revocation.BarYear != 0 || f.Revocation.BarUntil.Format("2006-01-02") != "2029-06-14" {
+			t.Fatalf("RecordFindings = %+v, %v", f.Revocation, err)
+		}
+		// The confirmed tier rested on the revoked title: it goes with it.
+		got, _ := r.svc.GetEnterprise(ctx, ks, e.ID)
+		if got.Tier != "" || got.Standing(r.now).Tier != "" {
+			t.Errorf("after revocation: confirmed %q, standing %q; want none", got.Tier, got.Standing(r.now).Tier)
+		}
+		tests := []struct {
+			name    string
+			ruleSet string
+			year    int
+			on      string
+			want    bool
+		}{
+			{"the day of revocation", "little-giant", 2026, "2026-06-15", true},
+			{"a later round year", "little-giant", 2028, "2028-05-01", true},
+			{"the last barred day", "little-giant", 2029, "2029-06-14", true},
+			{"the day after", "little-giant", 2029, "2029-06-15", false},
+			{"another rule set", "specialized-sme", 2026, "2026-07-01", false},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				reason, barred, err := r.svc.ApplicationBar(ctx, db, e.ID, tt.ruleSet, tt.year, date(tt.on).Time)
+				if err != nil || barred != tt.want || (barred && !strings.Contains(reason, "2029-06-14")) {
+					t.Errorf("ApplicationBar(%s, %d, %s) = %q, %v, %v; want barred %v", tt.ruleSet, tt.year, tt.on, reason, barred, err, tt.want)
+				}
+			})
+		}
+	})
+}

@@ -299,19 +299,28 @@ func (s *Service) population(ctx context.Context, tx *sqldb.Tx, a account.Actor,
 		}
 		return out, nil
 	}
+	// Certificates first, the whole record only for the certified firms.
 	where, args := scopeWhere(a)
-	rows, err := tx.QueryContext(ctx, "SELECT id FROM enterprises WHERE "+where+" ORDER BY id", args...)
+	rows, err := tx.QueryContext(ctx, "SELECT id, certificates FROM enterprises WHERE "+where+" ORDER BY id", args...)
 	if err != nil {
 		return nil, fmt.Errorf("spot check population: %w", err)
 	}
 	var ids []int64
 	for rows.Next() {
 		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var text string
+		var certs []Certificate
+		if err := rows.Scan(&id, &text); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		ids = append(ids, id)
+		if err := json.Unmarshal([]byte(text), &certs); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("enterprise %d certificates: %w", id, err)
+		}
+		if slices.ContainsFunc(CertificateStates(certs, today), func(c CertificateState) bool { return c.Type == in.RuleSet && c.Valid }) {
+			ids = append(ids, id)
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -322,12 +331,7 @@ func (s *Service) population(ctx context.Context, tx *sqldb.Tx, a account.Actor,
 		if err != nil {
 			return nil, err
 		}
-		for _, c := range CertificateStates(e.Certificates, today) {
-			if c.Type == in.RuleSet && c.Valid {
-				out = append(out, e)
-				break
-			}
-		}
+		out = append(out, e)
 	}
 	return out, nil
 }
