@@ -39,6 +39,13 @@ func LoadSanctions(ctx context.Context, db *sqldb.DB, accounts *account.Service,
 		return added, fmt.Errorf("demo spot check: %w", err)
 	}
 	added++
+	// The failed firm fails on the R&D ratio where the rule set has one.
+	failOn := done.Conditions[len(done.Conditions)-1].ID
+	for _, p := range done.Conditions {
+		if p.ID == "rd_ratio" {
+			failOn = p.ID
+		}
+	}
 	var failed cultivation.SpotCheckFirm
 	for _, f := range done.Firms {
 		e, err := svc.GetEnterprise(ctx, staff, f.EnterpriseID)
@@ -50,7 +57,7 @@ func LoadSanctions(ctx context.Context, db *sqldb.DB, accounts *account.Service,
 		for i, p := range done.Conditions {
 			finding := cultivation.Finding{Condition: p.ID, Result: cultivation.FindingPass}
 			switch {
-			case fail && i == len(done.Conditions)-1:
+			case fail && p.ID == failOn:
 				finding.Result, finding.Note = cultivation.FindingFail, "研发费用辅助账与记账凭证不符，部分研发人员无社保记录"
 			case i == 0 && f.OpenFlags > 0:
 				finding.Result, finding.Note = cultivation.FindingNote, "合理性提示已现场核实，数据属实"
@@ -66,14 +73,32 @@ func LoadSanctions(ctx context.Context, db *sqldb.DB, accounts *account.Service,
 		}
 	}
 
+	// In progress: the 科小 (else the 高企) of 昆山, so that the demo county
+	// account has drawn firms to check.
 	seed2 := int64(20261115)
-	open := cultivation.SpotCheckInput{Title: "2026年度科技型中小企业抽查（演示）", RuleSet: "tech-sme", ShareBP: 500, Seed: &seed2}
-	progress, err := svc.CreateSpotCheck(ctx, staff, open)
-	if apperr.Is(err, apperr.Invalid) {
-		// No 科小 registration is valid today (early in a year): check the 高企 again.
-		open.Title, open.RuleSet, open.ShareBP = "2026年度高新技术企业专项复查（演示）", "high-tech", 500
-		progress, err = svc.CreateSpotCheck(ctx, staff, open)
-	}
+	progress, err := func() (cultivation.SpotCheck, error) {
+		for _, rs := range []string{"tech-sme", "high-tech"} {
+			var ids []int64
+			firms, _, err := svc.FindEnterprises(ctx, staff, cultivation.EnterpriseFilter{Region: "320583", Page: 1, PerPage: 200})
+			if err != nil {
+				return cultivation.SpotCheck{}, err
+			}
+			for _, e := range firms {
+				for _, c := range e.Standing(now).Certificates {
+					if c.Type == rs && c.Valid {
+						ids = append(ids, e.ID)
+						break
+					}
+				}
+			}
+			if len(ids) == 0 {
+				continue
+			}
+			return svc.CreateSpotCheck(ctx, staff, cultivation.SpotCheckInput{Title: "2026年度昆山市" + map[string]string{"tech-sme": "科技型中小企业",
+				"high-tech": "高新技术企业"}[rs] + "抽查（演示）", RuleSet: rs, ShareBP: 2000, Seed: &seed2, FlagWeight: 1, EnterpriseIDs: ids})
+		}
+		return cultivation.SpotCheck{}, apperr.New(apperr.Invalid, "sanction.population_empty")
+	}()
 	if err != nil {
 		return added, fmt.Errorf("demo spot check in progress: %w", err)
 	}

@@ -43,6 +43,14 @@ func TestLoadSanctions(t *testing.T) {
 		if !states[cultivation.SpotCheckOpen] || !states[cultivation.SpotCheckClosed] {
 			t.Errorf("spot check states = %v, want one open and one closed", states)
 		}
+		cu, err := accts.GetUserByName(ctx, account.System, "county")
+		if err != nil {
+			t.Fatal(err)
+		}
+		county := account.Actor{UserID: cu.ID, Username: cu.Username, Role: cu.Role, Region: cu.RegionCode}
+		if list, _, err := svc.FindSpotChecks(ctx, county, 1, 10); err != nil || len(list) == 0 || list[0].Drawn == 0 || list[0].State != cultivation.SpotCheckOpen {
+			t.Errorf("the demo county's spot checks = %+v, %v; want the open one with its firms", list, err)
+		}
 		if revs, total, err := svc.FindRevocations(ctx, 1, 10); err != nil || total != 1 || revs[0].RuleSet != "high-tech" {
 			t.Errorf("FindRevocations = %+v, %d, %v; want one 高企", revs, total, err)
 		}
