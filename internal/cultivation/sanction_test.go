@@ -327,3 +327,56 @@ func TestYearsBarAfterRevocation(t *testing.T) {
 		}
 	})
 }
+
+// TestSpotCheckWeightsOpenFlags: with a flag weight, a firm's weight in
+// the recorded population is 1 plus the weight for each open plausibility
+// flag; once the flag is checked, the next draw weighs it 1 again.
+func TestSpotCheckWeightsOpenFlags(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		r := newRegistry(t, db, time.Date(2026, 6, 30, 12, 0, 0, 0, time.UTC))
+		ks := r.actor(t, "ks", account.RoleCounty, "320583")
+		city := r.actor(t, "city", account.RoleStaff, "320500")
+		var flagged, plain int64
+		for i, code := range []string{"91320583MA1KCF001", "91320583MA1KCF002"} {
+			e, err := r.svc.CreateEnterprise(ctx, ks, cultivation.Enterprise{CreditCode: creditCode(t, code), Name: "加权测试企业" + code[len(code)-1:],
+				RegionCode: "320583", Certificates: []cultivation.Certificate{{Type: "high-tech", Issued: date("2025-06-01")}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i == 0 {
+				flagged = e.ID
+				for y, rd := range map[int]float64{2024: 2e6, 2025: 6e6} { // 2% → 6%: one open flag
+					if err := r.svc.PutYear(ctx, ks, e.ID, cultivation.YearRecord{Year: y,
+						Figures: cultivation.YearFigures{Revenue: ptr(100e6), RDExpense: ptr(rd)}}); err != nil {
+						t.Fatal(err)
+					}
+				}
+			} else {
+				plain = e.ID
+			}
+		}
+		weights := func() map[int64]int {
+			t.Helper()
+			c, err := r.svc.CreateSpotCheck(ctx, city, cultivation.SpotCheckInput{Title: "加权抽查", RuleSet: "high-tech", ShareBP: 5000, FlagWeight: 4})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[int64]int{}
+			for _, p := range c.Population {
+				out[p.EnterpriseID] = p.Weight
+			}
+			return out
+		}
+		if w := weights(); w[flagged] != 5 || w[plain] != 1 {
+			t.Errorf("weights = %v, want %d: 5 (one open flag × 4 + 1), %d: 1", w, flagged, plain)
+		}
+		if _, err := r.svc.CheckFlag(ctx, ks, flagged, cultivation.FlagRDRatioJump, []int{2024, 2025}, "已核实"); err != nil {
+			t.Fatal(err)
+		}
+		if w := weights(); w[flagged] != 1 {
+			t.Errorf("weight after the check = %d, want 1", w[flagged])
+		}
+	})
+}
