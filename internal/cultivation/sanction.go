@@ -609,3 +609,51 @@ func init() {
 	audit.RegisterActions("spot_check.create", "spot_check.findings", "spot_check.close", "certificate.revoke",
 		"blacklist.add", "blacklist.remove")
 }
+
+// EnterpriseSanctions are the revocations and blacklist entries of one
+// firm, newest first.
+type EnterpriseSanctions struct {
+	Revocations []Revocation     `json:"revocations"`
+	Blacklist   []BlacklistEntry `json:"blacklist"`
+}
+
+// Sanctions returns the revocations of the enterprise and its blacklist
+// entries (removed ones too) for its profile. Whoever may see the firm may
+// see them (they are public facts); others get NotFound.
+func (s *Service) Sanctions(ctx context.Context, a account.Actor, enterpriseID int64) (EnterpriseSanctions, error) {
+	out := EnterpriseSanctions{Revocations: []Revocation{}, Blacklist: []BlacklistEntry{}}
+	if _, err := s.GetEnterprise(ctx, a, enterpriseID); err != nil {
+		return out, err
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT "+revocationColumns+` FROM revocations r JOIN enterprises e ON e.id = r.enterprise_id
+		WHERE r.enterprise_id = ? ORDER BY r.revoked_on DESC, r.id DESC`, enterpriseID)
+	if err != nil {
+		return out, fmt.Errorf("enterprise revocations: %w", err)
+	}
+	for rows.Next() {
+		r, err := scanRevocation(rows)
+		if err != nil {
+			rows.Close()
+			return out, err
+		}
+		out.Revocations = append(out.Revocations, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return out, err
+	}
+	bl, err := s.db.QueryContext(ctx, "SELECT "+blacklistColumns+` FROM blacklist b JOIN enterprises e ON e.id = b.enterprise_id
+		WHERE b.enterprise_id = ? ORDER BY b.starts_on DESC, b.id DESC`, enterpriseID)
+	if err != nil {
+		return out, fmt.Errorf("enterprise blacklist: %w", err)
+	}
+	defer bl.Close()
+	for bl.Next() {
+		b, err := scanBlacklist(bl)
+		if err != nil {
+			return out, err
+		}
+		out.Blacklist = append(out.Blacklist, b)
+	}
+	return out, bl.Err()
+}

@@ -236,6 +236,14 @@ func TestSpotCheckRevocationAndBars(t *testing.T) {
 			t.Errorf("still barred after removal")
 		}
 
+		// The profile's list: the firm's revocation and its removed listing; another county NotFound.
+		if got, err := r.svc.Sanctions(ctx, ks, ids[0]); err != nil || len(got.Revocations) != 1 || len(got.Blacklist) != 1 || !got.Blacklist[0].Removed {
+			t.Errorf("Sanctions = %+v, %v", got, err)
+		}
+		if _, err := r.svc.Sanctions(ctx, tc, ids[0]); !apperr.Is(err, apperr.NotFound) {
+			t.Errorf("other county Sanctions = %v, want NotFound", err)
+		}
+
 		// Every step is audited; the firm got its notices in both languages.
 		for action, want := range map[string]int{"spot_check.create": 3, "spot_check.findings": 6, "certificate.revoke": 1,
 			"spot_check.close": 1, "blacklist.add": 1, "blacklist.remove": 1} {

@@ -182,6 +182,9 @@ type enterpriseData struct {
 	// them); CanCheck offers the "checked" form.
 	Flags    *flagList
 	CanCheck bool
+	// Sanctions are the firm's revocations and blacklist entries.
+	Sanctions cultivation.EnterpriseSanctions
+	Today     time.Time
 }
 
 // certView is one certificate as the profile shows it: its title, its
@@ -320,6 +323,11 @@ func (s *Server) enterprisePage(w http.ResponseWriter, r *http.Request, status i
 		fl := flagViews(st.lang, flags)
 		data.Flags, data.CanCheck = &fl, s.Cultivation.CanCheckFlags(st.actor, e)
 	}
+	if data.Sanctions, err = s.Cultivation.Sanctions(ctx, st.actor, id); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	data.Today = asOf
 	p := s.newPage(r, "cultivation.enterprise", "cultivation", data)
 	p.Title = e.Name
 	s.render(w, r, status, "cultivation/enterprise", p)

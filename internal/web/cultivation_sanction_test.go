@@ -160,8 +160,14 @@ func TestSpotChecksAndBlacklist(t *testing.T) {
 		if res := ksP.postForm(formPath, form); res.status != http.StatusSeeOther {
 			t.Errorf("page pass = %d %s", res.status, res.body)
 		}
-		if txt := ksP.get("/cultivation/enterprises/" + strconv.FormatInt(ksFirm.ID, 10)).doc(t).Find("#certificates").Text(); !strings.Contains(txt, "已撤销") {
+		profile := ksP.get("/cultivation/enterprises/" + strconv.FormatInt(ksFirm.ID, 10)).doc(t)
+		if txt := profile.Find("#certificates").Text(); !strings.Contains(txt, "已撤销") {
 			t.Errorf("profile certificates = %q, want 已撤销", txt)
+		}
+		year := strconv.Itoa(e.clock.Now().Year())
+		if txt := profile.Find("#sanctions").Text(); !strings.Contains(txt, "高新技术企业资格于") || !strings.Contains(txt, "研发人员弄虚作假") ||
+			!strings.Contains(txt, year+" 年度不得再次申报") {
+			t.Errorf("profile sanctions = %q", txt)
 		}
 		wjP := e.client()
 		wjP.loginForm("wj", testPassword)
