@@ -385,33 +385,48 @@ func (s *Server) handleBlacklistRemove(w http.ResponseWriter, r *http.Request) {
 }
 
 type publicSanctionsData struct {
+	List        string // "", "revocations" or "blacklist": both first pages, or one list paged
 	Revocations []cultivation.Revocation
 	Blacklist   []cultivation.BlacklistEntry
 	RevPager    pager
+	ListPager   pager
 	Back        bool
 }
 
 // handlePublicSanctions is the public list (公示) of revocations and of
-// the blacklist in force; it needs no login.
+// the blacklist in force; it needs no login. ?list= pages one of them.
 func (s *Server) handlePublicSanctions(w http.ResponseWriter, r *http.Request) {
 	st := state(r)
 	q := newQuery(r)
+	list := q.Enum("list", "revocations", "blacklist")
 	page := q.PageNumber()
 	if err := q.Err(); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	revs, total, err := s.Cultivation.FindRevocations(r.Context(), page, sanctionPerPage)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+	data := publicSanctionsData{List: list, Back: s.Cultivation.CanViewRegistry(st.actor)}
+	revPage, listPage := 1, 1
+	switch list {
+	case "revocations":
+		revPage = page
+	case "blacklist":
+		listPage = page
 	}
-	list, _, err := s.Cultivation.FindBlacklist(r.Context(), st.actor, cultivation.BlacklistFilter{Page: 1, PerPage: 200})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+	if list != "blacklist" {
+		revs, total, err := s.Cultivation.FindRevocations(r.Context(), revPage, sanctionPerPage)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		data.Revocations, data.RevPager = revs, pager{Page: revPage, PerPage: sanctionPerPage, Total: total, Query: "list=revocations"}
 	}
-	data := publicSanctionsData{Revocations: revs, Blacklist: list, RevPager: newPager(r, page, sanctionPerPage, total),
-		Back: s.Cultivation.CanViewRegistry(st.actor)}
+	if list != "revocations" {
+		entries, total, err := s.Cultivation.FindBlacklist(r.Context(), st.actor, cultivation.BlacklistFilter{Page: listPage, PerPage: sanctionPerPage})
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		data.Blacklist, data.ListPager = entries, pager{Page: listPage, PerPage: sanctionPerPage, Total: total, Query: "list=blacklist"}
+	}
 	s.render(w, r, http.StatusOK, "cultivation/public_sanctions", s.newPage(r, "sanction.public", "cultivation", data))
 }

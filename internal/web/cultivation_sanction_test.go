@@ -228,6 +228,13 @@ func TestSpotChecksAndBlacklist(t *testing.T) {
 		if txt := d.Find("#public-blacklist").Text(); !strings.Contains(txt, tcFirm.CreditCode) || !strings.Contains(txt, "严重失信") {
 			t.Errorf("public blacklist = %q", txt)
 		}
+		if d := anon.get("/cultivation/public/sanctions?list=blacklist&page=1").doc(t); d.Find("#public-blacklist tbody tr").Length() != 1 ||
+			d.Find("#public-revocations").Length() != 0 {
+			t.Errorf("blacklist alone: %d rows, revocations shown %d", d.Find("#public-blacklist tbody tr").Length(), d.Find("#public-revocations").Length())
+		}
+		if res := anon.get("/cultivation/public/sanctions?list=all"); res.status != http.StatusUnprocessableEntity {
+			t.Errorf("bad list = %d, want 422", res.status)
+		}
 		anon.get("/lang/en?next=/")
 		d = anon.get("/cultivation/public/sanctions").doc(t)
 		if txt := d.Find("main").Text(); !strings.Contains(txt, "Revoked titles") || !strings.Contains(txt, "Serious breach of trust") ||
