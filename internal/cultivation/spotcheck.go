@@ -676,10 +676,18 @@ func (s *Service) RecordFindings(ctx context.Context, a account.Actor, checkID, 
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE spot_check_firms SET findings = ?, outcome = ?, checked_by = ?, checked_by_name = ?,
-			checked_at = ? WHERE spot_check_id = ? AND enterprise_id = ?`, string(findings), outcome, a.UserID, actorName(a),
-			sqldb.At(now), checkID, enterpriseID); err != nil {
+		// Only a firm still open is written, so that two checkers finishing
+		// it at once cannot revoke twice: the second finds nothing to update.
+		res, err := tx.ExecContext(ctx, `UPDATE spot_check_firms SET findings = ?, outcome = ?, checked_by = ?, checked_by_name = ?,
+			checked_at = ? WHERE spot_check_id = ? AND enterprise_id = ? AND outcome = ''`, string(findings), outcome, a.UserID, actorName(a),
+			sqldb.At(now), checkID, enterpriseID)
+		if err != nil {
 			return fmt.Errorf("record findings: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return apperr.New(apperr.Conflict, "sanction.check_finished")
 		}
 		if err := audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "spot_check.findings", ObjectType: "spot_check",
 			ObjectID: idText(checkID) + "/" + idText(enterpriseID), ObjectName: firm.Name, RegionCode: firm.RegionCode,
