@@ -31,6 +31,15 @@
 // DefaultBehindMargin (10 percentage points); the wiring may change it with
 // Service.SetBehindMargin. ValidateCreditCode checks a 统一社会信用代码 (GB 32100-2015).
 //
+// Spot checks (spotcheck.go) draw a stated share of the certified firms,
+// or of a given population, with Draw: a recorded seed, SplitMix64 and
+// integer weights, so the same seed and population draw the same firms on
+// any machine. A failed check revokes the certificate (Certificate.Revoked,
+// so Standing, the tier and the pool follow) and bars the firm from the
+// rule set for the period data/cultivation/sanctions.json states
+// (BarRules); the blacklist bars it from every round until its end date.
+// ApplicationBar answers both for the application workflow.
+//
 // The engine imports nothing of the project except kechuang/data; it must
 // not import web or cmd.
 //
@@ -69,4 +78,9 @@
 //	公示 / public notice         the accepted firms made public for NoticeDays working days
 //	异议 / objection             raised by anyone during 公示; answered by staff before closing
 //	入库登记编号 / registry number  issued at closing, FormatRegistryNumber
+//	spot check / 抽查           a random draw of certified firms, checked condition by condition
+//	finding / 核查结果           pass (符合), fail (不符合) or note (存疑) on one condition
+//	revocation / 撤销           a certificate withdrawn after a failed check; it bars re-application
+//	bar / 限制申报期             how long a revoked or blacklisted firm may not apply
+//	blacklist / 黑名单           严重失信 (dishonest) or 弄虚作假 (fraud): barred from all rounds until the end date
 package cultivation

@@ -101,6 +101,7 @@ func enterpriseArgs(e Enterprise, k *pii.Keyring) ([]any, error) {
 }
 
 func insertEnterprise(ctx context.Context, tx *sqldb.Tx, e Enterprise, now time.Time) (int64, error) {
+	e.Certificates = keepRevocations(nil, e.Certificates)
 	args, err := enterpriseArgs(e, pii.From(tx))
 	if err != nil {
 		return 0, err
@@ -116,6 +117,17 @@ func insertEnterprise(ctx context.Context, tx *sqldb.Tx, e Enterprise, now time.
 }
 
 func updateEnterprise(ctx context.Context, tx *sqldb.Tx, e Enterprise, now time.Time) error {
+	var stored string
+	if err := tx.QueryRowContext(ctx, "SELECT certificates FROM enterprises WHERE id = ?", e.ID).Scan(&stored); err != nil && !sqldb.IsNoRows(err) {
+		return fmt.Errorf("stored certificates: %w", err)
+	}
+	var old []Certificate
+	if stored != "" {
+		if err := json.Unmarshal([]byte(stored), &old); err != nil {
+			return fmt.Errorf("enterprise %d certificates: %w", e.ID, err)
+		}
+	}
+	e.Certificates = keepRevocations(old, e.Certificates)
 	args, err := enterpriseArgs(e, pii.From(tx))
 	if err != nil {
 		return err
@@ -282,4 +294,26 @@ func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) 
 func jsonMarshal(v any) (string, error) {
 	b, err := json.Marshal(v)
 	return string(b), err
+}
+
+// keepRevocations returns certs with each certificate's revocation taken
+// from old (the stored list, matched by type and issue date), never from
+// the caller: a revocation is made by RevokeCertificate alone, and editing
+// a profile or importing it again neither sets nor clears one.
+func keepRevocations(old, certs []Certificate) []Certificate {
+	if certs == nil {
+		return nil
+	}
+	out := make([]Certificate, len(certs))
+	for i, c := range certs {
+		c.Revoked = Date{}
+		for _, o := range old {
+			if o.Type == c.Type && o.Issued.Equal(c.Issued.Time) && !o.Revoked.IsZero() {
+				c.Revoked = o.Revoked
+				break
+			}
+		}
+		out[i] = c
+	}
+	return out
 }

@@ -199,6 +199,11 @@ type Certificate struct {
 	// Number is the registry number (入库登记编号) a closed application
 	// round issued with the certificate, if any.
 	Number string `json:"number,omitempty"`
+	// Revoked is the day the certificate was revoked (撤销, after a failed
+	// spot check); it is valid up to the day before. Only RevokeCertificate
+	// sets it: updateEnterprise keeps the stored value, whatever the
+	// caller sent.
+	Revoked Date `json:"revoked,omitzero"`
 }
 
 // Honor is an award, a standard the enterprise led, or a contest placing.

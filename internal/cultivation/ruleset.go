@@ -57,6 +57,7 @@ func (rs *RuleSet) InForce(t time.Time) bool {
 type RuleBook struct {
 	byID       map[string][]*RuleSet // sorted by EffectiveFrom, oldest first
 	thresholds *Thresholds           // the plausibility flags' limits, if shipped
+	bars       *BarRules             // how long a revoked firm may not apply again
 }
 
 // ErrNoRuleSet is returned (wrapped) by Select when no rule set matches.
@@ -95,6 +96,9 @@ func LoadRuleSets(fsys fs.FS) (*RuleBook, error) {
 		sort.Slice(list, func(i, j int) bool { return list[i].EffectiveFrom.Before(list[j].EffectiveFrom) })
 	}
 	if rb.thresholds, err = loadOptionalThresholds(fsys); err != nil {
+		return nil, err
+	}
+	if rb.bars, err = loadOptionalBarRules(fsys); err != nil {
 		return nil, err
 	}
 	// The "just above a threshold" flag watches the R&D ratio thresholds

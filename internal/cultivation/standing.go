@@ -10,7 +10,8 @@ type CertificateState struct {
 	Type         string `json:"type"`
 	Issued       Date   `json:"issued"`
 	Until        Date   `json:"until"`
-	CalendarYear bool   `json:"calendar_year"` // valid for its registration year (科技型中小企业)
+	CalendarYear bool   `json:"calendar_year"`    // valid for its registration year (科技型中小企业)
+	Revoked      Date   `json:"revoked,omitzero"` // the day it was revoked (撤销), if it was
 	Valid        bool   `json:"valid"`
 	Tier         string `json:"tier,omitempty"`   // the ladder tier the certificate proves, if any
 	Number       string `json:"number,omitempty"` // registry number (入库登记编号), if a round issued one
@@ -27,7 +28,19 @@ func (c CertificateState) Expired(asOf time.Time) bool {
 // (evalCtx.hasCertificate): an explicit Expires wins; 科技型中小企业 lasts its
 // registration year (criteria.md §1, "登记编号当年有效"); a 高企 or 梯度培育
 // title three years from issue (criteria.md §2, §3).
+//
+// A revoked certificate is valid up to the day before its revocation.
 func certificateUntil(cert Certificate, r certRule) Date {
+	until := validUntil(cert, r)
+	if !cert.Revoked.IsZero() {
+		if last := cert.Revoked.AddDate(0, 0, -1); until.IsZero() || last.Before(until.Time) {
+			return Date{last}
+		}
+	}
+	return until
+}
+
+func validUntil(cert Certificate, r certRule) Date {
 	switch {
 	case !cert.Expires.IsZero():
 		return cert.Expires
@@ -56,7 +69,7 @@ func ladderCert(typ string) int {
 func CertificateStates(certs []Certificate, asOf time.Time) []CertificateState {
 	out := make([]CertificateState, 0, len(certs))
 	for _, c := range certs {
-		st := CertificateState{Type: c.Type, Issued: c.Issued, Number: c.Number}
+		st := CertificateState{Type: c.Type, Issued: c.Issued, Number: c.Number, Revoked: c.Revoked}
 		var r certRule
 		if k := ladderCert(c.Type); k >= 0 {
 			r = ladder[k].cert

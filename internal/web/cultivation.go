@@ -54,6 +54,7 @@ func (s *Server) cultivationModule() module {
 			rt.signedIn("GET /cultivation/targets.xlsx", s.handleCultivationTargetsExport)
 			rt.open("GET /cultivation/rules", s.handleCultivationRules)
 			rt.importRoutes(s.cultivationImport())
+			s.sanctionRoutes(rt)
 			rt.signedIn("GET /cultivation/export.xlsx", s.handleCultivationExport)
 			rt.api("POST /api/v1/assessments", s.handleAPIAssessment)
 			rt.api("GET /api/v1/rule-sets", s.handleAPIRuleSets)

@@ -192,13 +192,16 @@ type enterpriseData struct {
 	CanCheck bool
 	// Policies is the 惠企政策 panel: what the firm meets or may meet.
 	Policies enterprisePolicies
+	// Sanctions are the firm's revocations and blacklist entries.
+	Sanctions cultivation.EnterpriseSanctions
+	Today     time.Time
 }
 
 // certView is one certificate as the profile shows it: its title, its
 // validity in words, and whether it has lapsed.
 type certView struct {
-	Label, Validity        string
-	Valid, Expired, NotYet bool
+	Label, Validity                 string
+	Valid, Expired, NotYet, Revoked bool
 }
 
 // certViews words the validity of each certificate of st in lang: a 科小
@@ -209,6 +212,9 @@ func certViews(lang string, st cultivation.Standing, asOf time.Time) []certView 
 		v := certView{Label: i18n.T(lang, "cert."+c.Type), Valid: c.Valid, Expired: c.Expired(asOf), NotYet: c.Issued.After(asOf)}
 		issued := c.Issued.Format("2006-01-02")
 		switch {
+		case !c.Revoked.IsZero():
+			v.Revoked, v.Expired = true, false
+			v.Validity = i18n.T(lang, "cultivation.cert_revoked_on", issued, c.Revoked.Format("2006-01-02"))
 		case c.CalendarYear:
 			v.Validity = i18n.T(lang, "cultivation.cert_valid_year", issued, strconv.Itoa(c.Issued.Year()))
 		case !c.Until.IsZero():
@@ -333,6 +339,11 @@ func (s *Server) enterprisePage(w http.ResponseWriter, r *http.Request, status i
 		fl := flagViews(st.lang, flags)
 		data.Flags, data.CanCheck = &fl, s.Cultivation.CanCheckFlags(st.actor, e)
 	}
+	if data.Sanctions, err = s.Cultivation.Sanctions(ctx, st.actor, id); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	data.Today = asOf
 	if data.Policies, err = s.enterprisePolicyPanel(r, e); err != nil {
 		s.writeError(w, r, err)
 		return

@@ -26,6 +26,7 @@ type cultivationListData struct {
 	Domains     []string
 	// What the toolbar offers: each is the viewer's permission to use it.
 	CanCreate, CanImport, CanViewPool, CanViewTargets, CanViewRounds, CanExport, CanExportContacts bool
+	CanViewSpotChecks                                                                              bool
 }
 
 // handleCultivationList shows the enterprise registry with filters and paging.
@@ -55,8 +56,8 @@ func (s *Server) handleCultivationList(w http.ResponseWriter, r *http.Request) {
 		Counties: s.countyChoices(r), Tiers: cultivation.Tiers,
 		CanCreate: s.Cultivation.CanManageEnterprises(st.actor), CanImport: s.Cultivation.CanImport(st.actor),
 		CanViewPool: s.Cultivation.CanViewPool(st.actor), CanViewTargets: s.Cultivation.CanViewTargets(st.actor),
-		CanViewRounds: s.Cultivation.CanViewRounds(st.actor),
-		CanExport:     s.Cultivation.CanExportReport(st.actor), CanExportContacts: s.Cultivation.CanExportContacts(st.actor)}
+		CanViewRounds: s.Cultivation.CanViewRounds(st.actor), CanViewSpotChecks: s.Cultivation.CanViewSpotChecks(st.actor),
+		CanExport: s.Cultivation.CanExportReport(st.actor), CanExportContacts: s.Cultivation.CanExportContacts(st.actor)}
 	s.render(w, r, http.StatusOK, "cultivation/list", s.newPage(r, "cultivation.title", "cultivation", data))
 }
 
