@@ -44,6 +44,8 @@ type metric struct {
 	young     bool
 	unit      Unit
 	noun      string
+	labelEN   string
+	nounEN    string
 }
 
 // minOffset bounds how far back a metric may look, with each_year shifts,
@@ -58,8 +60,15 @@ func compileMetric(name string, f fileMetric) (*metric, error) {
 	if f.Label == "" {
 		return nil, errors.New("label: required (the Chinese name shown to users)")
 	}
+	if f.LabelEN == "" {
+		return nil, errors.New("label_en: required (the English name shown on English pages)")
+	}
+	if f.Noun != "" && f.NounEN == "" {
+		return nil, errors.New("noun_en: required with noun")
+	}
 	m := &metric{name: name, label: f.Label, op: op, from: f.From, to: f.To, key: f.Key, keys: f.Keys,
-		divide: f.Divide, partOfDen: f.PartOfDen, young: f.PartialIfYoung, noun: f.Noun}
+		divide: f.Divide, partOfDen: f.PartOfDen, young: f.PartialIfYoung, noun: f.Noun,
+		labelEN: f.LabelEN, nounEN: f.NounEN}
 	if m.divide == 0 {
 		m.divide = 1
 	}
