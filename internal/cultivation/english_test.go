@@ -45,8 +45,8 @@ func TestGapTextEnglish(t *testing.T) {
 			en: []string{"Annual sales revenue ¥200.000001M, needs ≤ ¥200M: ¥1 over"}},
 		{name: "ratio within a switch band names the band and the numerator", id: "high-tech", version: "2016", asOf: "2026-06-30", base: highTech,
 			edit: func(in *AssessmentInput) { setRD(in, y, [3]float64{30e6, 40e6, 50e6}, [3]float64{1.5e6, 2e6, 2.499e6}) },
-			zh: []string{"研发费用占比 4.999%，需 ≥ 5%（最近一年销售收入 ≤ 5000万元）：还差 ¥1000元 研发投入"},
-			en: []string{"R&D expense share 4.999%, needs ≥ 5% (sales revenue of the last year ≤ ¥50M): ¥1K more R&D investment"}},
+			zh:   []string{"研发费用占比 4.999%，需 ≥ 5%（最近一年销售收入 ≤ 5000万元）：还差 ¥1000元 研发投入"},
+			en:   []string{"R&D expense share 4.999%, needs ≥ 5% (sales revenue of the last year ≤ ¥50M): ¥1K more R&D investment"}},
 		{name: "ratio in persons", id: "high-tech", version: "2016", asOf: "2026-06-30", base: highTech,
 			edit: func(in *AssessmentInput) {
 				setYear(in, y, func(f *YearFigures) { f.TechStaff = fp(10); f.Employees = fp(101) })
