@@ -82,7 +82,7 @@ func TestGapTextEnglish(t *testing.T) {
 			zh: []string{"已被认定为科技和创新型中小企业（有效期内）：未持有有效的创新型中小企业或科技型中小企业",
 				"近两年每年研发费用（2024年） ¥92.8万，需 ≥ ¥100万：还差 ¥7.2万",
 				"近两年每年研发费用占营业收入比重（2024年） 2.9%，需 ≥ 3%：还差 ¥3.2万 研发投入"},
-			en: []string{"Recognised as a tech and innovative SME (valid): does not hold a valid Innovative SME or Tech-based SME",
+			en: []string{"Recognised as a tech and innovative SME (valid): no valid Innovative SME or Tech-based SME status",
 				"R&D expense in each of the last two years (2024) ¥928K, needs ≥ ¥1M: ¥72K short",
 				"R&D expense share of revenue in each of the last two years (2024) 2.9%, needs ≥ 3%: ¥32K more R&D investment"}},
 		{name: "registration age in days", id: "high-tech", version: "2016", asOf: "2026-06-30", base: highTech,

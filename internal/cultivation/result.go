@@ -222,7 +222,8 @@ type ItemResult struct {
 
 // AssessmentResult is the outcome of Assess. Score is set when the total is
 // determined; ScoreMin and ScoreMax bound it whenever the rule set scores.
-// Gaps say, in Chinese, what each failed condition lacks; Missing lists the
+// Gaps say what each failed condition lacks (Chinese in String and the JSON,
+// any language through Gap.Text); Missing lists the
 // JSON paths of absent input that the verdict depends on; ToConfirm lists
 // conditions taken as met pending an attestation, registry check or review.
 type AssessmentResult struct {

@@ -695,7 +695,7 @@ func (c *compiler) node(at string, f *fileNode, context, contextEN, group string
 		}
 		n.kind = kindCertificate
 		n.required = "持有有效的" + valueLabelList(names, "或")
-		n.requiredEN = "a valid " + valueLabelListIn(names, " or ", true)
+		n.requiredEN = "valid " + valueLabelListIn(names, " or ", true) + " status"
 	case f.Honor != nil:
 		h := f.Honor
 		if len(h.Types) == 0 || len(h.Levels) == 0 || h.WithinYears <= 0 {
@@ -783,7 +783,7 @@ func (c *compiler) node(at string, f *fileNode, context, contextEN, group string
 		n.reviewTextEN = n.labelEN + reviewSuffixEN
 	case kindCertificate:
 		n.gapText = n.name + "：未" + n.required
-		n.gapTextEN = n.nameEN + ": does not hold " + n.requiredEN
+		n.gapTextEN = n.nameEN + ": no " + n.requiredEN
 	case kindHonor:
 		n.gapText = n.name + "：无符合条件的记录（需" + n.required + "）"
 		n.gapTextEN = n.nameEN + ": no qualifying record (needs " + n.requiredEN + ")"
