@@ -256,3 +256,28 @@ func TestFieldLabelIn(t *testing.T) {
 		t.Errorf("ConfirmText(en, …) = %q", got)
 	}
 }
+
+// A compiler that does not require English (other rule data written in the
+// rule language, before their files are translated) falls back to the
+// Chinese instead of refusing the text or leaving it empty.
+func TestCompilerEnglishFallsBackWithoutRequirement(t *testing.T) {
+	t.Parallel()
+	m, err := compileMetric("rev", fileMetric{Op: "value", Field: "revenue", Label: "营业收入"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &compiler{rs: &RuleSet{}, metrics: map[string]*metric{"rev": m}, conf: "C", ids: map[string]bool{}}
+	q := Quantity(1e7)
+	n, err := c.node("conditions[0]", &fileNode{ID: "r", Name: "营业收入", Metric: "rev", Op: ">=", Value: &q}, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.nameEN != "营业收入" || n.info.NameIn("en") != "营业收入" || n.requiredEN != "≥ ¥10M" {
+		t.Errorf("fallback: nameEN %q, NameIn(en) %q, requiredEN %q", n.nameEN, n.info.NameIn("en"), n.requiredEN)
+	}
+	c.requireEN = true
+	c.ids = map[string]bool{}
+	if _, err := c.node("conditions[0]", &fileNode{ID: "r", Name: "营业收入", Metric: "rev", Op: ">=", Value: &q}, "", ""); err == nil {
+		t.Errorf("requireEN: a condition without name_en compiled")
+	}
+}

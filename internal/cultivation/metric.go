@@ -1,6 +1,7 @@
 package cultivation
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -60,12 +61,9 @@ func compileMetric(name string, f fileMetric) (*metric, error) {
 	if f.Label == "" {
 		return nil, errors.New("label: required (the Chinese name shown to users)")
 	}
-	if f.LabelEN == "" {
-		return nil, errors.New("label_en: required (the English name shown on English pages)")
-	}
-	if f.Noun != "" && f.NounEN == "" {
-		return nil, errors.New("noun_en: required with noun")
-	}
+	// Rule files must give the English (LoadRuleSets checks); other
+	// callers fall back to the Chinese.
+	f.LabelEN, f.NounEN = cmp.Or(f.LabelEN, f.Label), cmp.Or(f.NounEN, f.Noun)
 	m := &metric{name: name, label: f.Label, op: op, from: f.From, to: f.To, key: f.Key, keys: f.Keys,
 		divide: f.Divide, partOfDen: f.PartOfDen, young: f.PartialIfYoung, noun: f.Noun,
 		labelEN: f.LabelEN, nounEN: f.NounEN}

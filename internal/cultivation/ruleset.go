@@ -382,6 +382,21 @@ type compiler struct {
 	metrics map[string]*metric
 	conf    string
 	ids     map[string]bool
+	// requireEN refuses a text without its English twin (rule files);
+	// without it an absent English falls back to the Chinese.
+	requireEN bool
+}
+
+// english returns the English twin en of the Chinese text zh found at at:
+// checked when c requires English, else zh when en is absent.
+func (c *compiler) english(at, en, zh string) (string, error) {
+	if c.requireEN {
+		return en, checkEnglish(at, []string{en})
+	}
+	if en == "" {
+		return zh, nil
+	}
+	return en, nil
 }
 
 func compileRuleSet(name string, data []byte) (*RuleSet, error) {
@@ -452,7 +467,7 @@ func compileRuleSet(name string, data []byte) (*RuleSet, error) {
 			return nil, errors.New("expires: before effective_from")
 		}
 	}
-	c := &compiler{rs: rs, metrics: map[string]*metric{}, conf: f.Confidence, ids: map[string]bool{}}
+	c := &compiler{rs: rs, metrics: map[string]*metric{}, conf: f.Confidence, ids: map[string]bool{}, requireEN: true}
 	// Unconfirmed facts that are no single threshold (a formula, a date)
 	// come first; thresholds tagged U are added as they compile.
 	rs.Unconfirmed = append(rs.Unconfirmed, f.Unconfirmed...)
@@ -461,7 +476,17 @@ func compileRuleSet(name string, data []byte) (*RuleSet, error) {
 		return nil, err
 	}
 	for _, mname := range sortedKeys(f.Metrics) {
-		m, err := compileMetric(mname, f.Metrics[mname])
+		fm := f.Metrics[mname]
+		m, err := compileMetric(mname, fm)
+		if err == nil && fm.LabelEN == "" {
+			err = errors.New("label_en: required (the English name shown on English pages)")
+		}
+		if err == nil && fm.Noun != "" && fm.NounEN == "" {
+			err = errors.New("noun_en: required with noun")
+		}
+		if err == nil {
+			err = checkEnglish("label_en", []string{m.labelEN})
+		}
 		if err != nil {
 			return nil, fmt.Errorf("metrics.%s: %w", mname, err)
 		}
@@ -471,14 +496,14 @@ func compileRuleSet(name string, data []byte) (*RuleSet, error) {
 		return nil, errors.New("conditions: a rule set needs conditions or a score")
 	}
 	for i := range f.Conditions {
-		n, err := c.node(fmt.Sprintf("conditions[%d]", i), &f.Conditions[i], "", "", "")
+		n, err := c.node(fmt.Sprintf("conditions[%d]", i), &f.Conditions[i], "", "")
 		if err != nil {
 			return nil, err
 		}
 		rs.conditions = append(rs.conditions, n)
 	}
 	for i := range f.Direct {
-		n, err := c.node(fmt.Sprintf("direct[%d]", i), &f.Direct[i], "", "", "direct")
+		n, err := c.node(fmt.Sprintf("direct[%d]", i), &f.Direct[i], "", "direct")
 		if err != nil {
 			return nil, err
 		}
@@ -521,9 +546,11 @@ func checkConfidence(at, c string, required bool) error {
 	return fmt.Errorf("%s: confidence must be C, S or U, got %q", at, c)
 }
 
-// note records an unconfirmed or secondary figure for the rule-set page,
-// in Chinese and in English.
-func (c *compiler) note(conf, text, en string) {
+// note records an unconfirmed or secondary figure for the rule-set page.
+func (c *compiler) note(conf, text string) { c.noteIn(conf, text, text) }
+
+// noteIn is note with the figure's English.
+func (c *compiler) noteIn(conf, text, en string) {
 	switch conf {
 	case "U":
 		c.rs.Unconfirmed = append(c.rs.Unconfirmed, text)
@@ -589,7 +616,14 @@ func parseOp(at, op string) (cmpOp, error) {
 	return 0, fmt.Errorf("%s.op: want >=, >, <= or <, got %q", at, op)
 }
 
-func (c *compiler) node(at string, f *fileNode, context, contextEN, group string) (*node, error) {
+// node compiles a condition; context is the switch-case label it sits
+// under (Chinese), "" at the top.
+func (c *compiler) node(at string, f *fileNode, context, group string) (*node, error) {
+	return c.nodeIn(at, f, context, context, group)
+}
+
+// nodeIn is node with the case label in English too.
+func (c *compiler) nodeIn(at string, f *fileNode, context, contextEN, group string) (*node, error) {
 	if f.ID == "" || f.Name == "" {
 		return nil, fmt.Errorf("%s: id and name required", at)
 	}
@@ -602,10 +636,11 @@ func (c *compiler) node(at string, f *fileNode, context, contextEN, group string
 	if err != nil {
 		return nil, err
 	}
-	if err := checkEnglish(at+".name_en", []string{f.NameEN}); err != nil {
+	nameEN, err := c.english(at+".name_en", f.NameEN, f.Name)
+	if err != nil {
 		return nil, err
 	}
-	n := &node{id: f.ID, name: f.Name, nameEN: f.NameEN, confidence: conf, source: f.Source, note: f.Note}
+	n := &node{id: f.ID, name: f.Name, nameEN: nameEN, confidence: conf, source: f.Source, note: f.Note}
 	kinds := 0
 	for _, set := range []bool{f.Metric != "", f.Attest != "", f.Judgement != "", f.Choice != nil,
 		f.Certificate != nil, f.Honor != nil, f.Industry != nil, f.Never != "", f.AllOf != nil, f.AnyOf != nil, f.Switch != nil} {
@@ -737,11 +772,12 @@ func (c *compiler) node(at string, f *fileNode, context, contextEN, group string
 			}
 		}
 	case f.Never != "":
-		if err := checkEnglish(at+".never_en", []string{f.NeverEN}); err != nil {
+		reasonEN, err := c.english(at+".never_en", f.NeverEN, f.Never)
+		if err != nil {
 			return nil, err
 		}
 		n.kind, n.reason, n.required = kindNever, f.Never, "—"
-		n.reasonEN, n.requiredEN = f.NeverEN, "—"
+		n.reasonEN, n.requiredEN = reasonEN, "—"
 	case f.AllOf != nil, f.AnyOf != nil:
 		list := f.AllOf
 		n.kind = kindAllOf
@@ -755,7 +791,7 @@ func (c *compiler) node(at string, f *fileNode, context, contextEN, group string
 			return nil, fmt.Errorf("%s: a group needs at least two members", at)
 		}
 		for i := range list {
-			child, err := c.node(fmt.Sprintf("%s.%s[%d]", at, map[bool]string{true: "any_of", false: "all_of"}[f.AnyOf != nil], i), &list[i], context, contextEN, f.ID)
+			child, err := c.nodeIn(fmt.Sprintf("%s.%s[%d]", at, map[bool]string{true: "any_of", false: "all_of"}[f.AnyOf != nil], i), &list[i], context, contextEN, f.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -798,12 +834,13 @@ func (c *compiler) node(at string, f *fileNode, context, contextEN, group string
 		if err := checkConfidence(at, conf, true); err != nil {
 			return nil, err
 		}
+		sourceEN := ""
 		if noted(conf) && f.Source != "" {
-			if err := checkEnglish(at+".source_en", []string{f.SourceEN}); err != nil {
+			if sourceEN, err = c.english(at+".source_en", f.SourceEN, f.Source); err != nil {
 				return nil, err
 			}
 		}
-		c.note(conf, n.name+" "+n.required+sourceSuffix(f.Source), n.nameEN+" "+n.requiredEN+sourceSuffixEN(f.SourceEN))
+		c.noteIn(conf, n.name+" "+n.required+sourceSuffix(f.Source), n.nameEN+" "+n.requiredEN+sourceSuffixEN(sourceEN))
 	}
 	return n, nil
 }
@@ -844,10 +881,11 @@ func (c *compiler) switchNode(at string, f *fileSwitch, n *node) error {
 		if fc.Label == "" {
 			return fmt.Errorf("%s.label: required", cat)
 		}
-		if err := checkEnglish(cat+".label_en", []string{fc.LabelEN}); err != nil {
+		labelEN, err := c.english(cat+".label_en", fc.LabelEN, fc.Label)
+		if err != nil {
 			return err
 		}
-		sc := switchCase{label: fc.Label, labelEN: fc.LabelEN, industries: fc.Industries}
+		sc := switchCase{label: fc.Label, labelEN: labelEN, industries: fc.Industries}
 		tests := 0
 		for _, t := range []struct {
 			q  *Quantity
@@ -869,7 +907,7 @@ func (c *compiler) switchNode(at string, f *fileSwitch, n *node) error {
 		if isElse != last {
 			return fmt.Errorf("%s: the last case, and only it, must be the catch-all (no test)", cat)
 		}
-		if sc.then, err = c.node(cat+".then", fc.Then, fc.Label, fc.LabelEN, n.id); err != nil {
+		if sc.then, err = c.nodeIn(cat+".then", fc.Then, fc.Label, labelEN, n.id); err != nil {
 			return err
 		}
 		n.cases = append(n.cases, sc)
@@ -890,11 +928,12 @@ func (c *compiler) scoreSpec(f *fileScore) (*scoreSpec, error) {
 		if p.ID == "" || p.Name == "" || p.Max <= 0 {
 			return nil, fmt.Errorf("score.parts[%d]: id, name and max required", i)
 		}
-		if err := checkEnglish(fmt.Sprintf("score.parts[%d].name_en", i), []string{p.NameEN}); err != nil {
+		nameEN, err := c.english(fmt.Sprintf("score.parts[%d].name_en", i), p.NameEN, p.Name)
+		if err != nil {
 			return nil, err
 		}
 		partIdx[p.ID] = i
-		s.parts = append(s.parts, scorePart{id: p.ID, name: p.Name, nameEN: p.NameEN, max: p.Max, passMin: p.PassMin})
+		s.parts = append(s.parts, scorePart{id: p.ID, name: p.Name, nameEN: nameEN, max: p.Max, passMin: p.PassMin})
 	}
 	if len(f.Items) == 0 {
 		return nil, errors.New("score.items: required")
@@ -969,20 +1008,22 @@ func (c *compiler) item(at string, f *fileItem) (*item, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkEnglish(at+".name_en", []string{f.NameEN}); err != nil {
+	nameEN, err := c.english(at+".name_en", f.NameEN, f.Name)
+	if err != nil {
 		return nil, err
 	}
-	it := &item{id: f.ID, name: f.Name, nameEN: f.NameEN, max: f.Max, confidence: conf, source: f.Source}
+	it := &item{id: f.ID, name: f.Name, nameEN: nameEN, max: f.Max, confidence: conf, source: f.Source}
 	// The page lists unconfirmed and secondary bands with the item's
 	// source, so such a source needs its English.
-	sourceEN := func(c string) (string, error) {
-		if !noted(c) || f.Source == "" {
+	sourceEN := func(figConf string) (string, error) {
+		if !noted(figConf) || f.Source == "" {
 			return "", nil
 		}
-		if err := checkEnglish(at+".source_en", []string{f.SourceEN}); err != nil {
+		en, err := c.english(at+".source_en", f.SourceEN, f.Source)
+		if err != nil {
 			return "", err
 		}
-		return sourceSuffixEN(f.SourceEN), nil
+		return sourceSuffixEN(en), nil
 	}
 	kinds := 0
 	for _, b := range []bool{f.Bands != nil, f.Choice != "", f.ExpertPoints != "", f.BestOf != nil} {
@@ -1018,7 +1059,7 @@ func (c *compiler) item(at string, f *fileItem) (*item, error) {
 			if err != nil {
 				return nil, err
 			}
-			c.note(bconf, it.name+" "+b.label+" → "+formatPoints(b.points)+sourceSuffix(f.Source),
+			c.noteIn(bconf, it.name+" "+b.label+" → "+formatPoints(b.points)+sourceSuffix(f.Source),
 				it.nameEN+" "+b.labelEN+" → "+formatPointsIn(b.points, true)+src)
 			last := i == len(f.Bands)-1
 			if (len(b.tests) == 0) != last {
@@ -1054,7 +1095,7 @@ func (c *compiler) item(at string, f *fileItem) (*item, error) {
 		if err != nil {
 			return nil, err
 		}
-		c.note(conf, it.name+" 选项分值"+sourceSuffix(f.Source), it.nameEN+" option points"+src)
+		c.noteIn(conf, it.name+" 选项分值"+sourceSuffix(f.Source), it.nameEN+" option points"+src)
 	case f.ExpertPoints != "":
 		info := findKey(FigureKeys, f.ExpertPoints)
 		if info == nil || !info.Expert {
@@ -1100,9 +1141,10 @@ func formatPointsIn(p Points, en bool) string {
 }
 
 func (c *compiler) band(at string, f *fileBand, def *metric) (band, error) {
-	b := band{points: f.Points, label: f.Label, labelEN: f.LabelEN}
+	b := band{points: f.Points, label: f.Label}
 	if f.Label != "" {
-		if err := checkEnglish(at+".label_en", []string{f.LabelEN}); err != nil {
+		var err error
+		if b.labelEN, err = c.english(at+".label_en", f.LabelEN, f.Label); err != nil {
 			return b, err
 		}
 	}
