@@ -535,7 +535,7 @@ func (g *Gap) appendCompareIn(b []byte, en bool) []byte {
 		b = w("年）", ")")
 	}
 	b = append(b, ' ')
-	b = appendDistinct(b, mv.v, n.value, m.unit, en)
+	b = appendDistinctIn(b, mv.v, n.value, m.unit, en)
 	if en {
 		b = append(b, ", needs "...)
 		b = append(b, n.requiredEN...)
@@ -648,9 +648,9 @@ func (g *Gap) appendCompareIn(b []byte, en bool) []byte {
 	return b
 }
 
-// appendDistinct writes a failed ratio with enough decimals that it does not
-// print as the threshold it missed (4.9992%, not 5%).
-func appendDistinct(b []byte, v, t float64, u Unit, en bool) []byte {
+// appendDistinctIn writes a failed ratio with enough decimals that it does not
+// print as the threshold it missed (4.9992%, not 5%), in English when en.
+func appendDistinctIn(b []byte, v, t float64, u Unit, en bool) []byte {
 	if u != UnitRatio || math.IsInf(v, 0) {
 		return appendValueIn(b, v, u, en)
 	}
