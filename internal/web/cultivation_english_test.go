@@ -92,7 +92,7 @@ func TestCultivationRuleTextsEnglish(t *testing.T) {
 		if s := chineseIn(sets); s != "" {
 			t.Errorf("English rules page holds Chinese: …%s…", s)
 		}
-		for _, want := range []string{"High and New Technology Enterprise recognition", "Administrative Measures for the Recognition of High and New Technology Enterprises", "国科发火〔2016〕32号"} {
+		for _, want := range []string{"High and New Technology Enterprise (high-tech enterprise) recognition", "Administrative Measures for the Recognition of High and New Technology Enterprises", "国科发火〔2016〕32号"} {
 			if !strings.Contains(sets, want) {
 				t.Errorf("English rules page lacks %q", want)
 			}
