@@ -152,6 +152,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, fmt.Errorf("load rule sets: %w", err)
 	}
 	a.Cultivation = cultivation.NewService(a.DB, rules, cfg.Now)
+	policies, err := cultivation.LoadPolicies(data.FS)
+	if err != nil {
+		return nil, fmt.Errorf("load policies: %w", err)
+	}
+	a.Cultivation.UsePolicies(policies)
 	ref, err := market.LoadReference(data.FS)
 	if err != nil {
 		return nil, fmt.Errorf("load market reference data: %w", err)

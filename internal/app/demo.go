@@ -41,6 +41,7 @@ const (
 	DemoProjects    = "demo projects with milestones, reports, lights, 督办 orders and service requests"
 	DemoDirectory   = "demo directory: institutions, experts, service organisations, carriers and funds"
 	DemoFinancing   = "demo financing needs and an investment interest"
+	DemoPolicies    = "demo 惠企政策 claims, with a new 小巨人 and a new 高企 firm"
 )
 
 // LoadDemo loads the demo installation of 苏州市 through the app's own
@@ -80,6 +81,8 @@ func (a *App) LoadDemo(ctx context.Context, password string) (DemoSummary, error
 		{DemoDirectory, func() (int, error) { return demo.LoadDirectory(ctx, a.DB, a.Accounts, a.Directory, now) }},
 		// After the deals, which are for achievements and demands.
 		{DemoFinancing, func() (int, error) { return demo.LoadFinancing(ctx, a.DB, a.Accounts, a.Market, now) }},
+		// Last, so that the firms it adds change no other part of the demo.
+		{DemoPolicies, func() (int, error) { return demo.LoadPolicyClaims(ctx, a.DB, a.Accounts, a.Cultivation, now) }},
 	}
 	for _, st := range steps {
 		n, err := st.load()

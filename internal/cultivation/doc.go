@@ -58,4 +58,8 @@
 //	proposal / 建议梯队          a tier above the standing the assessment finds met, to confirm
 //	督办 / supervision           counties behind the linear schedule by more than the margin
 //	统一社会信用代码             18-character unified social credit code, GB 32100-2015
+//	policy / 惠企政策           a subsidy or reward, data/policies (Policy, LoadPolicies)
+//	eligible / 符合            meets every condition of a policy; may meet / 可能符合: missing data or a judgement
+//	claim / 申报、兑现          a firm's mark on a policy: applied (已申报) or received (已兑现)
+//	免申即享                    a policy paid to qualifying firms without an application
 package cultivation

@@ -293,6 +293,7 @@ var AttestationKeys = []KeyInfo{
 	{Key: "info_system", Label: "至少1项核心业务采用信息系统支撑", LabelEN: "At least one core business process runs on an information system"},
 	{Key: "mgmt_certification", Label: "取得管理体系认证或发达国家和地区产品认证", LabelEN: "Management system certification, or product certification of a developed country or region"},
 	{Key: "own_brand", Label: "拥有直面市场的自主品牌", LabelEN: "Owns a brand sold directly to the market"},
+	{Key: "first_high_tech", Label: "首次认定为高新技术企业（非重新认定）", LabelEN: "First recognition as a High and New Technology Enterprise (not a re-recognition)"},
 }
 
 // CertificateTypes are the title types AssessmentInput.Certificates may hold.

@@ -26,6 +26,8 @@ type Service struct {
 	rules   *RuleBook
 	now     func() time.Time
 	imports *enterpriseImporter
+	// policies are the 惠企政策 (UsePolicies); nil until the wiring sets them.
+	policies *PolicyBook
 	// behindMargin is how far, in percentage points, a county may trail
 	// the linear schedule before it counts as behind.
 	behindMargin float64

@@ -226,8 +226,9 @@ func LoadDirectory(ctx context.Context, db *sqldb.DB, accounts *account.Service,
 			added++
 		}
 	}
-	if u, err := accounts.GetUserByName(ctx, account.System, "institution"); err == nil {
-		if err := svc.LinkInstitutionAccount(ctx, staff, ids["苏州示例大学（演示）"], u.ID); err != nil {
+	instUser, instErr := accounts.GetUserByName(ctx, account.System, "institution")
+	if instErr == nil {
+		if err := svc.LinkInstitutionAccount(ctx, staff, ids["苏州示例大学（演示）"], instUser.ID); err != nil {
 			return added, fmt.Errorf("link institution account: %w", err)
 		}
 	}
@@ -246,6 +247,13 @@ func LoadDirectory(ctx context.Context, db *sqldb.DB, accounts *account.Service,
 			if err != nil {
 				return added, fmt.Errorf("consent of %s: %w", in.Name, err)
 			}
+		}
+	}
+	if instErr == nil {
+		n, err := loadOwnExpert(ctx, svc, staff, instUser, ids["苏州示例大学（演示）"], given)
+		added += n
+		if err != nil {
+			return added, err
 		}
 	}
 	for _, in := range demoServiceOrgs {
@@ -312,4 +320,32 @@ func demoCode(first17 string) string {
 		}
 	}
 	return creditCode(string(b))
+}
+
+// loadOwnExpert adds the expert record of the demo institution account's
+// own person (陈老师 of 苏州示例大学's technology-transfer centre, also a
+// 科技特派员), links it to the account so that it reads, exports and may
+// ask to delete it, and leaves one deletion request pending for staff to
+// decide.
+func loadOwnExpert(ctx context.Context, svc *directory.Service, staff account.Actor, u account.User, institution int64, given string) (int, error) {
+	e, err := svc.CreateExpert(ctx, staff, directory.ExpertInput{Name: "陈立（演示）", InstitutionID: institution,
+		Title: "高级工程师", Disciplines: []string{"材料科学与工程"}, Research: "高校科技成果转化与技术转移服务，新材料领域的校企合作",
+		Keywords: []string{"技术转移", "成果转化"}, Roles: []string{"commissioner"},
+		Contact: &directory.ExpertContact{Phone: "13800000009", Email: "chen.demo@example.edu.cn"}})
+	if err != nil {
+		return 0, fmt.Errorf("own expert: %w", err)
+	}
+	if _, err := svc.RecordExpertConsent(ctx, staff, e.ID, directory.ConsentInput{Fields: []string{directory.FieldName,
+		directory.FieldInstitution, directory.FieldTitle, directory.FieldRoles}, NoticeVersion: svc.Reference().Notice.Version,
+		GivenOn: given}); err != nil {
+		return 1, fmt.Errorf("consent of own expert: %w", err)
+	}
+	if err := svc.LinkExpertAccount(ctx, staff, e.ID, u.ID); err != nil {
+		return 1, fmt.Errorf("link own expert: %w", err)
+	}
+	self := account.Actor{UserID: u.ID, Username: u.Username, Role: u.Role, Region: u.RegionCode}
+	if _, err := svc.RequestExpertDeletion(ctx, self, e.ID, "（演示）已调离技术转移中心，不再担任科技特派员，请删除我的专家档案。"); err != nil {
+		return 1, fmt.Errorf("deletion request of own expert: %w", err)
+	}
+	return 2, nil
 }

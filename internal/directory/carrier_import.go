@@ -128,7 +128,13 @@ func (s *Service) ImportCarriers(ctx context.Context, a account.Actor, r io.Read
 // ConfigureImports gives the directory's imports their job service and
 // limits and registers their job handlers; call it once before the job
 // service starts.
-func (s *Service) ConfigureImports(cfg importer.Config) { s.carrierImports.Configure(cfg) }
+func (s *Service) ConfigureImports(cfg importer.Config) {
+	s.carrierImports.Configure(cfg)
+	s.institutionImports.Configure(cfg)
+	s.expertImports.Configure(cfg)
+	s.serviceOrgImports.Configure(cfg)
+	s.fundImports.Configure(cfg)
+}
 
 type carrierKey struct{ region, name string }
 

@@ -42,6 +42,32 @@
 // approved deletion removes the record and its consent history. Audit rows
 // of experts hold no personal data, because the audit log is append-only.
 //
+// Staff link an expert record to the expert's member account
+// (LinkExpertAccount, LinkExpertAccountByName); MyExpert finds it. A
+// deletion decided either way is told to the account that asked, in its
+// inbox (notice), and the audit row of the deletion makes the search index
+// drop the record.
+//
+// # Imports and exports
+//
+// Every record type imports through the import kit (internal/importer):
+// carriers (carrier_import.go), institutions, experts, service
+// organisations and funds (record_import.go and one file each). Only
+// bureau and county staff import; a row whose region is outside the
+// importer's scope is a row error. Each import states its key, and a row
+// naming a record the directory has changes nothing, so a file imported
+// twice creates nothing the second time: credit code (else name) for
+// institutions and service organisations, name + institution or employer
+// + mobile number for experts, name + manager's credit code (else
+// manager's name) for funds, county + name for carriers. Rows are checked
+// as the forms check them and written through the forms' insert helpers,
+// contacts sealed, each with its audit row. An imported expert has no
+// consent and stays out of public view until one is recorded.
+//
+// Every list exports as .xlsx (export.go) with its filters and in the
+// actor's view, phones and e-mail masked; staff may export them whole,
+// and each such export is audited (directory.export_contacts).
+//
 // An expert's disciplines are CSL 一级学科: sent by an editor they are
 // confirmed; left empty, the service suggests them from the research text
 // with the classifier of internal/search and stores them unconfirmed.
@@ -64,7 +90,7 @@
 // from data/market, shared with the market.
 //
 // directory may import the foundation packages (account, region, audit,
-// search, job) and kechuang/data; it must not import another module, web or
+// search, job, notice, importer, pii, sheet) and kechuang/data; it must not import another module, web or
 // cmd.
 //
 // 中文术语表 (glossary):

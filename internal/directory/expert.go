@@ -520,26 +520,36 @@ func (s *Service) CreateExpert(ctx context.Context, a account.Actor, in ExpertIn
 		if err := c.err(); err != nil {
 			return err
 		}
-		if in.Contact == nil {
-			in.Contact = &ExpertContact{}
-		}
-		disciplines, confirmed := s.disciplines(in)
-		now := sqldb.At(s.now())
-		id, err := tx.InsertID(ctx, `INSERT INTO experts (name, institution_id, affiliation, title, disciplines,
-			disciplines_confirmed, research, keywords, achievements, patents, roles, region_code, visibility, phone, email,
-			created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			append(expertArgs(in, disciplines, confirmed), pii.From(tx).Value(expertPhone, in.Contact.Phone), pii.From(tx).Value(expertEmail, in.Contact.Email), a.UserID, now, now)...)
-		if err != nil {
-			return fmt.Errorf("insert expert: %w", err)
-		}
-		if out, err = getExpert(ctx, tx, id); err != nil {
-			return err
-		}
-		out, _ = out.view(v)
-		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "expert.create", ObjectType: "expert",
-			ObjectID: idText(id), RegionCode: in.RegionCode, After: out.auditView()})
+		out, err = s.insertExpert(ctx, tx, v, in)
+		return err
 	})
 	return out, err
+}
+
+// insertExpert stores a checked expert in tx, phone and e-mail sealed and
+// disciplines suggested when none are given, with its audit row; the form,
+// the API and the import create experts through it. The expert has no
+// consent and is not public until one is recorded.
+func (s *Service) insertExpert(ctx context.Context, tx *sqldb.Tx, v viewer, in ExpertInput) (Expert, error) {
+	if in.Contact == nil {
+		in.Contact = &ExpertContact{}
+	}
+	disciplines, confirmed := s.disciplines(in)
+	now := sqldb.At(s.now())
+	id, err := tx.InsertID(ctx, `INSERT INTO experts (name, institution_id, affiliation, title, disciplines,
+		disciplines_confirmed, research, keywords, achievements, patents, roles, region_code, visibility, phone, email,
+		created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		append(expertArgs(in, disciplines, confirmed), pii.From(tx).Value(expertPhone, in.Contact.Phone), pii.From(tx).Value(expertEmail, in.Contact.Email), v.UserID, now, now)...)
+	if err != nil {
+		return Expert{}, fmt.Errorf("insert expert: %w", err)
+	}
+	out, err := getExpert(ctx, tx, id)
+	if err != nil {
+		return Expert{}, err
+	}
+	out, _ = out.view(v)
+	return out, audit.Record(ctx, tx, v.Audit(), audit.Event{Action: "expert.create", ObjectType: "expert",
+		ObjectID: idText(id), RegionCode: in.RegionCode, After: out.auditView()})
 }
 
 // editExpert loads an expert inside tx for a write by the actor: NotFound
@@ -689,4 +699,36 @@ func (s *Service) LinkExpertAccount(ctx context.Context, a account.Actor, id, us
 			ObjectID: idText(id), RegionCode: old.RegionCode, Before: map[string]any{"account_id": old.AccountID},
 			After: map[string]any{"account_id": userID}})
 	})
+}
+
+// LinkExpertAccountByName is LinkExpertAccount with the account named by
+// its username, as staff type it on the expert page; "" unlinks. Only
+// staff who manage the expert may (others learn nothing about usernames:
+// NotFound); an unknown username is an Invalid error on username.
+func (s *Service) LinkExpertAccountByName(ctx context.Context, a account.Actor, id int64, username string) error {
+	e, err := getExpert(ctx, s.db, id)
+	if err != nil {
+		return err
+	}
+	if !Manages(a, e.RegionCode) {
+		return notFound()
+	}
+	var userID int64
+	if username = strings.TrimSpace(username); username != "" {
+		err := s.db.QueryRowContext(ctx, "SELECT id FROM users WHERE username = ?", username).Scan(&userID)
+		if sqldb.IsNoRows(err) {
+			return apperr.Fields(apperr.Field("username", "directory.owner_invalid"))
+		}
+		if err != nil {
+			return fmt.Errorf("account %q: %w", username, err)
+		}
+	}
+	err = s.LinkExpertAccount(ctx, a, id, userID)
+	if e := apperr.As(err); e != nil && len(e.Fields) > 0 {
+		// The form's field is the username.
+		for i := range e.Fields {
+			e.Fields[i].Field = "username"
+		}
+	}
+	return err
 }

@@ -3,12 +3,17 @@ package directory
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
 	"kechuang/internal/account"
 	"kechuang/internal/apperr"
 	"kechuang/internal/audit"
+	"kechuang/internal/i18n"
+	"kechuang/internal/notice"
+	"kechuang/internal/region"
+	"kechuang/internal/sheet"
 	"kechuang/internal/sqldb"
 )
 
@@ -220,6 +225,9 @@ func (s *Service) RequestExpertDeletion(ctx context.Context, a account.Actor, id
 		if out, err = getDeletion(ctx, tx, rid); err != nil {
 			return err
 		}
+		if err := s.noticeDeciders(ctx, tx, e.RegionCode); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "expert.deletion_requested", ObjectType: "expert",
 			ObjectID: idText(id), RegionCode: e.RegionCode, After: map[string]any{"request_id": rid}})
 	})
@@ -291,10 +299,58 @@ func (s *Service) DecideExpertDeletion(ctx context.Context, a account.Actor, req
 				return err
 			}
 		}
-		out, err = getDeletion(ctx, tx, requestID)
-		return err
+		if out, err = getDeletion(ctx, tx, requestID); err != nil {
+			return err
+		}
+		return s.noticeDeletion(ctx, tx, d, approve, note)
 	})
 	return out, err
+}
+
+// noticeDeciders tells the staff who may decide a deletion request of
+// regionCode (bureau staff over it, the county's staff) that one waits.
+// The notice names no one: notices outlive the record.
+func (s *Service) noticeDeciders(ctx context.Context, tx *sqldb.Tx, regionCode string) error {
+	type decider struct {
+		id     int64
+		region string
+	}
+	list, err := queryAll(ctx, tx, "deciders", "SELECT id, region_code FROM users WHERE disabled = ? AND role IN (?, ?) ORDER BY id",
+		[]any{false, string(account.RoleStaff), string(account.RoleCounty)}, func(r rowScanner) (decider, error) {
+			var d decider
+			return d, r.Scan(&d.id, &d.region)
+		})
+	if err != nil {
+		return err
+	}
+	for _, d := range list {
+		if d.region != "" && !region.Contains(d.region, regionCode) {
+			continue
+		}
+		if err := notice.Send(ctx, tx, notice.Message{To: d.id, Kind: "expert.deletion_requested",
+			Key: "directory.notice.deletion_requested", Link: "/directory/deletion-requests?state=pending", At: s.now()}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// noticeDeletion tells the account that asked for the deletion how it was
+// decided: done (the record is gone, so the notice names no person and
+// links to the directory), or refused with the reason, linking to the
+// record.
+func (s *Service) noticeDeletion(ctx context.Context, tx *sqldb.Tx, d DeletionRequest, approve bool, note string) error {
+	if d.RequestedBy == 0 {
+		return nil // the account was deleted meanwhile
+	}
+	m := notice.Message{To: d.RequestedBy, Kind: "expert.deletion_done", Key: "directory.notice.deletion_done",
+		Link: "/directory", At: s.now()}
+	if !approve {
+		m.Kind, m.Key = "expert.deletion_refused", "directory.notice.deletion_refused"
+		m.Body = notice.Code("directory.notice.deletion_reason", notice.Text(note))
+		m.Link = "/directory/experts/" + idText(d.ExpertID)
+	}
+	return notice.Send(ctx, tx, m)
 }
 
 // ExpertExport is everything the platform holds about an expert, for the
@@ -338,3 +394,53 @@ func (s *Service) ExportExpert(ctx context.Context, a account.Actor, id int64) (
 	})
 	return out, err
 }
+
+// WriteExpertExport writes an expert's export (ExportExpert) as .xlsx: the
+// record, the consent history and the deletion requests, one sheet each,
+// with Chinese headers.
+func (s *Service) WriteExpertExport(w io.Writer, x ExpertExport) error {
+	e := x.Expert
+	yesNo := func(b bool) string {
+		if b {
+			return "是"
+		}
+		return "否"
+	}
+	at := func(t time.Time) any {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format("2006-01-02 15:04:05") + " UTC"
+	}
+	name := s.regionNamer(context.Background())
+	record := [][]any{
+		{"编号", e.ID}, {"姓名", e.Name}, {"所属机构", e.Affiliation}, {"职称", e.Title}, {"所属地区", name(e.RegionCode)},
+		{"学科", joinList(e.Disciplines)}, {"学科已确认", yesNo(e.DisciplinesConfirmed)}, {"研究方向", e.Research},
+		{"关键词", joinList(e.Keywords)}, {"代表性成果", joinList(e.Achievements)}, {"专利", joinList(e.Patents)},
+		{"专家角色", labels(s.ref.ExpertRoles, e.Roles)}, {"可见范围", visibilityLabel(e.Visibility)},
+		{"手机号", e.Phone}, {"电子邮箱", e.Email}, {"关联账号编号", e.AccountID},
+		{"删除申请提出时间", at(e.DeletionRequestedAt)}, {"创建时间", at(e.CreatedAt)}, {"更新时间", at(e.UpdatedAt)},
+		{"导出时间", at(x.ExportedAt)}, {"现行隐私告知书版本", x.Notice.Version},
+	}
+	var consents [][]any
+	for _, c := range x.Consents {
+		fields := labels(s.ref.PublicFields, c.Fields)
+		if len(c.Fields) == 0 {
+			fields = "（撤回同意）"
+		}
+		consents = append(consents, []any{fields, c.NoticeVersion, s.ref.ConsentMethods.Label(i18n.Chinese, c.Method), at(c.GivenAt), at(c.RecordedAt)})
+	}
+	states := map[string]string{DeletionPending: "待处理", DeletionDone: "已删除", DeletionRefused: "未同意"}
+	var requests [][]any
+	for _, d := range x.DeletionRequests {
+		requests = append(requests, []any{d.ID, states[d.State], d.Reason, d.Note, at(d.RequestedAt), at(d.DecidedAt)})
+	}
+	return sheet.WriteXLSX(w,
+		sheet.Sheet{Name: "专家档案", Header: []string{"项目", "内容"}, Rows: record, ColWidths: []float64{18, 60}},
+		sheet.Sheet{Name: "同意记录", Header: []string{"同意公开的信息", "告知书版本", "方式", "同意日期", "登记时间"}, Rows: consents},
+		sheet.Sheet{Name: "删除申请", Header: []string{"编号", "状态", "理由", "处理说明", "提出时间", "处理时间"}, Rows: requests})
+}
+
+// CanDecideDeletions reports whether the actor decides experts' deletion
+// requests (of its region): bureau and county staff.
+func (s *Service) CanDecideDeletions(a account.Actor) bool { return IsManager(a) }

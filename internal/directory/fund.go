@@ -164,22 +164,32 @@ func (s *Service) CreateFund(ctx context.Context, a account.Actor, in FundInput)
 		if err := c.err(); err != nil {
 			return err
 		}
-		now := sqldb.At(s.now())
-		id, err := tx.InsertID(ctx, `INSERT INTO funds (name, type, manager, manager_code, subscribed, paid, stages, domains,
-			established, summary, contact_name, contact_phone, contact_email, region_code, visibility, owner_id, created_by,
-			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			append(fundArgs(in, pii.From(tx)), a.UserID, now, now)...)
-		if err != nil {
-			return fmt.Errorf("insert fund: %w", err)
-		}
-		if out, err = getFund(ctx, tx, id); err != nil {
-			return err
-		}
-		out, _ = out.view(a)
-		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "fund.create", ObjectType: "fund",
-			ObjectID: idText(id), RegionCode: out.RegionCode, After: out.auditView()})
+		var err error
+		out, err = s.insertFund(ctx, tx, a, in)
+		return err
 	})
 	return out, err
+}
+
+// insertFund stores a checked fund in tx, the contact's phone and e-mail
+// sealed, with its audit row; the form, the API and the import create
+// funds through it.
+func (s *Service) insertFund(ctx context.Context, tx *sqldb.Tx, a account.Actor, in FundInput) (Fund, error) {
+	now := sqldb.At(s.now())
+	id, err := tx.InsertID(ctx, `INSERT INTO funds (name, type, manager, manager_code, subscribed, paid, stages, domains,
+		established, summary, contact_name, contact_phone, contact_email, region_code, visibility, owner_id, created_by,
+		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		append(fundArgs(in, pii.From(tx)), a.UserID, now, now)...)
+	if err != nil {
+		return Fund{}, fmt.Errorf("insert fund: %w", err)
+	}
+	out, err := getFund(ctx, tx, id)
+	if err != nil {
+		return Fund{}, err
+	}
+	out, _ = out.view(a)
+	return out, audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "fund.create", ObjectType: "fund",
+		ObjectID: idText(id), RegionCode: out.RegionCode, After: out.auditView()})
 }
 
 // GetFund returns a fund the actor may see.

@@ -191,22 +191,32 @@ func (s *Service) CreateInstitution(ctx context.Context, a account.Actor, in Ins
 		if err := c.err(); err != nil {
 			return err
 		}
-		now := sqldb.At(s.now())
-		id, err := tx.InsertID(ctx, `INSERT INTO institutions (name, credit_code, type, level, region_code, visibility,
-			disciplines, domains, summary, website, tto_name, contact_name, contact_phone, contact_email, created_by,
-			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			append(institutionArgs(in, pii.From(tx)), a.UserID, now, now)...)
-		if err != nil {
-			return creditCodeTaken(err, in.CreditCode)
-		}
-		if out, err = getInstitution(ctx, tx, id); err != nil {
-			return err
-		}
-		out.Perms = Perms{Edit: true, Manage: true}
-		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "institution.create", ObjectType: "institution",
-			ObjectID: idText(id), RegionCode: out.RegionCode, After: out.auditView()})
+		var err error
+		out, err = s.insertInstitution(ctx, tx, a, in)
+		return err
 	})
 	return out, err
+}
+
+// insertInstitution stores a checked institution in tx, the contact's
+// phone and e-mail sealed, with its audit row; the form, the API and the
+// import create institutions through it.
+func (s *Service) insertInstitution(ctx context.Context, tx *sqldb.Tx, a account.Actor, in InstitutionInput) (Institution, error) {
+	now := sqldb.At(s.now())
+	id, err := tx.InsertID(ctx, `INSERT INTO institutions (name, credit_code, type, level, region_code, visibility,
+		disciplines, domains, summary, website, tto_name, contact_name, contact_phone, contact_email, created_by,
+		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		append(institutionArgs(in, pii.From(tx)), a.UserID, now, now)...)
+	if err != nil {
+		return Institution{}, creditCodeTaken(err, in.CreditCode)
+	}
+	out, err := getInstitution(ctx, tx, id)
+	if err != nil {
+		return Institution{}, err
+	}
+	out.Perms = Perms{Edit: true, Manage: true}
+	return out, audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "institution.create", ObjectType: "institution",
+		ObjectID: idText(id), RegionCode: out.RegionCode, After: out.auditView()})
 }
 
 // checkRegionInto adds the region's field errors to c.

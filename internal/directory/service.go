@@ -78,8 +78,13 @@ type Service struct {
 	cfg  Config
 	now  func() time.Time
 	home func(ctx context.Context) (string, error)
-	// carrierImports is the carrier import (carrier_import.go).
-	carrierImports *carrierImporter
+	// carrierImports is the carrier import (carrier_import.go); the
+	// others are the record imports (record_import.go).
+	carrierImports     *carrierImporter
+	institutionImports *recordImporter[institutionRow]
+	expertImports      *recordImporter[expertRow]
+	serviceOrgImports  *recordImporter[serviceOrgRow]
+	fundImports        *recordImporter[fundRow]
 }
 
 // NewService returns a Service over db with the reference data ref.
@@ -92,6 +97,10 @@ func NewService(db *sqldb.DB, ref *Reference, cfg Config) *Service {
 		s.home = func(context.Context) (string, error) { return "", nil }
 	}
 	s.carrierImports = newCarrierImporter(s)
+	s.institutionImports = newRecordImporter(s, InstitutionImportJobKind, "institution.import", s.InstitutionImportColumns(), s.beginInstitutionImport)
+	s.expertImports = newRecordImporter(s, ExpertImportJobKind, "expert.import", s.ExpertImportColumns(), s.beginExpertImport)
+	s.serviceOrgImports = newRecordImporter(s, ServiceOrgImportJobKind, "service_org.import", s.ServiceOrgImportColumns(), s.beginServiceOrgImport)
+	s.fundImports = newRecordImporter(s, FundImportJobKind, "fund.import", s.FundImportColumns(), s.beginFundImport)
 	return s
 }
 

@@ -152,21 +152,31 @@ func (s *Service) CreateServiceOrg(ctx context.Context, a account.Actor, in Serv
 		if err := c.err(); err != nil {
 			return err
 		}
-		now := sqldb.At(s.now())
-		id, err := tx.InsertID(ctx, `INSERT INTO service_orgs (name, credit_code, type, services, fields, qualifications,
-			summary, contact_name, contact_phone, contact_email, region_code, visibility, owner_id, created_by, created_at,
-			updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(serviceOrgArgs(in, pii.From(tx)), a.UserID, now, now)...)
-		if err != nil {
-			return creditCodeTaken(err, in.CreditCode)
-		}
-		if out, err = getServiceOrg(ctx, tx, id); err != nil {
-			return err
-		}
-		out, _ = out.view(a)
-		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "service_org.create", ObjectType: "service_org",
-			ObjectID: idText(id), RegionCode: out.RegionCode, After: out.auditView()})
+		var err error
+		out, err = s.insertServiceOrg(ctx, tx, a, in)
+		return err
 	})
 	return out, err
+}
+
+// insertServiceOrg stores a checked service organisation in tx, the
+// contact's phone and e-mail sealed, with its audit row; the form, the API
+// and the import create service organisations through it.
+func (s *Service) insertServiceOrg(ctx context.Context, tx *sqldb.Tx, a account.Actor, in ServiceOrgInput) (ServiceOrg, error) {
+	now := sqldb.At(s.now())
+	id, err := tx.InsertID(ctx, `INSERT INTO service_orgs (name, credit_code, type, services, fields, qualifications,
+		summary, contact_name, contact_phone, contact_email, region_code, visibility, owner_id, created_by, created_at,
+		updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(serviceOrgArgs(in, pii.From(tx)), a.UserID, now, now)...)
+	if err != nil {
+		return ServiceOrg{}, creditCodeTaken(err, in.CreditCode)
+	}
+	out, err := getServiceOrg(ctx, tx, id)
+	if err != nil {
+		return ServiceOrg{}, err
+	}
+	out, _ = out.view(a)
+	return out, audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "service_org.create", ObjectType: "service_org",
+		ObjectID: idText(id), RegionCode: out.RegionCode, After: out.auditView()})
 }
 
 // GetServiceOrg returns a service organisation the actor may see.

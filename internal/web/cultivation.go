@@ -8,7 +8,7 @@ import (
 
 // cultivationModule is enterprise cultivation (企业培育): the registry and
 // enterprise profiles with their assessments, the pool, county targets,
-// the rule sets, imports and the assessment report — pages and API.
+// the rule sets, imports, the assessment report and the 惠企政策 — pages and API.
 func (s *Server) cultivationModule() module {
 	return module{Key: "cultivation", Path: "/cultivation", Order: 20, Card: true, Ready: true, Visible: s.Cultivation.CanViewRegistry,
 		Funcs: template.FuncMap{
@@ -25,6 +25,15 @@ func (s *Server) cultivationModule() module {
 			"certificateTypes": func() []string { return certificateTypes },
 			"yearAmountFields": func() []string { return yearAmountFields },
 			"yearCountFields":  func() []string { return yearCountFields },
+			"amountRule":       amountRuleText,
+			"matchLabel":       matchLabel,
+			"claimLabel":       claimLabel,
+			"policyField":      policyFieldLabel,
+			"unconfirmedOf":    sortedUnconfirmed,
+			"policyQuery":      policyListQuery,
+			"claimStatuses":    func() []string { return cultivation.ClaimStatuses },
+			"policyFilters":    func() []string { return []string{"unclaimed", "claimed", "possible"} },
+			"moneyPtr":         moneyPtr,
 		},
 		Routes: func(rt *router) {
 			rt.signedIn("GET /cultivation", s.handleCultivationList)
@@ -37,6 +46,10 @@ func (s *Server) cultivationModule() module {
 			rt.signedIn("POST /cultivation/enterprises/{id}/assess", s.handleEnterpriseAssess)
 			rt.signedIn("POST /cultivation/enterprises/{id}/tier", s.handleEnterpriseTier)
 			rt.signedIn("POST /cultivation/enterprises/{id}/flags/{code}/check", s.handleEnterpriseFlagCheck)
+			rt.signedIn("POST /cultivation/enterprises/{id}/policies/{policy}", s.handleEnterprisePolicyClaim)
+			rt.signedIn("GET /cultivation/policies", s.handlePolicyList)
+			rt.signedIn("GET /cultivation/policies/{id}", s.handlePolicy)
+			rt.signedIn("GET /cultivation/policies/{id}/no-application.xlsx", s.handlePolicyNoApplicationExport)
 			rt.signedIn("GET /cultivation/pool", s.handleCultivationPool)
 			rt.signedIn("POST /cultivation/pool/decide", s.handleCultivationPoolDecide)
 			rt.signedIn("GET /cultivation/targets", s.handleCultivationTargets)
@@ -55,6 +68,10 @@ func (s *Server) cultivationModule() module {
 			rt.api("POST /api/v1/enterprises/{id}/assess", s.handleAPIEnterpriseAssess)
 			rt.api("GET /api/v1/enterprises/{id}/flags", s.handleAPIEnterpriseFlags)
 			rt.api("POST /api/v1/enterprises/{id}/flags/{code}/check", s.handleAPIEnterpriseFlagCheck)
+			rt.api("GET /api/v1/enterprises/{id}/policies", s.handleAPIEnterprisePolicies)
+			rt.api("PUT /api/v1/enterprises/{id}/policies/{policyId}", s.handleAPIEnterprisePolicyClaim)
+			rt.api("GET /api/v1/policies", s.handleAPIPolicies)
+			rt.api("GET /api/v1/policies/{id}", s.handleAPIPolicy)
 			rt.api("GET /api/v1/pool", s.handleAPIPool)
 			rt.api("POST /api/v1/pool/decisions", s.handleAPIPoolDecisions)
 			rt.api("GET /api/v1/targets", s.handleAPITargets)

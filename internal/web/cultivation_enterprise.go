@@ -182,6 +182,8 @@ type enterpriseData struct {
 	// them); CanCheck offers the "checked" form.
 	Flags    *flagList
 	CanCheck bool
+	// Policies is the 惠企政策 panel: what the firm meets or may meet.
+	Policies enterprisePolicies
 }
 
 // certView is one certificate as the profile shows it: its title, its
@@ -272,7 +274,10 @@ var yearAmountFields = []string{"revenue", "main_revenue", "hightech_revenue", "
 // yearCountFields are the headcount and IP fields of the year form.
 var yearCountFields = []string{"employees", "tech_staff", "rd_staff", "insured", "ip_class1", "ip_class2"}
 
-func (s *Server) enterprisePage(w http.ResponseWriter, r *http.Request, status int, id int64, form yearForm, errs map[string]string) {
+// enterprisePage renders a firm's profile; edits, if given, adjust its
+// data last (a form that came back puts its values and errors in place).
+func (s *Server) enterprisePage(w http.ResponseWriter, r *http.Request, status int, id int64, form yearForm, errs map[string]string,
+	edits ...func(*enterpriseData)) {
 	st := state(r)
 	ctx := r.Context()
 	e, err := s.Cultivation.GetEnterprise(ctx, st.actor, id)
@@ -322,6 +327,13 @@ func (s *Server) enterprisePage(w http.ResponseWriter, r *http.Request, status i
 		}
 		fl := flagViews(st.lang, flags)
 		data.Flags, data.CanCheck = &fl, s.Cultivation.CanCheckFlags(st.actor, e)
+	}
+	if data.Policies, err = s.enterprisePolicyPanel(r, e); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	for _, edit := range edits {
+		edit(&data)
 	}
 	p := s.newPage(r, "cultivation.enterprise", "cultivation", data)
 	p.Title = e.Name

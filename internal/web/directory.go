@@ -48,6 +48,7 @@ func (s *Server) directoryModule() module {
 			rt.signedIn("GET /directory/experts/{id}/edit", s.handleExpertEdit)
 			rt.signedIn("POST /directory/experts/{id}", s.handleExpertUpdate)
 			rt.signedIn("POST /directory/experts/{id}/consent", s.handleExpertConsent)
+			rt.signedIn("POST /directory/experts/{id}/account", s.handleExpertAccountLink)
 			rt.open("GET /directory/service-orgs", s.handleServiceOrgList)
 			rt.signedIn("GET /directory/service-orgs/new", s.handleServiceOrgNew)
 			rt.signedIn("POST /directory/service-orgs", s.handleServiceOrgCreate)
@@ -70,6 +71,16 @@ func (s *Server) directoryModule() module {
 			rt.signedIn("GET /directory/funds/{id}/edit", s.handleFundEdit)
 			rt.signedIn("POST /directory/funds/{id}", s.handleFundUpdate)
 			rt.signedIn("POST /directory/funds/{id}/investments", s.handleFundInvestmentAdd)
+			for _, p := range s.recordImports() {
+				rt.importRoutes(p)
+			}
+			s.directoryExportRoutes(rt)
+			rt.signedIn("GET /directory/me/expert", s.handleMyExpert)
+			rt.signedIn("GET /directory/me/expert/export.json", s.handleMyExpertExportJSON)
+			rt.signedIn("GET /directory/me/expert/export.xlsx", s.handleMyExpertExportXLSX)
+			rt.signedIn("POST /directory/me/expert/deletion-request", s.handleMyExpertDeletionRequest)
+			rt.signedIn("GET /directory/deletion-requests", s.handleDeletionRequests)
+			rt.signedIn("POST /directory/deletion-requests/{id}/decide", s.handleDeletionDecide)
 
 			rt.api("GET /api/v1/directory/search", s.handleAPIDirectorySearch)
 			rt.api("GET /api/v1/institutions", s.handleAPIInstitutions)
@@ -92,6 +103,11 @@ func (s *Server) directoryModule() module {
 			rt.api("POST /api/v1/funds", s.handleAPIFundCreate)
 			rt.api("GET /api/v1/funds/{id}", s.handleAPIFund)
 			rt.api("PUT /api/v1/funds/{id}", s.handleAPIFundUpdate)
+			rt.api("GET /api/v1/me/expert", s.handleAPIMyExpert)
+			rt.api("GET /api/v1/me/expert/export", s.handleAPIMyExpertExport)
+			rt.api("POST /api/v1/me/expert/deletion-request", s.handleAPIMyExpertDeletionRequest)
+			rt.api("GET /api/v1/expert-deletion-requests", s.handleAPIDeletionRequests)
+			rt.api("POST /api/v1/expert-deletion-requests/{id}/decide", s.handleAPIDeletionDecide)
 		}}
 }
 

@@ -17,6 +17,7 @@ type carrierListData struct {
 	Pager     pager
 	Regions   []formOption
 	CanCreate bool
+	Tools     dirListTools
 }
 
 // carrierFilter reads the list's query parameters.
@@ -48,7 +49,8 @@ func (s *Server) handleCarrierList(w http.ResponseWriter, r *http.Request) {
 	f.Normalize()
 	s.render(w, r, http.StatusOK, "directory/carriers", s.newPage(r, "directory.carriers", "directory",
 		carrierListData{Items: list, Filter: f, Pager: newPager(r, f.Page, f.PerPage, total),
-			Regions: regionOptions(s.regionChoices(r)), CanCreate: ab.Manage}))
+			Regions: regionOptions(s.regionChoices(r)), CanCreate: ab.Manage,
+			Tools: s.dirTools(r, "/directory/carriers", "")}))
 }
 
 type carrierData struct {

@@ -16,6 +16,7 @@ type expertListData struct {
 	Regions     []formOption
 	Disciplines []formOption
 	CanCreate   bool
+	Tools       dirListTools
 }
 
 // expertFilter reads the list's query parameters.
@@ -49,7 +50,13 @@ func (s *Server) handleExpertList(w http.ResponseWriter, r *http.Request) {
 	f.Normalize()
 	data := expertListData{Items: list, Filter: f, Pager: newPager(r, f.Page, f.PerPage, total),
 		Regions: regionOptions(s.regionChoices(r)), Disciplines: s.disciplineOptions(),
-		CanCreate: ab.Manage || ab.Institution != 0}
+		CanCreate: ab.Manage || ab.Institution != 0, Tools: s.dirTools(r, "/directory/experts", "/directory/imports/experts")}
+	if s.Directory.CanDecideDeletions(st.actor) {
+		data.Tools.Deletions = "/directory/deletion-requests"
+	}
+	if ab.Expert != 0 {
+		data.Tools.Mine = "/directory/me/expert"
+	}
 	s.render(w, r, http.StatusOK, "directory/experts", s.newPage(r, "directory.experts", "directory", data))
 }
 
@@ -60,6 +67,12 @@ type expertData struct {
 	ConsentForm dirFormData
 	// Notice is the privacy notice in force, for the consent form.
 	Notice directory.Notice
+	// Own: the record is the viewer's own, who may take a copy and ask
+	// for its deletion (DeletionError says why a request was refused).
+	Own           bool
+	DeletionError string
+	// LinkError says why staff's link to an account was refused.
+	LinkError string
 }
 
 // handleExpert shows an expert's profile: visitors see what the expert
@@ -75,6 +88,22 @@ func (s *Server) handleExpert(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) expertPage(w http.ResponseWriter, r *http.Request, status int, id int64, consent dirFormData) {
+	s.expertPageWith(w, r, status, id, consent, "")
+}
+
+// expertPageLinkError shows the expert page with why the account link was
+// refused.
+func (s *Server) expertPageLinkError(w http.ResponseWriter, r *http.Request, status int, id int64, linkError string) {
+	s.expertPageFull(w, r, status, id, dirFormData{}, "", linkError)
+}
+
+// expertPageWith shows the expert page with deletionError beside the
+// expert's deletion request form.
+func (s *Server) expertPageWith(w http.ResponseWriter, r *http.Request, status int, id int64, consent dirFormData, deletionError string) {
+	s.expertPageFull(w, r, status, id, consent, deletionError, "")
+}
+
+func (s *Server) expertPageFull(w http.ResponseWriter, r *http.Request, status int, id int64, consent dirFormData, deletionError, linkError string) {
 	st := state(r)
 	e, err := s.Directory.GetExpert(r.Context(), st.actor, id)
 	if err != nil {
@@ -98,7 +127,8 @@ func (s *Server) expertPage(w http.ResponseWriter, r *http.Request, status int, 
 			formField{Name: "given_on", Type: "date", Required: true})
 	}
 	s.render(w, r, status, "directory/expert", s.newPage(r, "directory.expert", "directory",
-		expertData{E: e, Done: r.URL.Query().Get("done"), ConsentForm: consent, Notice: notice}))
+		expertData{E: e, Done: r.URL.Query().Get("done"), ConsentForm: consent, Notice: notice, Own: ownExpert(st.actor, e),
+			DeletionError: deletionError, LinkError: linkError}))
 }
 
 // ownExpert reports whether the expert record is the actor's own.

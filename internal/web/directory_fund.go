@@ -15,6 +15,7 @@ type fundListData struct {
 	Regions   []formOption
 	Domains   []formOption
 	CanCreate bool
+	Tools     dirListTools
 }
 
 // fundFilter reads the list's query parameters.
@@ -47,7 +48,8 @@ func (s *Server) handleFundList(w http.ResponseWriter, r *http.Request) {
 	f.Normalize()
 	s.render(w, r, http.StatusOK, "directory/funds", s.newPage(r, "directory.funds", "directory",
 		fundListData{Items: list, Filter: f, Pager: newPager(r, f.Page, f.PerPage, total),
-			Regions: regionOptions(s.regionChoices(r)), Domains: s.domainOptions(), CanCreate: ab.Manage}))
+			Regions: regionOptions(s.regionChoices(r)), Domains: s.domainOptions(), CanCreate: ab.Manage,
+			Tools: s.dirTools(r, "/directory/funds", "/directory/imports/funds")}))
 }
 
 type fundData struct {

@@ -16,6 +16,7 @@ type institutionListData struct {
 	// Domains and Disciplines are the filter's options.
 	Domains, Disciplines []formOption
 	CanCreate            bool
+	Tools                dirListTools
 }
 
 // institutionFilter reads the list's query parameters.
@@ -48,7 +49,7 @@ func (s *Server) handleInstitutionList(w http.ResponseWriter, r *http.Request) {
 	f.Normalize()
 	data := institutionListData{Items: list, Filter: f, Pager: newPager(r, f.Page, f.PerPage, total),
 		Regions: regionOptions(s.regionChoices(r)), Domains: s.domainOptions(), Disciplines: s.disciplineOptions(),
-		CanCreate: ab.Manage}
+		CanCreate: ab.Manage, Tools: s.dirTools(r, "/directory/institutions", "/directory/imports/institutions")}
 	s.render(w, r, http.StatusOK, "directory/institutions", s.newPage(r, "directory.institutions", "directory", data))
 }
 

@@ -15,6 +15,7 @@ type serviceOrgListData struct {
 	Regions   []formOption
 	Domains   []formOption
 	CanCreate bool
+	Tools     dirListTools
 }
 
 // serviceOrgFilter reads the list's query parameters.
@@ -46,7 +47,8 @@ func (s *Server) handleServiceOrgList(w http.ResponseWriter, r *http.Request) {
 	f.Normalize()
 	s.render(w, r, http.StatusOK, "directory/service_orgs", s.newPage(r, "directory.service_orgs", "directory",
 		serviceOrgListData{Items: list, Filter: f, Pager: newPager(r, f.Page, f.PerPage, total),
-			Regions: regionOptions(s.regionChoices(r)), Domains: s.domainOptions(), CanCreate: ab.Manage}))
+			Regions: regionOptions(s.regionChoices(r)), Domains: s.domainOptions(), CanCreate: ab.Manage,
+			Tools: s.dirTools(r, "/directory/service-orgs", "/directory/imports/service-orgs")}))
 }
 
 type serviceOrgData struct {

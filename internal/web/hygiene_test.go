@@ -194,7 +194,7 @@ func hygieneFixtures(t *testing.T, e *env) func(path string) map[string]string {
 		t.Fatal(err)
 	}
 	return func(p string) map[string]string {
-		out := map[string]string{"id": "1", "year": "2025", "kind": "listing", "code": "rd_ratio_jump"}
+		out := map[string]string{"id": "1", "year": "2025", "kind": "listing", "code": "rd_ratio_jump", "policyId": "suzhou-little-giant"}
 		switch {
 		case strings.HasPrefix(p, "/achievements/"):
 			out["id"], out["candidate"] = fmt.Sprint(a.ID), fmt.Sprint(d.ID)

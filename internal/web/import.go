@@ -32,8 +32,11 @@ type importPage struct {
 	// /<module>, for a module whose /<module>/{id}/… routes would conflict
 	// with /<module>/import/{id}.
 	prefix string
-	title  string // i18n key of the page title
-	kind   string // the job kind of the module's import
+	// path, when set, is the import form's URL itself, its job pages below
+	// it: for a module with several imports (the directory's record types).
+	path  string
+	title string // i18n key of the page title
+	kind  string // the job kind of the module's import
 	// authorize is the module's predicate: apperr.Forbidden unless the
 	// actor may import.
 	authorize func(a account.Actor) error
@@ -58,6 +61,9 @@ type importPage struct {
 
 // base is the URL of the import form; its job pages lie below it.
 func (p *importPage) base() string {
+	if p.path != "" {
+		return p.path
+	}
 	if p.prefix != "" {
 		return p.prefix + "/import"
 	}

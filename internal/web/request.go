@@ -83,7 +83,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 // textareas of the forms, the same names in JSON bodies): only they may
 // hold newlines and tabs. Every other text field is one line.
 var multiline = map[string]bool{"summary": true, "expected": true, "team": true, "message": true, "note": true,
-	"reason": true, "text": true, "research": true, "use_of_funds": true,
+	"reason": true, "text": true, "research": true, "use_of_funds": true, "deletion_reason": true,
 	// The project module's long texts.
 	"description": true, "progress": true, "next_plan": true, "problem": true, "action_required": true,
 	"response": true, "resolution": true, "rating_comment": true}
