@@ -55,6 +55,7 @@ type certRule = fileCertRule
 
 type switchCase struct {
 	label      string
+	labelEN    string
 	hasTest    bool
 	op         cmpOp
 	value      float64
@@ -65,30 +66,32 @@ type switchCase struct {
 // node is a compiled condition. Leaves compare a metric or read an
 // attestation, choice, certificate, honor or industry; groups combine them.
 type node struct {
-	id, name   string
-	kind       nodeKind
-	m          *metric
-	op         cmpOp
-	value      float64
-	eachYear   []int
-	key        string
-	label      string
-	in         []string
-	negate     bool
-	certs      []certRule
-	honor      fileHonor
-	reason     string
-	children   []*node
-	swMetric   *metric
-	cases      []switchCase
-	required   string
-	info       *Condition   // the row this node writes
-	caseInfo   []*Condition // for a switch: its row once a case is chosen
-	gapText    string       // the gap when it fails, for kinds whose gap is fixed
-	reviewText string       // to_confirm entry of a judgement
-	confidence string
-	source     string
-	note       string
+	id, name string
+	kind     nodeKind
+	m        *metric
+	op       cmpOp
+	value    float64
+	eachYear []int
+	key      string
+	label    string
+	in       []string
+	negate   bool
+	certs    []certRule
+	honor    fileHonor
+	reason   string
+	children []*node
+	swMetric *metric
+	cases    []switchCase
+	required string
+	// The English of the texts above and below, for English pages.
+	nameEN, requiredEN, labelEN, reasonEN, gapTextEN, reviewTextEN string
+	info                                                           *Condition   // the row this node writes
+	caseInfo                                                       []*Condition // for a switch: its row once a case is chosen
+	gapText                                                        string       // the gap when it fails, for kinds whose gap is fixed
+	reviewText                                                     string       // to_confirm entry of a judgement
+	confidence                                                     string
+	source                                                         string
+	note                                                           string
 }
 
 type itemKind uint8
@@ -107,14 +110,16 @@ type bandTest struct {
 }
 
 type band struct {
-	tests  []bandTest // any one suffices; none means "otherwise"
-	points Points
-	label  string
+	tests   []bandTest // any one suffices; none means "otherwise"
+	points  Points
+	label   string
+	labelEN string
 }
 
 type item struct {
 	info           *Item
 	id, name       string
+	nameEN         string
 	part           int
 	max            float64
 	kind           itemKind
@@ -131,6 +136,7 @@ type item struct {
 
 type scorePart struct {
 	id, name string
+	nameEN   string
 	max      float64
 	passMin  float64
 }
@@ -141,6 +147,7 @@ type scoreSpec struct {
 	items         []*item
 	nonzero       []int
 	required      string
+	requiredEN    string
 }
 
 // status orders outcomes so that AND is max and OR is min.
@@ -341,18 +348,18 @@ func (c *evalCtx) evalNode(n *node) status {
 		v, given := c.in.Attestations[n.key]
 		switch {
 		case given && v:
-			c.finishRow(i, stPass, Value{Text: "是"}, true)
+			c.finishRow(i, stPass, Value{Text: "是", en: "yes"}, true)
 			return stPass
 		case given:
-			c.finishRow(i, stFail, Value{Text: "否"}, true)
-			c.addGap(Gap{text: n.gapText})
+			c.finishRow(i, stFail, Value{Text: "否", en: "no"}, true)
+			c.addGap(Gap{text: n.gapText, textEN: n.gapTextEN})
 			return stFail
 		case n.kind == kindAttest:
-			c.finishRow(i, stPass, Value{Text: "未声明"}, false)
+			c.finishRow(i, stPass, Value{Text: "未声明", en: "not stated"}, false)
 			c.addConfirm(n.label)
 			return stPass
 		}
-		c.finishRow(i, stReview, Value{Text: "未声明"}, false)
+		c.finishRow(i, stReview, Value{Text: "未声明", en: "not stated"}, false)
 		c.addConfirm(n.reviewText)
 		return stReview
 	case kindChoice:
@@ -364,34 +371,34 @@ func (c *evalCtx) evalNode(n *node) status {
 			c.finishRow(i, stMissing, Value{}, true)
 			return stMissing
 		case contains(n.in, v):
-			c.finishRow(i, stPass, Value{Text: valueLabel(v)}, true)
+			c.finishRow(i, stPass, Value{Text: valueLabel(v), en: valueLabelIn(v, true)}, true)
 			return stPass
 		}
-		c.finishRow(i, stFail, Value{Text: valueLabel(v)}, true)
-		c.addGap(Gap{kind: gapChoice, n: n, text: valueLabel(v)})
+		c.finishRow(i, stFail, Value{Text: valueLabel(v), en: valueLabelIn(v, true)}, true)
+		c.addGap(Gap{kind: gapChoice, n: n, text: valueLabel(v), textEN: valueLabelIn(v, true)})
 		return stFail
 	case kindCertificate:
 		i := c.row(n)
 		if c.hasCertificate(n.certs) {
-			c.finishRow(i, stPass, Value{Text: "持有"}, true)
+			c.finishRow(i, stPass, Value{Text: "持有", en: "held"}, true)
 			return stPass
 		}
-		c.finishRow(i, stFail, Value{Text: "无"}, true)
-		c.addGap(Gap{text: n.gapText})
+		c.finishRow(i, stFail, Value{Text: "无", en: "none"}, true)
+		c.addGap(Gap{text: n.gapText, textEN: n.gapTextEN})
 		return stFail
 	case kindHonor:
 		i := c.row(n)
 		st := c.evalHonor(&n.honor)
-		text := "有"
+		text, en := "有", "found"
 		switch st {
 		case stFail:
-			text = "无"
+			text, en = "无", "none"
 		case stMissing:
-			text = "排名未知"
+			text, en = "排名未知", "rank unknown"
 		}
-		c.finishRow(i, st, Value{Text: text}, true)
+		c.finishRow(i, st, Value{Text: text, en: en}, true)
 		if st == stFail {
-			c.addGap(Gap{text: n.gapText})
+			c.addGap(Gap{text: n.gapText, textEN: n.gapTextEN})
 		}
 		return st
 	case kindIndustry:
@@ -412,7 +419,7 @@ func (c *evalCtx) evalNode(n *node) status {
 	case kindNever:
 		i := c.row(n)
 		c.finishRow(i, stFail, Value{Text: c.in.Industry}, true)
-		c.addGap(Gap{text: n.gapText})
+		c.addGap(Gap{text: n.gapText, textEN: n.gapTextEN})
 		return stFail
 	case kindAllOf, kindAnyOf:
 		i := c.row(n)
@@ -505,27 +512,52 @@ func (c *evalCtx) evalCompare(n *node) status {
 // appendCompare says what a failed comparison lacks, in the enterprise's terms:
 // for a ratio, how much more of the numerator (R&D, 科技人员) closes it; for
 // an age, how many days remain and from which date the firm qualifies.
-func (g *Gap) appendCompare(b []byte) []byte {
+func (g *Gap) appendCompare(b []byte) []byte { return g.appendCompareIn(b, false) }
+
+// appendCompareIn is appendCompare in Chinese or, when en, in English.
+func (g *Gap) appendCompareIn(b []byte, en bool) []byte {
 	n, m := g.n, g.n.m
 	mv := mval{v: g.v, num: g.num, den: g.den}
-	b = append(b, n.name...)
+	w := func(zh, english string) []byte {
+		if en {
+			return append(b, english...)
+		}
+		return append(b, zh...)
+	}
+	if en {
+		b = append(b, n.nameEN...)
+	} else {
+		b = append(b, n.name...)
+	}
 	if g.year != 0 {
-		b = append(b, "（"...)
+		b = w("（", " (")
 		b = strconv.AppendInt(b, int64(g.year), 10)
-		b = append(b, "年）"...)
+		b = w("年）", ")")
 	}
 	b = append(b, ' ')
-	b = appendDistinct(b, mv.v, n.value, m.unit)
-	b = append(b, "，需 "...)
-	b = append(b, n.required...)
-	b = append(b, "："...)
+	b = appendDistinctIn(b, mv.v, n.value, m.unit, en)
+	if en {
+		b = append(b, ", needs "...)
+		b = append(b, n.requiredEN...)
+		b = append(b, ": "...)
+	} else {
+		b = append(b, "，需 "...)
+		b = append(b, n.required...)
+		b = append(b, "："...)
+	}
 	up := n.op == opGE || n.op == opGT
 	switch m.op {
 	case mRatio:
 		numUnit := yearFieldInfo[m.field].unit
 		noun := m.noun
+		if en {
+			noun = m.nounEN
+		}
 		if noun == "" {
 			noun = yearFieldInfo[m.field].label
+			if en {
+				noun = yearFieldInfo[m.field].labelEN
+			}
 		}
 		t := n.value
 		var d float64
@@ -541,8 +573,21 @@ func (g *Gap) appendCompare(b []byte) []byte {
 		}
 		d = roundUp(d, numUnit)
 		if mv.den == 0 && up {
+			if en {
+				b = append(b, yearFieldInfo[m.den].labelEN...)
+				return append(b, " is 0"...)
+			}
 			b = append(b, yearFieldInfo[m.den].label...)
 			return append(b, "为 0"...)
+		}
+		if en {
+			b = appendValueEN(b, d, numUnit)
+			if up {
+				b = append(b, " more "...)
+			} else {
+				b = append(b, " less "...)
+			}
+			return append(b, noun...)
 		}
 		if up {
 			b = append(b, "还差 "...)
@@ -555,7 +600,11 @@ func (g *Gap) appendCompare(b []byte) []byte {
 	case mGrowth, mAvgGrowth, mCAGR:
 		d := math.Abs(n.value - mv.v)
 		if math.IsInf(mv.v, 0) {
-			return append(b, "无法计算增长率"...)
+			return w("无法计算增长率", "the growth rate cannot be computed")
+		}
+		if en {
+			b = appendTrim(b, d*100, 2)
+			return append(b, " percentage points short"...)
 		}
 		b = append(b, "还差 "...)
 		b = appendTrim(b, d*100, 2)
@@ -564,6 +613,12 @@ func (g *Gap) appendCompare(b []byte) []byte {
 		d := math.Ceil(n.value - mv.v)
 		if n.op == opGT {
 			d++
+		}
+		if en {
+			b = appendValueEN(b, d, UnitDays)
+			b = append(b, " to go (met from "...)
+			b = g.asOf.AddDate(0, 0, int(d)).AppendFormat(b, dateLayout)
+			return append(b, ')')
 		}
 		b = append(b, "还需 "...)
 		b = appendTrim(b, d, 0)
@@ -576,6 +631,13 @@ func (g *Gap) appendCompare(b []byte) []byte {
 			d = -d
 		}
 		d = roundUp(d, m.unit)
+		if en {
+			b = appendValueEN(b, d, m.unit)
+			if up {
+				return append(b, " short"...)
+			}
+			return append(b, " over"...)
+		}
 		if up {
 			b = append(b, "还差 "...)
 		} else {
@@ -586,11 +648,11 @@ func (g *Gap) appendCompare(b []byte) []byte {
 	return b
 }
 
-// appendDistinct writes a failed ratio with enough decimals that it does not
-// print as the threshold it missed (4.9992%, not 5%).
-func appendDistinct(b []byte, v, t float64, u Unit) []byte {
+// appendDistinctIn writes a failed ratio with enough decimals that it does not
+// print as the threshold it missed (4.9992%, not 5%), in English when en.
+func appendDistinctIn(b []byte, v, t float64, u Unit, en bool) []byte {
 	if u != UnitRatio || math.IsInf(v, 0) {
-		return appendValue(b, v, u)
+		return appendValueIn(b, v, u, en)
 	}
 	var tb [32]byte
 	ts := appendTrim(tb[:0], t*100, 6)
@@ -753,7 +815,7 @@ func (c *evalCtx) evalSwitch(n *node) status {
 		st = all
 		c.restore(m)
 		if st == stFail {
-			c.addGap(Gap{text: n.gapText})
+			c.addGap(Gap{text: n.gapText, textEN: n.gapTextEN})
 		}
 	}
 	c.finishRow(i, st, actual, true)

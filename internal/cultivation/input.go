@@ -94,27 +94,28 @@ const (
 )
 
 // yearFieldInfo lists every per-year field: JSON name, display unit, whether
-// it may be negative, and its Chinese name for gaps.
+// it may be negative, and its Chinese and English names for gaps.
 var yearFieldInfo = [numYearFields]struct {
 	json     string
 	unit     Unit
 	negative bool
 	label    string
+	labelEN  string
 }{
-	fRevenue:           {"revenue", UnitYuan, false, "营业收入"},
-	fMainRevenue:       {"main_revenue", UnitYuan, false, "主营业务收入"},
-	fHightechRevenue:   {"hightech_revenue", UnitYuan, false, "高新技术产品（服务）收入"},
-	fCostTotal:         {"cost_total", UnitYuan, false, "成本费用支出总额"},
-	fRDExpense:         {"rd_expense", UnitYuan, false, "研发费用"},
-	fRDExpenseDomestic: {"rd_expense_domestic", UnitYuan, false, "境内研发费用"},
-	fEmployees:         {"employees", UnitPersons, false, "职工总数"},
-	fTechStaff:         {"tech_staff", UnitPersons, false, "科技人员"},
-	fRDStaff:           {"rd_staff", UnitPersons, false, "研发人员"},
-	fTotalAssets:       {"total_assets", UnitYuan, false, "资产总额"},
-	fNetAssets:         {"net_assets", UnitYuan, true, "净资产"},
-	fLiabilities:       {"liabilities", UnitYuan, false, "负债总额"},
-	fNetProfit:         {"net_profit", UnitYuan, true, "净利润"},
-	fEquityFinancing:   {"equity_financing", UnitYuan, false, "股权融资"},
+	fRevenue:           {"revenue", UnitYuan, false, "营业收入", "revenue"},
+	fMainRevenue:       {"main_revenue", UnitYuan, false, "主营业务收入", "main business revenue"},
+	fHightechRevenue:   {"hightech_revenue", UnitYuan, false, "高新技术产品（服务）收入", "high-tech product (service) revenue"},
+	fCostTotal:         {"cost_total", UnitYuan, false, "成本费用支出总额", "total costs and expenses"},
+	fRDExpense:         {"rd_expense", UnitYuan, false, "研发费用", "R&D expense"},
+	fRDExpenseDomestic: {"rd_expense_domestic", UnitYuan, false, "境内研发费用", "domestic R&D expense"},
+	fEmployees:         {"employees", UnitPersons, false, "职工总数", "total staff"},
+	fTechStaff:         {"tech_staff", UnitPersons, false, "科技人员", "technical staff"},
+	fRDStaff:           {"rd_staff", UnitPersons, false, "研发人员", "R&D staff"},
+	fTotalAssets:       {"total_assets", UnitYuan, false, "资产总额", "total assets"},
+	fNetAssets:         {"net_assets", UnitYuan, true, "净资产", "net assets"},
+	fLiabilities:       {"liabilities", UnitYuan, false, "负债总额", "total liabilities"},
+	fNetProfit:         {"net_profit", UnitYuan, true, "净利润", "net profit"},
+	fEquityFinancing:   {"equity_financing", UnitYuan, false, "股权融资", "equity financing"},
 }
 
 func (y *YearFigures) get(f yearField) *float64 {
@@ -245,40 +246,42 @@ type AssessmentInput struct {
 
 // KeyInfo documents one key of Figures, Choices or Attestations.
 type KeyInfo struct {
-	Key    string
-	Label  string   // Chinese name, used in results
-	Values []string // allowed values of a choice; nil for figures and attestations
-	Unit   Unit     // unit of a figure
-	Expert bool     // an expert score: absent means "any point in range", not missing
+	Key   string
+	Label string // Chinese name, used in results
+	// LabelEN is the English name, used on English pages.
+	LabelEN string
+	Values  []string // allowed values of a choice; nil for figures and attestations
+	Unit    Unit     // unit of a figure
+	Expert  bool     // an expert score: absent means "any point in range", not missing
 }
 
 // FigureKeys are the numeric facts in AssessmentInput.Figures.
 var FigureKeys = []KeyInfo{
-	{Key: "niche_years", Label: "从事特定细分市场年限", Unit: UnitYears},
-	{Key: "market_share", Label: "主导产品细分市场占有率", Unit: UnitRatio},
-	{Key: "market_rank", Label: "主导产品国内细分市场排名", Unit: UnitRank},
-	{Key: "dev_score", Label: "专精特新发展评价得分（平台计算）", Unit: UnitPoints},
-	{Key: "conversions_3y", Label: "近三年科技成果转化数", Unit: UnitCount},
-	{Key: "quality_items", Label: "质量管理加分项数（省级以上质量奖、管理体系认证、自主品牌、参与制定标准）", Unit: UnitCount},
-	{Key: "rd_management_rules", Label: "研发组织管理制度与辅助账（专家评分）", Unit: UnitPoints, Expert: true},
-	{Key: "rd_institution_cooperation", Label: "研发机构与产学研合作（专家评分）", Unit: UnitPoints, Expert: true},
-	{Key: "conversion_incentives", Label: "成果转化组织与激励、开放式创新平台（专家评分）", Unit: UnitPoints, Expert: true},
-	{Key: "talent_rewards", Label: "人才培养、引进与绩效奖励（专家评分）", Unit: UnitPoints, Expert: true},
-	{Key: "local_feature_score", Label: "特色化指标（省级主管部门评分）", Unit: UnitPoints, Expert: true},
+	{Key: "niche_years", Label: "从事特定细分市场年限", LabelEN: "Years in a specific market niche", Unit: UnitYears},
+	{Key: "market_share", Label: "主导产品细分市场占有率", LabelEN: "Market share of the main product in its niche", Unit: UnitRatio},
+	{Key: "market_rank", Label: "主导产品国内细分市场排名", LabelEN: "Domestic niche market rank of the main product", Unit: UnitRank},
+	{Key: "dev_score", Label: "专精特新发展评价得分（平台计算）", LabelEN: "Specialized and sophisticated development score (computed by the platform)", Unit: UnitPoints},
+	{Key: "conversions_3y", Label: "近三年科技成果转化数", LabelEN: "Technology transfers in the last three years", Unit: UnitCount},
+	{Key: "quality_items", Label: "质量管理加分项数（省级以上质量奖、管理体系认证、自主品牌、参与制定标准）", LabelEN: "Quality management bonus items (provincial or higher quality award, management system certification, own brand, standards drafting)", Unit: UnitCount},
+	{Key: "rd_management_rules", Label: "研发组织管理制度与辅助账（专家评分）", LabelEN: "R&D management rules and sub-ledger (expert score)", Unit: UnitPoints, Expert: true},
+	{Key: "rd_institution_cooperation", Label: "研发机构与产学研合作（专家评分）", LabelEN: "R&D institution and industry–university–research cooperation (expert score)", Unit: UnitPoints, Expert: true},
+	{Key: "conversion_incentives", Label: "成果转化组织与激励、开放式创新平台（专家评分）", LabelEN: "Technology transfer organisation and incentives, open innovation platforms (expert score)", Unit: UnitPoints, Expert: true},
+	{Key: "talent_rewards", Label: "人才培养、引进与绩效奖励（专家评分）", LabelEN: "Talent training, recruitment and performance rewards (expert score)", Unit: UnitPoints, Expert: true},
+	{Key: "local_feature_score", Label: "特色化指标（省级主管部门评分）", LabelEN: "Distinctiveness indicators (scored by the provincial authority)", Unit: UnitPoints, Expert: true},
 }
 
 // ChoiceKeys are the categorical facts in AssessmentInput.Choices.
 var ChoiceKeys = []KeyInfo{
-	{Key: "hightech_domain", Label: "核心技术所属国家重点支持的高新技术领域",
+	{Key: "hightech_domain", Label: "核心技术所属国家重点支持的高新技术领域", LabelEN: "High-tech field supported by the state that the core technology belongs to",
 		Values: []string{"电子信息", "生物与新医药", "航空航天", "新材料", "高技术服务", "新能源与节能", "资源与环境", "先进制造与自动化", "无"}},
-	{Key: "rd_institution", Label: "研发机构级别", Values: []string{"national", "provincial", "municipal", "below_municipal", "none"}},
-	{Key: "advancement", Label: "技术的先进程度（专家评价）", Values: []string{"高", "较高", "一般", "较低", "无"}, Expert: true},
-	{Key: "core_support", Label: "核心支持作用（专家评价）", Values: []string{"强", "较强", "一般", "较弱", "无"}, Expert: true},
-	{Key: "ip_acquisition", Label: "知识产权获得方式", Values: []string{"own_rd", "transfer_only"}, Expert: true},
-	{Key: "standards_drafting", Label: "参与制定标准（加分）", Values: []string{"yes", "no"}, Expert: true},
-	{Key: "strategic_emerging", Label: "主导产品属于《战略性新兴产业分类》", Values: []string{"yes", "no"}},
-	{Key: "product_field", Label: "主导产品所属领域", Values: []string{"short_board", "six_basics", "none"}},
-	{Key: "digital_level", Label: "数字化水平", Values: []string{"level3", "level2", "level1"}},
+	{Key: "rd_institution", Label: "研发机构级别", LabelEN: "Level of the R&D institution", Values: []string{"national", "provincial", "municipal", "below_municipal", "none"}},
+	{Key: "advancement", Label: "技术的先进程度（专家评价）", LabelEN: "How advanced the technology is (expert judgement)", Values: []string{"高", "较高", "一般", "较低", "无"}, Expert: true},
+	{Key: "core_support", Label: "核心支持作用（专家评价）", LabelEN: "Core supporting role (expert judgement)", Values: []string{"强", "较强", "一般", "较弱", "无"}, Expert: true},
+	{Key: "ip_acquisition", Label: "知识产权获得方式", LabelEN: "How the IP was obtained", Values: []string{"own_rd", "transfer_only"}, Expert: true},
+	{Key: "standards_drafting", Label: "参与制定标准（加分）", LabelEN: "Standards drafting (bonus)", Values: []string{"yes", "no"}, Expert: true},
+	{Key: "strategic_emerging", Label: "主导产品属于《战略性新兴产业分类》", LabelEN: "Main product listed in the Strategic Emerging Industries Classification", Values: []string{"yes", "no"}},
+	{Key: "product_field", Label: "主导产品所属领域", LabelEN: "Field of the main product", Values: []string{"short_board", "six_basics", "none"}},
+	{Key: "digital_level", Label: "数字化水平", LabelEN: "Digitalisation level", Values: []string{"level3", "level2", "level1"}},
 }
 
 // AttestationKeys are the yes/no facts in AssessmentInput.Attestations. Those
@@ -286,19 +289,19 @@ var ChoiceKeys = []KeyInfo{
 // registry or the enterprise's own statement settles them); those marked
 // "judgement" need a person and leave the verdict at "possible" when absent.
 var AttestationKeys = []KeyInfo{
-	{Key: "tax_on_actual_profit", Label: "居民企业，查账征收，会计核算健全、能准确归集研发费用"},
-	{Key: "product_allowed", Label: "产品（服务）不属于国家禁止、限制和淘汰类"},
-	{Key: "no_major_incident", Label: "无重大安全、重大质量事故、严重环境违法和科研严重失信行为"},
-	{Key: "not_on_credit_lists", Label: "未列入经营异常名录和严重违法失信名单"},
-	{Key: "is_sme", Label: "符合《中小企业划型标准规定》，在境内注册的独立法人"},
-	{Key: "no_tax_violation", Label: "近三年无偷税漏税等违法违规行为"},
-	{Key: "has_development_activity", Label: "有房地产开发经营活动"},
-	{Key: "market_position", Label: "主导产品细分市场占有率较为靠前，具有一定知名度"},
-	{Key: "key_chain_link", Label: "主导产品属于重点领域、处于产业链关键环节"},
-	{Key: "info_system", Label: "至少1项核心业务采用信息系统支撑"},
-	{Key: "mgmt_certification", Label: "取得管理体系认证或发达国家和地区产品认证"},
-	{Key: "own_brand", Label: "拥有直面市场的自主品牌"},
-	{Key: "first_high_tech", Label: "首次认定为高新技术企业（非重新认定）"},
+	{Key: "tax_on_actual_profit", Label: "居民企业，查账征收，会计核算健全、能准确归集研发费用", LabelEN: "Resident enterprise taxed on audited accounts, with sound accounting that records R&D expense accurately"},
+	{Key: "product_allowed", Label: "产品（服务）不属于国家禁止、限制和淘汰类", LabelEN: "Products (services) not in the state's prohibited, restricted or phased-out categories"},
+	{Key: "no_major_incident", Label: "无重大安全、重大质量事故、严重环境违法和科研严重失信行为", LabelEN: "No major safety or quality accident, serious environmental violation or serious research misconduct"},
+	{Key: "not_on_credit_lists", Label: "未列入经营异常名录和严重违法失信名单", LabelEN: "Not on the abnormal-operations list or the list of serious violators"},
+	{Key: "is_sme", Label: "符合《中小企业划型标准规定》，在境内注册的独立法人", LabelEN: "An SME under the SME classification rules, registered in China as an independent legal person"},
+	{Key: "no_tax_violation", Label: "近三年无偷税漏税等违法违规行为", LabelEN: "No tax evasion or other violations in the last three years"},
+	{Key: "has_development_activity", Label: "有房地产开发经营活动", LabelEN: "Has real-estate development activity"},
+	{Key: "market_position", Label: "主导产品细分市场占有率较为靠前，具有一定知名度", LabelEN: "The main product's niche market share is near the top and it is fairly well known"},
+	{Key: "key_chain_link", Label: "主导产品属于重点领域、处于产业链关键环节", LabelEN: "Main product in a key field, at a key link of the supply chain"},
+	{Key: "info_system", Label: "至少1项核心业务采用信息系统支撑", LabelEN: "At least one core business process runs on an information system"},
+	{Key: "mgmt_certification", Label: "取得管理体系认证或发达国家和地区产品认证", LabelEN: "Management system certification, or product certification of a developed country or region"},
+	{Key: "own_brand", Label: "拥有直面市场的自主品牌", LabelEN: "Owns a brand sold directly to the market"},
+	{Key: "first_high_tech", Label: "首次认定为高新技术企业（非重新认定）", LabelEN: "First recognition as a High and New Technology Enterprise (not a re-recognition)"},
 }
 
 // CertificateTypes are the title types AssessmentInput.Certificates may hold.
@@ -550,6 +553,44 @@ var valueLabels = map[string]string{
 	"specialized-sme": "专精特新中小企业", "little-giant": "专精特新“小巨人”企业",
 	"tech-innovation-demo": "国家级技术创新示范企业", "ip-advantage": "知识产权优势企业",
 	"ip-demonstration": "知识产权示范企业", "construction-qualification": "建筑业总承包或专业承包资质",
+}
+
+// valueLabelsEN is valueLabels in English; the certificate titles match
+// the catalogs' cert.* entries.
+var valueLabelsEN = map[string]string{
+	"national": "national", "provincial": "provincial or ministerial", "municipal": "municipal", "below_municipal": "below municipal", "none": "none",
+	"international": "international", "industry": "industry",
+	"own_rd": "own R&D", "transfer_only": "only by transfer, gift or acquisition", "yes": "yes", "no": "no",
+	"short_board": "closing gaps, strengthening strengths, filling blanks", "six_basics": "industrial “six basics”, time-honoured brand or chain-leader supplier",
+	"level3": "level 3 or above", "level2": "level 2", "level1": "level 1",
+	"sci_award": "science and technology award", "standard": "standard led", "chuangke": "“Maker China” contest placing",
+	"tech-sme": "Tech-based SME", "high-tech": "High-tech enterprise", "innovative-sme": "Innovative SME",
+	"specialized-sme": "Specialized SME", "little-giant": "Little giant",
+	"tech-innovation-demo": "National technology innovation demonstration enterprise", "ip-advantage": "IP advantage enterprise",
+	"ip-demonstration": "IP demonstration enterprise", "construction-qualification": "Construction general or specialist contracting qualification",
+	"电子信息": "electronic information", "生物与新医药": "biology and new medicine", "航空航天": "aerospace", "新材料": "new materials",
+	"高技术服务": "high-tech services", "新能源与节能": "new energy and energy saving", "资源与环境": "resources and environment",
+	"先进制造与自动化": "advanced manufacturing and automation", "无": "none",
+	"高": "high", "较高": "fairly high", "一般": "average", "较低": "fairly low", "强": "strong", "较强": "fairly strong", "较弱": "fairly weak",
+}
+
+// valueLabelIn is valueLabel in lang.
+func valueLabelIn(v string, en bool) string {
+	if en {
+		if l, ok := valueLabelsEN[v]; ok {
+			return l
+		}
+		return v
+	}
+	return valueLabel(v)
+}
+
+func valueLabelListIn(vs []string, sep string, en bool) string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = valueLabelIn(v, en)
+	}
+	return strings.Join(out, sep)
 }
 
 func valueLabel(v string) string {

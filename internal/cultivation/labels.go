@@ -2,12 +2,98 @@ package cultivation
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
 var ipLabels = map[string]string{
 	"class1": "Ⅰ类知识产权数", "class2": "Ⅱ类知识产权数", "class1_high_value": "Ⅰ类高价值知识产权数",
 	"class1_own": "自主研发的Ⅰ类知识产权数", "class1_applied": "已应用并产生效益的Ⅰ类知识产权数",
+}
+
+var ipLabelsEN = map[string]string{
+	"class1": "Class I IP count", "class2": "Class II IP count", "class1_high_value": "High-value Class I IP count",
+	"class1_own": "Self-developed Class I IP count", "class1_applied": "Class I IP applied and yielding benefits",
+}
+
+var honorRank = regexp.MustCompile(`^honors\[(\d+)\]\.rank$`)
+
+// FieldLabelIn is FieldLabel in lang: in Chinese exactly FieldLabel, in
+// English the English names ("2025 R&D expense"). An unknown path is
+// returned as it is.
+func FieldLabelIn(lang, path string) string {
+	if !isEN(lang) {
+		return FieldLabel(path)
+	}
+	parts := strings.Split(path, ".")
+	switch {
+	case len(parts) == 3 && parts[0] == "years":
+		if f, ok := yearFieldByName(parts[2]); ok {
+			return parts[1] + " " + yearFieldInfo[f].labelEN
+		}
+	case len(parts) == 2:
+		var keys []KeyInfo
+		switch parts[0] {
+		case "figures":
+			keys = FigureKeys
+		case "choices":
+			keys = ChoiceKeys
+		case "attestations":
+			keys = AttestationKeys
+		case "ip":
+			if l, ok := ipLabelsEN[parts[1]]; ok {
+				return l
+			}
+		}
+		for _, k := range keys {
+			if k.Key == parts[1] {
+				return k.LabelEN
+			}
+		}
+		if m := honorRank.FindStringSubmatch(path); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			return "Rank in honour " + strconv.Itoa(n+1)
+		}
+	case len(parts) == 1:
+		switch path {
+		case "founded":
+			return "Date of registration"
+		case "industry":
+			return "Industry code"
+		case "as_of":
+			return "Assessment date"
+		}
+	}
+	return path
+}
+
+// confirmEN maps the to-confirm entries the engine writes (an attestation's
+// label, or the label with "（需人工判断）") to their English.
+var confirmEN = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range AttestationKeys {
+		m[k.Label] = k.LabelEN
+		m[k.Label+reviewSuffix] = k.LabelEN + reviewSuffixEN
+	}
+	return m
+}()
+
+const (
+	reviewSuffix   = "（需人工判断）"
+	reviewSuffixEN = " (needs a person's judgement)"
+)
+
+// ConfirmText renders one entry of AssessmentResult.ToConfirm in lang; the
+// entries are stored in Chinese. An entry it does not know is returned as
+// it is.
+func ConfirmText(lang, s string) string {
+	if isEN(lang) {
+		if e, ok := confirmEN[s]; ok {
+			return e
+		}
+	}
+	return s
 }
 
 // FieldLabel turns a JSON path of the assessment input, as a result's
@@ -92,4 +178,21 @@ func PlainText(s string) string {
 		}
 		return id
 	})
+}
+
+// documentNumber matches an official document number (发文字号) such as
+// 国科发火〔2016〕32号 or 工信部企业〔2026〕2号: a proper name that English
+// texts quote as written.
+var documentNumber = regexp.MustCompile(`\p{Han}+〔\d{4}〕\d+号`)
+
+// HasHan reports whether s holds Chinese characters outside document
+// numbers: a text meant for English pages that still needs translating.
+func HasHan(s string) bool {
+	s = documentNumber.ReplaceAllString(s, "")
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,6 +1,7 @@
 package cultivation
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -44,6 +45,8 @@ type metric struct {
 	young     bool
 	unit      Unit
 	noun      string
+	labelEN   string
+	nounEN    string
 }
 
 // minOffset bounds how far back a metric may look, with each_year shifts,
@@ -58,8 +61,12 @@ func compileMetric(name string, f fileMetric) (*metric, error) {
 	if f.Label == "" {
 		return nil, errors.New("label: required (the Chinese name shown to users)")
 	}
+	// Rule files must give the English (LoadRuleSets checks); other
+	// callers fall back to the Chinese.
+	f.LabelEN, f.NounEN = cmp.Or(f.LabelEN, f.Label), cmp.Or(f.NounEN, f.Noun)
 	m := &metric{name: name, label: f.Label, op: op, from: f.From, to: f.To, key: f.Key, keys: f.Keys,
-		divide: f.Divide, partOfDen: f.PartOfDen, young: f.PartialIfYoung, noun: f.Noun}
+		divide: f.Divide, partOfDen: f.PartOfDen, young: f.PartialIfYoung, noun: f.Noun,
+		labelEN: f.LabelEN, nounEN: f.NounEN}
 	if m.divide == 0 {
 		m.divide = 1
 	}

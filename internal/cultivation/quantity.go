@@ -8,6 +8,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"kechuang/internal/i18n"
 )
 
 // Quantity is a threshold as written in a rule file. It accepts a JSON
@@ -184,6 +186,62 @@ func appendTrim(b []byte, f float64, prec int) []byte {
 		b = append(b[:start], '0')
 	}
 	return b
+}
+
+// appendValueEN writes v the way an English page writes it: ¥360K, 3.2%,
+// 12 persons. Amounts keep every 元, as appendValue does.
+func appendValueEN(b []byte, v float64, u Unit) []byte {
+	if math.IsInf(v, 0) || math.IsNaN(v) {
+		return append(b, "∞"...)
+	}
+	plural := func(b []byte, one, many string) []byte {
+		if v == 1 {
+			return append(b, one...)
+		}
+		return append(b, many...)
+	}
+	switch u {
+	case UnitYuan:
+		return i18n.AppendYuanEN(b, v, true)
+	case UnitRatio:
+		b = appendTrim(b, v*100, 2)
+		return append(b, '%')
+	case UnitPersons:
+		b = appendTrim(b, v, 1)
+		return plural(b, " person", " persons")
+	case UnitCount:
+		b = appendTrim(b, v, 2)
+		return plural(b, " item", " items")
+	case UnitDays:
+		b = appendTrim(b, v, 0)
+		return plural(b, " day", " days")
+	case UnitYears:
+		b = appendTrim(b, v, 1)
+		return plural(b, " year", " years")
+	case UnitPoints:
+		b = appendTrim(b, v, 1)
+		return plural(b, " point", " points")
+	case UnitRank:
+		b = append(b, "No. "...)
+		return appendTrim(b, v, 0)
+	}
+	return appendTrim(b, v, 4)
+}
+
+// appendValueIn is appendValue in Chinese and appendValueEN in English.
+func appendValueIn(b []byte, v float64, u Unit, en bool) []byte {
+	if en {
+		return appendValueEN(b, v, u)
+	}
+	return appendValue(b, v, u)
+}
+
+// isEN reports whether lang asks for the English texts.
+func isEN(lang string) bool { return lang == i18n.English }
+
+func formatValueIn(v float64, u Unit, en bool) string {
+	var buf [32]byte
+	return string(appendValueIn(buf[:0], v, u, en))
 }
 
 func formatValue(v float64, u Unit) string {

@@ -28,6 +28,26 @@ type Value struct {
 	Unit  Unit
 	Known bool
 	Text  string
+
+	en string // Text in English, when the engine set Text
+}
+
+// In renders the value in lang: String in Chinese; in English the English
+// units ("¥360K", "12 persons") and words ("yes", "held").
+func (v Value) In(lang string) string {
+	if !isEN(lang) {
+		return v.String()
+	}
+	if v.Text != "" {
+		if v.en != "" {
+			return v.en
+		}
+		return v.Text
+	}
+	if !v.Known {
+		return ""
+	}
+	return formatValueIn(v.V, v.Unit, true)
 }
 
 // String renders the value as users read it ("3.2%", "¥36万"); "" if unknown.
@@ -121,8 +141,28 @@ type Condition struct {
 	Required   string `json:"required"`
 	Confidence string `json:"confidence,omitempty"` // C, S or U as in criteria.md
 	Source     string `json:"source,omitempty"`
+	// NameEN and RequiredEN are Name and Required in English, for English
+	// pages; the JSON carries the Chinese.
+	NameEN     string `json:"-"`
+	RequiredEN string `json:"-"`
 
 	prefix []byte // the fields above, JSON-encoded once at load
+}
+
+// NameIn returns the condition's name in lang.
+func (c *Condition) NameIn(lang string) string {
+	if isEN(lang) && c.NameEN != "" {
+		return c.NameEN
+	}
+	return c.Name
+}
+
+// RequiredIn returns what the condition requires, in lang.
+func (c *Condition) RequiredIn(lang string) string {
+	if isEN(lang) && c.RequiredEN != "" {
+		return c.RequiredEN
+	}
+	return c.Required
 }
 
 // ConditionResult is a Condition applied to one enterprise. The embedded
@@ -143,8 +183,27 @@ type Item struct {
 	Max        float64 `json:"max"`
 	Expert     bool    `json:"expert,omitempty"` // experts choose the points
 	Confidence string  `json:"confidence,omitempty"`
+	// NameEN and PartEN are Name and Part in English, for English pages.
+	NameEN string `json:"-"`
+	PartEN string `json:"-"`
 
 	prefix []byte // the fields above, JSON-encoded once at load
+}
+
+// NameIn returns the item's name in lang.
+func (it *Item) NameIn(lang string) string {
+	if isEN(lang) && it.NameEN != "" {
+		return it.NameEN
+	}
+	return it.Name
+}
+
+// PartIn returns the name of the item's score part in lang.
+func (it *Item) PartIn(lang string) string {
+	if isEN(lang) && it.PartEN != "" {
+		return it.PartEN
+	}
+	return it.Part
 }
 
 // ItemResult is an Item scored for one enterprise. Points is null when
@@ -163,7 +222,8 @@ type ItemResult struct {
 
 // AssessmentResult is the outcome of Assess. Score is set when the total is
 // determined; ScoreMin and ScoreMax bound it whenever the rule set scores.
-// Gaps say, in Chinese, what each failed condition lacks; Missing lists the
+// Gaps say what each failed condition lacks (Chinese in String and the JSON,
+// any language through Gap.Text); Missing lists the
 // JSON paths of absent input that the verdict depends on; ToConfirm lists
 // conditions taken as met pending an attestation, registry check or review.
 type AssessmentResult struct {
@@ -208,6 +268,7 @@ type Gap struct {
 	kind        gapKind
 	n           *node
 	text        string
+	textEN      string // text in English; "" for a gap read back from storage
 	v, num, den float64
 	year        int // set when one year of several failed
 	asOf        time.Time
@@ -226,12 +287,35 @@ func (g Gap) String() string {
 	return string(g.append(make([]byte, 0, 160)))
 }
 
+// Text renders the gap in lang: String in Chinese; in English a sentence
+// built from the rule files' English fields and English units, e.g.
+// "R&D expense share 3.2%, needs ≥ 5% (sales revenue of the last year ≤
+// ¥50M): ¥360K more R&D investment". A gap read back from a stored result
+// has only its Chinese text; English pages show recomputed results.
+func (g Gap) Text(lang string) string {
+	if !isEN(lang) {
+		return g.String()
+	}
+	if g.kind == gapText {
+		if g.textEN != "" {
+			return g.textEN
+		}
+		return g.text
+	}
+	return string(g.appendIn(make([]byte, 0, 200), true))
+}
+
 // MarshalJSON implements json.Marshaler: the gap as a JSON string.
 func (g Gap) MarshalJSON() ([]byte, error) {
 	return json.Marshal(g.String())
 }
 
-func (g *Gap) append(b []byte) []byte {
+func (g *Gap) append(b []byte) []byte { return g.appendIn(b, false) }
+
+func (g *Gap) appendIn(b []byte, en bool) []byte {
+	if en {
+		return g.appendEN(b)
+	}
 	switch g.kind {
 	case gapCompare:
 		return g.appendCompare(b)
@@ -261,6 +345,51 @@ func (g *Gap) append(b []byte) []byte {
 		return b
 	}
 	return append(b, g.text...)
+}
+
+// appendEN is append in English.
+func (g *Gap) appendEN(b []byte) []byte {
+	switch g.kind {
+	case gapCompare:
+		return g.appendCompareIn(b, true)
+	case gapChoice:
+		b = append(b, g.n.nameEN...)
+		b = append(b, ' ')
+		b = append(b, g.textEN...)
+		b = append(b, ", needs "...)
+		return append(b, g.n.requiredEN...)
+	case gapIndustry:
+		b = append(b, g.n.nameEN...)
+		b = append(b, ": industry "...)
+		b = append(b, g.text...)
+		b = append(b, ", needs "...)
+		return append(b, g.n.requiredEN...)
+	case gapScore, gapPart, gapNonzero:
+		return g.appendScoreIn(b, true)
+	case gapAlt:
+		b = append(b, g.n.nameEN...)
+		b = append(b, " (any one suffices): "...)
+		for i := range g.alts {
+			if i > 0 {
+				b = append(b, "; or "...)
+			}
+			b = g.alts[i].appendEN(b)
+		}
+		return b
+	}
+	if g.textEN != "" {
+		return append(b, g.textEN...)
+	}
+	return append(b, g.text...)
+}
+
+// GapTextsIn renders gaps as strings in lang (see Gap.Text).
+func GapTextsIn(gaps []Gap, lang string) []string {
+	out := make([]string, len(gaps))
+	for i, g := range gaps {
+		out[i] = g.Text(lang)
+	}
+	return out
 }
 
 // GapTexts renders gaps as strings.

@@ -18,6 +18,37 @@ type Document struct {
 	Title  string `json:"title"`
 	Date   string `json:"date,omitempty"`
 	URL    string `json:"url,omitempty"`
+	// TitleEN is the title in English, for English pages; NumberEN the
+	// number, when it is no document number (a statistical system).
+	TitleEN  string `json:"-"`
+	NumberEN string `json:"-"`
+}
+
+// NumberIn returns the document's number in lang: a 发文字号 stays as
+// written, as a proper name.
+func (d Document) NumberIn(lang string) string {
+	if isEN(lang) && d.NumberEN != "" {
+		return d.NumberEN
+	}
+	return d.Number
+}
+
+// TitleIn returns the document's title in lang.
+func (d Document) TitleIn(lang string) string {
+	if isEN(lang) && d.TitleEN != "" {
+		return d.TitleEN
+	}
+	return d.Title
+}
+
+// fileDocument is a Document as the rule file writes it.
+type fileDocument struct {
+	Number   string `json:"number"`
+	NumberEN string `json:"number_en"`
+	Title    string `json:"title"`
+	TitleEN  string `json:"title_en"`
+	Date     string `json:"date"`
+	URL      string `json:"url"`
 }
 
 // RuleSet is one version of one official rule set, compiled from its file.
@@ -37,12 +68,51 @@ type RuleSet struct {
 	Unconfirmed []string
 	// Secondary lists the thresholds marked [S] (third-party summaries only).
 	Secondary []string
+	// NameEN, NotesEN, UnconfirmedEN and SecondaryEN are the same texts in
+	// English, entry for entry; the loader refuses a file that lacks one.
+	NameEN        string
+	NotesEN       []string
+	UnconfirmedEN []string
+	SecondaryEN   []string
 
 	passScore  float64
 	conditions []*node
 	direct     []*node
 	score      *scoreSpec
 	outCap     int // expected number of condition rows, to size the result once
+}
+
+// NameIn returns the rule set's name in lang.
+func (rs *RuleSet) NameIn(lang string) string {
+	if isEN(lang) {
+		return rs.NameEN
+	}
+	return rs.Name
+}
+
+// NotesIn returns the rule set's notes in lang. The Chinese notes are as
+// written in the file; pass them through PlainText before showing them.
+func (rs *RuleSet) NotesIn(lang string) []string {
+	if isEN(lang) {
+		return rs.NotesEN
+	}
+	return rs.Notes
+}
+
+// UnconfirmedIn returns Unconfirmed in lang.
+func (rs *RuleSet) UnconfirmedIn(lang string) []string {
+	if isEN(lang) {
+		return rs.UnconfirmedEN
+	}
+	return rs.Unconfirmed
+}
+
+// SecondaryIn returns Secondary in lang.
+func (rs *RuleSet) SecondaryIn(lang string) []string {
+	if isEN(lang) {
+		return rs.SecondaryEN
+	}
+	return rs.Secondary
 }
 
 // InForce reports whether the rule set applies to an assessment dated t.
@@ -165,12 +235,15 @@ type fileRuleSet struct {
 	ID            string                `json:"id"`
 	Version       string                `json:"version"`
 	Name          string                `json:"name"`
-	Documents     []Document            `json:"documents"`
+	NameEN        string                `json:"name_en"`
+	Documents     []fileDocument        `json:"documents"`
 	EffectiveFrom string                `json:"effective_from"`
 	Expires       string                `json:"expires"`
 	Confidence    string                `json:"confidence"`
 	Notes         []string              `json:"notes"`
+	NotesEN       []string              `json:"notes_en"`
 	Unconfirmed   []string              `json:"unconfirmed"`
+	UnconfirmedEN []string              `json:"unconfirmed_en"`
 	Metrics       map[string]fileMetric `json:"metrics"`
 	Conditions    []fileNode            `json:"conditions"`
 	Score         *fileScore            `json:"score"`
@@ -180,6 +253,7 @@ type fileRuleSet struct {
 type fileMetric struct {
 	Op             string   `json:"op"`
 	Label          string   `json:"label"`
+	LabelEN        string   `json:"label_en"`
 	Field          string   `json:"field"`
 	Den            string   `json:"den"`
 	Key            string   `json:"key"`
@@ -190,11 +264,13 @@ type fileMetric struct {
 	PartOfDen      bool     `json:"part_of_den"`
 	PartialIfYoung bool     `json:"partial_if_young"`
 	Noun           string   `json:"noun"`
+	NounEN         string   `json:"noun_en"`
 }
 
 type fileNode struct {
 	ID          string         `json:"id"`
 	Name        string         `json:"name"`
+	NameEN      string         `json:"name_en"`
 	Metric      string         `json:"metric"`
 	Op          string         `json:"op"`
 	Value       *Quantity      `json:"value"`
@@ -206,11 +282,13 @@ type fileNode struct {
 	Honor       *fileHonor     `json:"honor"`
 	Industry    *fileIndustry  `json:"industry"`
 	Never       string         `json:"never"`
+	NeverEN     string         `json:"never_en"`
 	AllOf       []fileNode     `json:"all_of"`
 	AnyOf       []fileNode     `json:"any_of"`
 	Switch      *fileSwitch    `json:"switch"`
 	Confidence  string         `json:"confidence"`
 	Source      string         `json:"source"`
+	SourceEN    string         `json:"source_en"`
 	Note        string         `json:"note"`
 }
 
@@ -251,6 +329,7 @@ type fileCase struct {
 	Lt         *Quantity `json:"lt"`
 	Industries []string  `json:"industries"`
 	Label      string    `json:"label"`
+	LabelEN    string    `json:"label_en"`
 	Then       *fileNode `json:"then"`
 }
 
@@ -265,6 +344,7 @@ type fileScore struct {
 type filePart struct {
 	ID      string  `json:"id"`
 	Name    string  `json:"name"`
+	NameEN  string  `json:"name_en"`
 	Max     float64 `json:"max"`
 	PassMin float64 `json:"pass_min"`
 }
@@ -272,6 +352,7 @@ type filePart struct {
 type fileItem struct {
 	ID           string            `json:"id"`
 	Name         string            `json:"name"`
+	NameEN       string            `json:"name_en"`
 	Part         string            `json:"part"`
 	Max          float64           `json:"max"`
 	Metric       string            `json:"metric"`
@@ -282,6 +363,7 @@ type fileItem struct {
 	BestOf       []fileItem        `json:"best_of"`
 	Confidence   string            `json:"confidence"`
 	Source       string            `json:"source"`
+	SourceEN     string            `json:"source_en"`
 }
 
 type fileBand struct {
@@ -293,6 +375,7 @@ type fileBand struct {
 	Or         []fileBand `json:"or"`
 	Points     Points     `json:"points"`
 	Label      string     `json:"label"`
+	LabelEN    string     `json:"label_en"`
 	Confidence string     `json:"confidence"`
 }
 
@@ -303,6 +386,21 @@ type compiler struct {
 	metrics map[string]*metric
 	conf    string
 	ids     map[string]bool
+	// requireEN refuses a text without its English twin (rule files);
+	// without it an absent English falls back to the Chinese.
+	requireEN bool
+}
+
+// english returns the English twin en of the Chinese text zh found at at:
+// checked when c requires English, else zh when en is absent.
+func (c *compiler) english(at, en, zh string) (string, error) {
+	if c.requireEN {
+		return en, checkEnglish(at, []string{en})
+	}
+	if en == "" {
+		return zh, nil
+	}
+	return en, nil
 }
 
 func compileRuleSet(name string, data []byte) (*RuleSet, error) {
@@ -321,7 +419,8 @@ func compileRuleSet(name string, data []byte) (*RuleSet, error) {
 		}
 		return nil, err
 	}
-	rs := &RuleSet{ID: f.ID, Version: f.Version, Name: f.Name, File: name, Documents: f.Documents, Notes: f.Notes}
+	rs := &RuleSet{ID: f.ID, Version: f.Version, Name: f.Name, File: name, Notes: f.Notes,
+		NameEN: f.NameEN, NotesEN: f.NotesEN}
 	switch {
 	case f.ID == "":
 		return nil, errors.New("id: required")
@@ -329,15 +428,36 @@ func compileRuleSet(name string, data []byte) (*RuleSet, error) {
 		return nil, errors.New("version: required")
 	case f.Name == "":
 		return nil, errors.New("name: required")
+	case f.NameEN == "":
+		return nil, errors.New("name_en: required (the English name shown on English pages)")
+	case len(f.NotesEN) != len(f.Notes):
+		return nil, fmt.Errorf("notes_en: %d English notes for %d notes; translate each", len(f.NotesEN), len(f.Notes))
+	case len(f.UnconfirmedEN) != len(f.Unconfirmed):
+		return nil, fmt.Errorf("unconfirmed_en: %d English entries for %d; translate each", len(f.UnconfirmedEN), len(f.Unconfirmed))
 	case len(f.Documents) == 0:
 		return nil, errors.New("documents: at least one issuing document required")
 	case path.Base(name) != f.ID+"-"+f.Version+".json":
 		return nil, fmt.Errorf("id, version: file must be named %s-%s.json", f.ID, f.Version)
 	}
 	for i, d := range f.Documents {
-		if d.Number == "" || d.Title == "" {
-			return nil, fmt.Errorf("documents[%d]: number and title required", i)
+		if d.Number == "" || d.Title == "" || d.TitleEN == "" {
+			return nil, fmt.Errorf("documents[%d]: number, title and title_en required", i)
 		}
+		if err := checkEnglish(fmt.Sprintf("documents[%d].title_en", i), []string{d.TitleEN}); err != nil {
+			return nil, err
+		}
+		if HasHan(d.Number) {
+			if err := checkEnglish(fmt.Sprintf("documents[%d].number_en", i), []string{d.NumberEN}); err != nil {
+				return nil, fmt.Errorf("%w (the number is no 发文字号)", err)
+			}
+		}
+		rs.Documents = append(rs.Documents, Document{Number: d.Number, Title: d.Title, Date: d.Date, URL: d.URL, TitleEN: d.TitleEN, NumberEN: d.NumberEN})
+	}
+	if err := checkEnglish("notes_en", f.NotesEN); err != nil {
+		return nil, err
+	}
+	if err := checkEnglish("unconfirmed_en", f.UnconfirmedEN); err != nil {
+		return nil, err
 	}
 	var err error
 	if rs.EffectiveFrom, err = time.Parse(dateLayout, f.EffectiveFrom); err != nil {
@@ -351,15 +471,26 @@ func compileRuleSet(name string, data []byte) (*RuleSet, error) {
 			return nil, errors.New("expires: before effective_from")
 		}
 	}
-	c := &compiler{rs: rs, metrics: map[string]*metric{}, conf: f.Confidence, ids: map[string]bool{}}
+	c := &compiler{rs: rs, metrics: map[string]*metric{}, conf: f.Confidence, ids: map[string]bool{}, requireEN: true}
 	// Unconfirmed facts that are no single threshold (a formula, a date)
 	// come first; thresholds tagged U are added as they compile.
 	rs.Unconfirmed = append(rs.Unconfirmed, f.Unconfirmed...)
+	rs.UnconfirmedEN = append(rs.UnconfirmedEN, f.UnconfirmedEN...)
 	if err := checkConfidence("confidence", f.Confidence, false); err != nil {
 		return nil, err
 	}
 	for _, mname := range sortedKeys(f.Metrics) {
-		m, err := compileMetric(mname, f.Metrics[mname])
+		fm := f.Metrics[mname]
+		m, err := compileMetric(mname, fm)
+		if err == nil && fm.LabelEN == "" {
+			err = errors.New("label_en: required (the English name shown on English pages)")
+		}
+		if err == nil && fm.Noun != "" && fm.NounEN == "" {
+			err = errors.New("noun_en: required with noun")
+		}
+		if err == nil {
+			err = checkEnglish("label_en", []string{m.labelEN})
+		}
 		if err != nil {
 			return nil, fmt.Errorf("metrics.%s: %w", mname, err)
 		}
@@ -420,13 +551,38 @@ func checkConfidence(at, c string, required bool) error {
 }
 
 // note records an unconfirmed or secondary figure for the rule-set page.
-func (c *compiler) note(conf, text string) {
+func (c *compiler) note(conf, text string) { c.noteIn(conf, text, text) }
+
+// noteIn is note with the figure's English.
+func (c *compiler) noteIn(conf, text, en string) {
 	switch conf {
 	case "U":
 		c.rs.Unconfirmed = append(c.rs.Unconfirmed, text)
+		c.rs.UnconfirmedEN = append(c.rs.UnconfirmedEN, en)
 	case "S":
 		c.rs.Secondary = append(c.rs.Secondary, text)
+		c.rs.SecondaryEN = append(c.rs.SecondaryEN, en)
 	}
+}
+
+// noted reports whether a figure tagged conf is listed on the rule-set
+// page, so that its source needs an English version too.
+func noted(conf string) bool { return conf == "U" || conf == "S" }
+
+// checkEnglish refuses an English text left empty or in Chinese. Document
+// numbers (国科发火〔2016〕32号) are proper names and may stay as written.
+func checkEnglish(at string, texts ...[]string) error {
+	for _, list := range texts {
+		for i, t := range list {
+			if t == "" {
+				return fmt.Errorf("%s[%d]: empty", at, i)
+			}
+			if HasHan(t) {
+				return fmt.Errorf("%s[%d]: %q is not English (only document numbers may stay in Chinese)", at, i, t)
+			}
+		}
+	}
+	return nil
 }
 
 func (c *compiler) confidence(at, own string) (string, error) {
@@ -464,7 +620,14 @@ func parseOp(at, op string) (cmpOp, error) {
 	return 0, fmt.Errorf("%s.op: want >=, >, <= or <, got %q", at, op)
 }
 
+// node compiles a condition; context is the switch-case label it sits
+// under (Chinese), "" at the top.
 func (c *compiler) node(at string, f *fileNode, context, group string) (*node, error) {
+	return c.nodeIn(at, f, context, context, group)
+}
+
+// nodeIn is node with the case label in English too.
+func (c *compiler) nodeIn(at string, f *fileNode, context, contextEN, group string) (*node, error) {
 	if f.ID == "" || f.Name == "" {
 		return nil, fmt.Errorf("%s: id and name required", at)
 	}
@@ -477,7 +640,11 @@ func (c *compiler) node(at string, f *fileNode, context, group string) (*node, e
 	if err != nil {
 		return nil, err
 	}
-	n := &node{id: f.ID, name: f.Name, confidence: conf, source: f.Source, note: f.Note}
+	nameEN, err := c.english(at+".name_en", f.NameEN, f.Name)
+	if err != nil {
+		return nil, err
+	}
+	n := &node{id: f.ID, name: f.Name, nameEN: nameEN, confidence: conf, source: f.Source, note: f.Note}
 	kinds := 0
 	for _, set := range []bool{f.Metric != "", f.Attest != "", f.Judgement != "", f.Choice != nil,
 		f.Certificate != nil, f.Honor != nil, f.Industry != nil, f.Never != "", f.AllOf != nil, f.AnyOf != nil, f.Switch != nil} {
@@ -511,8 +678,10 @@ func (c *compiler) node(at string, f *fileNode, context, group string) (*node, e
 		}
 		n.eachYear = f.EachYear
 		n.required = opSymbol[n.op] + " " + formatValue(n.value, n.m.unit)
+		n.requiredEN = opSymbol[n.op] + " " + formatValueIn(n.value, n.m.unit, true)
 		if context != "" {
 			n.required += "（" + context + "）"
+			n.requiredEN += " (" + contextEN + ")"
 		}
 	case f.Attest != "", f.Judgement != "":
 		key := f.Attest + f.Judgement
@@ -520,11 +689,11 @@ func (c *compiler) node(at string, f *fileNode, context, group string) (*node, e
 		if info == nil {
 			return nil, fmt.Errorf("%s: unknown attestation key %q (add it to AttestationKeys)", at, key)
 		}
-		n.kind, n.key, n.label = kindAttest, key, info.Label
-		n.required = "是"
+		n.kind, n.key, n.label, n.labelEN = kindAttest, key, info.Label, info.LabelEN
+		n.required, n.requiredEN = "是", "yes"
 		if f.Judgement != "" {
 			n.kind = kindJudgement
-			n.required = "是（需人工判断）"
+			n.required, n.requiredEN = "是"+reviewSuffix, "yes"+reviewSuffixEN
 		}
 	case f.Choice != nil:
 		info := findKey(ChoiceKeys, f.Choice.Key)
@@ -541,6 +710,7 @@ func (c *compiler) node(at string, f *fileNode, context, group string) (*node, e
 		}
 		n.kind, n.key, n.in = kindChoice, f.Choice.Key, f.Choice.In
 		n.required = valueLabelList(f.Choice.In, " 或 ")
+		n.requiredEN = valueLabelListIn(f.Choice.In, " or ", true)
 	case f.Certificate != nil:
 		if len(f.Certificate) == 0 {
 			return nil, fmt.Errorf("%s.certificate: at least one type required", at)
@@ -564,6 +734,7 @@ func (c *compiler) node(at string, f *fileNode, context, group string) (*node, e
 		}
 		n.kind = kindCertificate
 		n.required = "持有有效的" + valueLabelList(names, "或")
+		n.requiredEN = "valid " + valueLabelListIn(names, " or ", true) + " status"
 	case f.Honor != nil:
 		h := f.Honor
 		if len(h.Types) == 0 || len(h.Levels) == 0 || h.WithinYears <= 0 {
@@ -581,8 +752,10 @@ func (c *compiler) node(at string, f *fileNode, context, group string) (*node, e
 		}
 		n.kind, n.honor = kindHonor, *h
 		n.required = fmt.Sprintf("近%d年%s%s", h.WithinYears, valueLabelList(h.Levels, "或"), valueLabelList(h.Types, "或"))
+		n.requiredEN = fmt.Sprintf("a %s %s in the last %d years", valueLabelListIn(h.Levels, " or ", true), valueLabelListIn(h.Types, " or ", true), h.WithinYears)
 		if h.MaxRank > 0 {
 			n.required += fmt.Sprintf("，排名前%d", h.MaxRank)
+			n.requiredEN += fmt.Sprintf(", ranked in the first %d", h.MaxRank)
 		}
 	case f.Industry != nil:
 		if (len(f.Industry.In) == 0) == (len(f.Industry.NotIn) == 0) {
@@ -592,8 +765,10 @@ func (c *compiler) node(at string, f *fileNode, context, group string) (*node, e
 		if n.negate {
 			n.in = f.Industry.NotIn
 			n.required = "不属于 " + strings.Join(n.in, "、")
+			n.requiredEN = "not in " + strings.Join(n.in, ", ")
 		} else {
 			n.required = "属于 " + strings.Join(n.in, "、")
+			n.requiredEN = "in " + strings.Join(n.in, ", ")
 		}
 		for _, code := range n.in {
 			if !validIndustry(code) && len(code) != 1 {
@@ -601,21 +776,26 @@ func (c *compiler) node(at string, f *fileNode, context, group string) (*node, e
 			}
 		}
 	case f.Never != "":
+		reasonEN, err := c.english(at+".never_en", f.NeverEN, f.Never)
+		if err != nil {
+			return nil, err
+		}
 		n.kind, n.reason, n.required = kindNever, f.Never, "—"
+		n.reasonEN, n.requiredEN = reasonEN, "—"
 	case f.AllOf != nil, f.AnyOf != nil:
 		list := f.AllOf
 		n.kind = kindAllOf
-		n.required = "全部满足"
+		n.required, n.requiredEN = "全部满足", "all of them"
 		if f.AnyOf != nil {
 			list = f.AnyOf
 			n.kind = kindAnyOf
-			n.required = "满足其一"
+			n.required, n.requiredEN = "满足其一", "any one of them"
 		}
 		if len(list) < 2 {
 			return nil, fmt.Errorf("%s: a group needs at least two members", at)
 		}
 		for i := range list {
-			child, err := c.node(fmt.Sprintf("%s.%s[%d]", at, map[bool]string{true: "any_of", false: "all_of"}[f.AnyOf != nil], i), &list[i], context, f.ID)
+			child, err := c.nodeIn(fmt.Sprintf("%s.%s[%d]", at, map[bool]string{true: "any_of", false: "all_of"}[f.AnyOf != nil], i), &list[i], context, contextEN, f.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -626,32 +806,45 @@ func (c *compiler) node(at string, f *fileNode, context, group string) (*node, e
 			return nil, err
 		}
 	}
-	n.info = &Condition{ID: n.id, Name: n.name, Group: group, Required: n.required, Confidence: conf, Source: f.Source}
+	n.info = &Condition{ID: n.id, Name: n.name, Group: group, Required: n.required, Confidence: conf, Source: f.Source,
+		NameEN: n.nameEN, RequiredEN: n.requiredEN}
 	n.info.prefix = n.info.appendStatic(nil)
 	for _, cs := range n.cases {
 		info := *n.info
-		info.Required = cs.label
+		info.Required, info.RequiredEN = cs.label, cs.labelEN
 		info.prefix = info.appendStatic(nil)
 		n.caseInfo = append(n.caseInfo, &info)
 	}
 	switch n.kind {
 	case kindAttest, kindJudgement:
 		n.gapText = n.name + "：不满足（" + n.label + "）"
-		n.reviewText = n.label + "（需人工判断）"
+		n.reviewText = n.label + reviewSuffix
+		n.gapTextEN = n.nameEN + ": not met (" + n.labelEN + ")"
+		n.reviewTextEN = n.labelEN + reviewSuffixEN
 	case kindCertificate:
 		n.gapText = n.name + "：未" + n.required
+		n.gapTextEN = n.nameEN + ": no " + n.requiredEN
 	case kindHonor:
 		n.gapText = n.name + "：无符合条件的记录（需" + n.required + "）"
+		n.gapTextEN = n.nameEN + ": no qualifying record (needs " + n.requiredEN + ")"
 	case kindNever:
 		n.gapText = n.name + "：" + n.reason
+		n.gapTextEN = n.nameEN + ": " + n.reasonEN
 	case kindSwitch:
 		n.gapText = n.name + "：各档要求均不满足"
+		n.gapTextEN = n.nameEN + ": the requirements of no band are met"
 	}
 	if n.kind == kindCompare || n.kind == kindAttest || n.kind == kindJudgement || n.kind == kindChoice || n.kind == kindCertificate || n.kind == kindHonor || n.kind == kindIndustry {
 		if err := checkConfidence(at, conf, true); err != nil {
 			return nil, err
 		}
-		c.note(conf, n.name+" "+n.required+sourceSuffix(f.Source))
+		sourceEN := ""
+		if noted(conf) && f.Source != "" {
+			if sourceEN, err = c.english(at+".source_en", f.SourceEN, f.Source); err != nil {
+				return nil, err
+			}
+		}
+		c.noteIn(conf, n.name+" "+n.required+sourceSuffix(f.Source), n.nameEN+" "+n.requiredEN+sourceSuffixEN(sourceEN))
 	}
 	return n, nil
 }
@@ -661,6 +854,13 @@ func sourceSuffix(s string) string {
 		return ""
 	}
 	return "（" + s + "）"
+}
+
+func sourceSuffixEN(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " (" + s + ")"
 }
 
 func (c *compiler) switchNode(at string, f *fileSwitch, n *node) error {
@@ -685,7 +885,11 @@ func (c *compiler) switchNode(at string, f *fileSwitch, n *node) error {
 		if fc.Label == "" {
 			return fmt.Errorf("%s.label: required", cat)
 		}
-		sc := switchCase{label: fc.Label, industries: fc.Industries}
+		labelEN, err := c.english(cat+".label_en", fc.LabelEN, fc.Label)
+		if err != nil {
+			return err
+		}
+		sc := switchCase{label: fc.Label, labelEN: labelEN, industries: fc.Industries}
 		tests := 0
 		for _, t := range []struct {
 			q  *Quantity
@@ -707,12 +911,12 @@ func (c *compiler) switchNode(at string, f *fileSwitch, n *node) error {
 		if isElse != last {
 			return fmt.Errorf("%s: the last case, and only it, must be the catch-all (no test)", cat)
 		}
-		if sc.then, err = c.node(cat+".then", fc.Then, fc.Label, n.id); err != nil {
+		if sc.then, err = c.nodeIn(cat+".then", fc.Then, fc.Label, labelEN, n.id); err != nil {
 			return err
 		}
 		n.cases = append(n.cases, sc)
 	}
-	n.required = "按档位"
+	n.required, n.requiredEN = "按档位", "by band"
 	return nil
 }
 
@@ -722,13 +926,18 @@ func (c *compiler) scoreSpec(f *fileScore) (*scoreSpec, error) {
 		return nil, fmt.Errorf("score: need 0 < min_total <= max (got %v, %v)", f.MinTotal, f.Max)
 	}
 	s.required = "≥ " + formatValue(f.MinTotal, UnitPoints)
+	s.requiredEN = "≥ " + formatValueIn(f.MinTotal, UnitPoints, true)
 	partIdx := map[string]int{}
 	for i, p := range f.Parts {
 		if p.ID == "" || p.Name == "" || p.Max <= 0 {
 			return nil, fmt.Errorf("score.parts[%d]: id, name and max required", i)
 		}
+		nameEN, err := c.english(fmt.Sprintf("score.parts[%d].name_en", i), p.NameEN, p.Name)
+		if err != nil {
+			return nil, err
+		}
 		partIdx[p.ID] = i
-		s.parts = append(s.parts, scorePart{id: p.ID, name: p.Name, max: p.Max, passMin: p.PassMin})
+		s.parts = append(s.parts, scorePart{id: p.ID, name: p.Name, nameEN: nameEN, max: p.Max, passMin: p.PassMin})
 	}
 	if len(f.Items) == 0 {
 		return nil, errors.New("score.items: required")
@@ -747,14 +956,14 @@ func (c *compiler) scoreSpec(f *fileScore) (*scoreSpec, error) {
 		}
 		seen[it.id] = true
 		it.part = -1
-		it.info = &Item{ID: it.id, Name: it.name, Max: it.max, Expert: it.expert, Confidence: it.confidence}
+		it.info = &Item{ID: it.id, Name: it.name, Max: it.max, Expert: it.expert, Confidence: it.confidence, NameEN: it.nameEN}
 		if f.Items[i].Part != "" {
 			p, ok := partIdx[f.Items[i].Part]
 			if !ok {
 				return nil, fmt.Errorf("%s.part: unknown part %q", at, f.Items[i].Part)
 			}
 			it.part = p
-			it.info.Part = s.parts[p].name
+			it.info.Part, it.info.PartEN = s.parts[p].name, s.parts[p].nameEN
 			partSum[p] += it.max
 		} else if len(s.parts) > 0 {
 			return nil, fmt.Errorf("%s.part: required when score.parts is set", at)
@@ -803,7 +1012,23 @@ func (c *compiler) item(at string, f *fileItem) (*item, error) {
 	if err != nil {
 		return nil, err
 	}
-	it := &item{id: f.ID, name: f.Name, max: f.Max, confidence: conf, source: f.Source}
+	nameEN, err := c.english(at+".name_en", f.NameEN, f.Name)
+	if err != nil {
+		return nil, err
+	}
+	it := &item{id: f.ID, name: f.Name, nameEN: nameEN, max: f.Max, confidence: conf, source: f.Source}
+	// The page lists unconfirmed and secondary bands with the item's
+	// source, so such a source needs its English.
+	sourceEN := func(figConf string) (string, error) {
+		if !noted(figConf) || f.Source == "" {
+			return "", nil
+		}
+		en, err := c.english(at+".source_en", f.SourceEN, f.Source)
+		if err != nil {
+			return "", err
+		}
+		return sourceSuffixEN(en), nil
+	}
 	kinds := 0
 	for _, b := range []bool{f.Bands != nil, f.Choice != "", f.ExpertPoints != "", f.BestOf != nil} {
 		if b {
@@ -834,7 +1059,12 @@ func (c *compiler) item(at string, f *fileItem) (*item, error) {
 			if f.Bands[i].Confidence == "" {
 				bconf = conf
 			}
-			c.note(bconf, it.name+" "+b.label+" → "+formatPoints(b.points)+sourceSuffix(f.Source))
+			src, err := sourceEN(bconf)
+			if err != nil {
+				return nil, err
+			}
+			c.noteIn(bconf, it.name+" "+b.label+" → "+formatPoints(b.points)+sourceSuffix(f.Source),
+				it.nameEN+" "+b.labelEN+" → "+formatPointsIn(b.points, true)+src)
 			last := i == len(f.Bands)-1
 			if (len(b.tests) == 0) != last {
 				return nil, fmt.Errorf("%s: the last band, and only it, must be the catch-all (no test)", bat)
@@ -865,7 +1095,11 @@ func (c *compiler) item(at string, f *fileItem) (*item, error) {
 			}
 			it.ptsMin, it.ptsMax = min(it.ptsMin, p.Min), max(it.ptsMax, p.Max)
 		}
-		c.note(conf, it.name+" 选项分值"+sourceSuffix(f.Source))
+		src, err := sourceEN(conf)
+		if err != nil {
+			return nil, err
+		}
+		c.noteIn(conf, it.name+" 选项分值"+sourceSuffix(f.Source), it.nameEN+" option points"+src)
 	case f.ExpertPoints != "":
 		info := findKey(FigureKeys, f.ExpertPoints)
 		if info == nil || !info.Expert {
@@ -901,16 +1135,24 @@ func bandRange(bands []band) (lo, hi float64) {
 	return lo, hi
 }
 
-func formatPoints(p Points) string {
+func formatPoints(p Points) string { return formatPointsIn(p, false) }
+
+func formatPointsIn(p Points, en bool) string {
 	if p.Min == p.Max {
-		return formatValue(p.Min, UnitPoints)
+		return formatValueIn(p.Min, UnitPoints, en)
 	}
-	return formatValue(p.Min, UnitNone) + "–" + formatValue(p.Max, UnitPoints)
+	return formatValue(p.Min, UnitNone) + "–" + formatValueIn(p.Max, UnitPoints, en)
 }
 
 func (c *compiler) band(at string, f *fileBand, def *metric) (band, error) {
 	b := band{points: f.Points, label: f.Label}
-	var labels []string
+	if f.Label != "" {
+		var err error
+		if b.labelEN, err = c.english(at+".label_en", f.LabelEN, f.Label); err != nil {
+			return b, err
+		}
+	}
+	var labels, labelsEN []string
 	add := func(fb *fileBand, bat string) error {
 		m := def
 		if fb.Metric != "" {
@@ -933,6 +1175,7 @@ func (c *compiler) band(at string, f *fileBand, def *metric) (band, error) {
 			}
 			b.tests = append(b.tests, bandTest{m: m, op: t.op, value: float64(*t.q)})
 			labels = append(labels, m.label+" "+opSymbol[t.op]+" "+formatValue(float64(*t.q), m.unit))
+			labelsEN = append(labelsEN, m.labelEN+" "+opSymbol[t.op]+" "+formatValueIn(float64(*t.q), m.unit, true))
 		}
 		if n > 1 {
 			return fmt.Errorf("%s: at most one of min, gt, max, lt", bat)
@@ -947,7 +1190,7 @@ func (c *compiler) band(at string, f *fileBand, def *metric) (band, error) {
 	}
 	for i := range f.Or {
 		o := &f.Or[i]
-		if o.Or != nil || o.Label != "" || o.Points != (Points{}) {
+		if o.Or != nil || o.Label != "" || o.LabelEN != "" || o.Points != (Points{}) {
 			return b, fmt.Errorf("%s.or[%d]: an alternative takes only metric and min/gt/max/lt", at, i)
 		}
 		if err := add(o, fmt.Sprintf("%s.or[%d]", at, i)); err != nil {
@@ -959,9 +1202,9 @@ func (c *compiler) band(at string, f *fileBand, def *metric) (band, error) {
 	}
 	if b.label == "" {
 		if len(labels) == 0 {
-			b.label = "其他"
+			b.label, b.labelEN = "其他", "otherwise"
 		} else {
-			b.label = strings.Join(labels, " 或 ")
+			b.label, b.labelEN = strings.Join(labels, " 或 "), strings.Join(labelsEN, " or ")
 		}
 	}
 	return b, nil

@@ -11,20 +11,20 @@ import (
 
 // minimalRule is a valid rule file; the broken-file cases edit it.
 const minimalRule = `{
-  "id": "demo",
+  "id": "demo", "name_en": "Demo",
   "version": "2020",
   "name": "演示",
-  "documents": [{"number": "演示〔2020〕1号", "title": "演示办法"}],
+  "documents": [{"number": "演示〔2020〕1号", "title": "演示办法", "title_en": "Demo measures"}],
   "effective_from": "2020-01-01",
   "confidence": "C",
   "metrics": {
-    "revenue": {"op": "value", "field": "revenue", "label": "营业收入"},
-    "rd_ratio": {"op": "ratio", "field": "rd_expense", "den": "revenue", "label": "研发费用占比", "noun": "研发投入"}
+    "revenue": {"op": "value", "field": "revenue", "label": "营业收入", "label_en": "Revenue"},
+    "rd_ratio": {"op": "ratio", "field": "rd_expense", "den": "revenue", "label": "研发费用占比", "noun": "研发投入", "label_en": "R&D share", "noun_en": "R&D investment"}
   },
   "conditions": [
-    {"id": "rd", "name": "研发费用占比", "switch": {"metric": "revenue", "cases": [
-      {"max": "5000万", "label": "收入 ≤ 5000万元", "then": {"id": "rd_small", "name": "研发费用占比", "metric": "rd_ratio", "op": ">=", "value": "5%"}},
-      {"label": "收入 > 5000万元", "then": {"id": "rd_large", "name": "研发费用占比", "metric": "rd_ratio", "op": ">=", "value": "3%"}}
+    {"id": "rd", "name_en": "R&D share", "name": "研发费用占比", "switch": {"metric": "revenue", "cases": [
+      {"max": "5000万", "label": "收入 ≤ 5000万元", "label_en": "revenue ≤ ¥50M", "then": {"id": "rd_small", "name": "研发费用占比", "name_en": "R&D share", "metric": "rd_ratio", "op": ">=", "value": "5%"}},
+      {"label": "收入 > 5000万元", "label_en": "revenue > ¥50M", "then": {"id": "rd_large", "name": "研发费用占比", "name_en": "R&D share", "metric": "rd_ratio", "op": ">=", "value": "3%"}}
     ]}}
   ]
 }`
@@ -158,19 +158,19 @@ func TestLoadRuleSetsRejectsBrokenFiles(t *testing.T) {
 		{name: "catch-all case not last", edit: func(s string) string { return strings.Replace(s, `{"max": "5000万", `, `{`, 1) },
 			want: []string{"switch.cases[0]", "catch-all"}},
 		{name: "missing documents", edit: func(s string) string {
-			return strings.Replace(s, `"documents": [{"number": "演示〔2020〕1号", "title": "演示办法"}],`, ``, 1)
+			return strings.Replace(s, `"documents": [{"number": "演示〔2020〕1号", "title": "演示办法", "title_en": "Demo measures"}],`, ``, 1)
 		}, want: []string{"documents"}},
 		{name: "unknown attestation key", edit: func(s string) string {
-			return strings.Replace(s, `"conditions": [`, `"conditions": [{"id": "x", "name": "x", "attest": "no_such"},`, 1)
+			return strings.Replace(s, `"conditions": [`, `"conditions": [{"id": "x", "name": "x", "name_en": "x", "attest": "no_such"},`, 1)
 		}, want: []string{"conditions[0](x)", `"no_such"`}},
 		{name: "two kinds in one condition", edit: func(s string) string {
 			return strings.Replace(s, `"id": "rd_small", "name": "研发费用占比",`, `"id": "rd_small", "name": "研发费用占比", "attest": "is_sme",`, 1)
 		}, want: []string{"rd_small", "exactly one of"}},
 		{name: "band points above item max", edit: func(s string) string {
-			return strings.Replace(s, `"conditions": [`, `"score": {"max": 10, "min_total": 5, "items": [{"id": "i", "name": "i", "max": 10, "metric": "rd_ratio", "bands": [{"min": "5%", "points": 12}, {"points": 0}]}]}, "conditions": [`, 1)
+			return strings.Replace(s, `"conditions": [`, `"score": {"max": 10, "min_total": 5, "items": [{"id": "i", "name": "i", "name_en": "i", "max": 10, "metric": "rd_ratio", "bands": [{"min": "5%", "points": 12}, {"points": 0}]}]}, "conditions": [`, 1)
 		}, want: []string{"score.items[0](i).bands[0].points", "exceeds"}},
 		{name: "score max not the sum of items", edit: func(s string) string {
-			return strings.Replace(s, `"conditions": [`, `"score": {"max": 20, "min_total": 5, "items": [{"id": "i", "name": "i", "max": 10, "metric": "rd_ratio", "bands": [{"min": "5%", "points": 10}, {"points": 0}]}]}, "conditions": [`, 1)
+			return strings.Replace(s, `"conditions": [`, `"score": {"max": 20, "min_total": 5, "items": [{"id": "i", "name": "i", "name_en": "i", "max": 10, "metric": "rd_ratio", "bands": [{"min": "5%", "points": 10}, {"points": 0}]}]}, "conditions": [`, 1)
 		}, want: []string{"score.max", "add up to 10"}},
 	}
 	for _, tt := range tests {
@@ -227,7 +227,7 @@ func TestSwitchBandUnknown(t *testing.T) {
 	// Band by employees, ratio over revenue, so the band can be missing
 	// while the ratio is known.
 	body := strings.Replace(minimalRule, `"switch": {"metric": "revenue"`, `"switch": {"metric": "employees"`, 1)
-	body = strings.Replace(body, `"metrics": {`, `"metrics": {"employees": {"op": "value", "field": "employees", "label": "职工总数"},`, 1)
+	body = strings.Replace(body, `"metrics": {`, `"metrics": {"employees": {"op": "value", "field": "employees", "label": "职工总数", "label_en": "Total staff"},`, 1)
 	body = strings.Replace(body, `"max": "5000万"`, `"max": 100`, 1)
 	rb, err := LoadRuleSets(fstest.MapFS{"rules/demo-2020.json": {Data: []byte(body)}})
 	if err != nil {

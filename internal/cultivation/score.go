@@ -110,48 +110,93 @@ func (c *evalCtx) scoreGaps(s *scoreSpec, totHi float64, partHi []float64) {
 	}
 }
 
-func (g *Gap) appendScore(b []byte) []byte {
+func (g *Gap) appendScore(b []byte) []byte { return g.appendScoreIn(b, false) }
+
+// appendScoreIn is appendScore in Chinese or, when en, in English.
+func (g *Gap) appendScoreIn(b []byte, en bool) []byte {
 	s := g.spec
 	switch g.kind {
 	case gapPart:
 		p := s.parts[g.idx]
+		if en {
+			b = append(b, p.nameEN...)
+			b = append(b, " score "...)
+			b = appendValueEN(b, g.v, UnitPoints)
+			b = append(b, ", needs ≥ "...)
+			return appendValueEN(b, p.passMin, UnitPoints)
+		}
 		b = append(b, p.name...)
 		b = append(b, "得分 "...)
 		b = appendValue(b, g.v, UnitPoints)
 		b = append(b, "，需 ≥ "...)
 		return appendValue(b, p.passMin, UnitPoints)
 	case gapNonzero:
-		b = append(b, s.items[g.idx].name...)
-		b = append(b, "得分为 0，需 > 0"...)
-		if lbl, _, ok := nextBand(s.items[g.idx], &g.items[g.idx]); ok {
+		it := s.items[g.idx]
+		if en {
+			b = append(b, it.nameEN...)
+			b = append(b, " scores 0, needs > 0"...)
+		} else {
+			b = append(b, it.name...)
+			b = append(b, "得分为 0，需 > 0"...)
+		}
+		if bd, _, ok := nextBand(it, &g.items[g.idx]); ok {
+			if en {
+				b = append(b, ": "...)
+				return append(b, bd.labelEN...)
+			}
 			b = append(b, "："...)
-			b = append(b, lbl...)
+			b = append(b, bd.label...)
 		}
 		return b
 	}
-	b = append(b, "评价总分"...)
-	if !g.exact {
-		b = append(b, "最高"...)
+	if en {
+		b = append(b, "Total score "...)
+		if !g.exact {
+			b = append(b, "at most "...)
+		}
+		b = appendValueEN(b, g.v, UnitPoints)
+		b = append(b, ", needs "...)
+		b = append(b, s.requiredEN...)
+		b = append(b, ": "...)
+		b = appendValueEN(b, s.minTotal-g.v, UnitPoints)
+		b = append(b, " short"...)
+	} else {
+		b = append(b, "评价总分"...)
+		if !g.exact {
+			b = append(b, "最高"...)
+		}
+		b = append(b, ' ')
+		b = appendValue(b, g.v, UnitPoints)
+		b = append(b, "，需 "...)
+		b = append(b, s.required...)
+		b = append(b, "：还差 "...)
+		b = appendValue(b, s.minTotal-g.v, UnitPoints)
 	}
-	b = append(b, ' ')
-	b = appendValue(b, g.v, UnitPoints)
-	b = append(b, "，需 "...)
-	b = append(b, s.required...)
-	b = append(b, "：还差 "...)
-	b = appendValue(b, s.minTotal-g.v, UnitPoints)
 	hints := 0
 	for k, it := range s.items {
-		lbl, gain, ok := nextBand(it, &g.items[k])
+		bd, gain, ok := nextBand(it, &g.items[k])
 		if !ok {
 			continue
 		}
-		if hints == 0 {
+		switch {
+		case hints == 0 && en:
+			b = append(b, "; could gain: "...)
+		case hints == 0:
 			b = append(b, "；可提升："...)
-		} else {
+		case en:
+			b = append(b, ", "...)
+		default:
 			b = append(b, "、"...)
 		}
 		hints++
-		b = append(b, lbl...)
+		if en {
+			b = append(b, bd.labelEN...)
+			b = append(b, " (+"...)
+			b = appendValueEN(b, gain, UnitPoints)
+			b = append(b, ')')
+			continue
+		}
+		b = append(b, bd.label...)
 		b = append(b, "（+"...)
 		b = appendValue(b, gain, UnitPoints)
 		b = append(b, "）"...)
@@ -161,12 +206,12 @@ func (g *Gap) appendScore(b []byte) []byte {
 
 // nextBand names the band above the one an item reached and the points it
 // adds: the cheapest step for a scored rule set.
-func nextBand(it *item, r *ItemResult) (label string, gain float64, ok bool) {
+func nextBand(it *item, r *ItemResult) (b *band, gain float64, ok bool) {
 	if it.kind != itemBands || r.band <= 0 {
-		return "", 0, false
+		return nil, 0, false
 	}
-	b := it.bands[r.band-1]
-	return b.label, b.points.Max - r.PointsMax, true
+	b = &it.bands[r.band-1]
+	return b, b.points.Max - r.PointsMax, true
 }
 
 // evalItem scores one item into r and reports whether missing data leave

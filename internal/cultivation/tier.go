@@ -52,6 +52,16 @@ type TierProposal struct {
 	NextVerdict  Verdict  `json:"next_verdict,omitempty"`
 	Gaps         []string `json:"gaps"`
 	Missing      []string `json:"missing"`
+
+	gaps []Gap // Gaps before rendering, for GapsIn
+}
+
+// GapsIn returns Gaps in lang (see Gap.Text); Gaps itself is Chinese.
+func (p TierProposal) GapsIn(lang string) []string {
+	if p.gaps == nil || !isEN(lang) {
+		return p.Gaps
+	}
+	return GapTextsIn(p.gaps, lang)
 }
 
 // ProposeTier takes the results of assessing one enterprise against every
@@ -103,6 +113,7 @@ func ProposeTier(in AssessmentInput, confirmed string, results []AssessmentResul
 		r := byID[ladder[best].ruleSet]
 		p.Next, p.NextRuleSet, p.NextVersion, p.NextVerdict = ladder[best].tier, r.RuleSet, r.Version, r.Verdict
 		p.Gaps, p.Missing = GapTexts(r.Gaps), append([]string{}, r.Missing...)
+		p.gaps = r.Gaps
 	case cur+1 < len(ladder):
 		p.Next = ladder[cur+1].tier
 	}

@@ -232,7 +232,7 @@ func certViews(lang string, st cultivation.Standing, asOf time.Time) []certView 
 
 // fieldLabelIn names an input path of the assessment in lang: in Chinese
 // FieldLabel's words; in English the catalog's field names where the
-// catalogs have them ("2025 R&D expense"), else FieldLabel's Chinese term.
+// catalogs have them ("2025 R&D expense"), else the engine's English name.
 func fieldLabelIn(lang, path string) string {
 	if lang == i18n.English {
 		parts := strings.Split(path, ".")
@@ -243,7 +243,13 @@ func fieldLabelIn(lang, path string) string {
 			return i18n.T(lang, "field."+path)
 		}
 	}
-	return cultivation.FieldLabel(path)
+	return cultivation.FieldLabelIn(lang, path)
+}
+
+// conditionStatus words a condition's status (pass, fail, missing,
+// to_confirm, review) in lang.
+func conditionStatus(lang string, st cultivation.Status) string {
+	return i18n.T(lang, "cultivation.condition_status."+st.String())
 }
 
 // amountIn shows an amount in 元 for a table whose Chinese header says

@@ -16,19 +16,7 @@ func formatMoney(lang string, yuan float64) string {
 	if lang != i18n.English {
 		return trimFloat(yuan/1e4, 2) + "万元"
 	}
-	sign := ""
-	if yuan < 0 {
-		sign, yuan = "-", -yuan
-	}
-	switch {
-	case yuan >= 1e9:
-		return sign + "¥" + trimFloat(yuan/1e9, 2) + "B"
-	case yuan >= 1e6:
-		return sign + "¥" + trimFloat(yuan/1e6, 2) + "M"
-	case yuan >= 1e3:
-		return sign + "¥" + trimFloat(yuan/1e3, 1) + "K"
-	}
-	return sign + "¥" + trimFloat(yuan, 0)
+	return string(i18n.AppendYuanEN(nil, yuan, false))
 }
 
 // formatWan is formatMoney for an amount given in 万元.
