@@ -475,12 +475,8 @@ func (s *Service) CreateApplication(ctx context.Context, a account.Actor, roundI
 	now := s.now()
 	var id int64
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		reason, barred, err := s.applicationBar(ctx, tx, e.ID, r.RuleSet, r.Year)
-		if err != nil {
+		if err := s.applicationBar(ctx, tx, e.ID, r.RuleSet, r.Year); err != nil {
 			return err
-		}
-		if barred {
-			return apperr.New(apperr.Conflict, reason)
 		}
 		id, err = tx.InsertID(ctx, `INSERT INTO round_applications (round_id, enterprise_id, region_code, state, origin, rule_version,
 			verdict, assessment, snapshot, evidence, checklist, statement, created_by, created_at, updated_at)
@@ -655,6 +651,15 @@ func (s *Service) StepApplication(ctx context.Context, a account.Actor, roundID,
 		}
 		if len(fields) > 0 {
 			return apperr.Fields(fields...)
+		}
+		if step == StepRecommend || step == StepAccept {
+			// A firm blacklisted or revoked after it applied goes no further.
+			if bar, err := sanctionBar(ctx, tx, app.EnterpriseID, r.RuleSet, r.Year, now); err != nil || bar != nil {
+				if err != nil {
+					return err
+				}
+				return bar
+			}
 		}
 		checklist := app.Checklist
 		if step == StepRecommend {

@@ -3,7 +3,9 @@ package cultivation_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -414,6 +416,63 @@ func TestUpheldObjectionRejects(t *testing.T) {
 		e, err := svc.GetEnterprise(ctx, staff, firm.ID)
 		if err != nil || len(e.Certificates) != 0 {
 			t.Fatalf("certificates of the rejected firm = %+v, %v", e.Certificates, err)
+		}
+	})
+}
+
+// TestSanctionsBarRounds: a blacklisted firm cannot apply, and a firm
+// listed after it applied is stopped at the county's recommendation; the
+// reason names the listing in the reader's language.
+func TestSanctionsBarRounds(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		clock := &moving{now: at("2026-11-02")}
+		r := newRegistry(t, db, clock.now)
+		svc := cultivation.NewService(db, r.svc.Rules(), clock.Now)
+		svc.UseCalendar(calendar(t))
+		staff := r.actor(t, "city", account.RoleStaff, "320500")
+		ks := r.actor(t, "ks", account.RoleCounty, "320583")
+		listed, err := svc.CreateEnterprise(ctx, staff, cultivation.Enterprise{CreditCode: creditCode(t, "91320583MA1RND004"),
+			Name: "昆山丁电子有限公司", RegionCode: "320583"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		later, err := svc.CreateEnterprise(ctx, staff, cultivation.Enterprise{CreditCode: creditCode(t, "91320583MA1RND005"),
+			Name: "昆山戊电子有限公司", RegionCode: "320583"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		round, err := svc.CreateRound(ctx, staff, cultivation.RoundInput{RuleSet: "tech-sme", Year: 2026, Title: "第六批",
+			Opens: workday.MustParseDate("2026-11-01"), Closes: workday.MustParseDate("2026-11-30"), NoticeDays: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		day := func(s string) cultivation.Date { return cultivation.Date{Time: workday.MustParseDate(s).Start()} }
+		blacklist := func(id int64) {
+			t.Helper()
+			if _, err := svc.AddToBlacklist(ctx, staff, cultivation.BlacklistInput{EnterpriseID: id, Kind: "fraud", Reason: "伪造研发费用凭证",
+				Document: "苏科高〔2026〕1号", StartsOn: day("2026-11-01"), EndsOn: day("2029-10-31")}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		blacklist(listed.ID)
+		_, err = svc.CreateApplication(ctx, ks, round.ID, cultivation.ApplicationInput{EnterpriseID: listed.ID})
+		wantKind(t, "a blacklisted firm applies", err, apperr.Conflict)
+		var ae *apperr.Error
+		if !errors.As(err, &ae) || !strings.Contains(i18n.T(i18n.Chinese, ae.Key, ae.Args...), "弄虚作假") ||
+			!strings.Contains(i18n.T(i18n.English, ae.Key, ae.Args...), "2029-10-31") || strings.Contains(i18n.T(i18n.English, ae.Key, ae.Args...), "弄虚作假") {
+			t.Errorf("bar reason: %v", err)
+		}
+		app, err := svc.CreateApplication(ctx, ks, round.ID, cultivation.ApplicationInput{EnterpriseID: later.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		blacklist(later.ID)
+		full := cultivation.StepInput{Checklist: cultivation.Checklist{Complete: true, Consistent: true, Evidence: true}}
+		_, err = svc.StepApplication(ctx, ks, round.ID, app.ID, cultivation.StepRecommend, full)
+		wantKind(t, "recommending a firm listed after it applied", err, apperr.Conflict)
+		if got, err := svc.GetApplication(ctx, ks, round.ID, app.ID); err != nil || got.State != cultivation.AppSubmitted {
+			t.Errorf("application after the refused recommendation: %s, %v", got.State, err)
 		}
 	})
 }

@@ -557,45 +557,55 @@ func (s *Service) revoke(ctx context.Context, tx *sqldb.Tx, a account.Actor, e E
 // ("" when not barred). q may be a transaction of the caller; it reads no
 // permission: the caller decides who may ask.
 func (s *Service) ApplicationBar(ctx context.Context, q sqldb.Querier, enterpriseID int64, ruleSet string, year int, on time.Time) (reason string, barred bool, err error) {
+	b, err := sanctionBar(ctx, q, enterpriseID, ruleSet, year, on)
+	if err != nil || b == nil {
+		return "", false, err
+	}
+	return i18n.T(i18n.Chinese, b.Key, b.Args...), true, nil
+}
+
+// sanctionBar is ApplicationBar's answer as an error a page or the API
+// renders in the reader's language (nil: not barred).
+func sanctionBar(ctx context.Context, q sqldb.Querier, enterpriseID int64, ruleSet string, year int, on time.Time) (*apperr.Error, error) {
 	day := dayText(dayOf(on))
 	rows, err := q.QueryContext(ctx, `SELECT kind, reason, ends_on FROM blacklist WHERE enterprise_id = ? AND removed_at IS NULL
 		AND starts_on <= ? AND ends_on >= ? ORDER BY ends_on DESC`, enterpriseID, day, day)
 	if err != nil {
-		return "", false, fmt.Errorf("application bar: %w", err)
+		return nil, fmt.Errorf("application bar: %w", err)
 	}
 	defer rows.Close()
 	if rows.Next() {
 		var kind, why, ends string
 		if err := rows.Scan(&kind, &why, &ends); err != nil {
-			return "", false, err
+			return nil, err
 		}
-		return i18n.T(i18n.Chinese, "sanction.bar.blacklist", i18n.T(i18n.Chinese, "sanction.kind."+kind), why, ends), true, nil
+		return apperr.New(apperr.Conflict, "sanction.bar.blacklist", i18n.Key("sanction.kind."+kind), why, ends), nil
 	}
 	if err := rows.Err(); err != nil {
-		return "", false, err
+		return nil, err
 	}
 	rows.Close()
 	rev, err := q.QueryContext(ctx, `SELECT revoked_on, reason, bar_year, bar_until FROM revocations WHERE enterprise_id = ? AND rule_set = ?
 		ORDER BY bar_until DESC, id DESC`, enterpriseID, ruleSet)
 	if err != nil {
-		return "", false, fmt.Errorf("application bar: %w", err)
+		return nil, fmt.Errorf("application bar: %w", err)
 	}
 	defer rev.Close()
 	for rev.Next() {
 		var revoked, why, until string
 		var barYear int
 		if err := rev.Scan(&revoked, &why, &barYear, &until); err != nil {
-			return "", false, err
+			return nil, err
 		}
-		label := i18n.T(i18n.Chinese, "ruleset."+ruleSet)
+		label := i18n.Key("ruleset." + ruleSet)
 		switch {
 		case barYear != 0 && barYear == year:
-			return i18n.T(i18n.Chinese, "sanction.bar.year", label, revoked, why, fmt.Sprint(barYear)), true, nil
+			return apperr.New(apperr.Conflict, "sanction.bar.year", label, revoked, why, fmt.Sprint(barYear)), nil
 		case barYear == 0 && day <= until:
-			return i18n.T(i18n.Chinese, "sanction.bar.until", label, revoked, why, until), true, nil
+			return apperr.New(apperr.Conflict, "sanction.bar.until", label, revoked, why, until), nil
 		}
 	}
-	return "", false, rev.Err()
+	return nil, rev.Err()
 }
 
 func init() {

@@ -62,8 +62,21 @@ func T(lang, key string, args ...any) string {
 	if len(args) == 0 {
 		return msg
 	}
+	copied := false
+	for i, a := range args {
+		if k, ok := a.(Key); ok {
+			if !copied { // never write into the caller's slice
+				args, copied = append([]any(nil), args...), true
+			}
+			args[i] = T(lang, string(k))
+		}
+	}
 	return fmt.Sprintf(msg, args...)
 }
+
+// Key is a message argument that is itself a catalog key, rendered in the
+// message's language (a tier or kind named inside an error sentence).
+type Key string
 
 // Has reports whether key exists in the Chinese catalog.
 func Has(key string) bool {

@@ -23,6 +23,10 @@ func TestT(t *testing.T) {
 		{name: "chinese", lang: Chinese, key: "nav.market", want: "科技大市场"},
 		{name: "english", lang: English, key: "nav.market", want: "Technology market"},
 		{name: "args", lang: Chinese, key: "account.locked", args: []any{15}, want: "登录失败次数过多，账户已锁定，请 15 分钟后再试"},
+		{name: "key argument in chinese", lang: Chinese, key: "sanction.bar.year", args: []any{Key("ruleset.tech-sme"), "2026-03-01", "抽查不合格", "2026"},
+			want: "该企业的科技型中小企业资格已于 2026-03-01 撤销（抽查不合格），2026 年度不得再次申报"},
+		{name: "key argument in english", lang: English, key: "sanction.bar.year", args: []any{Key("ruleset.tech-sme"), "2026-03-01", "failed check", "2026"},
+			want: "The firm's Tech-based SME title was revoked on 2026-03-01 (failed check): it may not apply again in 2026"},
 		{name: "unknown key is shown", lang: English, key: "no.such.key", want: "no.such.key"},
 	}
 	for _, tt := range tests {
