@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -473,6 +474,74 @@ func TestSanctionsBarRounds(t *testing.T) {
 		wantKind(t, "recommending a firm listed after it applied", err, apperr.Conflict)
 		if got, err := svc.GetApplication(ctx, ks, round.ID, app.ID); err != nil || got.State != cultivation.AppSubmitted {
 			t.Errorf("application after the refused recommendation: %s, %v", got.State, err)
+		}
+	})
+}
+
+// TestSpotCheckFromRound: a spot check may draw from the firms a round
+// accepted; a round of another rule set, or a round and a list at once,
+// is refused on round_id.
+func TestSpotCheckFromRound(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		clock := &moving{now: at("2026-11-02")}
+		r := newRegistry(t, db, clock.now)
+		svc := cultivation.NewService(db, r.svc.Rules(), clock.Now)
+		svc.UseCalendar(calendar(t))
+		staff := r.actor(t, "city", account.RoleStaff, "320500")
+		ks := r.actor(t, "ks", account.RoleCounty, "320583")
+		round, err := svc.CreateRound(ctx, staff, cultivation.RoundInput{RuleSet: "tech-sme", Year: 2026, Title: "第七批",
+			Opens: workday.MustParseDate("2026-11-01"), Closes: workday.MustParseDate("2026-11-30"), NoticeDays: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		full := cultivation.StepInput{Checklist: cultivation.Checklist{Complete: true, Consistent: true, Evidence: true}}
+		var accepted []int64
+		for i, code := range []string{"91320583MA1RND006", "91320583MA1RND007", "91320583MA1RND008"} {
+			e, err := svc.CreateEnterprise(ctx, staff, cultivation.Enterprise{CreditCode: creditCode(t, code),
+				Name: fmt.Sprintf("昆山抽查%d号有限公司", i), RegionCode: "320583"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			app, err := svc.CreateApplication(ctx, ks, round.ID, cultivation.ApplicationInput{EnterpriseID: e.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i == 2 {
+				continue // left waiting for the county: not in the population
+			}
+			if _, err := svc.StepApplication(ctx, ks, round.ID, app.ID, cultivation.StepRecommend, full); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.StepApplication(ctx, staff, round.ID, app.ID, cultivation.StepAccept, cultivation.StepInput{}); err != nil {
+				t.Fatal(err)
+			}
+			accepted = append(accepted, e.ID)
+		}
+		seed := int64(7)
+		c, err := svc.CreateSpotCheck(ctx, staff, cultivation.SpotCheckInput{Title: "第七批抽查", RuleSet: "tech-sme", ShareBP: 10000,
+			Seed: &seed, RoundID: round.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Source != cultivation.SourceRound || len(c.Firms) != 2 {
+			t.Fatalf("draw from the round: source %s, %d firms; want round, 2", c.Source, len(c.Firms))
+		}
+		for _, f := range c.Firms {
+			if !slices.Contains(accepted, f.EnterpriseID) {
+				t.Errorf("drawn firm %d was not accepted in the round", f.EnterpriseID)
+			}
+		}
+		for name, in := range map[string]cultivation.SpotCheckInput{
+			"another rule set": {Title: "错类别", RuleSet: "high-tech", ShareBP: 500, RoundID: round.ID},
+			"round and list":   {Title: "两种范围", RuleSet: "tech-sme", ShareBP: 500, RoundID: round.ID, EnterpriseIDs: accepted},
+			"unknown round":    {Title: "无此批次", RuleSet: "tech-sme", ShareBP: 500, RoundID: round.ID + 100},
+		} {
+			_, err := svc.CreateSpotCheck(ctx, staff, in)
+			var ae *apperr.Error
+			if !errors.As(err, &ae) || len(ae.Fields) != 1 || ae.Fields[0].Field != "round_id" {
+				t.Errorf("%s: %v, want an error on round_id", name, err)
+			}
 		}
 	})
 }

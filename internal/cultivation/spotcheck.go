@@ -125,6 +125,7 @@ const (
 	SpotCheckClosed = "closed"
 	SourceRegistry  = "registry"
 	SourceList      = "list"
+	SourceRound     = "round" // the firms a round accepted (公示 or 入库)
 	OutcomePass     = "pass"
 	OutcomeFail     = "fail"
 )
@@ -176,10 +177,11 @@ type SpotCheck struct {
 	Firms          []SpotCheckFirm `json:"firms,omitempty"`
 }
 
-// SpotCheckInput is a new draw. Without EnterpriseIDs the population is
-// every firm in the actor's region holding a valid certificate of RuleSet
-// today; with them, exactly those firms (a round's accepted firms). Seed
-// nil draws a fresh seed, which is recorded.
+// SpotCheckInput is a new draw. Without EnterpriseIDs or RoundID the
+// population is every firm in the actor's region holding a valid
+// certificate of RuleSet today; with EnterpriseIDs, exactly those firms;
+// with RoundID, the firms that round of RuleSet accepted (公示 or 入库).
+// Seed nil draws a fresh seed, which is recorded.
 type SpotCheckInput struct {
 	Title         string  `json:"title"`
 	RuleSet       string  `json:"rule_set"`
@@ -187,6 +189,7 @@ type SpotCheckInput struct {
 	Seed          *int64  `json:"seed"`
 	FlagWeight    int     `json:"flag_weight"`
 	EnterpriseIDs []int64 `json:"enterprise_ids"`
+	RoundID       int64   `json:"round_id,omitempty"`
 }
 
 const (
@@ -216,6 +219,9 @@ func (in *SpotCheckInput) Validate(rb *RuleBook) error {
 	}
 	if len(in.EnterpriseIDs) > maxPopulation {
 		fields = append(fields, apperr.Field("enterprise_ids", "sanction.population_too_large", maxPopulation))
+	}
+	if in.RoundID < 0 || (in.RoundID > 0 && len(in.EnterpriseIDs) > 0) {
+		fields = append(fields, apperr.Field("round_id", "sanction.population_one_source"))
 	}
 	if len(fields) > 0 {
 		return apperr.Fields(fields...)
@@ -278,6 +284,40 @@ func (s *Service) openFlagCount(ctx context.Context, q sqldb.Querier, e Enterpri
 func (s *Service) population(ctx context.Context, tx *sqldb.Tx, a account.Actor, in SpotCheckInput) ([]Enterprise, error) {
 	today := s.now()
 	var out []Enterprise
+	if in.RoundID > 0 {
+		r, err := s.roundFor(ctx, tx, a, in.RoundID)
+		if apperr.Is(err, apperr.NotFound) {
+			return nil, apperr.Fields(apperr.Field("round_id", "round.not_found"))
+		}
+		if err != nil {
+			return nil, err
+		}
+		if r.RuleSet != in.RuleSet {
+			return nil, apperr.Fields(apperr.Field("round_id", "sanction.round_rule_set_mismatch"))
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT enterprise_id FROM round_applications WHERE round_id = ? AND state IN (?, ?)
+			ORDER BY enterprise_id`, r.ID, string(AppAccepted), string(AppRegistered))
+		if err != nil {
+			return nil, fmt.Errorf("spot check population of round %d: %w", r.ID, err)
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		in.EnterpriseIDs = ids
+		if len(ids) == 0 {
+			return nil, nil
+		}
+	}
 	if len(in.EnterpriseIDs) > 0 {
 		seen := map[int64]bool{}
 		for _, id := range in.EnterpriseIDs {
@@ -353,7 +393,10 @@ func (s *Service) CreateSpotCheck(ctx context.Context, a account.Actor, in SpotC
 		seed = *in.Seed
 	}
 	source := SourceRegistry
-	if len(in.EnterpriseIDs) > 0 {
+	switch {
+	case in.RoundID > 0:
+		source = SourceRound
+	case len(in.EnterpriseIDs) > 0:
 		source = SourceList
 	}
 	var id int64
@@ -363,10 +406,7 @@ func (s *Service) CreateSpotCheck(ctx context.Context, a account.Actor, in SpotC
 			return err
 		}
 		if len(firms) == 0 {
-			field := "rule_set"
-			if source == SourceList {
-				field = "enterprise_ids"
-			}
+			field := map[string]string{SourceRegistry: "rule_set", SourceList: "enterprise_ids", SourceRound: "round_id"}[source]
 			return apperr.Fields(apperr.Field(field, "sanction.population_empty"))
 		}
 		byID := map[int64]Enterprise{}

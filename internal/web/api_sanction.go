@@ -15,11 +15,12 @@ type spotCheckRequest struct {
 	Seed          *int64   `json:"seed"`
 	FlagWeight    int      `json:"flag_weight"`
 	EnterpriseIDs []int64  `json:"enterprise_ids"`
+	RoundID       int64    `json:"round_id"`
 }
 
 func (req spotCheckRequest) input() (cultivation.SpotCheckInput, error) {
 	in := cultivation.SpotCheckInput{Title: req.Title, RuleSet: req.RuleSet, Seed: req.Seed, FlagWeight: req.FlagWeight,
-		EnterpriseIDs: req.EnterpriseIDs}
+		EnterpriseIDs: req.EnterpriseIDs, RoundID: req.RoundID}
 	if req.SharePercent == nil {
 		return in, apperr.Fields(apperr.Field("share_percent", "error.required"))
 	}

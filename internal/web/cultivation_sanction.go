@@ -37,7 +37,7 @@ func (s *Server) sanctionRoutes(rt *router) {
 var spotCheckRuleSets = []string{"tech-sme", "high-tech", "innovative-sme", "specialized-sme", "little-giant"}
 
 type spotCheckForm struct {
-	Title, RuleSet, Share, Seed, FlagWeight, EnterpriseIDs string
+	Title, RuleSet, Share, Seed, FlagWeight, EnterpriseIDs, RoundID string
 }
 
 type spotChecksData struct {
@@ -46,8 +46,10 @@ type spotChecksData struct {
 	CanCreate bool
 	CanList   bool
 	RuleSets  []string
-	Form      spotCheckForm
-	Errors    map[string]string
+	// Rounds are the rounds whose accepted firms a draw may take.
+	Rounds []cultivation.Round
+	Form   spotCheckForm
+	Errors map[string]string
 }
 
 const sanctionPerPage = 25
@@ -73,6 +75,12 @@ func (s *Server) spotCheckListPage(w http.ResponseWriter, r *http.Request, statu
 	}
 	data := spotChecksData{Checks: list, Pager: newPager(r, page, sanctionPerPage, total), CanCreate: s.Cultivation.CanCreateSpotChecks(st.actor),
 		CanList: s.Cultivation.CanManageBlacklist(st.actor), RuleSets: spotCheckRuleSets, Form: form, Errors: errs}
+	if data.CanCreate {
+		if data.Rounds, _, err = s.Cultivation.FindRounds(r.Context(), st.actor, cultivation.RoundFilter{Page: 1, PerPage: 100}); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
 	s.render(w, r, status, "cultivation/spot_checks", s.newPage(r, "sanction.spot_checks", "cultivation", data))
 }
 
@@ -80,7 +88,8 @@ func (s *Server) spotCheckListPage(w http.ResponseWriter, r *http.Request, statu
 func (s *Server) handleSpotCheckCreate(w http.ResponseWriter, r *http.Request) {
 	st := state(r)
 	form := spotCheckForm{Title: r.PostFormValue("title"), RuleSet: r.PostFormValue("rule_set"), Share: r.PostFormValue("share_percent"),
-		Seed: r.PostFormValue("seed"), FlagWeight: r.PostFormValue("flag_weight"), EnterpriseIDs: r.PostFormValue("enterprise_ids")}
+		Seed: r.PostFormValue("seed"), FlagWeight: r.PostFormValue("flag_weight"), EnterpriseIDs: r.PostFormValue("enterprise_ids"),
+		RoundID: r.PostFormValue("round_id")}
 	in := cultivation.SpotCheckInput{Title: form.Title, RuleSet: form.RuleSet}
 	var fields []apperr.FieldError
 	if share, err := formNumber(form.Share); err != nil || share == nil {
@@ -103,6 +112,13 @@ func (s *Server) handleSpotCheckCreate(w http.ResponseWriter, r *http.Request) {
 			fields = append(fields, apperr.Field("flag_weight", "sanction.flag_weight_range", 10))
 		}
 		in.FlagWeight = n
+	}
+	if v := strings.TrimSpace(form.RoundID); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			fields = append(fields, apperr.Field("round_id", "round.not_found"))
+		}
+		in.RoundID = id
 	}
 	for _, p := range splitList(strings.ReplaceAll(form.EnterpriseIDs, "\n", ",")) {
 		id, err := strconv.ParseInt(p, 10, 64)
