@@ -47,6 +47,7 @@ type instance struct {
 	admin  account.Actor
 	// down answers 503 to everything; lastFeed is the last feed body served.
 	down     atomic.Bool
+	tamper   atomic.Bool // append a byte to feed bodies after signing
 	mu       sync.Mutex
 	lastFeed string
 }
@@ -109,6 +110,9 @@ func (in *instance) serve(w http.ResponseWriter, r *http.Request) {
 			w.Header()[k] = v
 		}
 		w.WriteHeader(resp.Status)
+		if in.tamper.Load() {
+			resp.Body = append(resp.Body, ' ')
+		}
 		_, _ = w.Write(resp.Body)
 	default:
 		http.NotFound(w, r)
