@@ -1,0 +1,107 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"kechuang/internal/account"
+	"kechuang/internal/app"
+	"kechuang/internal/dbtest"
+	"kechuang/internal/federation"
+	"kechuang/internal/sqldb"
+)
+
+// TestPeersThroughTheWeb peers two servers through the API and the page,
+// and pulls one's feed from the other through the real routes and
+// middleware.
+func TestPeersThroughTheWeb(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, a *env) {
+		b := newEnvWith(t, dbtestOpen(t, a.db.Dialect()), func(cfg *app.Config) { cfg.HomeRegion = "320200" })
+		for _, e := range []*env{a, b} {
+			e.createUser("root", account.RoleAdmin, "")
+		}
+		a.createUser("staff", account.RoleStaff, "320500")
+		a.createUser("root2", account.RoleAdmin, "") // admins hold one session each
+
+		doc := a.client().get(federation.InstancePath)
+		if doc.status != http.StatusOK || !strings.Contains(doc.body, federation.Protocol) || !strings.Contains(doc.body, `"next"`) {
+			t.Fatalf("instance document = %d %s", doc.status, doc.body)
+		}
+		unsigned := a.client().get(federation.FeedPath + "?after=0")
+		if unsigned.status != http.StatusUnauthorized || !strings.Contains(unsigned.header.Get("Content-Type"), "problem+json") {
+			t.Errorf("unsigned feed request = %d %s", unsigned.status, unsigned.body)
+		}
+
+		staff := a.client()
+		staff.mustLoginAPI("staff")
+		if res := staff.api(http.MethodGet, "/api/v1/peers", nil); res.status != http.StatusForbidden {
+			t.Errorf("staff lists peers: %d", res.status)
+		}
+		ca, cb := a.client(), b.client()
+		ca.mustLoginAPI("root")
+		cb.mustLoginAPI("root")
+		if res := ca.api(http.MethodPost, "/api/v1/peers", map[string]any{"url": "ftp://x"}); res.status != http.StatusUnprocessableEntity ||
+			!strings.Contains(res.body, `"url"`) {
+			t.Errorf("bad URL: %d %s", res.status, res.body)
+		}
+		add := func(c *client, other *env) federation.Peer {
+			t.Helper()
+			res := c.api(http.MethodPost, "/api/v1/peers", map[string]any{"url": other.ts.URL, "internal": true})
+			if res.status != http.StatusCreated {
+				t.Fatalf("add peer: %d %s", res.status, res.body)
+			}
+			var p federation.Peer
+			res.json(t, &p)
+			if res := c.api(http.MethodPost, "/api/v1/peers/"+strconv.FormatInt(p.ID, 10)+"/approve", nil); res.status != http.StatusOK {
+				t.Fatalf("approve peer: %d %s", res.status, res.body)
+			}
+			return p
+		}
+		pb := add(ca, b)
+		add(cb, a)
+		if pb.Fingerprint != federation.Fingerprint(b.app.Federation.Keys().CurrentPublic()) {
+			t.Errorf("fingerprint shown = %s", pb.Fingerprint)
+		}
+		if err := a.app.Federation.SyncPeer(context.Background(), pb.ID); err != nil {
+			t.Fatalf("pull B through its web routes: %v", err)
+		}
+		res := ca.api(http.MethodGet, "/api/v1/peers", nil)
+		if res.status != http.StatusOK || !strings.Contains(res.body, `"state":"active"`) {
+			t.Errorf("peers after a pull = %d %s", res.status, res.body)
+		}
+
+		// The page shows the peer with its fingerprint and the form.
+		page := a.client()
+		if r := page.loginForm("root2", testPassword); r.status != http.StatusSeeOther {
+			t.Fatalf("login: %d", r.status)
+		}
+		d := page.get("/admin/peers").doc(t)
+		if got := d.Find("#peer-" + strconv.FormatInt(pb.ID, 10) + " code").Text(); got != pb.Fingerprint {
+			t.Errorf("page fingerprint = %q, want %q", got, pb.Fingerprint)
+		}
+		if d.Find("form#add-peer input[name=url]").Length() != 1 {
+			t.Error("no add form on the peers page")
+		}
+		tok := page.formToken("/admin/peers")
+		if r := page.postForm("/admin/peers", url.Values{"csrf_token": {tok}, "url": {"not a url"}}); r.status != http.StatusUnprocessableEntity {
+			t.Errorf("bad form: %d", r.status)
+		}
+
+		if res := ca.api(http.MethodDelete, "/api/v1/peers/"+strconv.FormatInt(pb.ID, 10), nil); res.status != http.StatusNoContent {
+			t.Errorf("remove peer: %d %s", res.status, res.body)
+		}
+		if res := ca.api(http.MethodDelete, "/api/v1/peers/"+strconv.FormatInt(pb.ID, 10), nil); res.status != http.StatusNotFound {
+			t.Errorf("remove a removed peer: %d", res.status)
+		}
+		if res := ca.api(http.MethodPost, "/api/v1/peers/99999/approve", nil); res.status != http.StatusNotFound {
+			t.Errorf("approve a missing peer: %d", res.status)
+		}
+	})
+}
+
+func dbtestOpen(t *testing.T, d sqldb.Dialect) *sqldb.DB { return dbtest.Open(t, d) }
