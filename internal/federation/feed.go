@@ -125,7 +125,7 @@ func (s *Service) ServeFeed(ctx context.Context, req Request, after string) (Res
 	cursor := int64(0)
 	if after != "" {
 		if cursor, err = strconv.ParseInt(after, 10, 64); err != nil || cursor < 0 {
-			return Response{}, apperr.Fields(apperr.Field("after", "error.invalid"))
+			return Response{}, apperr.Fields(apperr.Field("after", "federation.after_invalid"))
 		}
 	}
 	changes, last, more, err := s.market.PublicChanges(ctx, cursor, s.lim.PageEvents)

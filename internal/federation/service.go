@@ -147,10 +147,10 @@ func (s *Service) CanManagePeers(a account.Actor) bool { return a.Role == accoun
 
 func (s *Service) authorize(a account.Actor) error {
 	if !a.LoggedIn() {
-		return apperr.New(apperr.Unauthenticated, "error.unauthenticated")
+		return apperr.New(apperr.Unauthenticated, "session.required")
 	}
 	if !s.CanManagePeers(a) {
-		return apperr.New(apperr.Forbidden, "error.forbidden")
+		return apperr.New(apperr.Forbidden, "federation.admin_only")
 	}
 	return nil
 }
