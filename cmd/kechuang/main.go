@@ -38,7 +38,7 @@ const usage = `kechuang — 区域科技创新服务平台 / regional S&T innova
 Usage:
   kechuang serve   [--addr HOST:PORT] [--data DIR] [--db DSN] [--home-region CODE] [--demo] [--import-max-rows N]
                    [--password-policy dengbao|asvs] [--audit-key-file FILE] [--pii-key-file FILE]
-                   [--tls-cert FILE --tls-key FILE] [--trusted-proxy CIDR]... [--metrics-token TOKEN]
+                   [--tls-cert FILE --tls-key FILE] [--trusted-proxy CIDR]... [--metrics-token TOKEN] [--public-url URL]
                    [--secret-key-file FILE] [--mfa-roles ROLES] [--session-limits ROLE=N,...] [--lock-account-after N]
   kechuang migrate [--data DIR] [--db DSN]
   kechuang user add --username NAME --role ROLE [--region CODE] --password-stdin [--data DIR] [--db DSN]
