@@ -172,3 +172,25 @@ func peerByKey(ctx context.Context, q sqldb.Querier, keyID string) (Peer, ed2551
 	}
 	return Peer{}, nil, sql.ErrNoRows
 }
+
+// PeerStats are the figures of one peer for monitoring.
+type PeerStats struct {
+	URL        string
+	State      State
+	LastSyncAt time.Time
+	Listings   int
+}
+
+// Stats returns every peer's figures, for /metrics; no actor, since only
+// the metrics endpoint (guarded by its token) calls it.
+func (s *Service) Stats(ctx context.Context) ([]PeerStats, error) {
+	peers, err := findPeers(ctx, s.db, "")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PeerStats, len(peers))
+	for i, p := range peers {
+		out[i] = PeerStats{URL: p.URL, State: p.State, LastSyncAt: p.LastSyncAt, Listings: p.Listings}
+	}
+	return out, nil
+}

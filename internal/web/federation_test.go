@@ -75,6 +75,14 @@ func TestPeersThroughTheWeb(t *testing.T) {
 			t.Errorf("peers after a pull = %d %s", res.status, res.body)
 		}
 
+		m := a.client().get("/metrics")
+		for _, want := range []string{`kechuang_federation_peers{state="active"} 1`, `kechuang_federation_remote_listings{peer="` + b.ts.URL + `"} 0`,
+			`kechuang_federation_peer_lag_seconds{peer="` + b.ts.URL + `"}`} {
+			if !strings.Contains(m.body, want) {
+				t.Errorf("/metrics lacks %s", want)
+			}
+		}
+
 		// The page shows the peer with its fingerprint and the form.
 		page := a.client()
 		if r := page.loginForm("root2", testPassword); r.status != http.StatusSeeOther {

@@ -123,6 +123,9 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s.metrics = newMetrics(d.DB, newWorkCollector(d.Jobs, d.Search, d.Logger))
+	if d.Federation != nil {
+		s.metrics.reg.MustRegister(newFederationCollector(d.Federation, d.Now, d.Logger))
+	}
 	rt := &router{s: s}
 	for _, m := range s.mods {
 		if !m.Ready && m.Path != "" {
