@@ -41,6 +41,7 @@ const (
 	DemoProjects    = "demo projects with milestones, reports, lights, 督办 orders and service requests"
 	DemoDirectory   = "demo directory: institutions, experts, service organisations, carriers and funds"
 	DemoFinancing   = "demo financing needs and an investment interest"
+	DemoFederation  = "demo peer instance (无锡市) and its listings"
 )
 
 // LoadDemo loads the demo installation of 苏州市 through the app's own
@@ -80,6 +81,7 @@ func (a *App) LoadDemo(ctx context.Context, password string) (DemoSummary, error
 		{DemoDirectory, func() (int, error) { return demo.LoadDirectory(ctx, a.DB, a.Accounts, a.Directory, now) }},
 		// After the deals, which are for achievements and demands.
 		{DemoFinancing, func() (int, error) { return demo.LoadFinancing(ctx, a.DB, a.Accounts, a.Market, now) }},
+		{DemoFederation, func() (int, error) { return demo.LoadFederation(ctx, a.Federation) }},
 	}
 	for _, st := range steps {
 		n, err := st.load()

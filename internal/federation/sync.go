@@ -356,3 +356,54 @@ func nullAmount(v float64) any {
 	}
 	return v
 }
+
+// DemoPeer is the invented peer the demo shows (package demo).
+type DemoPeer struct {
+	URL, Name, Region string
+	Listings          []EventListing
+}
+
+// LoadDemo records an invented, already active peer and its listings, as
+// if pulled from it, when there are no peers yet: the demo has no network.
+// The peer's next pull is set a century ahead, so that the pull loop never
+// tries to reach it. It returns how many listings it stored.
+func (s *Service) LoadDemo(ctx context.Context, d DemoPeer) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM federation_peers").Scan(&n); err != nil {
+		return 0, err
+	}
+	if n > 0 {
+		return 0, nil
+	}
+	now := s.now()
+	keys := NewKeys()
+	var id int64
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		var err error
+		id, err = tx.InsertID(ctx, `INSERT INTO federation_peers (url, name, region_code, protocol, key_current, key_next, state,
+			last_sync_at, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			d.URL, d.Name, d.Region, Protocol, encodePublic(keys.CurrentPublic()), encodePublic(keys.NextPublic()), Active,
+			sqldb.At(now), sqldb.At(now.AddDate(100, 0, 0)), sqldb.At(now), sqldb.At(now))
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("demo peer: %w", err)
+	}
+	page := FeedPage{Protocol: Protocol, Origin: d.URL, RegionCode: d.Region}
+	for i, l := range d.Listings {
+		l.URL = d.URL + "/market/listings/" + strconv.FormatInt(l.ID, 10)
+		if l.PublishedAt.IsZero() {
+			l.PublishedAt, l.UpdatedAt, l.ExpiresAt = now, now, now.Add(market.Validity)
+		}
+		page.Events = append(page.Events, Event{Seq: int64(i + 1), Type: EventCreate, Origin: d.URL, OriginRegion: d.Region, At: now, Listing: l})
+		page.Next = int64(i + 1)
+	}
+	p := Peer{ID: id, URL: d.URL}
+	if err := checkPage(page, p); err != nil {
+		return 0, err
+	}
+	if err := s.applyPage(ctx, p, page); err != nil {
+		return 0, err
+	}
+	return len(page.Events), nil
+}

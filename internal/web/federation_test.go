@@ -11,6 +11,7 @@ import (
 	"kechuang/internal/account"
 	"kechuang/internal/app"
 	"kechuang/internal/dbtest"
+	"kechuang/internal/demo"
 	"kechuang/internal/federation"
 	"kechuang/internal/sqldb"
 )
@@ -113,3 +114,34 @@ func TestPeersThroughTheWeb(t *testing.T) {
 }
 
 func dbtestOpen(t *testing.T, d sqldb.Dialect) *sqldb.DB { return dbtest.Open(t, d) }
+
+// TestRemoteListingsInTheMarket shows the demo peer's listings in the
+// market search with their origin, and the demo peer on the peers page.
+func TestRemoteListingsInTheMarket(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		n, err := demo.LoadFederation(context.Background(), e.app.Federation)
+		if err != nil || n != 3 {
+			t.Fatalf("LoadFederation = %d, %v", n, err)
+		}
+		d := e.client().get("/market/search?q=" + url.QueryEscape("机器视觉")).doc(t)
+		hits := d.Find("#remote article.remote")
+		if hits.Length() != 1 || !strings.Contains(hits.Find(".tag.origin").Text(), "无锡市科创平台（演示）") ||
+			!strings.Contains(hits.Find("a").AttrOr("href", ""), "kechuang-wuxi.demo.invalid/market/listings/103") {
+			html, _ := d.Find("#results").Html()
+			t.Errorf("remote hits for 机器视觉 = %d: %s", hits.Length(), html)
+		}
+		if got := e.client().get("/market/search?q=" + url.QueryEscape("印染废水") + "&kind=achievement").doc(t).Find("#remote article").Length(); got != 0 {
+			t.Errorf("a demand shown under kind=achievement: %d", got)
+		}
+		e.createUser("root", account.RoleAdmin, "")
+		c := e.client()
+		if r := c.loginForm("root", testPassword); r.status != http.StatusSeeOther {
+			t.Fatalf("login: %d", r.status)
+		}
+		page := c.get("/admin/peers").doc(t)
+		if !strings.Contains(page.Find("#peers tbody").Text(), "无锡市科创平台（演示）") {
+			t.Error("the demo peer is not on the peers page")
+		}
+	})
+}
