@@ -195,6 +195,13 @@ func (s *Service) verifyRequest(ctx context.Context, req Request) (Peer, error) 
 	if err := s.checkFresh(ctx, sg); err != nil {
 		return Peer{}, err
 	}
+	if peer.keyNext != nil && KeyID(peer.keyNext) == sg.keyID && peer.State.allowed() {
+		// The peer rotated: store its new pair while the promoted key is
+		// known. A failure here only delays that to the next request.
+		if _, err := s.refreshKeys(ctx, &peer, sg.keyID); err != nil {
+			s.log.Info("federation: peer signed with its next key; its document did not confirm the rotation", "peer", peer.URL, "err", err)
+		}
+	}
 	if !peer.State.allowed() {
 		return Peer{}, apperr.New(apperr.Forbidden, "federation.not_approved")
 	}

@@ -230,3 +230,52 @@ func TestKeyFileAndRotation(t *testing.T) {
 		t.Error("the rotated keys were not saved")
 	}
 }
+
+// TestKeyRotation: a peer that promotes its next key is followed; a peer
+// whose key changes to one it never announced is refused.
+func TestKeyRotation(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a := newInstance(t, sqldb.SQLite, "苏州科创", "320500", Limits{})
+	b := newInstance(t, sqldb.SQLite, "无锡科创", "320200", Limits{})
+	b.peerWith(a, true)
+	p := a.peerWith(b, true)
+	if err := a.fed.SyncPeer(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	next := Fingerprint(b.fed.Keys().NextPublic())
+	b.fed.Keys().Rotate()
+	if err := a.fed.SyncPeer(ctx, p.ID); err != nil {
+		t.Fatalf("pull after B rotated: %v", err)
+	}
+	if got, _ := a.fed.GetPeer(ctx, a.admin, p.ID); got.Fingerprint != next || got.NextFingerprint != Fingerprint(b.fed.Keys().NextPublic()) {
+		t.Errorf("after rotation A holds %s / %s, want %s", got.Fingerprint, got.NextFingerprint, next)
+	}
+	// A rotates too: B accepts A's requests signed with A's former next key.
+	a.fed.Keys().Rotate()
+	if err := a.fed.SyncPeer(ctx, p.ID); err != nil {
+		t.Fatalf("pull after A rotated: %v", err)
+	}
+	if got, _ := b.fed.findPeerByURL(ctx, a.srv.URL); got.Fingerprint != Fingerprint(a.fed.Keys().CurrentPublic()) {
+		t.Errorf("B did not store A's rotated key: %s", got.Fingerprint)
+	}
+	// Twice: each side follows the other's second rotation too.
+	a.fed.Keys().Rotate()
+	b.fed.Keys().Rotate()
+	if err := a.fed.SyncPeer(ctx, p.ID); err != nil {
+		t.Fatalf("pull after both rotated again: %v", err)
+	}
+	// B's keys replaced by unannounced ones: refused.
+	*b.fed.Keys() = *NewKeys()
+	if err := a.fed.SyncPeer(ctx, p.ID); !errors.Is(err, ErrSignature) {
+		t.Errorf("pull after B changed its key without rotation = %v, want a bad signature", err)
+	}
+}
+
+func (s *Service) findPeerByURL(ctx context.Context, u string) (Peer, error) {
+	peers, err := findPeers(ctx, s.db, "WHERE p.url = ?", u)
+	if err != nil || len(peers) != 1 {
+		return Peer{}, errors.Join(err, errors.New("no such peer"))
+	}
+	return peers[0], nil
+}

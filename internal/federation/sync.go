@@ -204,7 +204,10 @@ func (s *Service) verifyResponse(ctx context.Context, p *Peer, method, target st
 		return err
 	}
 	pub := keyByID(p.keys(), sg.keyID)
-	if pub == nil {
+	// A signature with the next key means the peer rotated: read its new
+	// pair now, while the promoted key is still known, so that the next
+	// rotation is followed too.
+	if pub == nil || (p.keyNext != nil && KeyID(p.keyNext) == sg.keyID) {
 		if pub, err = s.refreshKeys(ctx, p, sg.keyID); err != nil {
 			return err
 		}
