@@ -59,6 +59,9 @@ func TestSignaturesAndReplays(t *testing.T) {
 	if _, err := b.fed.ServeFeed(ctx, req, "0"); err != nil {
 		t.Fatalf("a good request: %v", err)
 	}
+	if _, err := b.fed.ServeFeed(ctx, signedGet(t, a, b, time.Now()), "x"); apperr.KindOf(err) != apperr.Invalid {
+		t.Errorf("after=x = %v, want Invalid", err)
+	}
 	_, err := b.fed.ServeFeed(ctx, req, "0")
 	if !errors.Is(err, ErrReplay) {
 		t.Errorf("the same request again = %v, want a replay", err)
@@ -278,4 +281,21 @@ func (s *Service) findPeerByURL(ctx context.Context, u string) (Peer, error) {
 		return Peer{}, errors.Join(err, errors.New("no such peer"))
 	}
 	return peers[0], nil
+}
+
+func TestServeRate(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a := newInstance(t, sqldb.SQLite, "苏州科创", "320500", Limits{})
+	b := newInstance(t, sqldb.SQLite, "无锡科创", "320200", Limits{ServeRate: 2})
+	b.peerWith(a, true)
+	for i := 0; i < 2; i++ {
+		if _, err := b.fed.ServeFeed(ctx, signedGet(t, a, b, time.Now()), "0"); err != nil {
+			t.Fatalf("request %d: %v", i+1, err)
+		}
+	}
+	_, err := b.fed.ServeFeed(ctx, signedGet(t, a, b, time.Now()), "0")
+	if e := apperr.As(err); e == nil || e.Kind != apperr.TooMany || e.RetryAfter <= 0 {
+		t.Errorf("third request in a minute = %v, want TooMany with a Retry-After", err)
+	}
 }
