@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -113,6 +114,22 @@ func (in *instance) serve(w http.ResponseWriter, r *http.Request) {
 		if in.tamper.Load() {
 			resp.Body = append(resp.Body, ' ')
 		}
+		_, _ = w.Write(resp.Body)
+	case InboxPath:
+		body, _ := io.ReadAll(r.Body)
+		resp, err := in.fed.ServeInbox(r.Context(), Request{Method: r.Method, TargetURI: in.srv.URL + r.URL.RequestURI(), Header: r.Header, Body: body})
+		if err != nil {
+			status := map[apperr.Kind]int{apperr.Unauthenticated: 401, apperr.Forbidden: 403, apperr.Invalid: 422, apperr.NotFound: 404, apperr.TooMany: 429}[apperr.KindOf(err)]
+			if status == 0 {
+				status = 500
+			}
+			http.Error(w, err.Error(), status)
+			return
+		}
+		for k, v := range resp.Header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(resp.Status)
 		_, _ = w.Write(resp.Body)
 	default:
 		http.NotFound(w, r)
