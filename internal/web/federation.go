@@ -14,6 +14,10 @@ func (s *Server) federationModule() module {
 		Routes: func(rt *router) {
 			rt.open("GET "+federation.InstancePath, s.handleInstanceDocument)
 			rt.open("GET "+federation.FeedPath, s.handleFederationFeed)
+			rt.open("POST "+federation.InboxPath, s.handleFederationInbox)
+			rt.signedIn("GET /market/remote-interests", s.handleRemoteInterests)
+			rt.signedIn("POST /market/remote-interests/{id}/answer", s.handleRemoteInterestAnswer)
+			rt.signedIn("POST /market/remote/{id}/interest", s.handleRemoteInterestSend)
 			rt.signedIn("GET /admin/peers", s.handleAdminPeers)
 			rt.signedIn("POST /admin/peers", s.handleAdminPeerAdd)
 			rt.signedIn("POST /admin/peers/{id}/approve", s.handleAdminPeerApprove)
@@ -44,6 +48,32 @@ func (s *Server) handleInstanceDocument(w http.ResponseWriter, r *http.Request) 
 	writeJSON(w, http.StatusOK, s.Federation.InstanceDocument(s.baseURL(r)))
 }
 
+// handleFederationInbox receives a peer's signed message.
+func (s *Server) handleFederationInbox(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	resp, err := s.Federation.ServeInbox(r.Context(), federation.Request{Method: r.Method,
+		TargetURI: s.baseURL(r) + r.URL.RequestURI(), Header: r.Header, Body: body})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeSigned(w, resp)
+}
+
+// writeSigned writes a signed answer of the federation service as it is.
+func writeSigned(w http.ResponseWriter, resp federation.Response) {
+	for k, v := range resp.Header {
+		w.Header()[k] = v
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(resp.Status)
+	_, _ = w.Write(resp.Body)
+}
+
 // handleFederationFeed serves a peer's signed pull of the public feed.
 func (s *Server) handleFederationFeed(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body)
@@ -57,10 +87,5 @@ func (s *Server) handleFederationFeed(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	for k, v := range resp.Header {
-		w.Header()[k] = v
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(resp.Status)
-	_, _ = w.Write(resp.Body)
+	writeSigned(w, resp)
 }

@@ -13,6 +13,7 @@ import (
 	"kechuang/internal/dbtest"
 	"kechuang/internal/demo"
 	"kechuang/internal/federation"
+	"kechuang/internal/market"
 	"kechuang/internal/sqldb"
 )
 
@@ -99,6 +100,64 @@ func TestPeersThroughTheWeb(t *testing.T) {
 		tok := page.formToken("/admin/peers")
 		if r := page.postForm("/admin/peers", url.Values{"csrf_token": {tok}, "url": {"not a url"}}); r.status != http.StatusUnprocessableEntity {
 			t.Errorf("bad form: %d", r.status)
+		}
+
+		// Interest across regions through the pages: a member of A sends,
+		// B's owner answers, the member reads the answer.
+		ctx := context.Background()
+		bOwner := b.createUser("owner", account.RoleInstitution, "320214")
+		staffB := b.createUser("bstaff", account.RoleStaff, "320200")
+		ownerActor := account.Actor{UserID: bOwner.ID, Username: "owner", Role: account.RoleInstitution, Region: "320214"}
+		l, err := b.market.CreateListing(ctx, ownerActor, market.Achievement, market.Input{Title: "高精度MEMS压力传感器封装工艺",
+			Summary: "面向汽车电子的MEMS压力传感器晶圆级封装工艺。", Keywords: []string{"MEMS"}, Domain: "电子信息/微电子技术", Industry: "C39",
+			TRL: 6, Modes: []string{"license"}, Contact: market.Contact{Name: "陈老师", Phone: "0510-65881234"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.market.Submit(ctx, ownerActor, l.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.market.Approve(ctx, account.Actor{UserID: staffB.ID, Username: "bstaff", Role: account.RoleStaff, Region: "320200"}, l.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.app.Federation.SyncPeer(ctx, pb.ID); err != nil {
+			t.Fatal(err)
+		}
+		a.createUser("member", account.RoleEnterprise, "320505")
+		member := a.client()
+		if r := member.loginForm("member", testPassword); r.status != http.StatusSeeOther {
+			t.Fatalf("member login: %d", r.status)
+		}
+		sd := member.get("/market/search?q=MEMS").doc(t)
+		action, ok := sd.Find("#remote form.remote-interest").Attr("action")
+		if !ok {
+			t.Fatal("no interest form on the remote hit")
+		}
+		tok = member.formToken("/market/remote-interests")
+		if r := member.postForm(action, url.Values{"csrf_token": {tok}, "note": {"我司有意向洽谈许可"}}); r.status != http.StatusSeeOther {
+			t.Fatalf("send interest: %d %s", r.status, r.body)
+		}
+		ownerPage := b.client()
+		if r := ownerPage.loginForm("owner", testPassword); r.status != http.StatusSeeOther {
+			t.Fatalf("owner login: %d", r.status)
+		}
+		od := ownerPage.get("/market/remote-interests").doc(t)
+		answer, ok := od.Find("#interests-in form").Attr("action")
+		if !ok || !strings.Contains(od.Find("#interests-in").Text(), "我司有意向洽谈许可") {
+			t.Fatalf("owner's page: %s", od.Find("#interests-in").Text())
+		}
+		tok = ownerPage.formToken("/market/remote-interests")
+		if r := ownerPage.postForm(answer, url.Values{"csrf_token": {tok}, "note": {" "}}); r.status != http.StatusUnprocessableEntity {
+			t.Errorf("empty answer: %d", r.status)
+		}
+		if r := ownerPage.postForm(answer, url.Values{"csrf_token": {tok}, "note": {"欢迎来访"}}); r.status != http.StatusSeeOther {
+			t.Fatalf("answer: %d %s", r.status, r.body)
+		}
+		if got := member.get("/market/remote-interests").doc(t).Find("#interests-out").Text(); !strings.Contains(got, "欢迎来访") {
+			t.Errorf("member's page after the answer: %s", got)
+		}
+		if strings.Contains(member.get("/market/remote-interests").body, "0510-65881234") {
+			t.Error("the owner's contact reached A")
 		}
 
 		if res := ca.api(http.MethodDelete, "/api/v1/peers/"+strconv.FormatInt(pb.ID, 10), nil); res.status != http.StatusNoContent {

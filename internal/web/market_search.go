@@ -69,6 +69,8 @@ type searchPageData struct {
 	// Remote are matching listings of other regions' instances
 	// (federation), shown apart with their origin.
 	Remote []federation.RemoteListing
+	// CanInterest shows the interest form on remote listings.
+	CanInterest bool
 }
 
 type searchHitView struct {
@@ -127,6 +129,7 @@ func (s *Server) handleMarketSearch(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if s.Federation != nil && q.Page <= 1 {
+		data.CanInterest = s.Federation.CanExpressInterest(st.actor)
 		f := federation.RemoteFilter{Query: q.Text, PerPage: 10}
 		if kind := q.Filters[market.FacetKind]; len(kind) > 0 {
 			f.Kind = kind[0]
