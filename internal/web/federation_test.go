@@ -11,7 +11,6 @@ import (
 	"kechuang/internal/account"
 	"kechuang/internal/app"
 	"kechuang/internal/dbtest"
-	"kechuang/internal/demo"
 	"kechuang/internal/federation"
 	"kechuang/internal/market"
 	"kechuang/internal/sqldb"
@@ -174,13 +173,18 @@ func TestPeersThroughTheWeb(t *testing.T) {
 
 func dbtestOpen(t *testing.T, d sqldb.Dialect) *sqldb.DB { return dbtest.Open(t, d) }
 
-// TestRemoteListingsInTheMarket shows the demo peer's listings in the
+// TestRemoteListingsInTheMarket shows a demo peer's listings in the
 // market search with their origin, and the demo peer on the peers page.
 func TestRemoteListingsInTheMarket(t *testing.T) {
 	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
-		n, err := demo.LoadFederation(context.Background(), e.app.Federation)
-		if err != nil || n != 3 {
+		n, err := e.app.Federation.LoadDemo(context.Background(), federation.DemoPeer{URL: "https://kechuang-wuxi.demo.invalid",
+			Name: "无锡市科创平台（演示）", Region: "320200", Listings: []federation.EventListing{
+				{ID: 103, Kind: "achievement", Title: "机器视觉缺陷检测算法平台（演示）", Summary: "基于深度学习的表面缺陷检测。",
+					Keywords: []string{"机器视觉"}, Domain: "电子信息/软件", RegionCode: "320213"},
+				{ID: 102, Kind: "demand", Title: "纺织印染废水深度处理技术需求（演示）", Summary: "印染废水回用。",
+					Keywords: []string{"印染废水"}, RegionCode: "320281"}}})
+		if err != nil || n != 2 {
 			t.Fatalf("LoadFederation = %d, %v", n, err)
 		}
 		d := e.client().get("/market/search?q=" + url.QueryEscape("机器视觉")).doc(t)
