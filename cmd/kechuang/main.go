@@ -45,6 +45,7 @@ Usage:
   kechuang backup  --out FILE [--data DIR] [--db DSN]
   kechuang restore --from FILE [--data DIR] [--db FILE]
   kechuang audit verify [--data DIR] [--db DSN] [--audit-key-file FILE]
+  kechuang federation rotate-key [--data DIR]
   kechuang assess  --rules ID --input FILE.jsonl
   kechuang reindex [--data DIR] [--db DSN]
   kechuang bench match --docs DOCS.jsonl --queries QUERIES.jsonl
@@ -89,6 +90,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		err = runAssess(args[1:], stdout, stderr)
 	case "reindex":
 		err = runReindex(ctx, args[1:], stdout, stderr)
+	case "federation":
+		err = runFederation(ctx, args[1:], stdout, stderr)
 	case "bench":
 		switch {
 		case len(args) >= 2 && args[1] == "match":
