@@ -302,6 +302,22 @@ func TestThreeInstances(t *testing.T) {
 			if got := prov.remote(false); len(got) != 2 {
 				t.Errorf("province holds %d remote listings, want 2 (%+v)", len(got), got)
 			}
+			// The same achievement offered in A too: the province flags the
+			// near-duplicate across regions; unrelated ones are not flagged.
+			twinA := a.publish(aOwner, staff, l1.Title)
+			if err := prov.fed.SyncPeer(ctx, 1); err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range prov.remote(false) {
+				switch {
+				case r.OriginID == twinA.ID && r.Origin == a.srv.URL:
+					if r.TwinTitle != l1.Title || !strings.HasPrefix(r.TwinURL, b.srv.URL+"/market/listings/") {
+						t.Errorf("A's copy of B's listing at the province: twin %q %q", r.TwinTitle, r.TwinURL)
+					}
+				case r.TwinTitle != "":
+					t.Errorf("%s flagged as a twin of %s", r.Title, r.TwinTitle)
+				}
+			}
 
 			// Withdrawal propagates.
 			if _, err := b.market.Withdraw(ctx, bOwner, l1.ID); err != nil {

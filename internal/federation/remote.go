@@ -14,22 +14,26 @@ import (
 // RemoteListing is a listing received from a peer: read-only here, shown
 // with its origin; its contact stays at the origin.
 type RemoteListing struct {
-	ID          int64     `json:"id"`
-	Origin      string    `json:"origin"`      // the origin instance's base URL
-	OriginName  string    `json:"origin_name"` // the peer's name
-	OriginID    int64     `json:"origin_id"`
-	Kind        string    `json:"kind"`
-	State       string    `json:"state"` // published, withdrawn, expired
-	Title       string    `json:"title"`
-	Summary     string    `json:"summary"`
-	Keywords    []string  `json:"keywords"`
-	Domain      string    `json:"domain"`
-	Industry    string    `json:"industry"`
-	TRL         int       `json:"trl,omitempty"`
-	Band        string    `json:"band"`
-	RegionCode  string    `json:"region_code"`
-	OwnerName   string    `json:"owner_name"`
-	URL         string    `json:"url"`
+	ID         int64    `json:"id"`
+	Origin     string   `json:"origin"`      // the origin instance's base URL
+	OriginName string   `json:"origin_name"` // the peer's name
+	OriginID   int64    `json:"origin_id"`
+	Kind       string   `json:"kind"`
+	State      string   `json:"state"` // published, withdrawn, expired
+	Title      string   `json:"title"`
+	Summary    string   `json:"summary"`
+	Keywords   []string `json:"keywords"`
+	Domain     string   `json:"domain"`
+	Industry   string   `json:"industry"`
+	TRL        int      `json:"trl,omitempty"`
+	Band       string   `json:"band"`
+	RegionCode string   `json:"region_code"`
+	OwnerName  string   `json:"owner_name"`
+	URL        string   `json:"url"`
+	// TwinTitle and TwinURL name a near-duplicate of this listing found
+	// here: a local listing or one of another region.
+	TwinTitle   string    `json:"twin_title,omitempty"`
+	TwinURL     string    `json:"twin_url,omitempty"`
 	PublishedAt time.Time `json:"published_at,omitzero"`
 	ExpiresAt   time.Time `json:"expires_at,omitzero"`
 	UpdatedAt   time.Time `json:"updated_at"`
@@ -76,7 +80,7 @@ func (s *Service) FindRemote(ctx context.Context, a account.Actor, f RemoteFilte
 		return nil, 0, fmt.Errorf("count remote listings: %w", err)
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT r.id, r.origin, COALESCE(p.name, ''), r.origin_id, r.kind, r.state, r.title, r.summary,
-		r.keywords, r.domain, r.industry, r.trl, r.band, r.region_code, r.owner_name, r.url, r.published_at, r.expires_at, r.updated_at
+		r.keywords, r.domain, r.industry, r.trl, r.band, r.region_code, r.owner_name, r.url, r.twin_title, r.twin_url, r.published_at, r.expires_at, r.updated_at
 		FROM federation_listings r LEFT JOIN federation_peers p ON p.id = r.peer_id`+cond+
 		" ORDER BY r.updated_at DESC, r.id DESC LIMIT ? OFFSET ?", append(args, f.PerPage, (f.Page-1)*f.PerPage)...)
 	if err != nil {
@@ -89,7 +93,7 @@ func (s *Service) FindRemote(ctx context.Context, a account.Actor, f RemoteFilte
 		var keywords string
 		var pub, exp, upd sqldb.Time
 		if err := rows.Scan(&r.ID, &r.Origin, &r.OriginName, &r.OriginID, &r.Kind, &r.State, &r.Title, &r.Summary, &keywords,
-			&r.Domain, &r.Industry, &r.TRL, &r.Band, &r.RegionCode, &r.OwnerName, &r.URL, &pub, &exp, &upd); err != nil {
+			&r.Domain, &r.Industry, &r.TRL, &r.Band, &r.RegionCode, &r.OwnerName, &r.URL, &r.TwinTitle, &r.TwinURL, &pub, &exp, &upd); err != nil {
 			return nil, 0, err
 		}
 		if keywords != "" {

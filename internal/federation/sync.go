@@ -314,6 +314,18 @@ func checkPage(page FeedPage, p Peer) error {
 // An event older than the stored version of its listing changes nothing.
 func (s *Service) applyPage(ctx context.Context, p Peer, page FeedPage) error {
 	now := s.now()
+	// Near-duplicates are looked for before the transaction: SQLite has one
+	// writer, and the lookups read other tables.
+	twins := map[int64]twin{}
+	for _, ev := range page.Events {
+		if ev.Type == EventCreate || ev.Type == EventUpdate {
+			tw, err := s.findTwin(ctx, ev)
+			if err != nil {
+				return err
+			}
+			twins[ev.Seq] = tw
+		}
+	}
 	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		for _, ev := range page.Events {
 			l := ev.Listing
@@ -321,19 +333,20 @@ func (s *Service) applyPage(ctx context.Context, p Peer, page FeedPage) error {
 			case EventCreate, EventUpdate:
 				_, err := tx.ExecContext(ctx, `INSERT INTO federation_listings (peer_id, origin, origin_id, seq, kind, state, title, summary,
 					expected, keywords, domain, industry, trl, modes, band, price, deadline, amount, round, region_code, owner_name, url,
-					published_at, expires_at, updated_at, received_at)
-					VALUES (?, ?, ?, ?, ?, 'published', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+					twin_title, twin_url, published_at, expires_at, updated_at, received_at)
+					VALUES (?, ?, ?, ?, ?, 'published', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 					ON CONFLICT (origin, origin_id) DO UPDATE SET seq = excluded.seq, kind = excluded.kind, state = excluded.state,
 					title = excluded.title, summary = excluded.summary, expected = excluded.expected, keywords = excluded.keywords,
 					domain = excluded.domain, industry = excluded.industry, trl = excluded.trl, modes = excluded.modes,
 					band = excluded.band, price = excluded.price, deadline = excluded.deadline, amount = excluded.amount,
 					round = excluded.round, region_code = excluded.region_code, owner_name = excluded.owner_name, url = excluded.url,
+					twin_title = excluded.twin_title, twin_url = excluded.twin_url,
 					published_at = excluded.published_at, expires_at = excluded.expires_at, updated_at = excluded.updated_at,
 					received_at = excluded.received_at
 					WHERE federation_listings.seq < excluded.seq`,
 					p.ID, ev.Origin, l.ID, ev.Seq, l.Kind, l.Title, l.Summary, l.Expected, strings.Join(l.Keywords, "\n"), l.Domain,
 					l.Industry, l.TRL, strings.Join(l.Modes, "\n"), l.Band, l.Price, l.Deadline, nullAmount(l.Amount), l.Round,
-					l.RegionCode, l.OwnerName, l.URL, sqldb.At(l.PublishedAt), sqldb.At(l.ExpiresAt), sqldb.At(ev.At), sqldb.At(now))
+					l.RegionCode, l.OwnerName, l.URL, twins[ev.Seq].title, twins[ev.Seq].url, sqldb.At(l.PublishedAt), sqldb.At(l.ExpiresAt), sqldb.At(ev.At), sqldb.At(now))
 				if err != nil {
 					return fmt.Errorf("apply event %d: %w", ev.Seq, err)
 				}
@@ -409,4 +422,41 @@ func (s *Service) LoadDemo(ctx context.Context, d DemoPeer) (int, error) {
 		return 0, err
 	}
 	return len(page.Events), nil
+}
+
+// twin is a near-duplicate of a remote listing: a published listing of
+// this instance or of another origin.
+type twin struct{ title, url string }
+
+// findTwin looks for the listing an event's listing nearly duplicates
+// (market.Similarity at least market.TwinThreshold) among this instance's
+// published listings and the published listings of other origins: the
+// same achievement offered in two regions. It compares with every
+// candidate of the kind, which is fine for the volumes of one region.
+func (s *Service) findTwin(ctx context.Context, ev Event) (twin, error) {
+	l := ev.Listing
+	var best twin
+	id, title, score, err := s.market.NearestPublished(ctx, market.Kind(l.Kind), l.Title, l.Summary)
+	if err != nil {
+		return twin{}, err
+	}
+	if id != 0 {
+		best = twin{title: title, url: "/market/listings/" + strconv.FormatInt(id, 10)}
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT title, summary, url FROM federation_listings
+		WHERE kind = ? AND origin <> ? AND state = 'published'`, l.Kind, ev.Origin)
+	if err != nil {
+		return twin{}, fmt.Errorf("remote twins: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t, sum, u string
+		if err := rows.Scan(&t, &sum, &u); err != nil {
+			return twin{}, err
+		}
+		if sc := market.Similarity(l.Title, l.Summary, t, sum); sc >= market.TwinThreshold && sc > score {
+			best, score = twin{title: t, url: u}, sc
+		}
+	}
+	return best, rows.Err()
 }

@@ -78,3 +78,43 @@ func (s *Service) PublicChanges(ctx context.Context, after int64, limit int) (ou
 	}
 	return out, last, more, nil
 }
+
+// TwinThreshold is the similarity (Similarity) from which two listings are
+// near-duplicates.
+const TwinThreshold = twinThreshold
+
+// Similarity is the near-duplicate measure market uses on submit: the
+// Sørensen–Dice coefficient of character bigrams, title and text weighed
+// equally. Package federation applies it across regions.
+func Similarity(titleA, textA, titleB, textB string) float64 {
+	return similarity(titleA, textA, titleB, textB)
+}
+
+// NearestPublished returns the published listing of kind k most similar to
+// title and text when the similarity reaches TwinThreshold (id 0 when
+// none). Only public listings are compared, so the answer may be shown to
+// anyone.
+func (s *Service) NearestPublished(ctx context.Context, k Kind, title, text string) (id int64, twinTitle string, score float64, err error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT id, title, summary FROM listings WHERE kind = ? AND state = 'published'", string(k))
+	if err != nil {
+		return 0, "", 0, fmt.Errorf("nearest published: %w", err)
+	}
+	defer rows.Close()
+	tA, sA := bigrams(title), bigrams(text)
+	for rows.Next() {
+		var c candidate
+		if err := rows.Scan(&c.id, &c.title, &c.summary); err != nil {
+			return 0, "", 0, err
+		}
+		if sc := 0.5*dice(tA, bigrams(c.title)) + 0.5*dice(sA, bigrams(c.summary)); sc > score {
+			id, twinTitle, score = c.id, c.title, sc
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, "", 0, err
+	}
+	if score < twinThreshold {
+		return 0, "", 0, nil
+	}
+	return id, twinTitle, score, nil
+}

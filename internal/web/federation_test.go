@@ -178,21 +178,43 @@ func dbtestOpen(t *testing.T, d sqldb.Dialect) *sqldb.DB { return dbtest.Open(t,
 func TestRemoteListingsInTheMarket(t *testing.T) {
 	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
+		// A local listing that the remote one nearly duplicates.
+		ctx := context.Background()
+		inst := e.createUser("inst", account.RoleInstitution, "320505")
+		st := e.createUser("st", account.RoleStaff, "320500")
+		instActor := account.Actor{UserID: inst.ID, Username: "inst", Role: account.RoleInstitution, Region: "320505"}
+		local, err := e.market.CreateListing(ctx, instActor, market.Achievement, market.Input{Title: "机器视觉缺陷检测算法平台",
+			Summary: "基于深度学习的表面缺陷检测。", Keywords: []string{"机器视觉"}, Domain: "电子信息/软件", Industry: "I65", TRL: 6,
+			Modes: []string{"license"}, Contact: market.Contact{Name: "王老师", Phone: "0512-66660000"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.market.Submit(ctx, instActor, local.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.market.Approve(ctx, account.Actor{UserID: st.ID, Username: "st", Role: account.RoleStaff, Region: "320500"}, local.ID); err != nil {
+			t.Fatal(err)
+		}
 		n, err := e.app.Federation.LoadDemo(context.Background(), federation.DemoPeer{URL: "https://kechuang-wuxi.demo.invalid",
 			Name: "无锡市科创平台（演示）", Region: "320200", Listings: []federation.EventListing{
 				{ID: 103, Kind: "achievement", Title: "机器视觉缺陷检测算法平台（演示）", Summary: "基于深度学习的表面缺陷检测。",
 					Keywords: []string{"机器视觉"}, Domain: "电子信息/软件", RegionCode: "320213"},
 				{ID: 102, Kind: "demand", Title: "纺织印染废水深度处理技术需求（演示）", Summary: "印染废水回用。",
-					Keywords: []string{"印染废水"}, RegionCode: "320281"}}})
-		if err != nil || n != 2 {
+					Keywords: []string{"印染废水"}, RegionCode: "320281"},
+				{ID: 104, Kind: "achievement", Title: "机器视觉缺陷检测算法平台（演示）", Summary: "基于深度学习的表面缺陷检测。",
+					Keywords: []string{"机器视觉"}, RegionCode: "320213"}}})
+		if err != nil || n != 3 {
 			t.Fatalf("LoadFederation = %d, %v", n, err)
 		}
 		d := e.client().get("/market/search?q=" + url.QueryEscape("机器视觉")).doc(t)
 		hits := d.Find("#remote article.remote")
-		if hits.Length() != 1 || !strings.Contains(hits.Find(".tag.origin").Text(), "无锡市科创平台（演示）") ||
-			!strings.Contains(hits.Find("a").AttrOr("href", ""), "kechuang-wuxi.demo.invalid/market/listings/103") {
+		if hits.Length() != 2 || !strings.Contains(hits.First().Find(".tag.origin").Text(), "无锡市科创平台（演示）") ||
+			!strings.Contains(hits.Find("h3 a").AttrOr("href", ""), "kechuang-wuxi.demo.invalid/market/listings/10") {
 			html, _ := d.Find("#results").Html()
 			t.Errorf("remote hits for 机器视觉 = %d: %s", hits.Length(), html)
+		}
+		if twin := hits.First().Find(".twin a"); twin.AttrOr("href", "") != "/market/listings/"+strconv.FormatInt(local.ID, 10) {
+			t.Errorf("near-duplicate link = %q, want the local listing", twin.AttrOr("href", ""))
 		}
 		if got := e.client().get("/market/search?q=" + url.QueryEscape("印染废水") + "&kind=achievement").doc(t).Find("#remote article").Length(); got != 0 {
 			t.Errorf("a demand shown under kind=achievement: %d", got)

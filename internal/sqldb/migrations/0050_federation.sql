@@ -52,6 +52,8 @@ CREATE TABLE federation_listings (
     region_code  TEXT NOT NULL DEFAULT '',
     owner_name   TEXT NOT NULL DEFAULT '',
     url          TEXT NOT NULL DEFAULT '',
+    twin_title   TEXT NOT NULL DEFAULT '',        -- a near-duplicate found here (local or from another origin)
+    twin_url     TEXT NOT NULL DEFAULT '',
     published_at TEXT,
     expires_at   TEXT,
     updated_at   TEXT NOT NULL,
