@@ -191,12 +191,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 
 	keys := cfg.FederationKeys
 	if keys == nil && cfg.DataDir != "" {
-		var created bool
-		if keys, created, err = federation.LoadOrCreateKeys(filepath.Join(cfg.DataDir, "federation.key")); err != nil {
+		// Created quietly at first start (every command builds the app);
+		// docs/FEDERATION.md says to keep it with the backups.
+		if keys, _, err = federation.LoadOrCreateKeys(filepath.Join(cfg.DataDir, "federation.key")); err != nil {
 			return nil, fmt.Errorf("federation keys: %w", err)
-		}
-		if created {
-			cfg.Logger.Info("created the federation signing keys; keep them with the database's backups", "file", filepath.Join(cfg.DataDir, "federation.key"))
 		}
 	}
 	a.Federation = federation.NewService(federation.Config{DB: a.DB, Keys: keys, Market: a.Market, Name: instanceName(ctx, a),
