@@ -38,13 +38,14 @@ const usage = `kechuang — 区域科技创新服务平台 / regional S&T innova
 Usage:
   kechuang serve   [--addr HOST:PORT] [--data DIR] [--db DSN] [--home-region CODE] [--demo] [--import-max-rows N]
                    [--password-policy dengbao|asvs] [--audit-key-file FILE] [--pii-key-file FILE]
-                   [--tls-cert FILE --tls-key FILE] [--trusted-proxy CIDR]... [--metrics-token TOKEN]
+                   [--tls-cert FILE --tls-key FILE] [--trusted-proxy CIDR]... [--metrics-token TOKEN] [--public-url URL]
                    [--secret-key-file FILE] [--mfa-roles ROLES] [--session-limits ROLE=N,...] [--lock-account-after N]
   kechuang migrate [--data DIR] [--db DSN]
   kechuang user add --username NAME --role ROLE [--region CODE] --password-stdin [--data DIR] [--db DSN]
   kechuang backup  --out FILE [--data DIR] [--db DSN]
   kechuang restore --from FILE [--data DIR] [--db FILE]
   kechuang audit verify [--data DIR] [--db DSN] [--audit-key-file FILE]
+  kechuang federation rotate-key [--data DIR]
   kechuang assess  --rules ID --input FILE.jsonl
   kechuang reindex [--data DIR] [--db DSN]
   kechuang bench match --docs DOCS.jsonl --queries QUERIES.jsonl
@@ -89,6 +90,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		err = runAssess(args[1:], stdout, stderr)
 	case "reindex":
 		err = runReindex(ctx, args[1:], stdout, stderr)
+	case "federation":
+		err = runFederation(ctx, args[1:], stdout, stderr)
 	case "bench":
 		switch {
 		case len(args) >= 2 && args[1] == "match":

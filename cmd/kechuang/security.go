@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -19,6 +20,7 @@ import (
 // securityFlags are serve's flags for TLS, proxies, metrics, the secret
 // key, second factors and session limits (issue #18 §3, §5, §9).
 type securityFlags struct {
+	publicURL       string // the instance's public base URL, for federation
 	tlsCert, tlsKey string
 	proxies         proxyList
 	metricsToken    string
@@ -73,6 +75,7 @@ func (f *securityFlags) register(fs *flag.FlagSet) {
 	}
 	fs.Var(&f.proxies, "trusted-proxy", "CIDR or address of a reverse proxy whose X-Forwarded-For and X-Forwarded-Proto are believed (repeatable)")
 	fs.StringVar(&f.metricsToken, "metrics-token", os.Getenv("KECHUANG_METRICS_TOKEN"), "bearer token that opens /metrics to other hosts (default: /metrics answers loopback only)")
+	fs.StringVar(&f.publicURL, "public-url", os.Getenv("KECHUANG_PUBLIC_URL"), "the instance's public base URL (https://kc.example.gov.cn) in its federation document (default: the scheme and host of each request)")
 	fs.StringVar(&f.keyFile, "secret-key-file", os.Getenv("KECHUANG_SECRET_KEY_FILE"), "file with the key that seals second-factor secrets (default DATA/secret.key, created when absent)")
 	fs.StringVar(&f.mfaRoles, "mfa-roles", envOr("KECHUANG_MFA_ROLES", "admin,security,auditor,staff,county"), "roles that must log in with a second factor (comma-separated, or none)")
 	fs.StringVar(&f.sessionLimits, "session-limits", envOr("KECHUANG_SESSION_LIMITS", "admin=1,security=1,auditor=1"), "most concurrent sessions per role, ROLE=N,… (a new login ends the oldest; none for no limits)")
@@ -92,6 +95,13 @@ func (f *securityFlags) config(db dbFlags) (app.Config, error) {
 		}
 	}
 	cfg.TrustedProxies, cfg.MetricsToken = f.proxies, f.metricsToken
+	if f.publicURL != "" {
+		u, err := url.Parse(f.publicURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" {
+			return cfg, usageError("serve: --public-url %q: want a base URL such as https://kc.example.gov.cn", f.publicURL)
+		}
+		cfg.PublicURL = strings.TrimRight(f.publicURL, "/")
+	}
 	if f.lockAfter < 0 {
 		return cfg, usageError("serve: --lock-account-after %d: want a positive number", f.lockAfter)
 	}

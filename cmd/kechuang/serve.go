@@ -178,6 +178,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		a.Projects.SweepEvery(bg, sweepEvery, a.Logger)
 	}()
 	go a.Search.ProposeMatchesEvery(bg, 30*time.Second)
+	go a.Federation.Run(bg, 15*time.Second)
 	a.Jobs.Start(bg, 2)
 	// Writes become searchable within half a second; the snapshot is saved
 	// every five minutes and at shutdown, so a restart replays little.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"kechuang/internal/audit"
 	"kechuang/internal/cultivation"
 	"kechuang/internal/directory"
+	"kechuang/internal/federation"
 	"kechuang/internal/importer"
 	"kechuang/internal/job"
 	"kechuang/internal/market"
@@ -86,6 +88,13 @@ type Config struct {
 	// TrustedProxies and MetricsToken go to the web server (web.Deps).
 	TrustedProxies []netip.Prefix
 	MetricsToken   string
+	// FederationKeys sign what this instance sends to its peers (package
+	// federation); nil reads or creates DATA/federation.key, or, without
+	// a data directory, makes keys that last as long as the process.
+	FederationKeys *federation.Keys
+	// PublicURL is the instance's public base URL in its instance
+	// document; "" takes it from each request.
+	PublicURL string
 }
 
 // App is the wired platform: every service, built once. Its Deps are what
@@ -187,6 +196,17 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Classifier: classifier, Performance: a.Market})
 	a.Market.UseDirectory(a.Directory)
 
+	keys := cfg.FederationKeys
+	if keys == nil && cfg.DataDir != "" {
+		// Created quietly at first start (every command builds the app);
+		// docs/FEDERATION.md says to keep it with the backups.
+		if keys, _, err = federation.LoadOrCreateKeys(filepath.Join(cfg.DataDir, "federation.key")); err != nil {
+			return nil, fmt.Errorf("federation keys: %w", err)
+		}
+	}
+	a.Federation = federation.NewService(federation.Config{DB: a.DB, Keys: keys, Market: a.Market, Name: instanceName(ctx, a),
+		Region: a.HomeRegion, BaseURL: cfg.PublicURL, Now: cfg.Now, Logger: a.Logger})
+
 	a.Jobs = job.NewService(a.DB, a.Logger)
 	imports := importer.Config{Jobs: a.Jobs, Limits: sheet.Limits{MaxRows: cfg.ImportMaxRows}}
 	a.Cultivation.ConfigureImports(imports)
@@ -254,6 +274,18 @@ func noticeLocked(now func() time.Time) func(ctx context.Context, tx *sqldb.Tx, 
 		return notice.Send(ctx, tx, notice.Message{To: to, Kind: "account.locked", Key: "notice.account_locked",
 			Args: []notice.Arg{notice.Text(u.Username)}, Link: "/admin/users/" + strconv.FormatInt(u.ID, 10), At: now()})
 	}
+}
+
+// instanceName names the instance in its federation document after its
+// home region (苏州市科创平台).
+func instanceName(ctx context.Context, a *App) string {
+	if a.HomeRegion == "" {
+		return "kechuang"
+	}
+	if r, err := a.Regions.Get(ctx, a.HomeRegion); err == nil {
+		return r.Name + "科创平台"
+	}
+	return "kechuang " + a.HomeRegion
 }
 
 // Server returns the web server on the app's services.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"kechuang/internal/apperr"
+	"kechuang/internal/federation"
 	"kechuang/internal/i18n"
 	"kechuang/internal/market"
 )
@@ -65,6 +66,11 @@ type searchPageData struct {
 	Facets []facetView
 	Pager  pager
 	Sorts  []string
+	// Remote are matching listings of other regions' instances
+	// (federation), shown apart with their origin.
+	Remote []federation.RemoteListing
+	// CanInterest shows the interest form on remote listings.
+	CanInterest bool
 }
 
 type searchHitView struct {
@@ -120,6 +126,17 @@ func (s *Server) handleMarketSearch(w http.ResponseWriter, r *http.Request) {
 		}
 		if len(fv.Values) > 0 {
 			data.Facets = append(data.Facets, fv)
+		}
+	}
+	if s.Federation != nil && q.Page <= 1 {
+		data.CanInterest = s.Federation.CanExpressInterest(st.actor)
+		f := federation.RemoteFilter{Query: q.Text, PerPage: 10}
+		if kind := q.Filters[market.FacetKind]; len(kind) > 0 {
+			f.Kind = kind[0]
+		}
+		if data.Remote, _, err = s.Federation.FindRemote(r.Context(), st.actor, f); err != nil {
+			s.writeError(w, r, err)
+			return
 		}
 	}
 	s.render(w, r, http.StatusOK, "market/search", s.newPage(r, "market.search", "market", data))

@@ -50,6 +50,7 @@ func (s *Server) modules() []module {
 		s.projectModule(),
 		placeholderModule("chain", 40, false),
 		s.directoryModule(),
+		s.federationModule(),
 		placeholderModule("dashboard", 60, false),
 		s.usersModule(),
 		s.auditModule(),

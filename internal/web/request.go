@@ -32,7 +32,11 @@ const maxUploadBytes = 20 << 20
 // file and the form's other fields.
 const uploadBodyBytes = maxUploadBytes + 1<<20
 
-func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
+// isAPI reports whether r is a JSON API request: /api/ and the
+// federation protocol (/federation/), whose errors are problem documents.
+func isAPI(r *http.Request) bool {
+	return strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/federation/")
+}
 
 func isJSON(r *http.Request) bool {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))

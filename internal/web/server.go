@@ -18,6 +18,7 @@ import (
 	"kechuang/internal/audit"
 	"kechuang/internal/cultivation"
 	"kechuang/internal/directory"
+	"kechuang/internal/federation"
 	"kechuang/internal/job"
 	"kechuang/internal/market"
 	"kechuang/internal/notice"
@@ -54,6 +55,8 @@ type Deps struct {
 	// Directory is the 资源库: institutions, experts, service
 	// organisations, incubation carriers and funds.
 	Directory *directory.Service
+	// Federation is 跨区域共享: peers, the signed feed, remote listings.
+	Federation *federation.Service
 	// Notices is every user's inbox (站内信) and the header's unread count.
 	Notices *notice.Service
 	// Search is the full-text index of published listings.
@@ -120,6 +123,9 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s.metrics = newMetrics(d.DB, newWorkCollector(d.Jobs, d.Search, d.Logger))
+	if d.Federation != nil {
+		s.metrics.reg.MustRegister(newFederationCollector(d.Federation, d.Now, d.Logger))
+	}
 	rt := &router{s: s}
 	for _, m := range s.mods {
 		if !m.Ready && m.Path != "" {

@@ -671,7 +671,7 @@ func TestNavigationPerRole(t *testing.T) {
 		nav, cards string
 	}{
 		{role: "", nav: "market directory", cards: "market directory"},
-		{role: account.RoleAdmin, nav: all + " users", cards: all},
+		{role: account.RoleAdmin, nav: all + " users peers", cards: all},
 		{role: account.RoleSecurity, nav: members + " users", cards: members},
 		{role: account.RoleAuditor, nav: members + " audit", cards: members},
 		{role: account.RoleStaff, region: "320500", nav: all, cards: all},
