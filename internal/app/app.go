@@ -236,6 +236,7 @@ func SealedColumns() []pii.Column {
 	cols = append(cols, cultivation.SealedColumns...)
 	cols = append(cols, market.SealedColumns...)
 	cols = append(cols, job.SealedColumns...)
+	cols = append(cols, federation.SealedColumns...)
 	return append(cols, directory.SealedColumns...)
 }
 

@@ -124,9 +124,13 @@ func (s *Service) SendInterest(ctx context.Context, a account.Actor, remoteID in
 		return apperr.Wrap(apperr.Conflict, err, "federation.send_failed")
 	}
 	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		sealed, err := sealNote(tx, note)
+		if err != nil {
+			return err
+		}
 		id, err := tx.InsertID(ctx, `INSERT INTO federation_messages (peer_id, direction, kind, msg_id, listing_id, remote_id, user_id,
 			title, organization, note, created_at) VALUES (?, 'out', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			p.ID, MessageInterest, msg.ID, originID, remoteID, a.UserID, title, org, note, sqldb.At(s.now()))
+			p.ID, MessageInterest, msg.ID, originID, remoteID, a.UserID, title, org, sealed, sqldb.At(s.now()))
 		if err != nil {
 			return fmt.Errorf("keep sent interest: %w", err)
 		}
@@ -156,6 +160,12 @@ func (s *Service) FindInterests(ctx context.Context, a account.Actor) ([]Interes
 		var at sqldb.Time
 		if err := rows.Scan(&in.ID, &in.Direction, &in.PeerName, &in.ListingID, &in.Title, &in.Organization, &in.Note,
 			&in.Answered, &in.Answer, &at); err != nil {
+			return nil, err
+		}
+		if in.Note, err = openNote(s.db, in.Note); err != nil {
+			return nil, err
+		}
+		if in.Answer, err = openNote(s.db, in.Answer); err != nil {
 			return nil, err
 		}
 		in.CreatedAt = at.Time
@@ -200,8 +210,12 @@ func (s *Service) AnswerInterest(ctx context.Context, a account.Actor, id int64,
 		return apperr.Wrap(apperr.Conflict, err, "federation.send_failed")
 	}
 	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		sealed, err := sealNote(tx, note)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO federation_messages (peer_id, direction, kind, msg_id, reply_to, user_id, title, note,
-			created_at) VALUES (?, 'out', ?, ?, ?, ?, ?, ?, ?)`, p.ID, MessageAnswer, msg.ID, msgID, a.UserID, title, note, sqldb.At(s.now())); err != nil {
+			created_at) VALUES (?, 'out', ?, ?, ?, ?, ?, ?, ?)`, p.ID, MessageAnswer, msg.ID, msgID, a.UserID, title, sealed, sqldb.At(s.now())); err != nil {
 			return fmt.Errorf("keep sent answer: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE federation_messages SET answered = ? WHERE id = ?", true, id); err != nil {
@@ -348,7 +362,11 @@ func insertIncoming(ctx context.Context, tx *sqldb.Tx, peerID int64, msg InboxMe
 		peerID, msg.ID).Scan(&n); err != nil || n > 0 {
 		return 0, err
 	}
+	note, err := sealNote(tx, msg.Note)
+	if err != nil {
+		return 0, err
+	}
 	return tx.InsertID(ctx, `INSERT INTO federation_messages (peer_id, direction, kind, msg_id, reply_to, listing_id, user_id, title,
 		organization, note, created_at) VALUES (?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		peerID, msg.Type, msg.ID, msg.InReplyTo, listingID, userID, title, msg.Organization, msg.Note, sqldb.At(now))
+		peerID, msg.Type, msg.ID, msg.InReplyTo, listingID, userID, title, msg.Organization, note, sqldb.At(now))
 }

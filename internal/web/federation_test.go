@@ -158,6 +158,17 @@ func TestPeersThroughTheWeb(t *testing.T) {
 		if strings.Contains(member.get("/market/remote-interests").body, "0510-65881234") {
 			t.Error("the owner's contact reached A")
 		}
+		// The notes are sealed at rest on both sides (they may hold a contact).
+		for name, x := range map[string]*env{"A": a, "B": b} {
+			var plain, all int
+			if err := x.db.QueryRowContext(context.Background(), `SELECT COALESCE(SUM(CASE WHEN note LIKE '%我司%' OR note LIKE '%欢迎%' THEN 1 ELSE 0 END), 0),
+				COUNT(*) FROM federation_messages WHERE note <> ''`).Scan(&plain, &all); err != nil {
+				t.Fatal(err)
+			}
+			if plain != 0 || all != 2 {
+				t.Errorf("%s: %d of %d stored notes in plain text; want 0 of 2", name, plain, all)
+			}
+		}
 
 		if res := ca.api(http.MethodDelete, "/api/v1/peers/"+strconv.FormatInt(pb.ID, 10), nil); res.status != http.StatusNoContent {
 			t.Errorf("remove peer: %d %s", res.status, res.body)
