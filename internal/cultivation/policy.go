@@ -42,9 +42,66 @@ type Policy struct {
 	// U in the file, as the rule-set page lists them.
 	UnconfirmedConditions []string
 	File                  string
+	// NameEN, IssuerEN, SummaryEN, NotesEN, UnconfirmedEN and
+	// UnconfirmedConditionsEN are the same texts in English, for English
+	// pages; the loader refuses a policy file without them.
+	NameEN                  string
+	IssuerEN                string
+	SummaryEN               string
+	NotesEN                 []string
+	UnconfirmedEN           map[string]string
+	UnconfirmedConditionsEN []string
 
 	rs     *RuleSet
 	amount *amountSpec
+}
+
+// NameIn returns the policy's name in lang.
+func (p *Policy) NameIn(lang string) string {
+	if isEN(lang) && p.NameEN != "" {
+		return p.NameEN
+	}
+	return p.Name
+}
+
+// IssuerIn returns the issuing authority in lang.
+func (p *Policy) IssuerIn(lang string) string {
+	if isEN(lang) && p.IssuerEN != "" {
+		return p.IssuerEN
+	}
+	return p.Issuer
+}
+
+// SummaryIn returns the summary in lang.
+func (p *Policy) SummaryIn(lang string) string {
+	if isEN(lang) && p.SummaryEN != "" {
+		return p.SummaryEN
+	}
+	return p.Summary
+}
+
+// NotesIn returns the notes in lang.
+func (p *Policy) NotesIn(lang string) []string {
+	if isEN(lang) {
+		return p.NotesEN
+	}
+	return p.Notes
+}
+
+// UnconfirmedIn returns Unconfirmed in lang.
+func (p *Policy) UnconfirmedIn(lang string) map[string]string {
+	if isEN(lang) {
+		return p.UnconfirmedEN
+	}
+	return p.Unconfirmed
+}
+
+// UnconfirmedConditionsIn returns UnconfirmedConditions in lang.
+func (p *Policy) UnconfirmedConditionsIn(lang string) []string {
+	if isEN(lang) {
+		return p.UnconfirmedConditionsEN
+	}
+	return p.UnconfirmedConditions
 }
 
 // PolicyFields are the fields a policy file may mark unconfirmed.
@@ -91,6 +148,26 @@ type AmountRule struct {
 	Less   string       `json:"less,omitempty"`   // label of the metric subtracted first
 	Cap    float64      `json:"cap,omitempty"`
 	Tiers  []AmountTier `json:"tiers,omitempty"`
+	// MetricEN and LessEN are Metric and Less in English, for English
+	// pages; the JSON carries the Chinese.
+	MetricEN string `json:"-"`
+	LessEN   string `json:"-"`
+}
+
+// MetricIn returns Metric in lang.
+func (a AmountRule) MetricIn(lang string) string {
+	if isEN(lang) && a.MetricEN != "" {
+		return a.MetricEN
+	}
+	return a.Metric
+}
+
+// LessIn returns Less in lang.
+func (a AmountRule) LessIn(lang string) string {
+	if isEN(lang) && a.LessEN != "" {
+		return a.LessEN
+	}
+	return a.Less
 }
 
 // AmountTier is one band of a tiered amount.
@@ -101,6 +178,16 @@ type AmountTier struct {
 	Value  float64    `json:"value,omitempty"`
 	Money  bool       `json:"money,omitempty"` // Value is an amount in 元
 	Amount AmountRule `json:"amount"`
+	// MetricEN is Metric in English, for English pages.
+	MetricEN string `json:"-"`
+}
+
+// MetricIn returns Metric in lang.
+func (t AmountTier) MetricIn(lang string) string {
+	if isEN(lang) && t.MetricEN != "" {
+		return t.MetricEN
+	}
+	return t.Metric
 }
 
 // Rule returns the amount formula as data.
@@ -157,17 +244,22 @@ func LoadPolicies(fsys fs.FS) (*PolicyBook, error) {
 type filePolicy struct {
 	ID            string                `json:"id"`
 	Name          string                `json:"name"`
+	NameEN        string                `json:"name_en"`
 	Issuer        string                `json:"issuer"`
+	IssuerEN      string                `json:"issuer_en"`
 	Region        string                `json:"region"`
-	Documents     []Document            `json:"documents"`
+	Documents     []fileDocument        `json:"documents"`
 	SourceURL     string                `json:"source_url"`
 	EffectiveFrom string                `json:"effective_from"`
 	Expires       string                `json:"expires"`
 	NoApplication bool                  `json:"no_application"`
 	Summary       string                `json:"summary"`
+	SummaryEN     string                `json:"summary_en"`
 	Confidence    string                `json:"confidence"`
 	Unconfirmed   map[string]string     `json:"unconfirmed"`
+	UnconfirmedEN map[string]string     `json:"unconfirmed_en"`
 	Notes         []string              `json:"notes"`
+	NotesEN       []string              `json:"notes_en"`
 	Metrics       map[string]fileMetric `json:"metrics"`
 	Conditions    []fileNode            `json:"conditions"`
 	Amount        *fileAmount           `json:"amount"`
@@ -182,6 +274,9 @@ type fileAmount struct {
 	Tiers      *fileTiers `json:"tiers"`
 	Confidence string     `json:"confidence"`
 	Source     string     `json:"source"`
+	// SourceEN is Source in English; a source that is a document number
+	// alone needs none.
+	SourceEN string `json:"source_en"`
 }
 
 type fileTiers struct {
@@ -224,6 +319,7 @@ type amountTier struct {
 	op      cmpOp
 	value   float64
 	label   string
+	labelEN string
 	then    *amountSpec
 }
 
@@ -255,11 +351,40 @@ func compilePolicy(name string, data []byte) (*Policy, error) {
 		return nil, errors.New("conditions: required")
 	case f.Amount == nil:
 		return nil, errors.New("amount: required")
+	case len(f.NotesEN) != len(f.Notes):
+		return nil, fmt.Errorf("notes_en: %d English notes for %d notes; translate each", len(f.NotesEN), len(f.Notes))
+	case f.Summary != "" && f.SummaryEN == "":
+		return nil, errors.New("summary_en: required with summary (the English shown on English pages)")
 	}
-	for i, d := range f.Documents {
-		if d.Number == "" || d.Title == "" {
-			return nil, fmt.Errorf("documents[%d]: number and title required", i)
+	// A policy file carries its English as a rule file does.
+	if err := checkEnglish("name_en", []string{f.NameEN}); err != nil {
+		return nil, err
+	}
+	if err := checkEnglish("issuer_en", []string{f.IssuerEN}); err != nil {
+		return nil, err
+	}
+	if f.Summary != "" {
+		if err := checkEnglish("summary_en", []string{f.SummaryEN}); err != nil {
+			return nil, err
 		}
+	}
+	if err := checkEnglish("notes_en", f.NotesEN); err != nil {
+		return nil, err
+	}
+	var docs []Document
+	for i, d := range f.Documents {
+		if d.Number == "" || d.Title == "" || d.TitleEN == "" {
+			return nil, fmt.Errorf("documents[%d]: number, title and title_en required", i)
+		}
+		if err := checkEnglish(fmt.Sprintf("documents[%d].title_en", i), []string{d.TitleEN}); err != nil {
+			return nil, err
+		}
+		if HasHan(d.Number) {
+			if err := checkEnglish(fmt.Sprintf("documents[%d].number_en", i), []string{d.NumberEN}); err != nil {
+				return nil, fmt.Errorf("%w (the number is no 发文字号)", err)
+			}
+		}
+		docs = append(docs, Document{Number: d.Number, Title: d.Title, Date: d.Date, URL: d.URL, TitleEN: d.TitleEN, NumberEN: d.NumberEN})
 	}
 	for k := range f.Unconfirmed {
 		if !contains(PolicyFields, k) {
@@ -268,11 +393,23 @@ func compilePolicy(name string, data []byte) (*Policy, error) {
 		if f.Unconfirmed[k] == "" {
 			return nil, fmt.Errorf("unconfirmed.%s: say why it is unconfirmed", k)
 		}
+		if err := checkEnglish("unconfirmed_en."+k, []string{f.UnconfirmedEN[k]}); err != nil {
+			return nil, err
+		}
 	}
-	p := &Policy{ID: f.ID, Name: f.Name, Issuer: f.Issuer, Region: f.Region, Documents: f.Documents, SourceURL: f.SourceURL,
-		NoApplication: f.NoApplication, Summary: f.Summary, Notes: f.Notes, Unconfirmed: f.Unconfirmed, File: name}
+	for k := range f.UnconfirmedEN {
+		if _, ok := f.Unconfirmed[k]; !ok {
+			return nil, fmt.Errorf("unconfirmed_en.%s: no Chinese unconfirmed.%s to translate", k, k)
+		}
+	}
+	p := &Policy{ID: f.ID, Name: f.Name, Issuer: f.Issuer, Region: f.Region, Documents: docs, SourceURL: f.SourceURL,
+		NoApplication: f.NoApplication, Summary: f.Summary, Notes: f.Notes, Unconfirmed: f.Unconfirmed, File: name,
+		NameEN: f.NameEN, IssuerEN: f.IssuerEN, SummaryEN: f.SummaryEN, NotesEN: f.NotesEN, UnconfirmedEN: f.UnconfirmedEN}
 	if p.Unconfirmed == nil {
 		p.Unconfirmed = map[string]string{}
+	}
+	if p.UnconfirmedEN == nil {
+		p.UnconfirmedEN = map[string]string{}
 	}
 	var err error
 	if p.EffectiveFrom, err = time.Parse(dateLayout, f.EffectiveFrom); err != nil {
@@ -291,11 +428,21 @@ func compilePolicy(name string, data []byte) (*Policy, error) {
 	}
 	// The conditions compile exactly as a rule set's do, into a rule set
 	// of their own that Assess evaluates.
-	rs := &RuleSet{ID: "policy:" + f.ID, Version: "1", Name: f.Name, File: name, Documents: f.Documents,
+	rs := &RuleSet{ID: "policy:" + f.ID, Version: "1", Name: f.Name, NameEN: f.NameEN, File: name, Documents: docs,
 		EffectiveFrom: p.EffectiveFrom, Expires: p.Expires}
-	c := &compiler{rs: rs, metrics: map[string]*metric{}, conf: f.Confidence, ids: map[string]bool{}}
+	c := &compiler{rs: rs, metrics: map[string]*metric{}, conf: f.Confidence, ids: map[string]bool{}, requireEN: true}
 	for _, mname := range sortedKeys(f.Metrics) {
-		m, err := compileMetric(mname, f.Metrics[mname])
+		fm := f.Metrics[mname]
+		m, err := compileMetric(mname, fm)
+		if err == nil && fm.LabelEN == "" {
+			err = errors.New("label_en: required (the English name shown on English pages)")
+		}
+		if err == nil && fm.Noun != "" && fm.NounEN == "" {
+			err = errors.New("noun_en: required with noun")
+		}
+		if err == nil {
+			err = checkEnglish("label_en", []string{m.labelEN})
+		}
 		if err != nil {
 			return nil, fmt.Errorf("metrics.%s: %w", mname, err)
 		}
@@ -314,6 +461,7 @@ func compilePolicy(name string, data []byte) (*Policy, error) {
 	}
 	p.rs = rs
 	p.UnconfirmedConditions = rs.Unconfirmed
+	p.UnconfirmedConditionsEN = rs.UnconfirmedEN
 	return p, nil
 }
 
@@ -339,6 +487,13 @@ func (c *compiler) amount(at string, f *fileAmount, conf string, quiet bool) (*a
 		return nil, fmt.Errorf("%s: exactly one of fixed, rate, tiers required", at)
 	}
 	a := &amountSpec{source: f.Source}
+	sourceEN := f.SourceEN
+	if sourceEN == "" {
+		sourceEN = f.Source
+	}
+	if HasHan(sourceEN) {
+		return nil, fmt.Errorf("%s.source_en: required (the source %q is no document number alone)", at, f.Source)
+	}
 	var err error
 	switch {
 	case f.Fixed != nil:
@@ -410,40 +565,69 @@ func (c *compiler) amount(at string, f *fileAmount, conf string, quiet bool) (*a
 			if t.then, err = c.amount(bat+".amount", b.Amount, bconf, true); err != nil {
 				return nil, err
 			}
-			t.label = "其他"
+			t.label, t.labelEN = "其他", "otherwise"
 			if t.hasTest {
 				t.label = a.tierM.label + " " + opSymbol[t.op] + " " + formatValue(t.value, a.tierM.unit)
+				t.labelEN = a.tierM.labelEN + " " + opSymbol[t.op] + " " + formatValueIn(t.value, a.tierM.unit, true)
 			}
 			a.tiers = append(a.tiers, t)
 		}
-		c.note(conf, "金额分档 "+a.text()+sourceSuffix(f.Source))
+		c.noteIn(conf, "金额分档 "+a.text()+sourceSuffix(f.Source), "Amount tiers: "+a.textIn(true)+sourceSuffixEN(sourceEN))
 		return a, nil
 	}
 	if !quiet {
-		c.note(conf, "金额 "+a.text()+sourceSuffix(f.Source))
+		c.noteIn(conf, "金额 "+a.text()+sourceSuffix(f.Source), "Amount: "+a.textIn(true)+sourceSuffixEN(sourceEN))
 	}
 	return a, nil
 }
 
 // text words the formula in Chinese.
-func (a *amountSpec) text() string {
+func (a *amountSpec) text() string { return a.textIn(false) }
+
+// textIn words the formula in Chinese, or in English when en.
+func (a *amountSpec) textIn(en bool) string {
 	switch a.kind {
 	case amountFixed:
-		return formatValue(a.fixed, UnitYuan)
+		return formatValueIn(a.fixed, UnitYuan, en)
 	case amountRate:
-		base := a.m.label
+		mLabel, lessLabel := a.m.label, ""
 		if a.less != nil {
-			base = "（" + a.m.label + " − " + a.less.label + "）"
+			lessLabel = a.less.label
 		}
-		s := base + " × " + formatValue(a.rate, UnitRatio)
+		if en {
+			mLabel = a.m.labelEN
+			if a.less != nil {
+				lessLabel = a.less.labelEN
+			}
+		}
+		base := mLabel
+		if a.less != nil {
+			if en {
+				base = "(" + mLabel + " − " + lessLabel + ")"
+			} else {
+				base = "（" + mLabel + " − " + lessLabel + "）"
+			}
+		}
+		s := base + " × " + formatValueIn(a.rate, UnitRatio, en)
 		if a.cap > 0 {
-			s += "，最高 " + formatValue(a.cap, UnitYuan)
+			if en {
+				s += ", at most " + formatValueIn(a.cap, UnitYuan, true)
+			} else {
+				s += "，最高 " + formatValue(a.cap, UnitYuan)
+			}
 		}
 		return s
 	}
 	var parts []string
 	for _, t := range a.tiers {
-		parts = append(parts, t.label+"："+t.then.text())
+		if en {
+			parts = append(parts, t.labelEN+": "+t.then.textIn(true))
+		} else {
+			parts = append(parts, t.label+"："+t.then.text())
+		}
+	}
+	if en {
+		return strings.Join(parts, "; ")
 	}
 	return strings.Join(parts, "；")
 }
@@ -453,9 +637,9 @@ func (a *amountSpec) rule() AmountRule {
 	case amountFixed:
 		return AmountRule{Kind: "fixed", Fixed: a.fixed}
 	case amountRate:
-		r := AmountRule{Kind: "rate", Rate: a.rate, Metric: a.m.label, Cap: a.cap}
+		r := AmountRule{Kind: "rate", Rate: a.rate, Metric: a.m.label, MetricEN: a.m.labelEN, Cap: a.cap}
 		if a.less != nil {
-			r.Less = a.less.label
+			r.Less, r.LessEN = a.less.label, a.less.labelEN
 		}
 		return r
 	}
@@ -464,6 +648,7 @@ func (a *amountSpec) rule() AmountRule {
 		at := AmountTier{Label: t.label, Amount: t.then.rule()}
 		if t.hasTest {
 			at.Metric, at.Op, at.Value, at.Money = a.tierM.label, opSymbol[t.op], t.value, a.tierM.unit == UnitYuan
+			at.MetricEN = a.tierM.labelEN
 		}
 		r.Tiers = append(r.Tiers, at)
 	}
@@ -496,6 +681,16 @@ type PolicyMatch struct {
 	Amount *float64 `json:"amount"`
 	// Capped says the amount reached the formula's cap.
 	Capped bool `json:"capped"`
+
+	gaps []Gap // Gaps before rendering, for GapsIn
+}
+
+// GapsIn returns Gaps in lang (see Gap.Text); Gaps itself is Chinese.
+func (m PolicyMatch) GapsIn(lang string) []string {
+	if m.gaps == nil || !isEN(lang) {
+		return m.Gaps
+	}
+	return GapTextsIn(m.gaps, lang)
 }
 
 // Evaluate matches the firm in in against the policy, as of in.AsOf. It is
@@ -503,7 +698,7 @@ type PolicyMatch struct {
 // a region it does not cover, is the caller's to check (InForce, Covers).
 func (p *Policy) Evaluate(in AssessmentInput) PolicyMatch {
 	res := Assess(p.rs, in)
-	m := PolicyMatch{Policy: p.ID, Conditions: res.Conditions, Gaps: GapTexts(res.Gaps), Missing: res.Missing, ToConfirm: res.ToConfirm}
+	m := PolicyMatch{Policy: p.ID, Conditions: res.Conditions, Gaps: GapTexts(res.Gaps), gaps: res.Gaps, Missing: res.Missing, ToConfirm: res.ToConfirm}
 	if m.Gaps == nil {
 		m.Gaps = []string{}
 	}

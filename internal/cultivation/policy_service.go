@@ -101,6 +101,16 @@ type EnterprisePolicy struct {
 	Name          string       `json:"name"`
 	NoApplication bool         `json:"no_application"`
 	Claim         *PolicyClaim `json:"claim"`
+	// NameEN is Name in English, for English pages.
+	NameEN string `json:"-"`
+}
+
+// NameIn returns the policy's name in lang.
+func (ep EnterprisePolicy) NameIn(lang string) string {
+	if isEN(lang) && ep.NameEN != "" {
+		return ep.NameEN
+	}
+	return ep.Name
 }
 
 // EnterprisePolicies evaluates the firm against every policy in force today
@@ -126,7 +136,7 @@ func (s *Service) EnterprisePolicies(ctx context.Context, a account.Actor, id in
 		if !p.InForce(now) || !p.Covers(e.RegionCode) {
 			continue
 		}
-		ep := EnterprisePolicy{PolicyMatch: p.Evaluate(in), Name: p.Name, NoApplication: p.NoApplication}
+		ep := EnterprisePolicy{PolicyMatch: p.Evaluate(in), Name: p.Name, NameEN: p.NameEN, NoApplication: p.NoApplication}
 		ep.Claim = claims[claimKey{id, p.ID}]
 		out = append(out, ep)
 	}

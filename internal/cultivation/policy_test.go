@@ -199,10 +199,10 @@ func TestPolicyInForceAndCovers(t *testing.T) {
 
 func TestCompilePolicyRejectsBrokenFiles(t *testing.T) {
 	t.Parallel()
-	base := `{"id":"x","name":"n","issuer":"i","region":"320500","documents":[{"number":"1","title":"t"}],
-		"effective_from":"2026-01-01","confidence":"U","metrics":{"rd":{"op":"value","field":"rd_expense","label":"研发"},
-		"staff":{"op":"value","field":"employees","label":"职工"}},
-		"conditions":[{"id":"c","name":"c","metric":"rd","op":">","value":0}],`
+	base := `{"id":"x","name":"n","name_en":"n","issuer":"i","issuer_en":"i","region":"320500","documents":[{"number":"1","title":"t","title_en":"t"}],
+		"effective_from":"2026-01-01","confidence":"U","metrics":{"rd":{"op":"value","field":"rd_expense","label":"研发","label_en":"R&D"},
+		"staff":{"op":"value","field":"employees","label":"职工","label_en":"Staff"}},
+		"conditions":[{"id":"c","name":"c","name_en":"c","metric":"rd","op":">","value":0,"source":"某文件","source_en":"s"}],`
 	tests := []struct {
 		name, amount, extra, want string
 	}{
@@ -214,6 +214,14 @@ func TestCompilePolicyRejectsBrokenFiles(t *testing.T) {
 		{"catch-all not last", `"amount":{"tiers":{"metric":"rd","bands":[{"amount":{"fixed":"1万"}},{"min":"1万","amount":{"fixed":"2万"}}]}}`, ``, "catch-all"},
 		{"unknown unconfirmed field", `"amount":{"fixed":"1万"}`, `,"unconfirmed":{"colour":"?"}`, "unconfirmed.colour"},
 		{"bad region", `"amount":{"fixed":"1万"}`, `,"region":"32"`, "region"},
+		// A policy file carries its English, as a rule file does.
+		{"no English name", `"amount":{"fixed":"1万"}`, `,"name_en":""`, "name_en"},
+		{"Chinese as the English issuer", `"amount":{"fixed":"1万"}`, `,"issuer_en":"苏州市人民政府"`, "issuer_en"},
+		{"summary without English", `"amount":{"fixed":"1万"}`, `,"summary":"奖励"`, "summary_en"},
+		{"notes not all translated", `"amount":{"fixed":"1万"}`, `,"notes":["一","二"],"notes_en":["one"]`, "notes_en"},
+		{"unconfirmed without English", `"amount":{"fixed":"1万"}`, `,"unconfirmed":{"issuer":"未见原文"}`, "unconfirmed_en.issuer"},
+		{"English for no unconfirmed field", `"amount":{"fixed":"1万"}`, `,"unconfirmed_en":{"issuer":"not seen"}`, "unconfirmed_en.issuer"},
+		{"amount source in Chinese only", `"amount":{"fixed":"1万","source":"转载标题"}`, ``, "amount.source_en"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -232,6 +240,20 @@ func TestCompilePolicyRejectsBrokenFiles(t *testing.T) {
 		})
 	}
 	ok := base + `"amount":{"fixed":"1万"}}`
+	for _, tt := range []struct{ drop, want string }{
+		{`,"title_en":"t"`, "title_en"},
+		{`"label_en":"R&D"`, "metrics.rd: label_en"},
+		{`"name_en":"c",`, "name_en"},
+		{`,"source_en":"s"`, "source_en"},
+	} {
+		body := strings.Replace(ok, tt.drop, "", 1)
+		if body == ok {
+			t.Fatalf("%q is not in the test file", tt.drop)
+		}
+		if _, err := compilePolicy("policies/x.json", []byte(strings.Replace(body, `"label":"研发",}`, `"label":"研发"}`, 1))); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("without %s: compilePolicy = %v, want an error containing %q", tt.drop, err, tt.want)
+		}
+	}
 	if _, err := compilePolicy("policies/x.json", []byte(ok)); err != nil {
 		t.Errorf("compilePolicy(valid) = %v", err)
 	}
@@ -249,5 +271,66 @@ func TestPolicyAmountTextAndRule(t *testing.T) {
 	r := p.Rule()
 	if r.Kind != "rate" || r.Rate != 0.1 || r.Cap != 1e6 {
 		t.Errorf("Rule = %+v", r)
+	}
+}
+
+// The policy texts in English: every shipped policy carries them, the
+// unconfirmed figures are listed entry for entry, and a firm's gaps read
+// in English while the Chinese stay as they were.
+func TestPolicyEnglish(t *testing.T) {
+	t.Parallel()
+	for _, p := range shippedPolicies(t).List() {
+		texts := []string{p.NameIn("en"), p.IssuerIn("en"), p.SummaryIn("en")}
+		texts = append(texts, p.NotesIn("en")...)
+		texts = append(texts, p.UnconfirmedConditionsIn("en")...)
+		for _, v := range p.UnconfirmedIn("en") {
+			texts = append(texts, v)
+		}
+		for _, d := range p.Documents {
+			texts = append(texts, d.TitleIn("en"), d.NumberIn("en"))
+		}
+		for _, c := range p.Conditions() {
+			texts = append(texts, c.NameIn("en"), c.RequiredIn("en"))
+		}
+		for _, s := range texts {
+			if s == "" || HasHan(s) {
+				t.Errorf("%s: English text %q empty or Chinese", p.ID, s)
+			}
+		}
+		if len(p.UnconfirmedIn("en")) != len(p.Unconfirmed) || len(p.UnconfirmedConditionsIn("en")) != len(p.UnconfirmedConditions) {
+			t.Errorf("%s: unconfirmed lists differ in length between the languages", p.ID)
+		}
+		if p.NameIn("zh-CN") != p.Name || p.Name == p.NameEN {
+			t.Errorf("%s: NameIn(zh-CN) = %q, Name %q, NameEN %q", p.ID, p.NameIn("zh-CN"), p.Name, p.NameEN)
+		}
+	}
+	js := shippedPolicy(t, "jiangsu-rd-increase")
+	r := js.Rule()
+	if r.MetricIn("en") != "R&D expenses last year" || r.LessIn("en") != "R&D expenses the year before" || r.MetricIn("zh-CN") != "上年度研发费用" {
+		t.Errorf("Rule metrics in English = %q, %q", r.MetricIn("en"), r.LessIn("en"))
+	}
+	if got, want := strings.Join(js.UnconfirmedConditionsIn("en"), " | "), "Amount: (R&D expenses last year − R&D expenses the year before) × 10%, at most ¥1M (苏政发〔2016〕107号)"; !strings.Contains(got, want) {
+		t.Errorf("unconfirmed figures in English = %q, want one %q", got, want)
+	}
+	ht := shippedPolicy(t, "suzhou-high-tech-first")
+	if got, want := strings.Join(ht.UnconfirmedConditionsIn("en"), " | "), "Amount tiers: Revenue last year ≥ ¥500M: ¥1M; Revenue last year ≥ ¥100M: ¥500K; otherwise: ¥300K"; !strings.Contains(got, want) {
+		t.Errorf("unconfirmed tiers in English = %q, want one %q", got, want)
+	}
+	if got := ht.Rule().Tiers[0].MetricIn("en"); got != "Revenue last year" {
+		t.Errorf("tier metric in English = %q", got)
+	}
+	// A firm whose R&D expenses fell: one gap, in each language.
+	in := AssessmentInput{AsOf: day("2026-06-01"), DataYear: 2025, Years: map[int]YearFigures{}, Attestations: map[string]bool{"tax_on_actual_profit": true}}
+	setYear(&in, 2025, func(f *YearFigures) { f.RDExpense = fp(1e6) })
+	setYear(&in, 2024, func(f *YearFigures) { f.RDExpense = fp(2e6) })
+	m := js.Evaluate(in)
+	if m.Status != MatchIneligible || len(m.Gaps) != 1 {
+		t.Fatalf("falling R&D: %s, gaps %q", m.Status, m.Gaps)
+	}
+	if en := m.GapsIn("en"); len(en) != 1 || HasHan(en[0]) || en[0] != "R&D expenses last year grew over the year before -50%, needs > 0%: 50 percentage points short" {
+		t.Errorf("GapsIn(en) = %q", en)
+	}
+	if zh := m.GapsIn("zh-CN"); zh[0] != m.Gaps[0] || !strings.Contains(zh[0], "需 > 0%") {
+		t.Errorf("GapsIn(zh-CN) = %q, Gaps %q", zh, m.Gaps)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"kechuang/internal/account"
 	"kechuang/internal/apperr"
 	"kechuang/internal/audit"
+	"kechuang/internal/i18n"
 	"kechuang/internal/notice"
 	"kechuang/internal/region"
 	"kechuang/internal/sqldb"
@@ -96,7 +97,27 @@ func Draw(population []Candidate, shareBP int, seed int64) []Candidate {
 // CheckPoint is one condition of a rule set a checker records a finding on.
 type CheckPoint struct {
 	ID   string `json:"id"`
-	Name string `json:"name"`
+	Name string `json:"name"` // in Chinese, as the API gives it
+	// NameEN is Name in English, for English pages.
+	NameEN string `json:"-"`
+}
+
+// CheckPointScore is the check point of a rule set passed on a score.
+const CheckPointScore = "score"
+
+// NameIn returns the check point's name in lang: the condition's name, or
+// the score row's catalog label.
+func (p CheckPoint) NameIn(lang string) string {
+	return p.Label().In(lang)
+}
+
+// Label is the check point's name in both languages, for a message that
+// names it.
+func (p CheckPoint) Label() i18n.Pair {
+	if p.ID == CheckPointScore {
+		return i18n.Pair{Chinese: i18n.T(i18n.Chinese, "sanction.check_score"), English: i18n.T(i18n.English, "sanction.check_score")}
+	}
+	return i18n.Pair{Chinese: p.Name, English: p.NameEN}
 }
 
 // CheckPoints returns the rule set's top-level conditions, and "score"
@@ -104,10 +125,10 @@ type CheckPoint struct {
 func (rs *RuleSet) CheckPoints() []CheckPoint {
 	out := make([]CheckPoint, 0, len(rs.conditions)+1)
 	for _, n := range rs.conditions {
-		out = append(out, CheckPoint{ID: n.id, Name: n.name})
+		out = append(out, CheckPoint{ID: n.id, Name: n.name, NameEN: n.nameEN})
 	}
 	if rs.score != nil {
-		out = append(out, CheckPoint{ID: "score", Name: "评价得分"})
+		out = append(out, CheckPoint{ID: CheckPointScore, Name: i18n.T(i18n.Chinese, "sanction.check_score")})
 	}
 	return out
 }
@@ -655,7 +676,7 @@ func (in *FindingsInput) validate(points []CheckPoint, today time.Time) (failed 
 	if in.Complete {
 		for _, p := range points {
 			if !seen[p.ID] {
-				fields = append(fields, apperr.Field("findings", "sanction.findings_incomplete", p.Name))
+				fields = append(fields, apperr.Field("findings", "sanction.findings_incomplete", p.Label()))
 				break
 			}
 		}

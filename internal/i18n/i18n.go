@@ -64,12 +64,19 @@ func T(lang, key string, args ...any) string {
 	}
 	copied := false
 	for i, a := range args {
-		if k, ok := a.(Key); ok {
-			if !copied { // never write into the caller's slice
-				args, copied = append([]any(nil), args...), true
-			}
-			args[i] = T(lang, string(k))
+		var s string
+		switch a := a.(type) {
+		case Key:
+			s = T(lang, string(a))
+		case Pair:
+			s = a.In(lang)
+		default:
+			continue
 		}
+		if !copied { // never write into the caller's slice
+			args, copied = append([]any(nil), args...), true
+		}
+		args[i] = s
 	}
 	return fmt.Sprintf(msg, args...)
 }
@@ -77,6 +84,23 @@ func T(lang, key string, args ...any) string {
 // Key is a message argument that is itself a catalog key, rendered in the
 // message's language (a tier or kind named inside an error sentence).
 type Key string
+
+// Pair is a message argument written in both languages outside the
+// catalogs (a condition name from a rule file), rendered in the message's
+// language.
+type Pair struct{ Chinese, English string }
+
+// In returns the text in lang: the English in English when there is one,
+// else the Chinese.
+func (p Pair) In(lang string) string {
+	if lang == English && p.English != "" {
+		return p.English
+	}
+	return p.Chinese
+}
+
+// String is the Chinese, for logs.
+func (p Pair) String() string { return p.Chinese }
 
 // Has reports whether key exists in the Chinese catalog.
 func Has(key string) bool {

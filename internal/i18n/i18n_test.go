@@ -27,6 +27,12 @@ func TestT(t *testing.T) {
 			want: "该企业的科技型中小企业资格已于 2026-03-01 撤销（抽查不合格），2026 年度不得再次申报"},
 		{name: "key argument in english", lang: English, key: "sanction.bar.year", args: []any{Key("ruleset.tech-sme"), "2026-03-01", "failed check", "2026"},
 			want: "The firm's Tech-based SME title was revoked on 2026-03-01 (failed check): it may not apply again in 2026"},
+		{name: "pair argument in chinese", lang: Chinese, key: "sanction.findings_incomplete", args: []any{Pair{Chinese: "职工总数", English: "Total staff"}},
+			want: "核查完毕前每项条件都须有结果，缺：职工总数"},
+		{name: "pair argument in english", lang: English, key: "sanction.findings_incomplete", args: []any{Pair{Chinese: "职工总数", English: "Total staff"}},
+			want: "Every condition needs a result before finishing; missing: Total staff"},
+		{name: "pair without english", lang: English, key: "sanction.findings_incomplete", args: []any{Pair{Chinese: "职工总数"}},
+			want: "Every condition needs a result before finishing; missing: 职工总数"},
 		{name: "unknown key is shown", lang: English, key: "no.such.key", want: "no.such.key"},
 	}
 	for _, tt := range tests {

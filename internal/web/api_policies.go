@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"kechuang/internal/cultivation"
+	"kechuang/internal/i18n"
 )
 
 // handleAPIPolicies lists the 惠企政策 with their documents, validity,
@@ -20,7 +21,7 @@ func (s *Server) handleAPIPolicies(w http.ResponseWriter, r *http.Request) {
 	}
 	out := []policyView{}
 	for _, p := range list {
-		out = append(out, s.policyView(r, p))
+		out = append(out, s.policyView(r, p, i18n.Chinese))
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -48,7 +49,7 @@ func (s *Server) handleAPIPolicy(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	v := s.policyView(r, p)
+	v := s.policyView(r, p, i18n.Chinese)
 	if s.Cultivation.CanViewPolicyUptake(actor) {
 		u, err := s.Cultivation.PolicyUptake(r.Context(), actor, id, county)
 		if err != nil {

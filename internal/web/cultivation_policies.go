@@ -41,12 +41,16 @@ type policyView struct {
 	Uptake *cultivation.PolicyUptake `json:"uptake,omitempty"`
 }
 
-func (s *Server) policyView(r *http.Request, p *cultivation.Policy) policyView {
-	v := policyView{ID: p.ID, Name: p.Name, Issuer: p.Issuer, Region: p.Region, RegionName: s.Regions.FullName(r.Context(), p.Region),
+// policyView words the policy's texts in lang: the pages pass the
+// reader's language, the API Chinese (as the rest of the API does). The
+// documents and conditions carry both; templates pick with TitleIn, NameIn
+// and RequiredIn.
+func (s *Server) policyView(r *http.Request, p *cultivation.Policy, lang string) policyView {
+	v := policyView{ID: p.ID, Name: p.NameIn(lang), Issuer: p.IssuerIn(lang), Region: p.Region, RegionName: s.Regions.FullName(r.Context(), p.Region),
 		Documents: nonNil(p.Documents), SourceURL: p.SourceURL, EffectiveFrom: p.EffectiveFrom.Format("2006-01-02"),
-		InForce: p.InForce(s.Now()), NoApplication: p.NoApplication, Summary: p.Summary, Notes: nonNil(p.Notes),
-		Conditions: nonNil(p.Conditions()), Amount: p.Rule(), AmountText: p.AmountText(), Unconfirmed: p.Unconfirmed,
-		UnconfirmedConditions: nonNil(p.UnconfirmedConditions)}
+		InForce: p.InForce(s.Now()), NoApplication: p.NoApplication, Summary: p.SummaryIn(lang), Notes: nonNil(p.NotesIn(lang)),
+		Conditions: nonNil(p.Conditions()), Amount: p.Rule(), AmountText: p.AmountText(), Unconfirmed: p.UnconfirmedIn(lang),
+		UnconfirmedConditions: nonNil(p.UnconfirmedConditionsIn(lang))}
 	if !p.Expires.IsZero() {
 		v.Expires = p.Expires.Format("2006-01-02")
 	}
@@ -60,9 +64,9 @@ func amountRuleText(lang string, a cultivation.AmountRule) string {
 	case "fixed":
 		return formatMoney(lang, a.Fixed)
 	case "rate":
-		base := a.Metric
+		base := a.MetricIn(lang)
 		if a.Less != "" {
-			base = "(" + a.Metric + " − " + a.Less + ")"
+			base = "(" + a.MetricIn(lang) + " − " + a.LessIn(lang) + ")"
 		}
 		s := i18n.T(lang, "policy.rate_of", base, trimFloat(a.Rate*100, 2)+"%")
 		if a.Cap > 0 {
@@ -78,7 +82,7 @@ func amountRuleText(lang string, a cultivation.AmountRule) string {
 			if t.Money {
 				value = formatMoney(lang, t.Value)
 			}
-			cond = t.Metric + " " + t.Op + " " + value
+			cond = t.MetricIn(lang) + " " + t.Op + " " + value
 		}
 		parts = append(parts, cond+": "+amountRuleText(lang, t.Amount))
 	}
@@ -138,7 +142,7 @@ func (s *Server) handlePolicyList(w http.ResponseWriter, r *http.Request) {
 	data := policiesData{}
 	views := map[string]policyView{}
 	for _, p := range list {
-		v := s.policyView(r, p)
+		v := s.policyView(r, p, st.lang)
 		data.Policies = append(data.Policies, v)
 		views[p.ID] = v
 	}
@@ -180,7 +184,7 @@ func (s *Server) handlePolicy(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	data := policyData{P: s.policyView(r, p)}
+	data := policyData{P: s.policyView(r, p, st.lang)}
 	if s.Cultivation.CanViewPolicyUptake(st.actor) {
 		q := newQuery(r)
 		data.County = q.RegionCode("county")
@@ -206,7 +210,7 @@ func (s *Server) handlePolicy(w http.ResponseWriter, r *http.Request) {
 		data.Pager = newPager(r, page, per, len(firms))
 	}
 	pg := s.newPage(r, "policy.title", "cultivation", data)
-	pg.Title = p.Name
+	pg.Title = p.NameIn(st.lang)
 	s.render(w, r, http.StatusOK, "cultivation/policy", pg)
 }
 
