@@ -63,7 +63,7 @@ func (p *performance) BrokerPerformance(_ context.Context, ids []int64) (map[int
 }
 
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	db    *sqldb.DB
 	svc   *directory.Service
 	accts *account.Service
@@ -74,7 +74,7 @@ type fixture struct {
 // newFixture opens the directory on db with the regions loaded, 苏州市 as
 // the home region, the shipped classifier, a registry that knows one
 // enterprise and a broker performance provider.
-func newFixture(t *testing.T, db *sqldb.DB) *fixture {
+func newFixture(t testing.TB, db *sqldb.DB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	rs := region.NewService(db)

@@ -155,6 +155,20 @@ func TestRoundsAPI(t *testing.T) {
 		if res := step(city, appA, "accept", map[string]any{}); res.status != http.StatusConflict {
 			t.Fatalf("accept twice: %d %s", res.status, res.body)
 		}
+		// The returned firm files again; the city rejects it with a reason.
+		res = wj.api(http.MethodPost, base+"/applications", map[string]any{"enterprise_id": w.firmB.ID})
+		if res.status != http.StatusCreated {
+			t.Fatalf("吴江 enters its firm again: %d %s", res.status, res.body)
+		}
+		var appB2 cultivation.Application
+		res.json(t, &appB2)
+		if res := step(wj, appB2, "recommend", full); res.status != http.StatusOK {
+			t.Fatalf("recommend B again: %d %s", res.status, res.body)
+		}
+		if res := step(city, appB2, "reject", map[string]any{"reason": "研发费用占比未达标"}); res.status != http.StatusOK ||
+			!strings.Contains(res.body, `"state":"rejected"`) {
+			t.Fatalf("reject: %d %s", res.status, res.body)
+		}
 
 		if res := public.api(http.MethodGet, base+"/notice", nil); res.status != http.StatusNotFound {
 			t.Fatalf("notice before 公示: %d", res.status)
