@@ -22,51 +22,7 @@ var honorRank = regexp.MustCompile(`^honors\[(\d+)\]\.rank$`)
 // FieldLabelIn is FieldLabel in lang: in Chinese exactly FieldLabel, in
 // English the English names ("2025 R&D expense"). An unknown path is
 // returned as it is.
-func FieldLabelIn(lang, path string) string {
-	if !isEN(lang) {
-		return FieldLabel(path)
-	}
-	parts := strings.Split(path, ".")
-	switch {
-	case len(parts) == 3 && parts[0] == "years":
-		if f, ok := yearFieldByName(parts[2]); ok {
-			return parts[1] + " " + yearFieldInfo[f].labelEN
-		}
-	case len(parts) == 2:
-		var keys []KeyInfo
-		switch parts[0] {
-		case "figures":
-			keys = FigureKeys
-		case "choices":
-			keys = ChoiceKeys
-		case "attestations":
-			keys = AttestationKeys
-		case "ip":
-			if l, ok := ipLabelsEN[parts[1]]; ok {
-				return l
-			}
-		}
-		for _, k := range keys {
-			if k.Key == parts[1] {
-				return k.LabelEN
-			}
-		}
-		if m := honorRank.FindStringSubmatch(path); m != nil {
-			n, _ := strconv.Atoi(m[1])
-			return "Rank in honour " + strconv.Itoa(n+1)
-		}
-	case len(parts) == 1:
-		switch path {
-		case "founded":
-			return "Date of registration"
-		case "industry":
-			return "Industry code"
-		case "as_of":
-			return "Assessment date"
-		}
-	}
-	return path
-}
+func FieldLabelIn(lang, path string) string { return fieldLabel(path, isEN(lang)) }
 
 // confirmEN maps the to-confirm entries the engine writes (an attestation's
 // label, or the label with "（需人工判断）") to their English.
@@ -100,12 +56,21 @@ func ConfirmText(lang, s string) string {
 // missing list names it ("years.2025.rd_expense", "figures.niche_years"),
 // into the Chinese words a user knows ("2025年 研发费用"). An unknown path
 // is returned as it is.
-func FieldLabel(path string) string {
+func FieldLabel(path string) string { return fieldLabel(path, false) }
+
+// fieldLabel is FieldLabel in Chinese or, with en, in English.
+func fieldLabel(path string, en bool) string {
+	pick := func(zh, english string) string {
+		if en {
+			return english
+		}
+		return zh
+	}
 	parts := strings.Split(path, ".")
 	switch {
 	case len(parts) == 3 && parts[0] == "years":
 		if f, ok := yearFieldByName(parts[2]); ok {
-			return parts[1] + "年 " + yearFieldInfo[f].label
+			return parts[1] + pick("年 "+yearFieldInfo[f].label, " "+yearFieldInfo[f].labelEN)
 		}
 	case len(parts) == 2:
 		var keys []KeyInfo
@@ -117,23 +82,31 @@ func FieldLabel(path string) string {
 		case "attestations":
 			keys = AttestationKeys
 		case "ip":
-			if l, ok := ipLabels[parts[1]]; ok {
+			labels := ipLabels
+			if en {
+				labels = ipLabelsEN
+			}
+			if l, ok := labels[parts[1]]; ok {
 				return l
 			}
 		}
 		for _, k := range keys {
 			if k.Key == parts[1] {
-				return k.Label
+				return pick(k.Label, k.LabelEN)
 			}
+		}
+		if m := honorRank.FindStringSubmatch(path); m != nil && en {
+			n, _ := strconv.Atoi(m[1])
+			return "Rank in honour " + strconv.Itoa(n+1)
 		}
 	case len(parts) == 1:
 		switch path {
 		case "founded":
-			return "成立日期"
+			return pick("成立日期", "Date of registration")
 		case "industry":
-			return "行业代码"
+			return pick("行业代码", "Industry code")
 		case "as_of":
-			return "测评日期"
+			return pick("测评日期", "Assessment date")
 		}
 	}
 	return path
