@@ -17,7 +17,8 @@ const module = "kechuang"
 // rank orders the top-level packages: a package may import only packages of
 // a strictly lower rank (and its own subpackages). The modules take one rank
 // each, in the order ARCHITECTURE.md gives (directory, cultivation, market,
-// project, chain, federation), so a module imports only those before it.
+// project, challenge and event, chain, federation, indicator, dashboard,
+// workbench), so a module imports only those before it.
 var rank = map[string]int{
 	"data":                 0,
 	"internal/apperr":      1,
@@ -39,9 +40,13 @@ var rank = map[string]int{
 	"internal/cultivation": 11,
 	"internal/market":      12,
 	"internal/project":     13,
-	"internal/chain":       14,
-	"internal/federation":  15,
-	"internal/dashboard":   16,
+	"internal/challenge":   14,
+	"internal/event":       14,
+	"internal/chain":       15,
+	"internal/federation":  16,
+	"internal/indicator":   17,
+	"internal/dashboard":   18,
+	"internal/workbench":   19,
 	"internal/web":         21,
 	"internal/demo":        22,
 	"internal/app":         25,
