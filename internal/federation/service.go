@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"kechuang/internal/account"
@@ -56,6 +57,9 @@ type Limits struct {
 	// ServeRate is how many feed or inbox requests one peer may make per
 	// minute (60); more are answered 429.
 	ServeRate int
+	// InterestsPerHour is how many interests one peer may send an hour
+	// (30); more are answered 429.
+	InterestsPerHour int
 }
 
 func (l Limits) withDefaults() Limits {
@@ -80,6 +84,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.ServeRate <= 0 {
 		l.ServeRate = 60
+	}
+	if l.InterestsPerHour <= 0 {
+		l.InterestsPerHour = 30
 	}
 	return l
 }
@@ -117,6 +124,8 @@ type Service struct {
 	mu     sync.Mutex
 	busy   map[int64]bool        // peers being pulled now
 	served map[int64][]time.Time // recent requests per peer, for ServeRate
+	// forwarding is set while the pull loop's ForwardDealSteps runs.
+	forwarding atomic.Bool
 }
 
 // NewService returns the service.

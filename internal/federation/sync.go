@@ -36,6 +36,15 @@ func (s *Service) Run(ctx context.Context, tick time.Duration) {
 	defer t.Stop()
 	for {
 		s.SyncDue(ctx)
+		if s.forwarding.CompareAndSwap(false, true) {
+			// In its own goroutine: a slow peer holds it, not the pulls.
+			go func() {
+				defer s.forwarding.Store(false)
+				if _, err := s.ForwardDealSteps(ctx); err != nil && ctx.Err() == nil {
+					s.log.Info("federation: forward deal steps", "err", err)
+				}
+			}()
+		}
 		if err := s.PurgeNonces(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("federation: purge nonces", "err", err)
 		}
