@@ -362,22 +362,7 @@ func (s *Service) ServeInbox(ctx context.Context, req Request) (Response, error)
 			if recent >= s.lim.InterestsPerHour {
 				return apperr.New(apperr.TooMany, "federation.rate").Retry(time.Hour / time.Duration(s.lim.InterestsPerHour))
 			}
-			id, err := insertIncoming(ctx, tx, peer.ID, msg, l.ID, l.OwnerID, l.Title, now)
-			if err != nil {
-				return err
-			}
-			d, err := s.market.OpenRemoteDeal(ctx, tx, who, market.RemoteDealInput{ListingID: l.ID, Message: msg.Note,
-				Member: market.RemoteMember{Origin: peer.URL, OriginName: peer.Name, Organization: msg.Organization}})
-			if err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, "UPDATE federation_messages SET deal_id = ?, deal_state = ? WHERE id = ?",
-				d.ID, string(d.State), id); err != nil {
-				return err
-			}
-			return audit.Record(ctx, tx, who, audit.Event{Action: "federation.interest_receive", ObjectType: "federation_message",
-				ObjectID: strconv.FormatInt(id, 10), ObjectName: l.Title, RegionCode: l.RegionCode,
-				After: map[string]any{"peer": peer.URL, "listing_id": l.ID, "organization": msg.Organization, "deal_id": d.ID}})
+			return s.receiveInterest(ctx, tx, peer, msg, l, now)
 		})
 		if apperr.Is(err, apperr.Conflict) {
 			// The financing refusal, or the same message id inserted by a
@@ -436,6 +421,28 @@ func (s *Service) ServeInbox(ctx context.Context, req Request) (Response, error)
 	return s.signResponse(req, http.StatusAccepted, []byte(`{"accepted":true}`))
 }
 
+// receiveInterest keeps an interest in the published listing l and opens
+// its deal for the owner, in tx.
+func (s *Service) receiveInterest(ctx context.Context, tx *sqldb.Tx, peer Peer, msg InboxMessage, l market.Listing, now time.Time) error {
+	who := audit.Actor{Name: truncate(peer.URL, 100), Role: "peer"}
+	id, err := insertIncoming(ctx, tx, peer.ID, msg, l.ID, l.OwnerID, l.Title, now)
+	if err != nil {
+		return err
+	}
+	d, err := s.market.OpenRemoteDeal(ctx, tx, who, market.RemoteDealInput{ListingID: l.ID, Message: msg.Note,
+		Member: market.RemoteMember{Origin: peer.URL, OriginName: peer.Name, Organization: msg.Organization}})
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE federation_messages SET deal_id = ?, deal_state = ? WHERE id = ?",
+		d.ID, string(d.State), id); err != nil {
+		return err
+	}
+	return audit.Record(ctx, tx, who, audit.Event{Action: "federation.interest_receive", ObjectType: "federation_message",
+		ObjectID: strconv.FormatInt(id, 10), ObjectName: l.Title, RegionCode: l.RegionCode,
+		After: map[string]any{"peer": peer.URL, "listing_id": l.ID, "organization": msg.Organization, "deal_id": d.ID}})
+}
+
 // insertIncoming keeps a received message (the caller checked that the
 // peer did not send its id before).
 func insertIncoming(ctx context.Context, tx *sqldb.Tx, peerID int64, msg InboxMessage, listingID, userID int64, title string, now time.Time) (int64, error) {
@@ -483,7 +490,7 @@ func (s *Service) ForwardDealSteps(ctx context.Context) (int, error) {
 	var errs []error
 	failed := map[int64]bool{} // peers that failed in this call are tried at the next
 	for _, p := range todo {
-		if failed[p.peerID] {
+		if failed[p.peerID] || !s.forwardDue(p.peerID) {
 			continue
 		}
 		_, steps, err := s.market.RemoteDealSteps(ctx, p.dealID, p.forwarded)
@@ -506,6 +513,7 @@ func (s *Service) ForwardDealSteps(ctx context.Context) (int, error) {
 			if err := s.post(ctx, peer, msg); err != nil {
 				s.log.Info("federation: forward deal step", "peer", peer.URL, "deal", p.dealID, "err", err)
 				errs, failed[p.peerID] = append(errs, err), true
+				s.forwardFailed(p.peerID)
 				break
 			}
 			err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
@@ -531,7 +539,35 @@ func (s *Service) ForwardDealSteps(ctx context.Context) (int, error) {
 				break
 			}
 			sent++
+			s.forwardFailed(-p.peerID) // a success clears the backoff
 		}
 	}
 	return sent, errors.Join(errs...)
+}
+
+// forwardDue reports whether deal steps may be sent to the peer now: not
+// while it is backing off after a failed send.
+func (s *Service) forwardDue(peerID int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return !s.now().Before(s.fwdBackoff[peerID].next)
+}
+
+// forwardFailed backs sending to the peer off as pulls are (Limits.Backoff
+// doubled per failure, at most MaxBackoff); a negative id clears it.
+func (s *Service) forwardFailed(peerID int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if peerID < 0 {
+		delete(s.fwdBackoff, -peerID)
+		return
+	}
+	b := s.fwdBackoff[peerID]
+	wait := s.lim.Backoff
+	for i := 0; i < b.n && wait < s.lim.MaxBackoff; i++ {
+		wait *= 2
+	}
+	b.n++
+	b.next = s.now().Add(min(wait, s.lim.MaxBackoff))
+	s.fwdBackoff[peerID] = b
 }

@@ -31,7 +31,7 @@ func TestInterestAcrossRegions(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			ctx := context.Background()
 			a := newInstance(t, d, "苏州科创", "320500", Limits{})
-			b := newInstance(t, d, "无锡科创", "320200", Limits{})
+			b := newInstance(t, d, "无锡科创", "320200", Limits{Backoff: time.Millisecond})
 			b.peerWith(a, true)
 			pb := a.peerWith(b, true)
 			owner := b.user("owner", account.RoleInstitution, "320214")
@@ -117,6 +117,13 @@ func TestInterestAcrossRegions(t *testing.T) {
 			if _, err := b.market.StepDeal(ctx, owner, deal.ID, market.DealTerminate, market.DealStep{Reason: "已与本地企业签约"}); err != nil {
 				t.Fatal(err)
 			}
+			// A is down: the step waits, and goes when A is back.
+			a.down.Store(true)
+			if n, err := b.fed.ForwardDealSteps(ctx); err == nil || n != 0 {
+				t.Fatalf("forward to a peer that is down = %d, %v", n, err)
+			}
+			a.down.Store(false)
+			time.Sleep(5 * time.Millisecond) // the backoff
 			if n, err := b.fed.ForwardDealSteps(ctx); err != nil || n != 1 {
 				t.Fatalf("forward terminate = %d, %v", n, err)
 			}

@@ -109,6 +109,12 @@ type Config struct {
 	Limits  Limits
 }
 
+// backoff is a peer's wait after failed sends.
+type backoff struct {
+	next time.Time
+	n    int
+}
+
 // Service is the federation of this instance with its peers.
 type Service struct {
 	db     *sqldb.DB
@@ -124,8 +130,10 @@ type Service struct {
 	mu     sync.Mutex
 	busy   map[int64]bool        // peers being pulled now
 	served map[int64][]time.Time // recent requests per peer, for ServeRate
-	// forwarding is set while the pull loop's ForwardDealSteps runs.
+	// forwarding is set while the pull loop's ForwardDealSteps runs;
+	// fwdBackoff holds, per peer, when deal steps may be sent again.
 	forwarding atomic.Bool
+	fwdBackoff map[int64]backoff
 }
 
 // NewService returns the service.
@@ -141,7 +149,7 @@ func NewService(cfg Config) *Service {
 	}
 	return &Service{db: cfg.DB, keys: cfg.Keys, market: cfg.Market, name: cfg.Name, region: cfg.Region,
 		base: cfg.BaseURL, now: cfg.Now, log: cfg.Logger, lim: cfg.Limits.withDefaults(),
-		busy: map[int64]bool{}, served: map[int64][]time.Time{}}
+		busy: map[int64]bool{}, served: map[int64][]time.Time{}, fwdBackoff: map[int64]backoff{}}
 }
 
 // BaseURL is the configured public base URL, "" when taken from requests.

@@ -78,7 +78,8 @@ func TestPeersThroughTheWeb(t *testing.T) {
 
 		m := a.client().get("/metrics")
 		for _, want := range []string{`kechuang_federation_peers{state="active"} 1`, `kechuang_federation_remote_listings{peer="` + b.ts.URL + `"} 0`,
-			`kechuang_federation_peer_lag_seconds{peer="` + b.ts.URL + `"}`} {
+			`kechuang_federation_peer_lag_seconds{peer="` + b.ts.URL + `"}`, `kechuang_federation_peer_state{peer="` + b.ts.URL + `",state="active"} 1`,
+			`kechuang_federation_peer_last_sync_timestamp_seconds{peer="` + b.ts.URL + `"}`} {
 			if !strings.Contains(m.body, want) {
 				t.Errorf("/metrics lacks %s", want)
 			}
