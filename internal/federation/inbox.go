@@ -152,9 +152,10 @@ func (s *Service) SendInterest(ctx context.Context, a account.Actor, remoteID in
 		if err != nil {
 			return err
 		}
+		// Accepted: the origin opened a deal (意向) for its owner.
 		id, err := tx.InsertID(ctx, `INSERT INTO federation_messages (peer_id, direction, kind, msg_id, listing_id, remote_id, user_id,
-			title, organization, note, created_at) VALUES (?, 'out', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			p.ID, MessageInterest, msg.ID, originID, remoteID, a.UserID, title, org, sealed, sqldb.At(s.now()))
+			title, organization, note, deal_state, created_at) VALUES (?, 'out', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			p.ID, MessageInterest, msg.ID, originID, remoteID, a.UserID, title, org, sealed, string(market.DealIntent), sqldb.At(s.now()))
 		if err != nil {
 			return fmt.Errorf("keep sent interest: %w", err)
 		}

@@ -52,6 +52,9 @@ func TestInterestAcrossRegions(t *testing.T) {
 				t.Fatalf("send interest: %v", err)
 			}
 			wantKind(t, "a second open interest in the same listing", a.fed.SendInterest(ctx, member, remote[0].ID, "再次联系"), apperr.Conflict)
+			if out, err := a.fed.FindInterests(ctx, member); err != nil || len(out) != 1 || out[0].DealState != "intent" || out[0].Answered {
+				t.Errorf("member's interest once sent = %+v, %v", out, err)
+			}
 
 			// At B: a deal for the owner, with A's member as its counterpart.
 			deals, _, err := b.market.FindDeals(ctx, owner, market.DealFilter{Role: "owner"})
