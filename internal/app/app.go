@@ -206,6 +206,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a.Federation = federation.NewService(federation.Config{DB: a.DB, Keys: keys, Market: a.Market, Name: instanceName(ctx, a),
 		Region: a.HomeRegion, BaseURL: cfg.PublicURL, Now: cfg.Now, Logger: a.Logger})
+	// Other regions' listings take part in matching, with their origin.
+	a.Market.UseRemote(a.Federation)
 
 	a.Jobs = job.NewService(a.DB, a.Logger)
 	imports := importer.Config{Jobs: a.Jobs, Limits: sheet.Limits{MaxRows: cfg.ImportMaxRows}}

@@ -23,12 +23,16 @@ var demoPeer = federation.DemoPeer{URL: "https://kechuang-wuxi.demo.invalid", Na
 			Summary:  "基于深度学习的表面缺陷检测算法平台，适配金属、玻璃与纺织品检测，检出率99%以上。",
 			Keywords: []string{"机器视觉", "缺陷检测"}, Domain: "电子信息/软件", Industry: "I65", TRL: 6,
 			Modes: []string{"license", "transfer"}, RegionCode: "320213", OwnerName: "无锡某软件公司（演示）"},
-	}}
+	},
+	Interest: &federation.DemoInterest{Organization: "无锡某精密机械有限公司（演示）",
+		Note: "我司拟将该成果用于精密零部件产线，希望了解许可条件与技术支持方式。"}}
 
 // LoadFederation records the demo's invented peer (无锡市) and three of its
 // listings, as if pulled from it, when the instance has no peers yet, so
 // that 跨区域共享 and the market search show remote listings on first
-// start. It returns how many listings it stored.
+// start, and an interest of one of its members in the newest local
+// achievement, which opens a deal with a federated counterpart. It returns
+// how many listings it stored.
 func LoadFederation(ctx context.Context, fed *federation.Service) (int, error) {
 	return fed.LoadDemo(ctx, demoPeer)
 }

@@ -119,8 +119,10 @@ func (in *instance) serve(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		resp, err := in.fed.ServeInbox(r.Context(), Request{Method: r.Method, TargetURI: in.srv.URL + r.URL.RequestURI(), Header: r.Header, Body: body})
 		if err != nil {
-			status := map[apperr.Kind]int{apperr.Unauthenticated: 401, apperr.Forbidden: 403, apperr.Invalid: 422, apperr.NotFound: 404, apperr.TooMany: 429}[apperr.KindOf(err)]
+			status := map[apperr.Kind]int{apperr.Unauthenticated: 401, apperr.Forbidden: 403, apperr.Invalid: 422, apperr.NotFound: 404,
+				apperr.TooMany: 429, apperr.Conflict: 409}[apperr.KindOf(err)]
 			if status == 0 {
+				in.t.Logf("inbox: %v", err)
 				status = 500
 			}
 			http.Error(w, err.Error(), status)

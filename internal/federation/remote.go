@@ -2,12 +2,13 @@ package federation
 
 import (
 	"context"
-
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
 
 	"kechuang/internal/account"
+	"kechuang/internal/market"
 	"kechuang/internal/sqldb"
 )
 
@@ -103,4 +104,46 @@ func (s *Service) FindRemote(ctx context.Context, a account.Actor, f RemoteFilte
 		out = append(out, r)
 	}
 	return out, total, rows.Err()
+}
+
+var _ market.Remote = (*Service)(nil)
+
+// RemoteCandidates lists the published, unexpired remote listings of kind
+// k for matching (market.Remote): public fields only, as they arrived.
+func (s *Service) RemoteCandidates(ctx context.Context, k market.Kind) ([]market.RemoteCandidate, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT r.id, r.url, COALESCE(p.name, ''), COALESCE(p.region_code, ''), r.origin_id, r.kind,
+		r.title, r.summary, r.expected, r.keywords, r.domain, r.industry, r.trl, r.modes, r.band, r.price, r.region_code, r.owner_name,
+		r.published_at, r.expires_at
+		FROM federation_listings r LEFT JOIN federation_peers p ON p.id = r.peer_id
+		WHERE r.kind = ? AND r.state = 'published' AND (r.expires_at IS NULL OR r.expires_at > ?) ORDER BY r.id`,
+		string(k), sqldb.FormatTime(s.now()))
+	if err != nil {
+		return nil, fmt.Errorf("remote candidates: %w", err)
+	}
+	defer rows.Close()
+	var out []market.RemoteCandidate
+	for rows.Next() {
+		var c market.RemoteCandidate
+		var keywords, modes string
+		var price sql.NullFloat64
+		var pub, exp sqldb.Time
+		l := &c.Listing
+		if err := rows.Scan(&c.ID, &c.URL, &c.OriginName, &c.OriginRegion, &l.ID, &l.Kind, &l.Title, &l.Summary, &l.Expected, &keywords,
+			&l.Domain, &l.Industry, &l.TRL, &modes, &l.Band, &price, &l.RegionCode, &l.OwnerName, &pub, &exp); err != nil {
+			return nil, err
+		}
+		if keywords != "" {
+			l.Keywords = strings.Split(keywords, "\n")
+		}
+		if modes != "" {
+			l.Modes = strings.Split(modes, "\n")
+		}
+		if price.Valid {
+			v := price.Float64
+			l.Price = &v
+		}
+		l.State, l.PublishedAt, l.ExpiresAt = market.Published, pub.Time, exp.Time
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"kechuang/internal/account"
@@ -56,6 +57,9 @@ type Limits struct {
 	// ServeRate is how many feed or inbox requests one peer may make per
 	// minute (60); more are answered 429.
 	ServeRate int
+	// InterestsPerHour is how many interests one peer may send an hour
+	// (30); more are answered 429.
+	InterestsPerHour int
 }
 
 func (l Limits) withDefaults() Limits {
@@ -81,6 +85,9 @@ func (l Limits) withDefaults() Limits {
 	if l.ServeRate <= 0 {
 		l.ServeRate = 60
 	}
+	if l.InterestsPerHour <= 0 {
+		l.InterestsPerHour = 30
+	}
 	return l
 }
 
@@ -102,6 +109,12 @@ type Config struct {
 	Limits  Limits
 }
 
+// backoff is a peer's wait after failed sends.
+type backoff struct {
+	next time.Time
+	n    int
+}
+
 // Service is the federation of this instance with its peers.
 type Service struct {
 	db     *sqldb.DB
@@ -117,6 +130,10 @@ type Service struct {
 	mu     sync.Mutex
 	busy   map[int64]bool        // peers being pulled now
 	served map[int64][]time.Time // recent requests per peer, for ServeRate
+	// forwarding is set while the pull loop's ForwardDealSteps runs;
+	// fwdBackoff holds, per peer, when deal steps may be sent again.
+	forwarding atomic.Bool
+	fwdBackoff map[int64]backoff
 }
 
 // NewService returns the service.
@@ -132,7 +149,7 @@ func NewService(cfg Config) *Service {
 	}
 	return &Service{db: cfg.DB, keys: cfg.Keys, market: cfg.Market, name: cfg.Name, region: cfg.Region,
 		base: cfg.BaseURL, now: cfg.Now, log: cfg.Logger, lim: cfg.Limits.withDefaults(),
-		busy: map[int64]bool{}, served: map[int64][]time.Time{}}
+		busy: map[int64]bool{}, served: map[int64][]time.Time{}, fwdBackoff: map[int64]backoff{}}
 }
 
 // BaseURL is the configured public base URL, "" when taken from requests.

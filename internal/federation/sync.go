@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"kechuang/internal/account"
 	"kechuang/internal/market"
 	"kechuang/internal/sqldb"
 )
@@ -36,6 +37,15 @@ func (s *Service) Run(ctx context.Context, tick time.Duration) {
 	defer t.Stop()
 	for {
 		s.SyncDue(ctx)
+		if s.forwarding.CompareAndSwap(false, true) {
+			// In its own goroutine: a slow peer holds it, not the pulls.
+			go func() {
+				defer s.forwarding.Store(false)
+				if _, err := s.ForwardDealSteps(ctx); err != nil && ctx.Err() == nil {
+					s.log.Info("federation: forward deal steps", "err", err)
+				}
+			}()
+		}
 		if err := s.PurgeNonces(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("federation: purge nonces", "err", err)
 		}
@@ -377,7 +387,14 @@ func nullAmount(v float64) any {
 type DemoPeer struct {
 	URL, Name, Region string
 	Listings          []EventListing
+	// Interest, when set, is received from the peer for this instance's
+	// newest published achievement, as if sent by one of its members: it
+	// opens a deal with a federated counterpart.
+	Interest *DemoInterest
 }
+
+// DemoInterest is the demo peer's member's interest.
+type DemoInterest struct{ Organization, Note string }
 
 // LoadDemo records an invented, already active peer and its listings, as
 // if pulled from it, when there are no peers yet: the demo has no network.
@@ -420,6 +437,23 @@ func (s *Service) LoadDemo(ctx context.Context, d DemoPeer) (int, error) {
 	}
 	if err := s.applyPage(ctx, p, page); err != nil {
 		return 0, err
+	}
+	if d.Interest != nil {
+		ls, _, err := s.market.FindListings(ctx, account.Anonymous, market.Filter{Kind: market.Achievement, PerPage: 1})
+		if err != nil {
+			return 0, err
+		}
+		if len(ls) > 0 {
+			peer, err := getPeer(ctx, s.db, id)
+			if err != nil {
+				return 0, err
+			}
+			msg := InboxMessage{Protocol: Protocol, Type: MessageInterest, ID: "demo-interest", ListingID: ls[0].ID,
+				Organization: d.Interest.Organization, Note: d.Interest.Note}
+			if err := s.db.InTx(ctx, func(tx *sqldb.Tx) error { return s.receiveInterest(ctx, tx, peer, msg, ls[0], now) }); err != nil {
+				return 0, fmt.Errorf("demo interest: %w", err)
+			}
+		}
 	}
 	return len(page.Events), nil
 }

@@ -84,6 +84,10 @@ type Deal struct {
 	UpdatedAt      time.Time `json:"updated_at"`
 	// Events is the history, oldest first; GetDeal fills it.
 	Events []DealEvent `json:"events,omitempty"`
+
+	// Remote is the federated counterpart when the interested member is
+	// of another instance (MemberID is then 0; see OpenRemoteDeal).
+	Remote *RemoteMember `json:"remote_member,omitempty"`
 }
 
 // DealEvent is one step in a deal's history.

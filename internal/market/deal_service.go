@@ -80,23 +80,29 @@ func (d Deal) auditView() map[string]any {
 }
 
 const dealColumns = `d.id, d.listing_id, l.title, l.kind, d.region_code, d.owner_id,
-	COALESCE(NULLIF(o.organization, ''), o.display_name, ''), d.member_id, COALESCE(NULLIF(m.organization, ''), m.display_name, ''),
+	COALESCE(NULLIF(o.organization, ''), o.display_name, ''), COALESCE(d.member_id, 0), COALESCE(NULLIF(m.organization, ''), m.display_name, rm.organization, ''),
 	COALESCE(d.broker_id, 0), COALESCE(NULLIF(b.display_name, ''), b.username, ''), d.state, d.message, d.contact_name,
-	d.contact_phone, d.contact_email, d.amount, COALESCE(d.contract_id, 0), COALESCE(c.number, ''), d.reason, d.signed_at, d.closed_at, d.created_at, d.updated_at`
+	d.contact_phone, d.contact_email, d.amount, COALESCE(d.contract_id, 0), COALESCE(c.number, ''), d.reason, d.signed_at, d.closed_at, d.created_at, d.updated_at,
+	COALESCE(rm.origin, ''), COALESCE(rm.origin_name, '')`
 
 const dealJoins = ` FROM deals d JOIN listings l ON l.id = d.listing_id LEFT JOIN users o ON o.id = d.owner_id
-	LEFT JOIN users m ON m.id = d.member_id LEFT JOIN users b ON b.id = d.broker_id LEFT JOIN contracts c ON c.id = d.contract_id`
+	LEFT JOIN users m ON m.id = d.member_id LEFT JOIN users b ON b.id = d.broker_id LEFT JOIN contracts c ON c.id = d.contract_id
+	LEFT JOIN deal_remote_members rm ON rm.deal_id = d.id`
 
 // scanDeal reads one row, opening the contact with k (pii).
 func scanDeal(row interface{ Scan(...any) error }, k *pii.Keyring) (Deal, error) {
 	var d Deal
 	var amount sql.NullFloat64
 	var signed, closed, created, updated sqldb.Time
+	var origin, originName string
 	err := row.Scan(&d.ID, &d.ListingID, &d.ListingTitle, &d.ListingKind, &d.RegionCode, &d.OwnerID, &d.OwnerName, &d.MemberID,
 		&d.MemberName, &d.BrokerID, &d.BrokerName, &d.State, &d.Message, &d.Contact.Name, &d.Contact.Phone, &d.Contact.Email,
-		&amount, &d.ContractID, &d.ContractNumber, &d.Reason, &signed, &closed, &created, &updated)
+		&amount, &d.ContractID, &d.ContractNumber, &d.Reason, &signed, &closed, &created, &updated, &origin, &originName)
 	if err != nil {
 		return Deal{}, err
+	}
+	if origin != "" {
+		d.Remote = &RemoteMember{Origin: origin, OriginName: originName, Organization: d.MemberName}
 	}
 	if err := k.OpenAll(dealPhone, &d.Contact.Phone, dealEmail, &d.Contact.Email); err != nil {
 		return Deal{}, fmt.Errorf("deal %d contact: %w", d.ID, err)

@@ -169,6 +169,11 @@ type Match struct {
 	ownerID     int64
 	TitleHTML   template.HTML `json:"-"`
 	SnippetHTML template.HTML `json:"-"`
+
+	// URL and Origin are a remote candidate's page at its origin and the
+	// origin instance's name (CandidateRemote).
+	URL    string `json:"url,omitempty"`
+	Origin string `json:"origin,omitempty"`
 }
 
 // msg is a reason argument that is itself a message, translated with the
@@ -246,6 +251,10 @@ type MatchPage struct {
 	Boosts map[string]float64 `json:"boosts,omitempty"`
 	// CanAnswer is whether the caller may accept or decline.
 	CanAnswer bool `json:"can_answer"`
+
+	// Remote are listings of the other kind from other regions (package
+	// federation), each with its origin among the reasons.
+	Remote []Match `json:"remote,omitempty"`
 }
 
 // Localize fills every reason's text in lang.
@@ -253,7 +262,7 @@ func (p *MatchPage) Localize(lang string) {
 	for i := range p.Matches {
 		p.Matches[i].Localize(lang)
 	}
-	for _, list := range [][]Match{p.Enterprises, p.Experts, p.Institutions} {
+	for _, list := range [][]Match{p.Enterprises, p.Experts, p.Institutions, p.Remote} {
 		for i := range list {
 			list[i].Localize(lang)
 		}
@@ -364,6 +373,9 @@ func (x *Indexer) Matches(ctx context.Context, a account.Actor, id int64, page i
 		if out.Experts, out.Institutions, err = x.rankPeople(ctx, l, answered, boosts); err != nil {
 			return MatchPage{}, err
 		}
+	}
+	if out.Remote, err = x.rankRemote(ctx, l, boosts); err != nil {
+		return MatchPage{}, err
 	}
 	return out, nil
 }

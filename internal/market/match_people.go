@@ -149,7 +149,7 @@ func achievementTitles(ctx context.Context, q sqldb.Querier) (map[int64][]string
 // pastDeals counts, per account, the technology deals signed or
 // registered on its listings or by it.
 func pastDeals(ctx context.Context, q sqldb.Querier) (map[int64]int, error) {
-	rows, err := q.QueryContext(ctx, `SELECT l.owner_id, d.member_id FROM deals d JOIN listings l ON l.id = d.listing_id
+	rows, err := q.QueryContext(ctx, `SELECT l.owner_id, COALESCE(d.member_id, 0) FROM deals d JOIN listings l ON l.id = d.listing_id
 		WHERE d.state IN (?, ?)`, DealSigned, DealRegistered)
 	if err != nil {
 		return nil, fmt.Errorf("past deals: %w", err)

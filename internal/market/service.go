@@ -35,6 +35,9 @@ type Service struct {
 	views viewCounter
 	// imports is the listing import (the import kit's spec).
 	imports *listingImporter
+	// remote supplies other regions' listings to matching (UseRemote);
+	// nil leaves them out.
+	remote *remoteSource
 }
 
 // NewService returns a Service. home is the instance's home region, inside

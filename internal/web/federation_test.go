@@ -78,7 +78,8 @@ func TestPeersThroughTheWeb(t *testing.T) {
 
 		m := a.client().get("/metrics")
 		for _, want := range []string{`kechuang_federation_peers{state="active"} 1`, `kechuang_federation_remote_listings{peer="` + b.ts.URL + `"} 0`,
-			`kechuang_federation_peer_lag_seconds{peer="` + b.ts.URL + `"}`} {
+			`kechuang_federation_peer_lag_seconds{peer="` + b.ts.URL + `"}`, `kechuang_federation_peer_state{peer="` + b.ts.URL + `",state="active"} 1`,
+			`kechuang_federation_peer_last_sync_timestamp_seconds{peer="` + b.ts.URL + `"}`} {
 			if !strings.Contains(m.body, want) {
 				t.Errorf("/metrics lacks %s", want)
 			}
@@ -140,6 +141,35 @@ func TestPeersThroughTheWeb(t *testing.T) {
 		if r := ownerPage.loginForm("owner", testPassword); r.status != http.StatusSeeOther {
 			t.Fatalf("owner login: %d", r.status)
 		}
+		// At B the interest opened a deal for the owner, with A's member as
+		// its federated counterpart: in the API, on the deal page; another
+		// county's user does not see it.
+		ownerAPI := b.client()
+		ownerAPI.mustLoginAPI("owner")
+		var deals struct {
+			Items []market.Deal `json:"items"`
+		}
+		res = ownerAPI.api(http.MethodGet, "/api/v1/deals?role=owner", nil)
+		res.json(t, &deals)
+		if res.status != http.StatusOK || len(deals.Items) != 1 || deals.Items[0].Remote == nil || deals.Items[0].Remote.Origin != a.ts.URL ||
+			deals.Items[0].MemberName == "" {
+			t.Fatalf("owner's deals = %d %s", res.status, res.body)
+		}
+		dealPath := "/api/v1/deals/" + strconv.FormatInt(deals.Items[0].ID, 10)
+		if res := ownerAPI.api(http.MethodGet, dealPath, nil); res.status != http.StatusOK || !strings.Contains(res.body, `"remote_member"`) ||
+			!strings.Contains(res.body, "我司有意向洽谈许可") {
+			t.Errorf("the remote deal = %d %s", res.status, res.body)
+		}
+		b.createUser("other", account.RoleInstitution, "320205")
+		otherAPI := b.client()
+		otherAPI.mustLoginAPI("other")
+		if res := otherAPI.api(http.MethodGet, dealPath, nil); res.status != http.StatusNotFound {
+			t.Errorf("another county's user reads the remote deal: %d", res.status)
+		}
+		dp := ownerPage.get(market.DealLink(deals.Items[0].ID)).doc(t)
+		if dp.Find("#deal-member .tag.origin").Length() != 1 || strings.Contains(dp.Find("#deal-contact").Text(), "@") {
+			t.Errorf("deal page member: %q contact %q", dp.Find("#deal-member").Text(), dp.Find("#deal-contact").Text())
+		}
 		od := ownerPage.get("/market/remote-interests").doc(t)
 		answer, ok := od.Find("#interests-in form").Attr("action")
 		if !ok || !strings.Contains(od.Find("#interests-in").Text(), "我司有意向洽谈许可") {
@@ -158,6 +188,17 @@ func TestPeersThroughTheWeb(t *testing.T) {
 		if strings.Contains(member.get("/market/remote-interests").body, "0510-65881234") {
 			t.Error("the owner's contact reached A")
 		}
+		// The owner accepts through the API; the step travels back signed
+		// and the member sees the state.
+		if res := ownerAPI.api(http.MethodPost, dealPath+"/negotiate", map[string]any{"note": "欢迎来厂考察"}); res.status != http.StatusOK {
+			t.Fatalf("negotiate: %d %s", res.status, res.body)
+		}
+		if n, err := b.app.Federation.ForwardDealSteps(ctx); err != nil || n != 1 {
+			t.Fatalf("forward the step: %d, %v", n, err)
+		}
+		if got := member.get("/market/remote-interests").doc(t).Find("#interests-out [data-state]").AttrOr("data-state", ""); got != "negotiating" {
+			t.Errorf("member's page: deal state %q, want negotiating", got)
+		}
 		// The notes are sealed at rest on both sides (they may hold a contact).
 		for name, x := range map[string]*env{"A": a, "B": b} {
 			var plain, all int
@@ -165,8 +206,8 @@ func TestPeersThroughTheWeb(t *testing.T) {
 				COUNT(*) FROM federation_messages WHERE note <> ''`).Scan(&plain, &all); err != nil {
 				t.Fatal(err)
 			}
-			if plain != 0 || all != 2 {
-				t.Errorf("%s: %d of %d stored notes in plain text; want 0 of 2", name, plain, all)
+			if plain != 0 || all != 3 {
+				t.Errorf("%s: %d of %d stored notes in plain text; want 0 of 3", name, plain, all)
 			}
 		}
 
@@ -230,6 +271,42 @@ func TestRemoteListingsInTheMarket(t *testing.T) {
 		if got := e.client().get("/market/search?q=" + url.QueryEscape("印染废水") + "&kind=achievement").doc(t).Find("#remote article").Length(); got != 0 {
 			t.Errorf("a demand shown under kind=achievement: %d", got)
 		}
+		// A local demand's matches include the other region's
+		// achievements, the origin region named first among the reasons.
+		firm := e.createUser("firm", account.RoleEnterprise, "320506")
+		firmActor := account.Actor{UserID: firm.ID, Username: "firm", Role: account.RoleEnterprise, Region: "320506"}
+		dem, err := e.market.CreateListing(ctx, firmActor, market.Demand, market.Input{Title: "注塑件表面缺陷机器视觉检测需求",
+			Summary: "需要基于深度学习的机器视觉表面缺陷检测方案，用于注塑件产线在线检测。", Keywords: []string{"机器视觉", "缺陷检测"},
+			Expected: "检测精度达到0.05毫米，单件检测节拍小于1秒，可接入现有产线。", Domain: "电子信息/软件", Industry: "C29", TRL: 5,
+			Modes: []string{"license"}, Band: "negotiable", RegionCode: "320506",
+			Contact: market.Contact{Name: "李工", Phone: "0512-67770000"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fc := e.client()
+		fc.mustLoginAPI("firm")
+		var mp market.MatchPage
+		res := fc.api(http.MethodGet, "/api/v1/demands/"+strconv.FormatInt(dem.ID, 10)+"/matches", nil)
+		res.json(t, &mp)
+		if res.status != http.StatusOK || len(mp.Remote) == 0 || mp.Remote[0].CandidateKind != market.CandidateRemote ||
+			mp.Remote[0].Reasons[0].Feature != market.FeatureOrigin || mp.Remote[0].Reasons[0].Text != "来自 无锡市 的科技成果" ||
+			!strings.HasPrefix(mp.Remote[0].URL, "https://kechuang-wuxi.demo.invalid/market/listings/") {
+			t.Errorf("demand matches = %d %s", res.status, res.body)
+		}
+		for _, m := range mp.Remote {
+			if m.Kind != market.Achievement {
+				t.Errorf("a remote %s among a demand's matches", m.Kind)
+			}
+		}
+		mc := e.client()
+		if r := mc.loginForm("firm", testPassword); r.status != http.StatusSeeOther {
+			t.Fatalf("login: %d", r.status)
+		}
+		md := mc.get("/market/listings/" + strconv.FormatInt(dem.ID, 10) + "/matches").doc(t)
+		if got := md.Find("#remote-matches li.remote .tag.origin").First().Text(); !strings.Contains(got, "无锡市科创平台（演示）") {
+			t.Errorf("matches page remote section: %q", got)
+		}
+
 		e.createUser("root", account.RoleAdmin, "")
 		c := e.client()
 		if r := c.loginForm("root", testPassword); r.status != http.StatusSeeOther {
