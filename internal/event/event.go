@@ -67,7 +67,7 @@ type Event struct {
 	Theme      string    `json:"theme"`
 	Domain     string    `json:"domain"`
 	RegionCode string    `json:"region_code"`
-	Capacity   int       `json:"capacity"`
+	Capacity   int       `json:"places"`
 	// MeetingsAt is when the first meeting slot starts; nil when the event
 	// has no one-to-one meetings.
 	MeetingsAt  *time.Time `json:"meetings_at"`
@@ -138,7 +138,7 @@ type Input struct {
 	Theme       string     `json:"theme"`
 	Domain      string     `json:"domain"`
 	RegionCode  string     `json:"region_code"`
-	Capacity    int        `json:"capacity"`
+	Capacity    int        `json:"places"`
 	MeetingsAt  *time.Time `json:"meetings_at"`
 	SlotMinutes int        `json:"slot_minutes"`
 	Slots       int        `json:"slots"`
@@ -250,7 +250,7 @@ func (in Input) Validate(ref *market.Reference) error {
 		errs = append(errs, apperr.Field("region_code", "event.region_bad"))
 	}
 	if in.Capacity < 1 || in.Capacity > maxCapacity {
-		errs = append(errs, apperr.Field("capacity", "event.range", 1, maxCapacity))
+		errs = append(errs, apperr.Field("places", "event.range", 1, maxCapacity))
 	}
 	if in.MeetingsAt != nil {
 		if in.SlotMinutes < 5 || in.SlotMinutes > 240 {

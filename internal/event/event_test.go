@@ -44,7 +44,7 @@ func TestEventValidation(t *testing.T) {
 			{"no place nor link", city, func(in *event.Input) { in.Place = "" }, "place", "event.place_required", apperr.Invalid},
 			{"ends before start", city, func(in *event.Input) { in.EndsAt = in.StartsAt.Add(-time.Hour) }, "ends_at", "event.ends_before_start", apperr.Invalid},
 			{"unknown domain", city, func(in *event.Input) { in.Domain = "玄学" }, "domain", "event.domain_unknown", apperr.Invalid},
-			{"no capacity", city, func(in *event.Input) { in.Capacity = 0 }, "capacity", "event.range", apperr.Invalid},
+			{"no capacity", city, func(in *event.Input) { in.Capacity = 0 }, "places", "event.range", apperr.Invalid},
 			{"bad agenda time", city, func(in *event.Input) { in.Sessions[0].Starts = "9点" }, "session_starts", "event.clock_bad", apperr.Invalid},
 			{"county outside its county", ks, func(in *event.Input) { in.RegionCode = "320506" }, "region_code", "event.region_scope", apperr.Invalid},
 			{"not a pitch", city, func(in *event.Input) { in.Pitches = []int64{999} }, "pitches", "event.pitch_bad", apperr.Invalid},
