@@ -33,6 +33,17 @@ func idOf(t *testing.T, res response) int64 {
 	return v.ID
 }
 
+// ms0 is the user id of the caller c, read from its first meeting.
+func ms0(t *testing.T, c *client, base string) int64 {
+	t.Helper()
+	var ms []event.Meeting
+	c.api(http.MethodGet, base+"/meetings", nil).json(t, &ms)
+	if len(ms) == 0 {
+		t.Fatal("no meeting")
+	}
+	return ms[0].Requester.UserID
+}
+
 func wantStatus(t *testing.T, what string, res response, want int) {
 	t.Helper()
 	if res.status != want {
@@ -137,6 +148,14 @@ func TestEventsAPIAndPages(t *testing.T) {
 		}
 		tok, _ := form.Find(`input[name="csrf_token"]`).Attr("value")
 		wantStatus(t, "accept on the page", inst.postForm(page+"/meetings/"+strconv.FormatInt(mid, 10)+"/accept", url.Values{"csrf_token": {tok}}), http.StatusSeeOther)
+		res = inst.api(http.MethodPost, base+"/meetings", map[string]any{"with": ms0(t, ent, base), "slot": 2})
+		wantStatus(t, "second request", res, http.StatusCreated)
+		res = ent.api(http.MethodPost, base+"/meetings/"+strconv.FormatInt(idOf(t, res), 10)+"/response", map[string]bool{"accept": false})
+		var declined event.Meeting
+		res.json(t, &declined)
+		if res.status != http.StatusOK || declined.State != event.MeetingDeclined || declined.Table != 0 {
+			t.Errorf("decline = %d %+v", res.status, declined)
+		}
 		var ms []event.Meeting
 		res = ent.api(http.MethodGet, base+"/meetings?state=accepted", nil)
 		res.json(t, &ms)
