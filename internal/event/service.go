@@ -271,7 +271,7 @@ func (s *Service) FindEvents(ctx context.Context, a account.Actor, f Filter) ([]
 
 func (e Event) auditView() map[string]any {
 	return map[string]any{"kind": e.Kind, "state": e.State, "title": e.Title, "starts_at": e.StartsAt, "organiser": e.Organiser,
-		"capacity": e.Capacity, "slots": e.Slots, "tables": e.Tables}
+		"places": e.Capacity, "slots": e.Slots, "tables": e.Tables}
 }
 
 // prepare validates in for actor a: the region defaults to the actor's and
@@ -475,7 +475,7 @@ func (s *Service) CancelEvent(ctx context.Context, a account.Actor, id int64, re
 		}
 		return audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "event.cancel", ObjectType: "event", ObjectID: idText(id),
 			ObjectName: e.Title, RegionCode: e.RegionCode, Before: map[string]any{"state": e.State},
-			After: map[string]any{"state": Cancelled, "reason": reason}})
+			After: map[string]any{"state": Cancelled, "cancel_reason": reason}})
 	})
 	if err != nil {
 		return Event{}, err

@@ -355,6 +355,9 @@ func (s *Server) codeName(lang, objectType, key, v string) string {
 		return "—"
 	}
 	var candidates []string
+	if prefix, ok := eventCodes[objectType]; ok && (key == "state" || key == "kind" || key == "outcome") {
+		candidates = []string{prefix + v, "event.kind." + v, "event.outcome." + v}
+	}
 	switch key {
 	case "role":
 		candidates = []string{"role." + v}
@@ -382,7 +385,7 @@ func (s *Server) codeName(lang, objectType, key, v string) string {
 		}
 	case "mode":
 		candidates = []string{"import.mode_" + v}
-	case "expires_at", "at", "created_at", "updated_at":
+	case "expires_at", "at", "created_at", "updated_at", "starts_at", "checked_in_at":
 		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
 			if t.IsZero() {
 				return "—"
@@ -397,6 +400,11 @@ func (s *Server) codeName(lang, objectType, key, v string) string {
 	}
 	return v
 }
+
+// eventCodes are the catalog prefixes of the states of the events
+// module's objects (package event).
+var eventCodes = map[string]string{"event": "event.state.", "event_registration": "event.reg_state.",
+	"event_meeting": "event.meeting_state."}
 
 func actionLabel(lang, action string) string {
 	if k := "audit.action." + action; i18n.Has(k) {
