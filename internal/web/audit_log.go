@@ -355,9 +355,6 @@ func (s *Server) codeName(lang, objectType, key, v string) string {
 		return "—"
 	}
 	var candidates []string
-	if prefix, ok := eventCodes[objectType]; ok && (key == "state" || key == "kind" || key == "outcome") {
-		candidates = []string{prefix + v, "event.kind." + v, "event.outcome." + v}
-	}
 	switch key {
 	case "role":
 		candidates = []string{"role." + v}
@@ -392,6 +389,9 @@ func (s *Server) codeName(lang, objectType, key, v string) string {
 			}
 			return t.In(chinaTime).Format("2006-01-02 15:04")
 		}
+	}
+	if prefix, ok := eventCodes[objectType]; ok && (key == "state" || key == "kind" || key == "outcome") {
+		candidates = append([]string{prefix + v, "event.kind." + v, "event.outcome." + v}, candidates...)
 	}
 	for _, k := range candidates {
 		if i18n.Has(k) {

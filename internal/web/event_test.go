@@ -227,6 +227,15 @@ func TestEventsAPIAndPages(t *testing.T) {
 				t.Errorf("GET %s = %d, want %d", tt.path, res.status, tt.want)
 			}
 		}
+		// The audit log names the meeting's states, never their codes.
+		e.createUser("aud", account.RoleAuditor, "")
+		aud := e.client()
+		aud.mustLoginAPI("aud")
+		if rows := aud.get("/audit?action=event.meeting_accept").doc(t).Find("table tbody").Text(); !strings.Contains(rows, "待对方确认") ||
+			strings.Contains(rows, "requested") {
+			t.Errorf("the audit log does not name the meeting states: %q", rows)
+		}
+
 		if doc := city.get(page + "/registrations").doc(t); doc.Find(`[data-funnel="deals"]`).Text() != "1" {
 			t.Errorf("funnel on the page = %q", doc.Find(`[data-funnel="deals"]`).Text())
 		}
