@@ -364,3 +364,63 @@ func TestOutcomesOpenDealsAndTheFunnelCounts(t *testing.T) {
 		}
 	})
 }
+
+// TestWithdrawalFreesTheTimetable: a participant who withdraws loses its
+// meetings, the other side is told and may book the slot again; a
+// cancelled event tells everyone registered.
+func TestWithdrawalFreesTheTimetable(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		city := f.actor("city", account.RoleStaff, "320500")
+		e := f.published(city, matchmaking("新能源汽车零部件对接会", 10, 2, 1))
+		a := f.actor("qiye", account.RoleEnterprise, "320505")
+		b := f.actor("yuansuo", account.RoleInstitution, "320505")
+		c := f.actor("touzi", account.RoleInvestor, "320505")
+		for _, x := range []account.Actor{a, b, c} {
+			f.join(city, x, e)
+		}
+		m, err := f.svc.RequestMeeting(ctx, a, e.ID, event.MeetingInput{With: b.UserID, Slot: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.RespondMeeting(ctx, b, e.ID, m.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		// One table: the slot is full for anyone else.
+		m2, err := f.svc.RequestMeeting(ctx, c, e.ID, event.MeetingInput{With: a.UserID, Slot: 1})
+		wantKind(t, "request of a busy person", err, apperr.Conflict)
+		if m2, err = f.svc.RequestMeeting(ctx, c, e.ID, event.MeetingInput{With: b.UserID, Slot: 2}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.WithdrawRegistration(ctx, b, e.ID); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []int64{m.ID, m2.ID} {
+			if got, err := f.svc.GetMeeting(ctx, city, e.ID, id); err != nil || got.State != event.MeetingCancelled {
+				t.Errorf("meeting %d after the withdrawal = %s, %v; want cancelled", id, got.State, err)
+			}
+		}
+		if got := f.inbox(a, i18n.English); len(got) == 0 || !strings.Contains(got[0], "cancelled the meeting") {
+			t.Errorf("notice to the other side = %q", got)
+		}
+		m3, err := f.svc.RequestMeeting(ctx, c, e.ID, event.MeetingInput{With: a.UserID, Slot: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m3, err = f.svc.RespondMeeting(ctx, a, e.ID, m3.ID, true); err != nil || m3.Table != 1 {
+			t.Errorf("the freed table: %v, table %d", err, m3.Table)
+		}
+		checkTimetable(t, f, city, e)
+		if _, err := f.svc.CancelEvent(ctx, city, e.ID, "场地临时检修"); err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range []account.Actor{a, c} {
+			if got := f.inbox(x, i18n.Chinese); len(got) == 0 || !strings.Contains(got[0], "已取消") {
+				t.Errorf("%s's notice of the cancellation = %q", x.Username, got)
+			}
+		}
+		_, err = f.svc.RequestMeeting(ctx, a, e.ID, event.MeetingInput{With: c.UserID, Slot: 2})
+		wantKind(t, "request at a cancelled event", err, apperr.Conflict)
+	})
+}
