@@ -138,8 +138,9 @@ func (s *Server) handleEventList(w http.ResponseWriter, r *http.Request) {
 type eventData struct {
 	Event event.Event
 	// Mine is the viewer's registration, if any.
-	Mine   *event.Registration
-	Now    time.Time
+	Mine *event.Registration
+	// Open: the event takes registrations (published, not over).
+	Open   bool
 	Error  string
 	Errors map[string]string
 	Form   event.RegistrationInput
@@ -163,7 +164,7 @@ func (s *Server) eventPage(w http.ResponseWriter, r *http.Request, status int, d
 		s.writeError(w, r, err)
 		return
 	}
-	data.Event, data.Now = e, s.Now()
+	data.Event, data.Open = e, e.State == event.Published && !e.Past(s.Now())
 	if st.actor.LoggedIn() {
 		if reg, err := s.Events.MyRegistration(r.Context(), st.actor, id); err == nil {
 			data.Mine = &reg
