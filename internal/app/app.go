@@ -15,6 +15,7 @@ import (
 	"kechuang/internal/audit"
 	"kechuang/internal/cultivation"
 	"kechuang/internal/directory"
+	"kechuang/internal/event"
 	"kechuang/internal/federation"
 	"kechuang/internal/importer"
 	"kechuang/internal/job"
@@ -195,6 +196,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Directory = directory.NewService(a.DB, dirRef, directory.Config{Home: a.Regions.HomeRegion, Now: cfg.Now,
 		Classifier: classifier, Performance: a.Market})
 	a.Market.UseDirectory(a.Directory)
+	a.Events = event.NewService(a.DB, a.Market, cfg.Now)
 
 	keys := cfg.FederationKeys
 	if keys == nil && cfg.DataDir != "" {
@@ -237,6 +239,7 @@ func SealedColumns() []pii.Column {
 	var cols []pii.Column
 	cols = append(cols, cultivation.SealedColumns...)
 	cols = append(cols, market.SealedColumns...)
+	cols = append(cols, event.SealedColumns...)
 	cols = append(cols, job.SealedColumns...)
 	cols = append(cols, federation.SealedColumns...)
 	return append(cols, directory.SealedColumns...)

@@ -382,13 +382,16 @@ func (s *Server) codeName(lang, objectType, key, v string) string {
 		}
 	case "mode":
 		candidates = []string{"import.mode_" + v}
-	case "expires_at", "at", "created_at", "updated_at":
+	case "expires_at", "at", "created_at", "updated_at", "starts_at", "checked_in_at":
 		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
 			if t.IsZero() {
 				return "—"
 			}
 			return t.In(chinaTime).Format("2006-01-02 15:04")
 		}
+	}
+	if prefix, ok := eventCodes[objectType]; ok && (key == "state" || key == "kind" || key == "outcome") {
+		candidates = append([]string{prefix + v, "event.kind." + v, "event.outcome." + v}, candidates...)
 	}
 	for _, k := range candidates {
 		if i18n.Has(k) {
@@ -397,6 +400,11 @@ func (s *Server) codeName(lang, objectType, key, v string) string {
 	}
 	return v
 }
+
+// eventCodes are the catalog prefixes of the states of the events
+// module's objects (package event).
+var eventCodes = map[string]string{"event": "event.state.", "event_registration": "event.reg_state.",
+	"event_meeting": "event.meeting_state."}
 
 func actionLabel(lang, action string) string {
 	if k := "audit.action." + action; i18n.Has(k) {

@@ -196,7 +196,8 @@ func hygieneFixtures(t *testing.T, e *env) func(path string) map[string]string {
 	need := e.publishAs(firm, city, market.Financing, financingNeed())
 	inv := e.createUser("inv", account.RoleInvestor, "320506")
 	return func(p string) map[string]string {
-		out := map[string]string{"id": "1", "year": "2025", "kind": "listing", "code": "rd_ratio_jump", "policyId": "suzhou-little-giant", "appId": "1", "enterpriseId": "1"}
+		out := map[string]string{"id": "1", "year": "2025", "kind": "listing", "code": "rd_ratio_jump", "policyId": "suzhou-little-giant", "appId": "1", "enterpriseId": "1",
+			"rid": "1", "mid": "1"}
 		switch {
 		case strings.HasPrefix(p, "/achievements/"):
 			out["id"], out["candidate"] = fmt.Sprint(a.ID), fmt.Sprint(d.ID)

@@ -46,6 +46,7 @@ func (s *Server) modules() []module {
 		s.accountModule(),
 		s.noticeModule(),
 		s.marketModule(),
+		s.eventModule(),
 		s.cultivationModule(),
 		s.projectModule(),
 		placeholderModule("chain", 40, false),

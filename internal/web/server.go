@@ -18,6 +18,7 @@ import (
 	"kechuang/internal/audit"
 	"kechuang/internal/cultivation"
 	"kechuang/internal/directory"
+	"kechuang/internal/event"
 	"kechuang/internal/federation"
 	"kechuang/internal/job"
 	"kechuang/internal/market"
@@ -57,6 +58,8 @@ type Deps struct {
 	Directory *directory.Service
 	// Federation is 跨区域共享: peers, the signed feed, remote listings.
 	Federation *federation.Service
+	// Events are 路演 and 对接会: registrations, meetings and their funnel.
+	Events *event.Service
 	// Notices is every user's inbox (站内信) and the header's unread count.
 	Notices *notice.Service
 	// Search is the full-text index of published listings.
