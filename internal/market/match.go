@@ -145,11 +145,14 @@ type Match struct {
 	Kind          Kind   `json:"kind,omitempty"`
 	Title         string `json:"title"`
 	OwnerName     string `json:"owner_name,omitempty"`
-	RegionCode    string `json:"region_code"`
-	Domain        string `json:"domain,omitempty"`
-	Industry      string `json:"industry,omitempty"`
-	Tier          string `json:"tier,omitempty"`
-	Size          string `json:"size,omitempty"`
+	// Anonymous marks a listing candidate published anonymously: its
+	// owner name is left out (匿名发布).
+	Anonymous  bool   `json:"anonymous,omitempty"`
+	RegionCode string `json:"region_code"`
+	Domain     string `json:"domain,omitempty"`
+	Industry   string `json:"industry,omitempty"`
+	Tier       string `json:"tier,omitempty"`
+	Size       string `json:"size,omitempty"`
 	// Subtitle is the line under a candidate's name: an expert's
 	// institution and title, an investor's funds.
 	Subtitle string `json:"subtitle,omitempty"`
@@ -442,10 +445,14 @@ func (x *Indexer) rankListings(ctx context.Context, l Listing, answered map[stri
 			continue
 		}
 		m := Match{CandidateKind: CandidateListing, ID: c.ID, Kind: c.Kind, Title: c.Title, OwnerName: c.OwnerName, ownerID: c.OwnerID,
+			Anonymous:  c.Anonymous,
 			RegionCode: c.RegionCode, Domain: c.Domain, SharedTerms: h.Explanation.SharedTerms, Snippet: h.Snippet.Text,
 			TitleHTML: h.Title.HTML(), SnippetHTML: h.Snippet.HTML()}
 		if m.SharedTerms == nil {
 			m.SharedTerms = []string{}
+		}
+		if c.Anonymous {
+			m.OwnerName = "" // 匿名发布: the text is matched, the owner stays hidden
 		}
 		m.Reasons = x.svc.listingReasons(l, c, h, topicW, best, places, now)
 		m.Score = score(m.Reasons, boosts)
