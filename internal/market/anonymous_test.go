@@ -342,4 +342,3 @@ func mustDeal(t *testing.T, f *fixture, a account.Actor, id int64) market.Deal {
 	}
 	return d
 }
-
