@@ -191,8 +191,8 @@ type Input struct {
 	// Anonymous publishes an achievement or a demand without the owner's
 	// name and contact; BrokerID optionally entrusts it to a broker, who
 	// receives the interest in it. Financing needs cannot be anonymous.
-	Anonymous bool  `json:"anonymous"`
-	BrokerID  int64 `json:"broker_id"`
+	Anonymous bool  `json:"anonymous,omitempty"`
+	BrokerID  int64 `json:"broker_id,omitempty"`
 }
 
 // Limits on text fields, in characters.
