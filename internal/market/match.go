@@ -444,6 +444,8 @@ func (x *Indexer) rankListings(ctx context.Context, l Listing, answered map[stri
 		if !ok || c.State != Published || c.OwnerID == l.OwnerID {
 			continue
 		}
+		// A bare figure (90, 30%) is not a technical term to share.
+		h.Explanation.SharedTerms = slices.DeleteFunc(slices.Clone(h.Explanation.SharedTerms), isNumber)
 		m := Match{CandidateKind: CandidateListing, ID: c.ID, Kind: c.Kind, Title: c.Title, OwnerName: c.OwnerName, ownerID: c.OwnerID,
 			Anonymous:  c.Anonymous,
 			RegionCode: c.RegionCode, Domain: c.Domain, SharedTerms: h.Explanation.SharedTerms, Snippet: h.Snippet.Text,
