@@ -147,6 +147,24 @@ func TestAnonymousListingHidesItsOwner(t *testing.T) {
 		page.Subject = market.Listing{} // the buyer's own demand
 		noSecret(t, "match page", page)
 
+		// A broker staff assign to an interest in it sees the owner in
+		// that deal, and the listing's matches, but not its owner there.
+		d, err := f.svc.CreateDeal(ctx, member, interest(l.ID))
+		if err != nil || d.BrokerID != broker.UserID {
+			t.Fatalf("interest = %+v, %v; want it with the entrusted broker", d, err)
+		}
+		if _, err := f.svc.StepDeal(ctx, gx, d.ID, market.DealAssignBroker, market.DealStep{BrokerID: otherBroker.UserID}); err != nil {
+			t.Fatal(err)
+		}
+		if got := mustDeal(t, f.fixture, otherBroker, d.ID); got.OwnerID != owner.UserID {
+			t.Errorf("the deal's broker sees owner %d, want %d", got.OwnerID, owner.UserID)
+		}
+		bp, err := f.x.Matches(ctx, otherBroker, l.ID, 1)
+		if err != nil || bp.Subject.OwnerID != 0 || len(bp.Matches) == 0 || bp.Matches[0].ID != f.demand.ID {
+			t.Errorf("the deal broker's matches = owner %d, %v, %v; want the demand, the owner hidden", bp.Subject.OwnerID, matchIDs(bp.Matches), err)
+		}
+		noSecret(t, "deal broker's match page", bp)
+
 		// Rules of the input.
 		fin := market.Input{Title: "智能传感器产线扩产融资", Summary: "扩产融资。", Domain: "电子信息", Amount: amount(500), Round: "a",
 			UseOfFunds: "产线建设", Contact: market.Contact{Name: "王总", Phone: "0512-1234567"}, Anonymous: true}

@@ -321,6 +321,16 @@ func (x *Indexer) Matches(ctx context.Context, a account.Actor, id int64, page i
 	}
 	out := MatchPage{Subject: l, Page: max(page, 1), PerPage: MatchPerPage, CanAnswer: answer && l.State == Published,
 		Matches: []Match{}}
+	if l.Anonymous && l.OwnerID == 0 {
+		// 匿名发布 hides the owner from this viewer (a broker of one of its
+		// deals); the ranking still needs it, for the owner's own listings
+		// and feedback.
+		full, err := getListing(ctx, s.db, id, s.now())
+		if err != nil {
+			return MatchPage{}, err
+		}
+		l.OwnerID = full.OwnerID
+	}
 	if out.Decisions, err = s.decisions(ctx, l.ID); err != nil {
 		return MatchPage{}, err
 	}
