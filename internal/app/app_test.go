@@ -67,7 +67,8 @@ func TestLoadDemoThroughTheApp(t *testing.T) {
 	if len(sum.Accounts) != len(demo.Accounts) || sum.Added(app.DemoEnterprises) < 50 {
 		t.Errorf("LoadDemo() = %+v; want every account and ≥ 50 enterprises", sum)
 	}
-	for _, what := range []string{app.DemoListings, app.DemoContracts, app.DemoDeals, app.DemoAnswers, app.DemoDirectory, app.DemoFinancing, app.DemoPolicies, app.DemoRounds, app.DemoFederation} {
+	for _, what := range []string{app.DemoListings, app.DemoContracts, app.DemoDeals, app.DemoAnswers, app.DemoDirectory, app.DemoFinancing, app.DemoPolicies, app.DemoRounds, app.DemoFederation,
+		app.DemoAnonymous} {
 		if sum.Added(what) == 0 {
 			t.Errorf("LoadDemo() added no %s", what)
 		}

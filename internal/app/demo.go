@@ -47,6 +47,7 @@ const (
 	DemoSanctions   = "demo spot checks (one finished with a revocation, one in progress) and blacklist entries"
 	DemoFederation  = "demo peer instance (无锡市) and its listings"
 	DemoEvents      = "demo events: a past 路演 with outcomes and a deal, a coming 对接会 with registrations and meetings"
+	DemoAnonymous   = "demo anonymous listings (匿名发布), one interest forwarded and one held for the broker"
 )
 
 // LoadDemo loads the demo installation of 苏州市 through the app's own
@@ -90,6 +91,8 @@ func (a *App) LoadDemo(ctx context.Context, password string) (DemoSummary, error
 		{DemoFinancing, func() (int, error) { return demo.LoadFinancing(ctx, a.DB, a.Accounts, a.Market, now) }},
 		// After the listings, deals and financing needs its meetings are about.
 		{DemoEvents, func() (int, error) { return demo.LoadEvents(ctx, a.DB, a.Accounts, a.Market, now) }},
+		// After the deals, which it must not stop from loading.
+		{DemoAnonymous, func() (int, error) { return demo.LoadAnonymous(ctx, a.DB, a.Accounts, a.Market, now) }},
 		{DemoFederation, func() (int, error) { return demo.LoadFederation(ctx, a.Federation) }},
 		{DemoSanctions, func() (int, error) { return demo.LoadSanctions(ctx, a.DB, a.Accounts, a.Cultivation, now) }},
 		// Last, so that the firms it adds change no other part of the demo.

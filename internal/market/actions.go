@@ -7,7 +7,8 @@ func init() {
 		"listing.expiry_notice", "contract.register", "deal.create", "match.propose", "match.notices",
 		"match."+Accepted, "match."+Declined)
 	// The workflow steps of Service.run.
-	audit.RegisterActions("listing.submit", "listing.approve", "listing.return", "listing.withdraw", "listing.close", "listing.renew")
+	audit.RegisterActions("listing.submit", "listing.approve", "listing.return", "listing.withdraw", "listing.close", "listing.renew",
+		"listing.reveal")
 	audit.RegisterActions("investment.express")
 	for _, a := range InterestActions {
 		audit.RegisterActions("investment." + a)

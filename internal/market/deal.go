@@ -50,10 +50,15 @@ const (
 	DealRegister     = "register"
 	DealTerminate    = "terminate"
 	DealAssignBroker = "assign-broker"
+	// DealForward passes a held interest in an anonymous listing on to
+	// its owner (the broker or staff in scope); DealReveal is the owner of
+	// an anonymous listing showing itself to the other side of one deal.
+	DealForward = "forward"
+	DealReveal  = "reveal"
 )
 
 // DealActions lists every action a deal knows.
-var DealActions = []string{DealNegotiate, DealSign, DealRegister, DealTerminate, DealAssignBroker}
+var DealActions = []string{DealNegotiate, DealSign, DealRegister, DealTerminate, DealAssignBroker, DealForward, DealReveal}
 
 // Deal is a member's interest in a published listing and the negotiation
 // that follows, between the listing's owner and that member, optionally
@@ -82,6 +87,18 @@ type Deal struct {
 	ClosedAt       time.Time `json:"closed_at,omitzero"`
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
+	// Anonymous is set while the listing's owner is hidden from the
+	// interested member: the listing is anonymous and its owner has not
+	// revealed itself on the listing or in this deal. The member then
+	// reads OwnerID and OwnerName empty, and the owner's history rows
+	// without a name.
+	Anonymous bool `json:"anonymous,omitempty"`
+	// Held is set while an interest in an anonymous listing waits for its
+	// broker or the region's staff to forward it (DealForward): until then
+	// the owner neither sees the deal nor takes part in it.
+	Held            bool      `json:"held,omitempty"`
+	ForwardedAt     time.Time `json:"forwarded_at,omitzero"`
+	OwnerRevealedAt time.Time `json:"owner_revealed_at,omitzero"`
 	// Events is the history, oldest first; GetDeal fills it.
 	Events []DealEvent `json:"events,omitempty"`
 

@@ -25,12 +25,49 @@ func DealLink(id int64) string { return "/market/deals/" + idText(id) }
 
 // IsDealParty reports whether the actor takes part in the deal: the
 // listing's owner, the interested member or the assigned broker. Parties
-// move the deal along.
+// move the deal along. The owner of an anonymous listing is a party only
+// once the interest is forwarded (Held is false).
 func IsDealParty(a account.Actor, d Deal) bool {
 	if !a.LoggedIn() {
 		return false
 	}
-	return a.UserID == d.OwnerID || a.UserID == d.MemberID || (d.BrokerID != 0 && a.UserID == d.BrokerID)
+	return (a.UserID == d.OwnerID && !d.Held) || a.UserID == d.MemberID || (d.BrokerID != 0 && a.UserID == d.BrokerID)
+}
+
+// seesDealOwner reports whether the actor may know who owns the deal's
+// listing: always, unless the deal is Anonymous; then only the owner, the
+// broker, staff in scope and the administrator.
+func seesDealOwner(a account.Actor, d Deal) bool {
+	return !d.Anonymous || (a.LoggedIn() && a.UserID == d.OwnerID) || (d.BrokerID != 0 && a.UserID == d.BrokerID) ||
+		canAssignBroker(a, d) || a.Role == account.RoleAdmin
+}
+
+// dealView is the deal as the actor may see it: the owner of an anonymous
+// listing, and the name on the owner's history rows, blanked for those
+// seesDealOwner leaves out.
+func dealView(a account.Actor, d Deal) Deal {
+	if seesDealOwner(a, d) {
+		return d
+	}
+	owner := d.OwnerID
+	d.OwnerID, d.OwnerName = 0, ""
+	if d.Events != nil {
+		events := make([]DealEvent, len(d.Events))
+		for i, e := range d.Events {
+			if e.ActorID == owner {
+				e.ActorID, e.ActorName = 0, ""
+			}
+			events[i] = e
+		}
+		d.Events = events
+	}
+	return d
+}
+
+// canForward reports whether the actor may forward a held interest: the
+// deal's broker or staff in its scope.
+func canForward(a account.Actor, d Deal) bool {
+	return d.Held && (canAssignBroker(a, d) || (a.LoggedIn() && d.BrokerID != 0 && a.UserID == d.BrokerID))
 }
 
 // canAssignBroker reports whether the actor is staff in the deal's scope.
@@ -53,6 +90,29 @@ var dealRules = map[string]struct {
 	DealRegister:     {[]DealState{DealSigned}, DealRegistered},
 	DealTerminate:    {[]DealState{DealIntent, DealNegotiating, DealSigned}, DealTerminated},
 	DealAssignBroker: {[]DealState{DealIntent, DealNegotiating, DealSigned}, ""},
+	DealForward:      {[]DealState{DealIntent}, ""},
+	DealReveal:       {[]DealState{DealIntent, DealNegotiating, DealSigned, DealRegistered}, ""},
+}
+
+// heldActions are the actions a held interest allows: the member may
+// withdraw it, the broker or staff forward it (or assign a broker first).
+var heldActions = []string{DealTerminate, DealAssignBroker, DealForward}
+
+// mayTake reports whether the actor may take action on the deal, the state
+// aside.
+func mayTake(a account.Actor, d Deal, action string) bool {
+	if d.Held && !slices.Contains(heldActions, action) {
+		return false
+	}
+	switch action {
+	case DealAssignBroker:
+		return canAssignBroker(a, d)
+	case DealForward:
+		return canForward(a, d)
+	case DealReveal:
+		return d.Anonymous && !d.Held && a.LoggedIn() && a.UserID == d.OwnerID
+	}
+	return IsDealParty(a, d)
 }
 
 // DealActionsFor returns the actions the actor may take on the deal now,
@@ -63,7 +123,7 @@ func DealActionsFor(a account.Actor, d Deal) []string {
 		if !slices.Contains(dealRules[action].from, d.State) {
 			continue
 		}
-		if action == DealAssignBroker && canAssignBroker(a, d) || action != DealAssignBroker && IsDealParty(a, d) {
+		if mayTake(a, d, action) {
 			out = append(out, action)
 		}
 	}
@@ -73,6 +133,12 @@ func DealActionsFor(a account.Actor, d Deal) []string {
 func (d Deal) auditView() map[string]any {
 	m := map[string]any{"listing_id": d.ListingID, "owner_id": d.OwnerID, "member_id": d.MemberID, "broker_id": d.BrokerID,
 		"state": d.State, "region_code": d.RegionCode, "contract_id": d.ContractID, "reason": d.Reason}
+	if d.Held {
+		m["held"] = true
+	}
+	if d.Anonymous {
+		m["anonymous"] = true
+	}
 	if d.Amount != nil {
 		m["amount"] = *d.Amount
 	}
@@ -83,6 +149,7 @@ const dealColumns = `d.id, d.listing_id, l.title, l.kind, d.region_code, d.owner
 	COALESCE(NULLIF(o.organization, ''), o.display_name, ''), COALESCE(d.member_id, 0), COALESCE(NULLIF(m.organization, ''), m.display_name, rm.organization, ''),
 	COALESCE(d.broker_id, 0), COALESCE(NULLIF(b.display_name, ''), b.username, ''), d.state, d.message, d.contact_name,
 	d.contact_phone, d.contact_email, d.amount, COALESCE(d.contract_id, 0), COALESCE(c.number, ''), d.reason, d.signed_at, d.closed_at, d.created_at, d.updated_at,
+	l.anonymous, l.revealed_at, d.held, d.forwarded_at, d.owner_revealed_at,
 	COALESCE(rm.origin, ''), COALESCE(rm.origin_name, '')`
 
 const dealJoins = ` FROM deals d JOIN listings l ON l.id = d.listing_id LEFT JOIN users o ON o.id = d.owner_id
@@ -93,11 +160,13 @@ const dealJoins = ` FROM deals d JOIN listings l ON l.id = d.listing_id LEFT JOI
 func scanDeal(row interface{ Scan(...any) error }, k *pii.Keyring) (Deal, error) {
 	var d Deal
 	var amount sql.NullFloat64
-	var signed, closed, created, updated sqldb.Time
+	var signed, closed, created, updated, listingRevealed, forwarded, revealed sqldb.Time
+	var anonymous bool
 	var origin, originName string
 	err := row.Scan(&d.ID, &d.ListingID, &d.ListingTitle, &d.ListingKind, &d.RegionCode, &d.OwnerID, &d.OwnerName, &d.MemberID,
 		&d.MemberName, &d.BrokerID, &d.BrokerName, &d.State, &d.Message, &d.Contact.Name, &d.Contact.Phone, &d.Contact.Email,
-		&amount, &d.ContractID, &d.ContractNumber, &d.Reason, &signed, &closed, &created, &updated, &origin, &originName)
+		&amount, &d.ContractID, &d.ContractNumber, &d.Reason, &signed, &closed, &created, &updated,
+		&anonymous, &listingRevealed, &d.Held, &forwarded, &revealed, &origin, &originName)
 	if err != nil {
 		return Deal{}, err
 	}
@@ -112,6 +181,8 @@ func scanDeal(row interface{ Scan(...any) error }, k *pii.Keyring) (Deal, error)
 		d.Amount = &v
 	}
 	d.SignedAt, d.ClosedAt, d.CreatedAt, d.UpdatedAt = signed.Time, closed.Time, created.Time, updated.Time
+	d.ForwardedAt, d.OwnerRevealedAt = forwarded.Time, revealed.Time
+	d.Anonymous = anonymous && listingRevealed.Time.IsZero() && d.OwnerRevealedAt.IsZero()
 	return d, nil
 }
 
@@ -229,12 +300,17 @@ func (s *Service) CreateDeal(ctx context.Context, a account.Actor, in DealInput)
 		out, err = openDeal(ctx, tx, a, a.UserID, l, in, notice.Text(in.Message), now)
 		return err
 	})
-	return out, err
+	return dealView(a, out), err
 }
 
 // openDeal records member's interest in the published listing l: the deal,
 // its first event, the owner's notice (with body as its second line) and
 // the audit row. An open deal of the same member on l is a Conflict.
+//
+// Interest in an anonymous listing is held: the deal starts with the
+// broker the listing is entrusted to, and the notice goes to that broker
+// or, without one, to the staff of the listing's region instead of the
+// owner; they forward it (StepDeal DealForward).
 func openDeal(ctx context.Context, tx *sqldb.Tx, a account.Actor, member int64, l Listing, in DealInput, body notice.Arg,
 	now time.Time) (Deal, error) {
 	var open int
@@ -254,9 +330,15 @@ func openDeal(ctx context.Context, tx *sqldb.Tx, a account.Actor, member int64, 
 	if err != nil {
 		return Deal{}, err
 	}
+	held := l.Anonymous
+	var broker any
+	if held && l.BrokerID != 0 {
+		broker = l.BrokerID
+	}
 	id, err := tx.InsertID(ctx, `INSERT INTO deals (listing_id, owner_id, member_id, region_code, state, message, contact_name,
-			contact_phone, contact_email, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, l.ID, l.OwnerID, member,
-		l.RegionCode, string(DealIntent), in.Message, in.Contact.Name, phone, email, sqldb.At(now), sqldb.At(now))
+			contact_phone, contact_email, held, broker_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		l.ID, l.OwnerID, member, l.RegionCode, string(DealIntent), in.Message, in.Contact.Name, phone, email, held, broker,
+		sqldb.At(now), sqldb.At(now))
 	if apperr.Is(err, apperr.Conflict) {
 		return Deal{}, apperr.Wrap(apperr.Conflict, err, "market.deal_exists") // a concurrent request won
 	}
@@ -272,11 +354,45 @@ func openDeal(ctx context.Context, tx *sqldb.Tx, a account.Actor, member int64, 
 	}
 	m := notice.Message{Kind: "deal.create", Key: "market.notice.deal_interest",
 		Args: []notice.Arg{notice.Text(out.MemberName), kindArg(l.Kind), notice.Text(l.Title)}, Body: body, At: now}
-	if err := notifyDeal(ctx, tx, a, out, m, l.OwnerID); err != nil {
+	to := []int64{l.OwnerID}
+	if held {
+		m.Kind, m.Key = "deal.held", "market.notice.deal_held"
+		if to, err = dealIntermediaries(ctx, tx, out); err != nil {
+			return Deal{}, err
+		}
+	}
+	if err := notifyDeal(ctx, tx, a, out, m, to...); err != nil {
 		return Deal{}, err
 	}
 	return out, audit.Record(ctx, tx, a.Audit(), audit.Event{Action: "deal.create", ObjectType: "deal", ObjectID: idText(id), ObjectName: l.Title,
 		RegionCode: out.RegionCode, After: out.auditView()})
+}
+
+// dealIntermediaries returns who forwards a held interest: the deal's
+// broker or, without one, the active staff and county staff whose region
+// contains the deal's.
+func dealIntermediaries(ctx context.Context, q sqldb.Querier, d Deal) ([]int64, error) {
+	if d.BrokerID != 0 {
+		return []int64{d.BrokerID}, nil
+	}
+	rows, err := q.QueryContext(ctx, "SELECT id, region_code FROM users WHERE role IN (?, ?) AND disabled = ? ORDER BY id",
+		string(account.RoleStaff), string(account.RoleCounty), false)
+	if err != nil {
+		return nil, fmt.Errorf("staff of region: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		var code string
+		if err := rows.Scan(&id, &code); err != nil {
+			return nil, err
+		}
+		if code != "" && region.Contains(code, d.RegionCode) {
+			out = append(out, id)
+		}
+	}
+	return out, rows.Err()
 }
 
 // GetDeal returns a deal with its history. Only its parties, staff in its
@@ -292,7 +408,7 @@ func (s *Service) GetDeal(ctx context.Context, a account.Actor, id int64) (Deal,
 	if d.Events, err = dealEvents(ctx, s.db, id); err != nil {
 		return Deal{}, err
 	}
-	return d, nil
+	return dealView(a, d), nil
 }
 
 // StepDeal takes one action on a deal: negotiate, sign (step.Amount in 万元
@@ -320,7 +436,14 @@ func (s *Service) StepDeal(ctx context.Context, a account.Actor, id int64, actio
 		if action == DealAssignBroker && !canAssignBroker(a, old) {
 			return apperr.New(apperr.Forbidden, "market.deal_only_staff_assign")
 		}
-		if action != DealAssignBroker && !IsDealParty(a, old) {
+		switch {
+		case old.Held && !slices.Contains(heldActions, action):
+			return apperr.New(apperr.Conflict, "market.deal_held")
+		case action == DealForward && !old.Held:
+			return apperr.New(apperr.Conflict, "market.deal_not_held")
+		case action == DealReveal && !old.Anonymous:
+			return apperr.New(apperr.Conflict, "market.deal_not_anonymous")
+		case !mayTake(a, old, action):
 			return apperr.New(apperr.Forbidden, "market.deal_not_party")
 		}
 		if !slices.Contains(rule.from, old.State) {
@@ -384,6 +507,10 @@ func (s *Service) StepDeal(ctx context.Context, a account.Actor, id int64, actio
 				body = notice.Code("market.deal_broker_note", notice.Text(name))
 			}
 			recipients = append(recipients, step.BrokerID)
+		case DealForward:
+			sets, args = append(sets, "held = ?", "forwarded_at = ?"), append(args, false, sqldb.At(now))
+		case DealReveal:
+			sets, args = append(sets, "owner_revealed_at = ?"), append(args, sqldb.At(now))
 		}
 		_, err = tx.ExecContext(ctx, "UPDATE deals SET "+strings.Join(sets, ", ")+" WHERE id = ?", append(args, id)...)
 		if apperr.Is(err, apperr.Conflict) {
@@ -402,7 +529,18 @@ func (s *Service) StepDeal(ctx context.Context, a account.Actor, id int64, actio
 		}
 		m := notice.Message{Kind: "deal." + action, Key: "market.notice.deal_step",
 			Args: []notice.Arg{notice.Text(out.ListingTitle), notice.Code("market.deal_action." + action)}, Body: body, At: now}
-		recipients = append(recipients, old.OwnerID, old.MemberID, old.BrokerID)
+		if action == DealForward {
+			// The owner hears of the interest now, as of any other.
+			m.Key, m.Args = "market.notice.deal_interest", []notice.Arg{notice.Text(out.MemberName), kindArg(out.ListingKind),
+				notice.Text(out.ListingTitle)}
+			if note == "" {
+				m.Body = notice.Text(out.Message)
+			}
+		}
+		if !out.Held {
+			recipients = append(recipients, old.OwnerID) // a held interest stays hidden from the owner
+		}
+		recipients = append(recipients, old.MemberID, old.BrokerID)
 		if err := notifyDeal(ctx, tx, a, out, m, recipients...); err != nil {
 			return err
 		}
@@ -470,13 +608,14 @@ func dealWhere(a account.Actor, f DealFilter) ([]string, []any, error) {
 	default:
 		switch f.Role {
 		case "owner":
-			where, args = append(where, "d.owner_id = ?"), append(args, a.UserID)
+			where, args = append(where, "d.owner_id = ? AND d.held = ?"), append(args, a.UserID, false)
 		case "member":
 			where, args = append(where, "d.member_id = ?"), append(args, a.UserID)
 		case "broker":
 			where, args = append(where, "d.broker_id = ?"), append(args, a.UserID)
 		default:
-			where, args = append(where, "(d.owner_id = ? OR d.member_id = ? OR d.broker_id = ?)"), append(args, a.UserID, a.UserID, a.UserID)
+			where, args = append(where, "((d.owner_id = ? AND d.held = ?) OR d.member_id = ? OR d.broker_id = ?)"),
+				append(args, a.UserID, false, a.UserID, a.UserID)
 		}
 	}
 	if f.ListingID != 0 {
@@ -534,7 +673,7 @@ func (s *Service) FindDeals(ctx context.Context, a account.Actor, f DealFilter) 
 		}
 		// Lists show contacts masked; GetDeal shows them whole.
 		d.Contact = d.Contact.Masked()
-		out = append(out, d)
+		out = append(out, dealView(a, d))
 	}
 	return out, total, rows.Err()
 }

@@ -35,6 +35,18 @@
 // staff in scope see contacts. A listing the actor may not see is
 // apperr.NotFound.
 //
+// Anonymous listings (匿名发布): an achievement or a demand may hide its
+// owner. Only the owner, staff in scope, the administrator and the broker
+// the owner entrusts it to see the owner's id, name, contact and team
+// (SeesOwner, view); the public page, lists, search, matches, the public
+// feed and notices to others carry 匿名发布 instead, while the text stays
+// public, so that search and matching work as usual. Interest in it opens
+// a held deal: the entrusted broker, or the staff whose region contains
+// the listing's, get the notice and forward it (DealForward), after which
+// the owner sees it and it runs as any deal. The owner reveals itself in
+// one deal (DealReveal) or on the whole listing (Reveal); both are audited
+// and one-way. Financing needs cannot be anonymous.
+//
 // Matching (match*.go) pairs demands and achievements, proposes
 // registered enterprises for achievements (Registry), the directory's
 // experts and institutions for demands and its investors for financing
@@ -65,4 +77,7 @@
 //	financing need / 融资需求    an enterprise's call for investment: amount, round (轮次), use of funds, valuation
 //	business plan / 商业计划书   a financing need's attachment, private to the firm, staff and accepted investors
 //	investment interest / 投资意向  an investor's interest, moving 意向 → 尽调 → 投决 → 已投 (or 终止)
+//	anonymous listing / 匿名发布  a listing whose owner only staff and its entrusted broker see
+//	held interest / 待转交意向     interest in an anonymous listing, not yet forwarded to its owner
+//	reveal / 公开身份             the owner of an anonymous listing showing itself, for good
 package market

@@ -586,6 +586,8 @@ func (s *Service) applyImportRow(ctx context.Context, tx *sqldb.Tx, a account.Ac
 		if same[id] {
 			res.Unchanged++
 		} else {
+			// A sheet has no column for 匿名发布: the listing keeps its choice.
+			row.in.Anonymous, row.in.BrokerID = before.Anonymous, before.BrokerID
 			if err := updateListing(ctx, tx, id, row.in, row.band, now); err != nil {
 				return err
 			}

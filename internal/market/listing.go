@@ -118,7 +118,20 @@ type Listing struct {
 	OwnerID    int64    `json:"owner_id"`
 	OwnerName  string   `json:"owner_name"` // the owner's organization, or display name
 	Contact    *Contact `json:"contact,omitempty"`
-	ReviewNote string   `json:"review_note,omitempty"`
+	// Anonymous is set while the owner hides behind 匿名发布: the owner
+	// chose it and has not revealed itself (RevealedAt). Then only the
+	// owner, staff in scope, the administrator and the entrusted broker
+	// see OwnerID, OwnerName, Contact and Team; everybody else reads them
+	// empty (view).
+	Anonymous bool `json:"anonymous"`
+	// RevealedAt is when the owner of an anonymous listing revealed itself
+	// on it, for good.
+	RevealedAt time.Time `json:"revealed_at,omitzero"`
+	// BrokerID is the broker an anonymous listing is entrusted to: interest
+	// in it goes to this broker first (0: to the region's staff).
+	BrokerID   int64  `json:"broker_id,omitempty"`
+	BrokerName string `json:"broker_name,omitempty"`
+	ReviewNote string `json:"review_note,omitempty"`
 	// TwinID is the listing this one nearly duplicates, found on submit; only
 	// reviewers and the owner see it.
 	TwinID      int64     `json:"twin_id,omitempty"`
@@ -175,6 +188,11 @@ type Input struct {
 	Valuation  *float64 `json:"valuation"`
 	RegionCode string   `json:"region_code"`
 	Contact    Contact  `json:"contact"`
+	// Anonymous publishes an achievement or a demand without the owner's
+	// name and contact; BrokerID optionally entrusts it to a broker, who
+	// receives the interest in it. Financing needs cannot be anonymous.
+	Anonymous bool  `json:"anonymous,omitempty"`
+	BrokerID  int64 `json:"broker_id,omitempty"`
 }
 
 // Limits on text fields, in characters.
@@ -228,6 +246,9 @@ func (in *Input) Normalize() {
 	in.Contact.Email = strings.TrimSpace(in.Contact.Email)
 	in.Keywords = cleanList(in.Keywords)
 	in.Modes = cleanList(in.Modes)
+	if !in.Anonymous {
+		in.BrokerID = 0 // only an anonymous listing is entrusted to a broker
+	}
 	var ip []IP
 	for _, x := range in.IP {
 		x.Type, x.Number, x.Status = strings.TrimSpace(x.Type), strings.TrimSpace(x.Number), strings.TrimSpace(x.Status)
@@ -321,6 +342,9 @@ func (in Input) Validate(k Kind, ref *Reference, today time.Time) error {
 		add("contact_email", "market.email_bad")
 	case pii.IsMasked(in.Contact.Email):
 		add("contact_email", "error.contact_masked")
+	}
+	if in.Anonymous && k == Financing {
+		add("anonymous", "market.anonymous_financing")
 	}
 	switch k {
 	case Achievement:

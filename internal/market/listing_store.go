@@ -19,9 +19,10 @@ const listingColumns = `l.id, l.kind, l.state, l.title, l.summary, l.expected, l
 	l.team, l.modes, l.price, l.band, l.deadline, l.region_code, l.owner_id,
 	COALESCE(NULLIF(u.organization, ''), u.display_name, ''), l.contact_name, l.contact_phone, l.contact_email,
 	l.amount, l.round, l.use_of_funds, l.valuation, l.review_note, COALESCE(l.twin_id, 0), l.twin_score, l.views, l.submitted_at, l.published_at, l.expires_at,
-	l.created_at, l.updated_at`
+	l.created_at, l.updated_at, l.anonymous, l.revealed_at, COALESCE(l.anonymous_broker_id, 0),
+	COALESCE(NULLIF(lb.display_name, ''), lb.username, '')`
 
-const listingFrom = ` FROM listings l LEFT JOIN users u ON u.id = l.owner_id`
+const listingFrom = ` FROM listings l LEFT JOIN users u ON u.id = l.owner_id LEFT JOIN users lb ON lb.id = l.anonymous_broker_id`
 
 // scanListing reads one row; now turns a published listing past its expiry
 // into an expired one.
@@ -31,14 +32,17 @@ func scanListing(row interface{ Scan(...any) error }, now time.Time, k *pii.Keyr
 	var keywords, ip, modes string
 	var price, amount, valuation sql.NullFloat64
 	var contact Contact
-	var submitted, published, expires, created, updated sqldb.Time
+	var submitted, published, expires, created, updated, revealed sqldb.Time
+	var anonymous bool
 	err := row.Scan(&l.ID, &l.Kind, &l.State, &l.Title, &l.Summary, &l.Expected, &keywords, &l.Domain, &l.Industry, &l.TRL,
 		&ip, &l.Team, &modes, &price, &l.Band, &l.Deadline, &l.RegionCode, &l.OwnerID, &l.OwnerName,
 		&contact.Name, &contact.Phone, &contact.Email, &amount, &l.Round, &l.UseOfFunds, &valuation, &l.ReviewNote, &l.TwinID, &l.TwinScore, &l.Views,
-		&submitted, &published, &expires, &created, &updated)
+		&submitted, &published, &expires, &created, &updated, &anonymous, &revealed, &l.BrokerID, &l.BrokerName)
 	if err != nil {
 		return Listing{}, err
 	}
+	l.RevealedAt = revealed.Time
+	l.Anonymous = anonymous && l.RevealedAt.IsZero()
 	if err := k.OpenAll(listingPhone, &contact.Phone, listingEmail, &contact.Email); err != nil {
 		return Listing{}, fmt.Errorf("listing %d contact: %w", l.ID, err)
 	}
@@ -106,7 +110,15 @@ func contentArgs(in Input, band string, k *pii.Keyring) ([]any, error) {
 	}
 	return []any{in.Title, in.Summary, in.Expected, joinList(in.Keywords), in.Domain, in.Industry, in.TRL, string(b), in.Team,
 		joinList(in.Modes), nullable(in.Price), band, in.Deadline, in.RegionCode, in.Contact.Name, phone, email,
-		nullable(in.Amount), in.Round, in.UseOfFunds, nullable(in.Valuation)}, nil
+		nullable(in.Amount), in.Round, in.UseOfFunds, nullable(in.Valuation), in.Anonymous, nullableID(in.BrokerID)}, nil
+}
+
+// nullableID is an optional reference as a column value.
+func nullableID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }
 
 // nullable is an optional number as a column value.
@@ -126,8 +138,8 @@ func insertListing(ctx context.Context, tx *sqldb.Tx, k Kind, ownerID int64, in 
 	args = append(args, ownerID, sqldb.At(now), sqldb.At(now))
 	id, err := tx.InsertID(ctx, `INSERT INTO listings (kind, state, title, summary, expected, keywords, domain, industry, trl, ip,
 		team, modes, price, band, deadline, region_code, contact_name, contact_phone, contact_email, amount, round, use_of_funds,
-		valuation, owner_id, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+		valuation, anonymous, anonymous_broker_id, owner_id, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 	if err != nil {
 		return 0, fmt.Errorf("insert listing: %w", err)
 	}
@@ -186,7 +198,8 @@ func updateListing(ctx context.Context, tx *sqldb.Tx, id int64, in Input, band s
 	args = append(args, sqldb.At(now), id)
 	_, err = tx.ExecContext(ctx, `UPDATE listings SET title = ?, summary = ?, expected = ?, keywords = ?, domain = ?, industry = ?,
 		trl = ?, ip = ?, team = ?, modes = ?, price = ?, band = ?, deadline = ?, region_code = ?, contact_name = ?,
-		contact_phone = ?, contact_email = ?, amount = ?, round = ?, use_of_funds = ?, valuation = ?, updated_at = ? WHERE id = ?`, args...)
+		contact_phone = ?, contact_email = ?, amount = ?, round = ?, use_of_funds = ?, valuation = ?, anonymous = ?,
+		anonymous_broker_id = ?, updated_at = ? WHERE id = ?`, args...)
 	if err != nil {
 		return fmt.Errorf("update listing %d: %w", id, err)
 	}
@@ -204,6 +217,7 @@ type transition struct {
 	submittedAt time.Time
 	publishedAt time.Time
 	expiresAt   time.Time
+	revealedAt  time.Time
 }
 
 func applyTransition(ctx context.Context, tx *sqldb.Tx, id int64, t transition, now time.Time) error {
@@ -225,7 +239,8 @@ func applyTransition(ctx context.Context, tx *sqldb.Tx, id int64, t transition, 
 	for _, c := range []struct {
 		col string
 		at  time.Time
-	}{{"submitted_at", t.submittedAt}, {"published_at", t.publishedAt}, {"expires_at", t.expiresAt}} {
+	}{{"submitted_at", t.submittedAt}, {"published_at", t.publishedAt}, {"expires_at", t.expiresAt},
+		{"revealed_at", t.revealedAt}} {
 		if !c.at.IsZero() {
 			sets, args = append(sets, c.col+" = ?"), append(args, sqldb.At(c.at))
 		}

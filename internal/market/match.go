@@ -145,11 +145,14 @@ type Match struct {
 	Kind          Kind   `json:"kind,omitempty"`
 	Title         string `json:"title"`
 	OwnerName     string `json:"owner_name,omitempty"`
-	RegionCode    string `json:"region_code"`
-	Domain        string `json:"domain,omitempty"`
-	Industry      string `json:"industry,omitempty"`
-	Tier          string `json:"tier,omitempty"`
-	Size          string `json:"size,omitempty"`
+	// Anonymous marks a listing candidate published anonymously: its
+	// owner name is left out (匿名发布).
+	Anonymous  bool   `json:"anonymous,omitempty"`
+	RegionCode string `json:"region_code"`
+	Domain     string `json:"domain,omitempty"`
+	Industry   string `json:"industry,omitempty"`
+	Tier       string `json:"tier,omitempty"`
+	Size       string `json:"size,omitempty"`
 	// Subtitle is the line under a candidate's name: an expert's
 	// institution and title, an investor's funds.
 	Subtitle string `json:"subtitle,omitempty"`
@@ -327,6 +330,16 @@ func (x *Indexer) Matches(ctx context.Context, a account.Actor, id int64, page i
 	}
 	out := MatchPage{Subject: l, Page: max(page, 1), PerPage: MatchPerPage, CanAnswer: answer && l.State == Published,
 		Matches: []Match{}}
+	if l.Anonymous && l.OwnerID == 0 {
+		// 匿名发布 hides the owner from this viewer (a broker of one of its
+		// deals); the ranking still needs it, for the owner's own listings
+		// and feedback.
+		full, err := getListing(ctx, s.db, id, s.now())
+		if err != nil {
+			return MatchPage{}, err
+		}
+		l.OwnerID = full.OwnerID
+	}
 	if out.Decisions, err = s.decisions(ctx, l.ID); err != nil {
 		return MatchPage{}, err
 	}
@@ -453,11 +466,17 @@ func (x *Indexer) rankListings(ctx context.Context, l Listing, answered map[stri
 		if !ok || c.State != Published || c.OwnerID == l.OwnerID {
 			continue
 		}
+		// A bare figure (90, 30%) is not a technical term to share.
+		h.Explanation.SharedTerms = slices.DeleteFunc(slices.Clone(h.Explanation.SharedTerms), isNumber)
 		m := Match{CandidateKind: CandidateListing, ID: c.ID, Kind: c.Kind, Title: c.Title, OwnerName: c.OwnerName, ownerID: c.OwnerID,
+			Anonymous:  c.Anonymous,
 			RegionCode: c.RegionCode, Domain: c.Domain, SharedTerms: h.Explanation.SharedTerms, Snippet: h.Snippet.Text,
 			TitleHTML: h.Title.HTML(), SnippetHTML: h.Snippet.HTML()}
 		if m.SharedTerms == nil {
 			m.SharedTerms = []string{}
+		}
+		if c.Anonymous {
+			m.OwnerName = "" // 匿名发布: the text is matched, the owner stays hidden
 		}
 		m.Reasons = x.svc.listingReasons(l, c, h, topicW, best, places, now)
 		m.Score = score(m.Reasons, boosts)

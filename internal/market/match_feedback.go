@@ -226,9 +226,13 @@ func (s *Service) AcceptMatch(ctx context.Context, a account.Actor, id int64, an
 		} else {
 			key := map[string]string{CandidateEnterprise: "market.match.notice_enterprise", CandidateExpert: "market.match.notice_person",
 				CandidateInstitution: "market.match.notice_person", CandidateInvestor: "market.match.notice_investor"}[ans.CandidateKind]
+			owner := notice.Text(l.OwnerName)
+			if l.Anonymous {
+				owner = notice.Code("market.anonymous_owner") // the candidate learns the listing, not its owner
+			}
 			for _, to := range tell {
 				n := notice.Message{To: to, Kind: "match.accept", Key: key,
-					Args: []notice.Arg{notice.Text(l.OwnerName), notice.Text(l.Title)}, Link: Link(l.ID), At: d.At}
+					Args: []notice.Arg{owner, notice.Text(l.Title)}, Link: Link(l.ID), At: d.At}
 				if err := notice.Send(ctx, tx, n); err != nil {
 					return err
 				}

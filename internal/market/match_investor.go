@@ -374,6 +374,9 @@ func (s *Service) FinancingMatches(ctx context.Context, a account.Actor, page in
 	for _, l := range ls {
 		m := s.investorMatch(l, v, places, nil)
 		m.CandidateKind, m.ID, m.Kind, m.Title, m.OwnerName, m.Subtitle = CandidateListing, l.ID, l.Kind, l.Title, l.OwnerName, ""
+		if l.Anonymous {
+			m.OwnerName, m.Anonymous = "", true
+		}
 		m.RegionCode, m.Domain, m.Round, m.Amount = l.RegionCode, l.Domain, l.Round, l.Amount
 		ranked = append(ranked, m)
 	}

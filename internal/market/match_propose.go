@@ -11,6 +11,7 @@ import (
 	"kechuang/internal/audit"
 	"kechuang/internal/notice"
 	"kechuang/internal/region"
+	"kechuang/internal/search/analysis"
 	"kechuang/internal/sqldb"
 )
 
@@ -218,8 +219,11 @@ func (s *Service) NewMatches(ctx context.Context, a account.Actor, regionCode st
 			return nil, 0, err
 		}
 		p.SharedTerms = []string{}
-		if terms != "" {
-			p.SharedTerms = strings.Split(terms, ",")
+		for _, t := range strings.Split(terms, ",") {
+			// Proposals recorded before the stop list kept its words.
+			if t != "" && !analysis.IsStop(t) {
+				p.SharedTerms = append(p.SharedTerms, t)
+			}
 		}
 		p.CreatedAt = at.Time
 		out = append(out, p)

@@ -15,7 +15,8 @@ type PublicChange struct {
 	// change.
 	Seq int64
 	// Listing is stripped of everything only members, the owner or staff
-	// see: contact, owner id, review note, near-duplicate, team, IP numbers.
+	// see: contact, owner id, review note, near-duplicate, team, IP numbers;
+	// an anonymous listing's owner name too.
 	Listing Listing
 }
 
@@ -74,6 +75,11 @@ func (s *Service) PublicChanges(ctx context.Context, after int64, limit int) (ou
 		}
 		l.Contact, l.OwnerID, l.ReviewNote, l.TwinID, l.TwinScore, l.Team, l.IP = nil, 0, "", 0, 0, "", nil
 		l.UseOfFunds, l.Valuation, l.Views = "", nil, 0
+		if l.Anonymous {
+			// 匿名发布: peers read the text, never who offers it.
+			l = conceal(l)
+			l.BrokerID, l.BrokerName = 0, ""
+		}
 		out = append(out, PublicChange{Seq: c.seq, Listing: l})
 	}
 	return out, last, more, nil

@@ -110,13 +110,37 @@ func canRead(a account.Actor, l Listing) bool {
 	return false
 }
 
+// isListingBroker reports whether the actor is the broker an anonymous
+// listing is entrusted to.
+func isListingBroker(a account.Actor, l Listing) bool {
+	return a.LoggedIn() && l.BrokerID != 0 && a.UserID == l.BrokerID && a.Role == account.RoleBroker
+}
+
+// SeesOwner reports whether the actor may know who owns the listing: of an
+// anonymous listing only its owner, staff in scope, the administrator and
+// the broker it is entrusted to; of any other listing everybody who may
+// read it.
+func SeesOwner(a account.Actor, l Listing) bool {
+	return !l.Anonymous || isOwner(a, l) || canReview(a, l) || (a.Role == account.RoleAdmin && a.LoggedIn()) || isListingBroker(a, l)
+}
+
+// conceal blanks what names the owner of an anonymous listing: its id,
+// name, contact and team.
+func conceal(l Listing) Listing {
+	l.OwnerID, l.OwnerName, l.Contact, l.Team = 0, "", nil, ""
+	return l
+}
+
 // view is the listing as the actor may see it: the contact only for
 // members, the owner and staff; the review details only for the owner and
-// staff.
+// staff; the owner of an anonymous listing only for those SeesOwner names.
 func view(a account.Actor, l Listing) Listing {
 	staff := canReview(a, l) || a.Role == account.RoleAdmin
 	if !(isOwner(a, l) || staff || (IsMember(a) && isPublic(l))) {
 		l.Contact = nil
+	}
+	if !SeesOwner(a, l) {
+		l = conceal(l)
 	}
 	if !isOwner(a, l) && !staff {
 		l.ReviewNote, l.TwinID, l.TwinScore = "", 0, 0
@@ -145,6 +169,9 @@ func Actions(a account.Actor, l Listing) []string {
 		case Expired:
 			out = append(out, "renew", "withdraw")
 		}
+		if l.Anonymous && (l.State == Submitted || l.State == Published || l.State == Expired) {
+			out = append(out, "reveal")
+		}
 	}
 	if canReview(a, l) && l.State == Submitted {
 		out = append(out, "approve", "return")
@@ -155,7 +182,10 @@ func Actions(a account.Actor, l Listing) []string {
 func (l Listing) auditView() map[string]any {
 	m := map[string]any{"kind": l.Kind, "state": l.Stored(), "title": l.Title, "domain": l.Domain, "industry": l.Industry,
 		"trl": l.TRL, "modes": l.Modes, "band": l.Band, "region_code": l.RegionCode, "owner_id": l.OwnerID,
-		"expires_at": l.ExpiresAt, "review_note": l.ReviewNote}
+		"expires_at": l.ExpiresAt, "review_note": l.ReviewNote, "anonymous": l.Anonymous}
+	if l.BrokerID != 0 {
+		m["broker_id"] = l.BrokerID
+	}
 	if l.Kind == Financing {
 		m["amount"], m["round"], m["valuation"] = l.Amount, l.Round, l.Valuation
 	}
@@ -204,6 +234,11 @@ func (s *Service) prepare(ctx context.Context, q sqldb.Querier, a account.Actor,
 	}
 	if err := s.checkRegion(ctx, q, a, in.RegionCode); err != nil {
 		return "", err
+	}
+	if in.BrokerID != 0 {
+		if _, err := brokerName(ctx, q, in.BrokerID); err != nil {
+			return "", err
+		}
 	}
 	switch k {
 	case Achievement:
@@ -409,7 +444,8 @@ func findTwin(ctx context.Context, q sqldb.Querier, l Listing) (int64, float64, 
 func listingInput(l Listing) Input {
 	in := Input{Title: l.Title, Summary: l.Summary, Expected: l.Expected, Keywords: l.Keywords, Domain: l.Domain,
 		Industry: l.Industry, TRL: l.TRL, IP: l.IP, Team: l.Team, Modes: l.Modes, Price: l.Price, Deadline: l.Deadline,
-		RegionCode: l.RegionCode, Round: l.Round, UseOfFunds: l.UseOfFunds, Valuation: l.Valuation}
+		RegionCode: l.RegionCode, Round: l.Round, UseOfFunds: l.UseOfFunds, Valuation: l.Valuation, Anonymous: l.Anonymous,
+		BrokerID: l.BrokerID}
 	if l.Kind == Demand {
 		in.Band = l.Band
 	}
@@ -462,6 +498,22 @@ func (s *Service) Withdraw(ctx context.Context, a account.Actor, id int64) (List
 func (s *Service) Close(ctx context.Context, a account.Actor, id int64) (Listing, error) {
 	return s.run(ctx, a, id, step{action: "close", notice: "market.notice.closed", from: []State{Published, Expired},
 		apply: func(*sqldb.Tx, Listing, time.Time) (transition, error) { return transition{state: Closed}, nil }}, "")
+}
+
+// Reveal ends the anonymity of an anonymous listing that is submitted,
+// published or expired: from now on everybody who may read it sees its
+// owner as on any listing. Only the owner may; it cannot be undone (the
+// listing keeps revealed_at, and marking it anonymous again changes
+// nothing). A listing that is not anonymous is a Conflict. Each deal's
+// own reveal is RevealInDeal (StepDeal "reveal").
+func (s *Service) Reveal(ctx context.Context, a account.Actor, id int64) (Listing, error) {
+	return s.run(ctx, a, id, step{action: "reveal", from: []State{Submitted, Published, Expired},
+		apply: func(_ *sqldb.Tx, l Listing, now time.Time) (transition, error) {
+			if !l.Anonymous {
+				return transition{}, apperr.New(apperr.Conflict, "market.not_anonymous")
+			}
+			return transition{state: l.Stored(), revealedAt: now}, nil
+		}}, "")
 }
 
 // Renew keeps a published (or expired) listing on the market for another

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"kechuang/internal/search/analysis"
@@ -394,12 +395,18 @@ func (ix *Index) SuggestKeywords(text string, n int) []string {
 		return math.Log(nd / (df + 1))
 	}
 	var words []analysis.Token
+	starts, ends := map[int]bool{}, map[int]bool{}
+	for _, t := range toks {
+		if t.Kind == analysis.Word {
+			starts[t.Start], ends[t.End] = true, true
+		}
+	}
 	for _, t := range toks {
 		if t.Kind == analysis.Bigram {
 			continue
 		}
 		words = append(words, t)
-		if utf8.RuneCountInString(t.Text) < 2 || analysis.IsStop(t.Text) {
+		if utf8.RuneCountInString(t.Text) < 2 || analysis.IsStop(t.Text) || fragment(text, t, starts, ends, dict) {
 			continue
 		}
 		scores[t.Text] += idf(t)
@@ -450,6 +457,37 @@ func (ix *Index) SuggestKeywords(text string, n int) []string {
 		out = append(out, s.term)
 	}
 	return out
+}
+
+// fragment reports whether the word t, at this place in text, is a
+// segmentation slip rather than a term: a character left alone beside it
+// (no word starts or ends there) forms, with t's own edge character, a
+// word the dictionary finds more common than t — 后叶 in 修复后叶片,
+// where 叶片 is meant. Such a place is not proposed as a keyword.
+func fragment(text string, t analysis.Token, starts, ends map[int]bool, dict *analysis.Dict) bool {
+	if t.Kind != analysis.Word {
+		return false
+	}
+	own, ok := dict.LogProb(t.Text)
+	if !ok {
+		return false
+	}
+	more := func(w string) bool { lp, ok := dict.LogProb(w); return ok && lp > own }
+	if t.End < len(text) && !starts[t.End] {
+		last, _ := utf8.DecodeLastRuneInString(t.Text)
+		next, _ := utf8.DecodeRuneInString(text[t.End:])
+		if unicode.Is(unicode.Han, next) && more(string([]rune{last, next})) {
+			return true
+		}
+	}
+	if t.Start > 0 && !ends[t.Start] {
+		first, _ := utf8.DecodeRuneInString(t.Text)
+		prev, _ := utf8.DecodeLastRuneInString(text[:t.Start])
+		if unicode.Is(unicode.Han, prev) && more(string([]rune{prev, first})) {
+			return true
+		}
+	}
+	return false
 }
 
 // suggestUnseenShare scales a word's general-language probability into

@@ -9,7 +9,9 @@ import (
 
 // marketActions are the workflow transitions of a listing, each at
 // POST /api/v1/{achievements,demands,financing}/{id}/{action}.
-var marketActions = []string{"submit", "approve", "return", "withdraw", "renew", "close"}
+// "reveal" (匿名发布 ended by the owner) exists for achievements and
+// demands only: a financing need is never anonymous.
+var marketActions = []string{"submit", "approve", "return", "withdraw", "renew", "close", "reveal"}
 
 // listingFilter reads the list filters shared by the API and the pages;
 // an unknown code or bad paging is an error naming the parameter.
@@ -158,6 +160,8 @@ func (s *Server) runListingAction(r *http.Request, action string, id int64, reas
 		return s.Market.Renew(ctx, a, id)
 	case "close":
 		return s.Market.Close(ctx, a, id)
+	case "reveal":
+		return s.Market.Reveal(ctx, a, id)
 	}
 	return market.Listing{}, apperr.New(apperr.NotFound, "error.not_found")
 }

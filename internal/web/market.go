@@ -31,6 +31,9 @@ func (s *Server) marketModule() module {
 				rt.api("GET "+base+"/{id}", s.handleAPIListing(k))
 				rt.api("PUT "+base+"/{id}", s.handleAPIListingUpdate(k))
 				for _, action := range marketActions {
+					if action == "reveal" && k == market.Financing {
+						continue
+					}
 					rt.api("POST "+base+"/{id}/"+action, s.handleAPIListingAction(k, action))
 				}
 			}

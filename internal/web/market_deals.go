@@ -24,6 +24,7 @@ type dealView struct {
 func dealViewOf(lang string, d market.Deal) dealView {
 	v := dealView{Deal: d, StateName: i18n.T(lang, "market.deal_state."+string(d.State)),
 		KindName: i18n.T(lang, "market.kind."+string(d.ListingKind)), AmountText: "—"}
+	v.OwnerName = ownerLabel(lang, d.OwnerName, d.Anonymous)
 	if d.Amount != nil {
 		v.AmountText = formatWan(lang, *d.Amount)
 	}

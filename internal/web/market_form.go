@@ -31,13 +31,18 @@ type marketFormData struct {
 	Modes     map[string]bool
 	Ref       *market.Reference
 	Counties  []region.Region
-	Errors    map[string]string
-	Summary   string // all errors in one line, naming the fields
+	// Brokers are those an anonymous listing may be entrusted to.
+	Brokers []market.BrokerStats
+	Errors  map[string]string
+	Summary string // all errors in one line, naming the fields
 }
 
 func (s *Server) marketForm(w http.ResponseWriter, r *http.Request, status int, d marketFormData) {
 	st := state(r)
 	d.Nav, d.Ref, d.Counties = s.marketNav(r), s.Market.Reference(), s.countyChoices(r)
+	if d.Kind != market.Financing {
+		d.Brokers, _ = s.Market.Brokers(r.Context(), st.actor) // an empty picker is better than no form
+	}
 	d.KindName = i18n.T(st.lang, "market.kind."+string(d.Kind))
 	for _, c := range market.Rounds {
 		d.Rounds = append(d.Rounds, choiceLabel{Code: c, Name: i18n.T(st.lang, "market.round."+c)})
@@ -116,6 +121,14 @@ func readListingForm(r *http.Request, lang string, k market.Kind) (market.Input,
 		Contact: market.Contact{Name: f.Get("contact_name"), Phone: f.Get("contact_phone"), Email: f.Get("contact_email")}}
 	errs := map[string]string{}
 	d := marketFormData{Kind: k, Keywords: f.Get("keywords"), Price: strings.TrimSpace(f.Get("price"))}
+	in.Anonymous = f.Get("anonymous") != ""
+	if v := strings.TrimSpace(f.Get("broker_id")); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			errs["broker_id"] = i18n.T(lang, "market.deal_broker_invalid")
+		}
+		in.BrokerID = n
+	}
 	if v := strings.TrimSpace(f.Get("trl")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {

@@ -107,7 +107,7 @@ func (s *Server) handleMarketListingAction(w http.ResponseWriter, r *http.Reques
 // doneMessage is the confirmation shown after an action, "" for none.
 func doneMessage(lang, done string) string {
 	switch done {
-	case "saved", "submit", "approve", "return", "withdraw", "renew", "close", "attached", "detached":
+	case "saved", "submit", "approve", "return", "withdraw", "renew", "close", "attached", "detached", "reveal":
 		return i18n.T(lang, "market.done."+done)
 	}
 	return ""

@@ -37,6 +37,7 @@ func (s *Server) listingView(lang string, l market.Listing) listingView {
 		StateName: i18n.T(lang, "market.state."+string(l.State)), TRLName: ref.TRLName(l.TRL), BandName: s.bandName(lang, l.Band),
 		SectionName: ref.SectionName(l.Industry), Paragraphs: market.Paragraphs(l.Summary), Expected: market.Paragraphs(l.Expected)}
 	v.TwinPercent = int(l.TwinScore*100 + 0.5)
+	v.OwnerName = ownerLabel(lang, l.OwnerName, l.Anonymous)
 	for _, m := range l.Modes {
 		v.ModeNames = append(v.ModeNames, ref.ModeName(m))
 	}
@@ -99,4 +100,17 @@ func (s *Server) marketNav(r *http.Request) marketNav {
 		}
 	}
 	return n
+}
+
+// ownerLabel is how pages name the owner of a listing or deal: 匿名发布 in
+// place of an anonymous owner the reader may not know, and after the name
+// of one the reader may.
+func ownerLabel(lang, name string, anonymous bool) string {
+	switch {
+	case !anonymous:
+		return name
+	case name == "":
+		return i18n.T(lang, "market.anonymous_owner")
+	}
+	return name + "（" + i18n.T(lang, "market.anonymous_owner") + "）"
 }
