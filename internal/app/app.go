@@ -13,6 +13,7 @@ import (
 	"kechuang/data"
 	"kechuang/internal/account"
 	"kechuang/internal/audit"
+	"kechuang/internal/challenge"
 	"kechuang/internal/cultivation"
 	"kechuang/internal/directory"
 	"kechuang/internal/federation"
@@ -195,6 +196,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Directory = directory.NewService(a.DB, dirRef, directory.Config{Home: a.Regions.HomeRegion, Now: cfg.Now,
 		Classifier: classifier, Performance: a.Market})
 	a.Market.UseDirectory(a.Directory)
+	a.Challenges = challenge.NewService(challenge.Deps{DB: a.DB, Accounts: a.Accounts, Directory: a.Directory, Projects: a.Projects,
+		Calendar: cal, Now: cfg.Now})
 
 	keys := cfg.FederationKeys
 	if keys == nil && cfg.DataDir != "" {
@@ -237,6 +240,7 @@ func SealedColumns() []pii.Column {
 	cols = append(cols, market.SealedColumns...)
 	cols = append(cols, job.SealedColumns...)
 	cols = append(cols, federation.SealedColumns...)
+	cols = append(cols, challenge.SealedColumns...)
 	return append(cols, directory.SealedColumns...)
 }
 

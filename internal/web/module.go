@@ -48,6 +48,7 @@ func (s *Server) modules() []module {
 		s.marketModule(),
 		s.cultivationModule(),
 		s.projectModule(),
+		s.challengeModule(),
 		placeholderModule("chain", 40, false),
 		s.directoryModule(),
 		s.federationModule(),
