@@ -40,13 +40,22 @@ type Reviewer struct {
 	UserID      int64              `json:"-"`
 	Name        string             `json:"name"`
 	Affiliation string             `json:"affiliation"`
-	Flags       map[int64][]string `json:"flags"`
+	Flags       map[int64][]string `json:"-"`
+	// Conflicts lists Flags by application, for the API.
+	Conflicts []ConflictFlag `json:"conflicts"`
 	Declared    bool               `json:"declared"`
 	Conflict    bool               `json:"conflict"`
 	Declaration string             `json:"declaration,omitempty"`
 	DeclaredAt  time.Time          `json:"declared_at,omitzero"`
 	// Scored counts the applications the reviewer scored.
 	Scored int `json:"scored"`
+}
+
+// ConflictFlag is the conflicts found between a reviewer and one
+// application.
+type ConflictFlag struct {
+	ApplicationID int64    `json:"application_id"`
+	Codes         []string `json:"codes"`
 }
 
 // scores reports whether the reviewer may see and score the application.
@@ -72,11 +81,13 @@ func scanReviewer(row rowScanner) (Reviewer, error) {
 	if err := json.Unmarshal([]byte(flags), &raw); err != nil {
 		return Reviewer{}, fmt.Errorf("reviewer %d flags: %w", r.ID, err)
 	}
-	r.Flags = map[int64][]string{}
+	r.Flags, r.Conflicts = map[int64][]string{}, []ConflictFlag{}
 	for k, v := range raw {
 		id, _ := strconv.ParseInt(k, 10, 64)
 		r.Flags[id] = v
+		r.Conflicts = append(r.Conflicts, ConflictFlag{ApplicationID: id, Codes: v})
 	}
+	sort.Slice(r.Conflicts, func(i, j int) bool { return r.Conflicts[i].ApplicationID < r.Conflicts[j].ApplicationID })
 	r.DeclaredAt = declared.Time
 	return r, nil
 }

@@ -10,7 +10,9 @@ import (
 // checked (not empty, at most MaxAttachmentBytes, a PDF, PNG, JPEG or WebP
 // by its bytes and its name) and returns its sniffed content type; other
 // modules' uploads use it so that one rule bounds every file.
-func CheckAttachment(filename string, data []byte) (string, error) { return checkAttachment(filename, data) }
+func CheckAttachment(filename string, data []byte) (string, error) {
+	return checkAttachment(filename, data)
+}
 
 // HaveDealt reports whether the two users were the two sides of a deal
 // that got as far as a signature (signed or registered), in either role:
