@@ -42,11 +42,11 @@ type Reviewer struct {
 	Affiliation string             `json:"affiliation"`
 	Flags       map[int64][]string `json:"-"`
 	// Conflicts lists Flags by application, for the API.
-	Conflicts []ConflictFlag `json:"conflicts"`
-	Declared    bool               `json:"declared"`
-	Conflict    bool               `json:"conflict"`
-	Declaration string             `json:"declaration,omitempty"`
-	DeclaredAt  time.Time          `json:"declared_at,omitzero"`
+	Conflicts   []ConflictFlag `json:"conflicts"`
+	Declared    bool           `json:"declared"`
+	Conflict    bool           `json:"conflict"`
+	Declaration string         `json:"declaration,omitempty"`
+	DeclaredAt  time.Time      `json:"declared_at,omitzero"`
 	// Scored counts the applications the reviewer scored.
 	Scored int `json:"scored"`
 }
@@ -201,9 +201,11 @@ func (s *Service) DrawPanel(ctx context.Context, a account.Actor, challengeID in
 	if c.Stage != Closed && c.Stage != Screening {
 		return nil, apperr.New(apperr.Conflict, "challenge.action_not_allowed")
 	}
-	// The pool is the whole city's: read as the system, since a county's
-	// staff draw from experts they do not manage.
-	experts, _, err := s.directory.FindExperts(ctx, account.System, directory.ExpertFilter{Role: ReviewerRole,
+	// The pool is the whole city's: it is read as the city's bureau staff
+	// see it, since a county's staff draw from experts they do not manage.
+	city := c.RegionCode[:4]
+	pool := account.Actor{UserID: a.UserID, Username: a.Username, Role: account.RoleStaff, Region: city + "00"}
+	experts, _, err := s.directory.FindExperts(ctx, pool, directory.ExpertFilter{Role: ReviewerRole,
 		Paging: directory.Paging{PerPage: 200}})
 	if err != nil {
 		return nil, err
@@ -228,7 +230,6 @@ func (s *Service) DrawPanel(ctx context.Context, a account.Actor, challengeID in
 		flags map[string][]string
 		n     int
 	}
-	city := c.RegionCode[:4]
 	var cands []candidate
 	for _, e := range experts {
 		if e.AccountID == 0 || !strings.HasPrefix(e.RegionCode, city) {
