@@ -46,6 +46,7 @@ const (
 	DemoRounds      = "demo application rounds: one open, one on public notice with objections"
 	DemoSanctions   = "demo spot checks (one finished with a revocation, one in progress) and blacklist entries"
 	DemoFederation  = "demo peer instance (无锡市) and its listings"
+	DemoChallenges  = "demo 揭榜挂帅 challenges: one under review, one open, one in its 公示, one signed with its project"
 )
 
 // LoadDemo loads the demo installation of 苏州市 through the app's own
@@ -88,6 +89,10 @@ func (a *App) LoadDemo(ctx context.Context, password string) (DemoSummary, error
 		// After the deals, which are for achievements and demands.
 		{DemoFinancing, func() (int, error) { return demo.LoadFinancing(ctx, a.DB, a.Accounts, a.Market, now) }},
 		{DemoFederation, func() (int, error) { return demo.LoadFederation(ctx, a.Federation) }},
+		{DemoChallenges, func() (int, error) {
+			return demo.LoadChallenges(ctx, demo.ChallengeDeps{DB: a.DB, Accounts: a.Accounts, Directory: a.Directory, Projects: a.Projects,
+				Calendar: a.Projects.Calendar(), Challenges: a.Challenges}, password, now)
+		}},
 		{DemoSanctions, func() (int, error) { return demo.LoadSanctions(ctx, a.DB, a.Accounts, a.Cultivation, now) }},
 		// Last, so that the firms it adds change no other part of the demo.
 		{DemoPolicies, func() (int, error) { return demo.LoadPolicyClaims(ctx, a.DB, a.Accounts, a.Cultivation, now) }},
