@@ -48,7 +48,7 @@ func (s *Server) challengeModule() module {
 			rt.signedIn("POST /challenges/{id}/step", s.handleChallengeStep)
 			rt.signedIn("GET /challenges/{id}/apply", s.handleChallengeApplyForm)
 			rt.signedIn("POST /challenges/{id}/applications", s.handleChallengeApply)
-			rt.signedIn("GET /challenges/{id}/applications/{app}", s.handleChallengeApplication)
+			rt.open("GET /challenges/{id}/applications/{app}", s.handleChallengeApplication)
 			rt.signedIn("POST /challenges/{id}/applications/{app}/attachments", s.handleChallengeAttach, bodyLimit(uploadBodyBytes))
 			rt.signedIn("POST /challenges/{id}/applications/{app}/check", s.handleChallengeCheck)
 			rt.signedIn("POST /challenges/{id}/applications/{app}/sign", s.handleChallengeTeamSign)
