@@ -192,4 +192,3 @@ func TestChallengeBrowser(t *testing.T) {
 		}
 	}
 }
-

@@ -62,8 +62,8 @@ func challengeBody(title string) map[string]any {
 		"indicators": []string{"成型周期不超过 5 分钟", "拉伸强度不低于 600 MPa"}, "field": "材料科学与工程", "budget": 500,
 		"period_months": 24, "eligibility": "注册在本市的企业、高校或科研院所。", "ip_terms": "知识产权归揭榜方所有，发榜方享有免费实施许可。",
 		"payment_terms": "签约后拨付 30%，中期考核后拨付 40%，验收后拨付 30%。",
-		"criteria": []map[string]any{{"name": "技术先进性", "weight": 40}, {"name": "方案可行性", "weight": 40}, {"name": "团队能力", "weight": 20}},
-		"apply_until": "2026-10-09"}
+		"criteria":      []map[string]any{{"name": "技术先进性", "weight": 40}, {"name": "方案可行性", "weight": 40}, {"name": "团队能力", "weight": 20}},
+		"apply_until":   "2026-10-09"}
 }
 
 func applicationBody(org string) map[string]any {
@@ -158,11 +158,11 @@ func TestChallengeAPI(t *testing.T) {
 			t.Errorf("the applicant opens its application: %d", res.status)
 		}
 		var apps struct{ Items []challenge.Application }
-		firmB.get(base + "/applications").json(t, &apps)
+		firmB.get(base+"/applications").json(t, &apps)
 		if len(apps.Items) != 1 || apps.Items[0].ID != appB.ID {
 			t.Errorf("firm B lists %+v, want its own", apps.Items)
 		}
-		wj.get(base + "/applications").json(t, &apps)
+		wj.get(base+"/applications").json(t, &apps)
 		if len(apps.Items) != 0 {
 			t.Errorf("another county lists %d applications", len(apps.Items))
 		}
@@ -210,7 +210,7 @@ func TestChallengeAPI(t *testing.T) {
 			t.Errorf("another county reads the review: %d", res.status)
 		}
 		var rv challenge.Review
-		city.get(base + "/reviews").json(t, &rv)
+		city.get(base+"/reviews").json(t, &rv)
 		// A: 84 and 86 → 85; B: 70 and 75 → 72.5.
 		if len(rv.Ranking) != 2 || rv.Ranking[0].ApplicationID != appA.ID || rv.Ranking[0].Score != 85 || rv.Ranking[1].Score != 72.5 {
 			t.Fatalf("ranking %+v", rv.Ranking)
