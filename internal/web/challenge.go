@@ -26,17 +26,6 @@ func (s *Server) challengeModule() module {
 				return challenge.Stages
 			},
 			"conflictName": func(lang, code string) string { return i18n.T(lang, "challenge.conflict."+code) },
-			"stageReached": func(c challenge.Challenge, st challenge.Stage) bool {
-				for _, x := range challenge.Stages {
-					if x == st {
-						return true
-					}
-					if x == c.Stage {
-						return false
-					}
-				}
-				return false
-			},
 		},
 		Routes: func(rt *router) {
 			rt.open("GET /challenges", s.handleChallengeList)
