@@ -337,3 +337,46 @@ func TestBlindReview(t *testing.T) {
 		}
 	})
 }
+
+// TestEnterpriseChallenge: an enterprise drafts a 企业榜 of its county;
+// another county's staff cannot see or approve it, its own county's staff
+// return it with a reason and approve it after the fix, and the author is
+// told both times.
+func TestEnterpriseChallenge(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		ctx := f.ctx
+		firm := f.user("firm", account.RoleEnterprise, "320583", "昆山甲精密制造有限公司")
+		ks := f.user("ks", account.RoleCounty, "320583", "昆山市科学技术局")
+		wj := f.user("wj", account.RoleCounty, "320509", "吴江区科技局")
+		in := validInput()
+		in.Kind = challenge.KindGov // the kind follows the author, not the input
+		c := must[challenge.Challenge](t, "create")(f.svc.CreateChallenge(ctx, firm, in))
+		if c.Kind != challenge.KindEnterprise || c.RegionCode != "320583" || c.PublisherName != "昆山甲精密制造有限公司" {
+			t.Fatalf("created %s in %s by %q", c.Kind, c.RegionCode, c.PublisherName)
+		}
+		must[challenge.Challenge](t, "submit")(f.svc.Step(ctx, firm, c.ID, challenge.ActSubmit, challenge.StepInput{}))
+		_, err := f.svc.Step(ctx, firm, c.ID, challenge.ActApprove, challenge.StepInput{})
+		wantKind(t, "the author approves", err, apperr.Forbidden)
+		_, err = f.svc.Step(ctx, wj, c.ID, challenge.ActApprove, challenge.StepInput{})
+		wantKind(t, "another county approves", err, apperr.NotFound)
+		_, err = f.svc.Step(ctx, ks, c.ID, challenge.ActReturn, challenge.StepInput{})
+		wantKind(t, "a return without a reason", err, apperr.Invalid)
+		c = must[challenge.Challenge](t, "return")(f.svc.Step(ctx, ks, c.ID, challenge.ActReturn,
+			challenge.StepInput{Note: "请补充考核指标的测试方法"}))
+		if c.Stage != challenge.Draft || c.ReturnNote != "请补充考核指标的测试方法" {
+			t.Fatalf("returned into %s with %q", c.Stage, c.ReturnNote)
+		}
+		in.Indicators = append(in.Indicators, "按 GB/T 3354 测试拉伸强度")
+		must[challenge.Challenge](t, "update")(f.svc.UpdateChallenge(ctx, firm, c.ID, in))
+		must[challenge.Challenge](t, "submit again")(f.svc.Step(ctx, firm, c.ID, challenge.ActSubmit, challenge.StepInput{}))
+		c = must[challenge.Challenge](t, "approve")(f.svc.Step(ctx, ks, c.ID, challenge.ActApprove, challenge.StepInput{}))
+		if c.Stage != challenge.Published || len(c.Indicators) != 4 {
+			t.Fatalf("approved into %s with %d indicators", c.Stage, len(c.Indicators))
+		}
+		inbox := must[notice.Inbox](t, "inbox")(notice.NewService(db, f.clock.Now).Inbox(ctx, firm, i18n.Chinese, notice.Filter{}))
+		if len(inbox.Items) != 2 {
+			t.Errorf("the author got %d notices, want 2 (returned, approved)", len(inbox.Items))
+		}
+	})
+}
