@@ -13,6 +13,7 @@ import (
 	"kechuang/data"
 	"kechuang/internal/account"
 	"kechuang/internal/audit"
+	"kechuang/internal/challenge"
 	"kechuang/internal/cultivation"
 	"kechuang/internal/directory"
 	"kechuang/internal/event"
@@ -197,6 +198,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Classifier: classifier, Performance: a.Market})
 	a.Market.UseDirectory(a.Directory)
 	a.Events = event.NewService(a.DB, a.Market, cfg.Now)
+	a.Challenges = challenge.NewService(challenge.Deps{DB: a.DB, Accounts: a.Accounts, Directory: a.Directory, Projects: a.Projects,
+		Calendar: cal, Now: cfg.Now})
 
 	keys := cfg.FederationKeys
 	if keys == nil && cfg.DataDir != "" {
@@ -242,6 +245,7 @@ func SealedColumns() []pii.Column {
 	cols = append(cols, event.SealedColumns...)
 	cols = append(cols, job.SealedColumns...)
 	cols = append(cols, federation.SealedColumns...)
+	cols = append(cols, challenge.SealedColumns...)
 	return append(cols, directory.SealedColumns...)
 }
 

@@ -48,6 +48,7 @@ const (
 	DemoFederation  = "demo peer instance (无锡市) and its listings"
 	DemoEvents      = "demo events: a past 路演 with outcomes and a deal, a coming 对接会 with registrations and meetings"
 	DemoAnonymous   = "demo anonymous listings (匿名发布), one interest forwarded and one held for the broker"
+	DemoChallenges  = "demo 揭榜挂帅 challenges: one under review, one open, one in its 公示, one signed with its project"
 )
 
 // LoadDemo loads the demo installation of 苏州市 through the app's own
@@ -94,6 +95,10 @@ func (a *App) LoadDemo(ctx context.Context, password string) (DemoSummary, error
 		// After the deals, which it must not stop from loading.
 		{DemoAnonymous, func() (int, error) { return demo.LoadAnonymous(ctx, a.DB, a.Accounts, a.Market, now) }},
 		{DemoFederation, func() (int, error) { return demo.LoadFederation(ctx, a.Federation) }},
+		{DemoChallenges, func() (int, error) {
+			return demo.LoadChallenges(ctx, demo.ChallengeDeps{DB: a.DB, Accounts: a.Accounts, Directory: a.Directory, Projects: a.Projects,
+				Calendar: a.Projects.Calendar(), Challenges: a.Challenges}, password, now)
+		}},
 		{DemoSanctions, func() (int, error) { return demo.LoadSanctions(ctx, a.DB, a.Accounts, a.Cultivation, now) }},
 		// Last, so that the firms it adds change no other part of the demo.
 		{DemoPolicies, func() (int, error) { return demo.LoadPolicyClaims(ctx, a.DB, a.Accounts, a.Cultivation, now) }},

@@ -949,23 +949,7 @@ func (s *Service) SubmitObjection(ctx context.Context, in ObjectionInput, client
 			}
 			regionCode, appID = app.RegionCode, app.ID
 		}
-		for _, lim := range []struct {
-			since time.Time
-			max   int
-		}{{now.Add(-time.Hour), objectionsPerHour}, {now.Add(-24 * time.Hour), objectionsPerDay}} {
-			var n int
-			if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM round_objections WHERE client = ? AND created_at > ?",
-				client, sqldb.At(lim.since)).Scan(&n); err != nil {
-				return err
-			}
-			if n >= lim.max {
-				return apperr.New(apperr.TooMany, "round.objection_throttled").Retry(time.Hour)
-			}
-		}
-		// The address hash serves the throttle only: it is kept no longer
-		// than the throttle looks back.
-		if _, err := tx.ExecContext(ctx, "UPDATE round_objections SET client = '' WHERE client <> '' AND created_at <= ?",
-			sqldb.At(now.Add(-24*time.Hour))); err != nil {
+		if err := ThrottleObjections(ctx, tx, "round_objections", client, now); err != nil {
 			return err
 		}
 		var total int
@@ -1157,4 +1141,30 @@ func (s *Service) AnswerObjection(ctx context.Context, a account.Actor, id int64
 		return Objection{}, err
 	}
 	return o, s.fillObjection(ctx, s.db, a, &o)
+}
+
+// ThrottleObjections applies the public objection forms' brake to one
+// sender: more than objectionsPerHour objections in the past hour or
+// objectionsPerDay in the past day from client (a hashed address) in
+// table are TooMany; and the table's address hashes older than a day are
+// cleared, since they serve the throttle only. table is a constant of the
+// calling module (round_objections, challenge_objections) with client and
+// created_at columns; it runs in the caller's transaction.
+func ThrottleObjections(ctx context.Context, tx *sqldb.Tx, table, client string, now time.Time) error {
+	for _, lim := range []struct {
+		since time.Time
+		max   int
+	}{{now.Add(-time.Hour), objectionsPerHour}, {now.Add(-24 * time.Hour), objectionsPerDay}} {
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table+" WHERE client = ? AND created_at > ?",
+			client, sqldb.At(lim.since)).Scan(&n); err != nil {
+			return err
+		}
+		if n >= lim.max {
+			return apperr.New(apperr.TooMany, "round.objection_throttled").Retry(time.Hour)
+		}
+	}
+	_, err := tx.ExecContext(ctx, "UPDATE "+table+" SET client = '' WHERE client <> '' AND created_at <= ?",
+		sqldb.At(now.Add(-24*time.Hour)))
+	return err
 }

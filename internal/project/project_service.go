@@ -280,44 +280,51 @@ func (s *Service) Transition(ctx context.Context, a account.Actor, id int64, act
 	}
 	var out Project
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		p, err := s.projectToChange(ctx, tx, a, id)
-		if err != nil {
-			return err
-		}
-		if !slices.Contains(t.from, p.Stage) {
-			return apperr.New(apperr.Conflict, "project.action_not_allowed")
-		}
-		if t.second && p.RequestedBy == a.UserID {
-			return apperr.New(apperr.Forbidden, "project.second_person")
-		}
-		now := s.now()
-		today := workday.DateOf(now)
-		set := []string{"stage = ?", "updated_at = ?"}
-		args := []any{t.to, sqldb.At(now)}
-		switch action {
-		case ActSubmit:
-			set, args = append(set, "requested_by = ?"), append(args, a.UserID)
-		case ActApprove, ActReturn, ActRejectAdjustment:
-			set = append(set, "requested_by = NULL", "pending = ''")
-		case ActStart:
-			set, args = append(set, "started_on = ?"), append(args, today)
-		case ActApproveAdjustment:
-			if err := s.applyAdjustment(ctx, tx, p, now); err != nil {
-				return err
-			}
-			set = append(set, "requested_by = NULL", "pending = ''")
-		case ActComplete:
-			set, args = append(set, "closed_on = ?", "requested_by = NULL"), append(args, today)
-		case ActExit:
-			set, args = append(set, "closed_on = ?", "exit_reason = ?", "requested_by = NULL", "pending = ''"), append(args, today, note)
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE projects SET "+strings.Join(set, ", ")+" WHERE id = ?", append(args, id)...); err != nil {
-			return err
-		}
-		out, err = s.recordStep(ctx, tx, a, p, action, note, map[string]any{"stage": t.to, "note": note}, now)
+		var err error
+		out, err = s.transition(ctx, tx, a, id, action, note)
 		return err
 	})
 	return out, err
+}
+
+// transition takes a lifecycle action in tx; note is already checked.
+func (s *Service) transition(ctx context.Context, tx *sqldb.Tx, a account.Actor, id int64, action, note string) (Project, error) {
+	t := transitions[action]
+	p, err := s.projectToChange(ctx, tx, a, id)
+	if err != nil {
+		return Project{}, err
+	}
+	if !slices.Contains(t.from, p.Stage) {
+		return Project{}, apperr.New(apperr.Conflict, "project.action_not_allowed")
+	}
+	if t.second && p.RequestedBy == a.UserID {
+		return Project{}, apperr.New(apperr.Forbidden, "project.second_person")
+	}
+	now := s.now()
+	today := workday.DateOf(now)
+	set := []string{"stage = ?", "updated_at = ?"}
+	args := []any{t.to, sqldb.At(now)}
+	switch action {
+	case ActSubmit:
+		set, args = append(set, "requested_by = ?"), append(args, a.UserID)
+	case ActApprove, ActReturn, ActRejectAdjustment:
+		set = append(set, "requested_by = NULL", "pending = ''")
+	case ActStart:
+		set, args = append(set, "started_on = ?"), append(args, today)
+	case ActApproveAdjustment:
+		if err := s.applyAdjustment(ctx, tx, p, now); err != nil {
+			return Project{}, err
+		}
+		set = append(set, "requested_by = NULL", "pending = ''")
+	case ActComplete:
+		set, args = append(set, "closed_on = ?", "requested_by = NULL"), append(args, today)
+	case ActExit:
+		set, args = append(set, "closed_on = ?", "exit_reason = ?", "requested_by = NULL", "pending = ''"), append(args, today, note)
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE projects SET "+strings.Join(set, ", ")+" WHERE id = ?", append(args, id)...); err != nil {
+		return Project{}, err
+	}
+	return s.recordStep(ctx, tx, a, p, action, note, map[string]any{"stage": t.to, "note": note}, now)
 }
 
 // recordStep follows a lifecycle step of p (as it was before): the history

@@ -49,6 +49,7 @@ func (s *Server) modules() []module {
 		s.eventModule(),
 		s.cultivationModule(),
 		s.projectModule(),
+		s.challengeModule(),
 		placeholderModule("chain", 40, false),
 		s.directoryModule(),
 		s.federationModule(),

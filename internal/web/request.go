@@ -90,7 +90,11 @@ var multiline = map[string]bool{"summary": true, "expected": true, "team": true,
 	"reason": true, "text": true, "research": true, "use_of_funds": true, "deletion_reason": true,
 	// The project module's long texts.
 	"description": true, "progress": true, "next_plan": true, "problem": true, "action_required": true,
-	"response": true, "resolution": true, "rating_comment": true}
+	"response": true, "resolution": true, "rating_comment": true,
+	// The challenge module's long texts (indicators, criteria, team and
+	// milestones are typed one a line).
+	"indicators": true, "eligibility": true, "ip_terms": true, "payment_terms": true, "criteria": true, "proposal": true,
+	"milestones": true, "declaration": true, "comment": true, "answer": true}
 
 // isMultiline reports whether the field at a form name or JSON path
 // (ip[0].number, contact.name) takes several lines.

@@ -16,6 +16,7 @@ import (
 
 	"kechuang/internal/account"
 	"kechuang/internal/audit"
+	"kechuang/internal/challenge"
 	"kechuang/internal/cultivation"
 	"kechuang/internal/directory"
 	"kechuang/internal/event"
@@ -53,6 +54,9 @@ type Deps struct {
 	// Projects is the project library (项目库): projects, monthly reports,
 	// lights, 督办, service requests and products.
 	Projects *project.Service
+	// Challenges is 揭榜挂帅: challenges, applications, review panels,
+	// the 公示 and the hand-over to the project library.
+	Challenges *challenge.Service
 	// Directory is the 资源库: institutions, experts, service
 	// organisations, incubation carriers and funds.
 	Directory *directory.Service

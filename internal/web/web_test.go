@@ -661,16 +661,16 @@ func TestUnknownURLs(t *testing.T) {
 func TestNavigationPerRole(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, dbtestOpenSQLite(t))
-	all := "market cultivation events projects chain directory dashboard"
+	all := "market cultivation challenges events projects chain directory dashboard"
 	// 项目库 is for the bureau, the counties and enterprises (their service
 	// requests); the other roles have nothing to do there.
-	members := "market events chain directory dashboard"
+	members := "market challenges events chain directory dashboard"
 	tests := []struct {
 		role       account.Role
 		region     string
 		nav, cards string
 	}{
-		{role: "", nav: "market events directory", cards: "market events directory"},
+		{role: "", nav: "market challenges events directory", cards: "market challenges events directory"},
 		{role: account.RoleAdmin, nav: all + " users peers", cards: all},
 		{role: account.RoleSecurity, nav: members + " users", cards: members},
 		{role: account.RoleAuditor, nav: members + " audit", cards: members},
