@@ -14,6 +14,7 @@ import (
 	"kechuang/internal/account"
 	"kechuang/internal/audit"
 	"kechuang/internal/cultivation"
+	"kechuang/internal/dashboard"
 	"kechuang/internal/directory"
 	"kechuang/internal/federation"
 	"kechuang/internal/importer"
@@ -206,6 +207,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a.Federation = federation.NewService(federation.Config{DB: a.DB, Keys: keys, Market: a.Market, Name: instanceName(ctx, a),
 		Region: a.HomeRegion, BaseURL: cfg.PublicURL, Now: cfg.Now, Logger: a.Logger})
+	// The dashboard's figures: one provider per module, in display order;
+	// a module added later registers its own here.
+	a.Dashboard = dashboard.NewService(a.DB, a.Regions, cfg.Now)
+	a.Dashboard.Register(dashboard.MarketFigures(a.DB), dashboard.CultivationFigures(a.DB),
+		dashboard.ProjectFigures(a.DB), dashboard.DirectoryFigures(a.DB))
 
 	a.Jobs = job.NewService(a.DB, a.Logger)
 	imports := importer.Config{Jobs: a.Jobs, Limits: sheet.Limits{MaxRows: cfg.ImportMaxRows}}

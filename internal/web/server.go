@@ -17,6 +17,7 @@ import (
 	"kechuang/internal/account"
 	"kechuang/internal/audit"
 	"kechuang/internal/cultivation"
+	"kechuang/internal/dashboard"
 	"kechuang/internal/directory"
 	"kechuang/internal/federation"
 	"kechuang/internal/job"
@@ -57,6 +58,9 @@ type Deps struct {
 	Directory *directory.Service
 	// Federation is 跨区域共享: peers, the signed feed, remote listings.
 	Federation *federation.Service
+	// Dashboard is the 数据看板: every module's figures, the funnel and
+	// the big screen.
+	Dashboard *dashboard.Service
 	// Notices is every user's inbox (站内信) and the header's unread count.
 	Notices *notice.Service
 	// Search is the full-text index of published listings.
