@@ -107,7 +107,8 @@ func (s *Service) Funnel(ctx context.Context, a account.Actor, q Query, by strin
 	if err != nil {
 		return FunnelReport{}, err
 	}
-	rep := FunnelReport{Period: q.Period.String(), By: by, Scope: sc.area, Total: d.row("", "", d.deals, d.publishedTotal())}
+	rep := FunnelReport{Period: q.Period.String(), By: by, Scope: sc.area, Total: d.row("", "", d.deals, d.publishedTotal()),
+		Rows: []FunnelRow{}}
 	rep.Total.Name = sc.area.Name
 	groups := map[string][]funnelDeal{}
 	names := map[string]string{}

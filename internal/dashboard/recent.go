@@ -30,7 +30,7 @@ func (s *Service) recent(ctx context.Context, counties []string, n int) ([]Activ
 	if err != nil {
 		return nil, fmt.Errorf("recent contracts: %w", err)
 	}
-	var out []Activity
+	out := []Activity{}
 	for rows.Next() {
 		a := Activity{Kind: "contract"}
 		var amount float64

@@ -222,7 +222,7 @@ func (s *Service) Summary(ctx context.Context, a account.Actor, q Query) (Summar
 	p := q.Period
 	sum := Summary{Period: p.String(), PeriodKind: p.Kind, From: p.From(), To: p.To(),
 		Previous: p.Previous().String(), LastYear: p.LastYear().String(),
-		Scope: sc.area, City: sc.city, Counties: sc.visible, Generated: s.now().UTC()}
+		Scope: sc.area, City: sc.city, Counties: sc.visible, Figures: []Figure{}, Generated: s.now().UTC()}
 	series, err := s.series(ctx, s.window(sc, p))
 	if err != nil {
 		return Summary{}, err
@@ -256,7 +256,7 @@ func (s *Service) series(ctx context.Context, w Window) ([]Series, error) {
 // figureOf derives the figure of series se in period p and scope sc;
 // months after current have no data yet.
 func figureOf(se Series, sc scope, p Period, current string) Figure {
-	f := Figure{Key: se.Key, Module: se.Module, Unit: se.Unit, Kind: se.Kind, Ratio: se.Ratio()}
+	f := Figure{Key: se.Key, Module: se.Module, Unit: se.Unit, Kind: se.Kind, Ratio: se.Ratio(), Counties: []CountyValue{}}
 	scopeCode := ""
 	if len(sc.counties) == 1 && sc.area.Code != sc.city.Code {
 		scopeCode = sc.area.Code

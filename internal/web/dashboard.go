@@ -391,7 +391,9 @@ type dashboardFunnelData struct {
 func (d dashboardFunnelData) Stage(st string) string { return d.Labels["stage."+st] }
 
 // ByURL is the funnel grouped by dimension by.
-func (d dashboardFunnelData) ByURL(by string) string { return "/dashboard/funnel?" + d.Query0 + "&by=" + by }
+func (d dashboardFunnelData) ByURL(by string) string {
+	return "/dashboard/funnel?" + d.Query0 + "&by=" + by
+}
 
 // RowLink is the list a funnel row opens: the county's, broker's or
 // listing's deals.
