@@ -231,8 +231,39 @@ func inList(col string, vals []string) (string, []any) {
 }
 
 // loadFunnel reads the listings published in p in the counties, their
-// deals and the first time each deal reached each stage.
+// deals and the first time each deal reached each stage, or returns what
+// it read less than the cache's time ago (see Service.series).
 func (s *Service) loadFunnel(ctx context.Context, counties []string, p Period) (funnelData, error) {
+	key := p.String() + "/" + strings.Join(counties, ",")
+	s.mu.Lock()
+	c, ok := s.funnels[key]
+	ttl := s.cacheTTL
+	s.mu.Unlock()
+	if ok && time.Since(c.at) < ttl {
+		return c.data, nil
+	}
+	d, err := s.readFunnel(ctx, counties, p)
+	if err != nil || ttl == 0 {
+		return d, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k, old := range s.funnels {
+		if time.Since(old.at) >= ttl {
+			delete(s.funnels, k)
+		}
+	}
+	s.funnels[key] = cachedFunnel{at: time.Now(), data: d}
+	return d, nil
+}
+
+type cachedFunnel struct {
+	at   time.Time
+	data funnelData
+}
+
+// readFunnel is loadFunnel without the cache.
+func (s *Service) readFunnel(ctx context.Context, counties []string, p Period) (funnelData, error) {
 	d := funnelData{published: map[string]int{}}
 	from := p.From() + "T00:00:00.000000Z"
 	last, _ := time.Parse("2006-01-02", p.To())

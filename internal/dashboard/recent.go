@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 
 	"kechuang/internal/sqldb"
 )
@@ -21,12 +22,16 @@ type Activity struct {
 	At         sqldb.Time `json:"at"`
 }
 
+// recentSteps is how many of the city's latest deal steps the ticker
+// looks through.
+const recentSteps = 2000
+
 // recent lists the latest n contracts and deal steps in the counties,
 // newest first.
 func (s *Service) recent(ctx context.Context, counties []string, n int) ([]Activity, error) {
 	cond, args := inList("region_code", counties)
 	rows, err := s.db.QueryContext(ctx, `SELECT title, amount, region_code, registered_at FROM contracts
-		WHERE `+cond+` ORDER BY registered_at DESC, id DESC LIMIT ?`, append(args, n)...)
+		WHERE `+cond+` ORDER BY registered_at DESC LIMIT ?`, append(args, n)...)
 	if err != nil {
 		return nil, fmt.Errorf("recent contracts: %w", err)
 	}
@@ -46,10 +51,15 @@ func (s *Service) recent(ctx context.Context, counties []string, n int) ([]Activ
 		return nil, err
 	}
 	dcond, dargs := inList("d.region_code", counties)
-	rows, err = s.db.QueryContext(ctx, `SELECT l.title, d.amount, e.to_state, d.region_code, e.at FROM deal_events e
+	// The latest steps of the whole city first (from the index on at),
+	// then those of the counties: a county with few of the city's last
+	// recentSteps steps shows fewer lines rather than the query sorting
+	// every step ever made.
+	rows, err = s.db.QueryContext(ctx, `SELECT l.title, d.amount, e.to_state, d.region_code, e.at
+		FROM (SELECT deal_id, to_state, at FROM deal_events WHERE to_state IN ('negotiating', 'signed', 'registered')
+			ORDER BY at DESC LIMIT `+strconv.Itoa(recentSteps)+`) e
 		JOIN deals d ON d.id = e.deal_id JOIN listings l ON l.id = d.listing_id
-		WHERE e.to_state IN ('negotiating', 'signed', 'registered') AND `+dcond+`
-		ORDER BY e.at DESC, e.id DESC LIMIT ?`, append(dargs, n)...)
+		WHERE `+dcond+` ORDER BY e.at DESC LIMIT ?`, append(dargs, n)...)
 	if err != nil {
 		return nil, fmt.Errorf("recent deals: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 	"time"
 
 	"kechuang/internal/account"
@@ -20,6 +21,32 @@ type Service struct {
 	now       func() time.Time
 	providers []Provider
 	groupers  []Grouper
+
+	// The providers' series of a year (the window depends on the year
+	// alone), kept for cacheTTL: every summary of that year — any period,
+	// any scope, the big screens refreshing — reads them from memory.
+	cacheTTL time.Duration
+	mu       sync.Mutex
+	cache    map[int]cachedSeries
+	funnels  map[string]cachedFunnel
+}
+
+type cachedSeries struct {
+	at     time.Time
+	series []Series
+}
+
+// DefaultCacheTTL is how long the figures of a year are reused before the
+// providers are asked again: a summary is at most this much behind the
+// database.
+const DefaultCacheTTL = 60 * time.Second
+
+// SetCacheTTL sets how long the figures are reused; 0 asks the providers
+// on every summary. The wiring calls it once before serving.
+func (s *Service) SetCacheTTL(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cacheTTL, s.cache, s.funnels = max(d, 0), map[int]cachedSeries{}, map[string]cachedFunnel{}
 }
 
 // NewService returns the dashboard over db with no providers yet; the
@@ -28,7 +55,8 @@ func NewService(db *sqldb.DB, regions *region.Service, now func() time.Time) *Se
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, regions: regions, now: now}
+	return &Service{db: db, regions: regions, now: now, cacheTTL: DefaultCacheTTL, cache: map[int]cachedSeries{},
+		funnels: map[string]cachedFunnel{}}
 }
 
 // Register adds providers; the figures appear in registration order. It
@@ -240,8 +268,33 @@ func (s *Service) Summary(ctx context.Context, a account.Actor, q Query) (Summar
 	return sum, nil
 }
 
-// series asks every provider for its series over w.
+// series asks every provider for its series over w, or returns those of
+// w's year asked less than cacheTTL ago. The series are never changed
+// after they are made, so summaries share them.
 func (s *Service) series(ctx context.Context, w Window) ([]Series, error) {
+	s.mu.Lock()
+	c, ok := s.cache[w.Year]
+	ttl := s.cacheTTL
+	s.mu.Unlock()
+	// The wall clock, not the service's: the cache ages in real time even
+	// when a test or the demo moves the service's clock.
+	if ok && time.Since(c.at) < ttl {
+		return c.series, nil
+	}
+	out, err := s.ask(ctx, w)
+	if err != nil {
+		return nil, err
+	}
+	if ttl > 0 {
+		s.mu.Lock()
+		s.cache[w.Year] = cachedSeries{at: time.Now(), series: out}
+		s.mu.Unlock()
+	}
+	return out, nil
+}
+
+// ask asks every provider for its series over w.
+func (s *Service) ask(ctx context.Context, w Window) ([]Series, error) {
 	var out []Series
 	for _, p := range s.providers {
 		se, err := p.Figures(ctx, w)
