@@ -32,8 +32,8 @@ func marketFigures(ctx context.Context, db *sqldb.DB, w Window) ([]Series, error
 		Num: map[string]map[string]float64{}, List: "/market/contracts", Dated: true}
 	amount := Series{Key: "market.contract_amount", Module: "market", Unit: "unit.wan_yuan", Kind: Flow,
 		Num: map[string]map[string]float64{}, List: "/market/contracts", Dated: true}
-	rows, err := db.QueryContext(ctx, `SELECT region_code, SUBSTR(signed_on, 1, 7), COUNT(*), SUM(amount) FROM contracts
-		WHERE signed_on >= ? AND signed_on <= ? GROUP BY region_code, SUBSTR(signed_on, 1, 7)`, w.From+"-01", w.To+"-31")
+	rows, err := db.QueryContext(ctx, `SELECT region_code, SUBSTR(signed_on, 1, 7), COUNT(*), SUM(amount) FROM `+
+		indexed(db, "contracts", "contracts_signed_region")+` WHERE signed_on >= ? AND signed_on <= ? GROUP BY region_code, SUBSTR(signed_on, 1, 7)`, w.From+"-01", w.To+"-31")
 	if err != nil {
 		return nil, fmt.Errorf("contracts by month: %w", err)
 	}
@@ -53,9 +53,29 @@ func marketFigures(ctx context.Context, db *sqldb.DB, w Window) ([]Series, error
 	}
 	published := Series{Key: "market.listings_published", Module: "market", Unit: "dashboard.unit.item", Kind: Flow,
 		Num: map[string]map[string]float64{}, List: "/market/search"}
-	if err := monthly(ctx, db, published.Num, `SELECT region_code, SUBSTR(published_at, 1, 7), COUNT(*) FROM listings
-		WHERE published_at >= ? AND published_at < ? GROUP BY region_code, SUBSTR(published_at, 1, 7)`, w.FromTime, w.ToTime); err != nil {
-		return nil, fmt.Errorf("listings published: %w", err)
+	// One range of the (published_at, region_code) index per month: the
+	// index alone answers each. SQLite is told to use it: left to itself it
+	// reads the whole table in region order to avoid sorting the groups.
+	from := indexed(db, "listings", "listings_published_region")
+	for _, m := range w.Months() {
+		rows, err := db.QueryContext(ctx, `SELECT region_code, COUNT(*) FROM `+from+`
+			WHERE published_at >= ? AND published_at < ? GROUP BY region_code`, m+"-01T", nextMonth(m)+"-01T")
+		if err != nil {
+			return nil, fmt.Errorf("listings published: %w", err)
+		}
+		for rows.Next() {
+			var code string
+			var n float64
+			if err := rows.Scan(&code, &n); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			add(published.Num, code, m, n)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
 	}
 	traded := Series{Key: "market.listings_traded", Module: "market", Unit: "dashboard.unit.item", Kind: Flow,
 		Num: map[string]map[string]float64{}, List: "/market/deals?state=" + string(market.DealSigned)}
@@ -139,4 +159,16 @@ func monthly(ctx context.Context, db *sqldb.DB, m map[string]map[string]float64,
 		add(m, code, month, v)
 	}
 	return rows.Err()
+}
+
+// indexed is table (with its alias, if any), told to SQLite to read
+// through index: left to
+// itself, SQLite reads a whole table in the order of an index that saves
+// sorting the groups (region_code) rather than the range of the window's
+// months. PostgreSQL plans these well by itself.
+func indexed(db *sqldb.DB, table, index string) string {
+	if db.Dialect() == sqldb.SQLite {
+		return table + " INDEXED BY " + index
+	}
+	return table
 }
