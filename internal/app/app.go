@@ -15,6 +15,7 @@ import (
 	"kechuang/internal/audit"
 	"kechuang/internal/challenge"
 	"kechuang/internal/cultivation"
+	"kechuang/internal/dashboard"
 	"kechuang/internal/directory"
 	"kechuang/internal/event"
 	"kechuang/internal/federation"
@@ -213,6 +214,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Region: a.HomeRegion, BaseURL: cfg.PublicURL, Now: cfg.Now, Logger: a.Logger})
 	// Other regions' listings take part in matching, with their origin.
 	a.Market.UseRemote(a.Federation)
+	// The dashboard's figures: one provider per module, in display order;
+	// a module added later registers its own here.
+	a.Dashboard = dashboard.NewService(a.DB, a.Regions, cfg.Now)
+	a.Dashboard.Register(dashboard.MarketFigures(a.DB), dashboard.CultivationFigures(a.DB),
+		dashboard.ProjectFigures(a.DB), dashboard.DirectoryFigures(a.DB))
 
 	a.Jobs = job.NewService(a.DB, a.Logger)
 	imports := importer.Config{Jobs: a.Jobs, Limits: sheet.Limits{MaxRows: cfg.ImportMaxRows}}

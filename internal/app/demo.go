@@ -37,6 +37,8 @@ const (
 	DemoListings    = "demo achievements and demands in the technology market"
 	DemoContracts   = "demo technology contracts"
 	DemoDeals       = "demo deals"
+	// DemoDealHistory is the year of deals behind the dashboard's trends.
+	DemoDealHistory = "demo deals of the year before, for the dashboard"
 	DemoAnswers     = "demo answers to matches"
 	DemoProjects    = "demo projects with milestones, reports, lights, 督办 orders and service requests"
 	DemoDirectory   = "demo directory: institutions, experts, service organisations, carriers and funds"
@@ -76,6 +78,7 @@ func (a *App) LoadDemo(ctx context.Context, password string) (DemoSummary, error
 		}},
 		{DemoContracts, func() (int, error) { return demo.LoadContracts(ctx, a.DB, a.Accounts, a.Market, now) }},
 		{DemoDeals, func() (int, error) { return demo.LoadDeals(ctx, a.DB, a.Accounts, a.Market, now) }},
+		{DemoDealHistory, func() (int, error) { return demo.LoadDealHistory(ctx, a.DB, a.Accounts, a.Market, now) }},
 		{DemoAnswers, func() (int, error) {
 			// The demo listings were written behind the index's back; it
 			// catches up before the owners look at their matches.

@@ -53,7 +53,7 @@ func (s *Server) modules() []module {
 		placeholderModule("chain", 40, false),
 		s.directoryModule(),
 		s.federationModule(),
-		placeholderModule("dashboard", 60, false),
+		s.dashboardModule(),
 		s.usersModule(),
 		s.auditModule(),
 	}

@@ -18,6 +18,7 @@ import (
 	"kechuang/internal/audit"
 	"kechuang/internal/challenge"
 	"kechuang/internal/cultivation"
+	"kechuang/internal/dashboard"
 	"kechuang/internal/directory"
 	"kechuang/internal/event"
 	"kechuang/internal/federation"
@@ -64,6 +65,9 @@ type Deps struct {
 	Federation *federation.Service
 	// Events are 路演 and 对接会: registrations, meetings and their funnel.
 	Events *event.Service
+	// Dashboard is the 数据看板: every module's figures, the funnel and
+	// the big screen.
+	Dashboard *dashboard.Service
 	// Notices is every user's inbox (站内信) and the header's unread count.
 	Notices *notice.Service
 	// Search is the full-text index of published listings.
