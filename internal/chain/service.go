@@ -365,3 +365,7 @@ func (s *Service) EditLink(ctx context.Context, a account.Actor, chainID, linkID
 	})
 	return out, err
 }
+
+// Book returns the loaded chains as their files state them (without the
+// staff edits; GetChain applies those).
+func (s *Service) Book() *Book { return s.book }

@@ -48,7 +48,7 @@ func (s *Server) modules() []module {
 		s.marketModule(),
 		s.cultivationModule(),
 		s.projectModule(),
-		placeholderModule("chain", 40, false),
+		s.chainModule(),
 		s.directoryModule(),
 		s.federationModule(),
 		placeholderModule("dashboard", 60, false),

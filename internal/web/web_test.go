@@ -382,7 +382,7 @@ func TestModulePlaceholders(t *testing.T) {
 		}
 		c := e.client()
 		c.mustLoginAPI("staff1")
-		for _, p := range []string{"/chain", "/dashboard"} {
+		for _, p := range []string{"/dashboard"} {
 			res := c.get(p)
 			if res.status != http.StatusOK || res.doc(t).Find("#not-available").Length() != 1 {
 				t.Errorf("%s = %d, want 200 with a not-available notice", p, res.status)
@@ -661,10 +661,10 @@ func TestUnknownURLs(t *testing.T) {
 func TestNavigationPerRole(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, dbtestOpenSQLite(t))
-	all := "market cultivation projects chain directory dashboard"
+	all := "market cultivation projects chains directory dashboard"
 	// 项目库 is for the bureau, the counties and enterprises (their service
 	// requests); the other roles have nothing to do there.
-	members := "market chain directory dashboard"
+	members := "market chains directory dashboard"
 	tests := []struct {
 		role       account.Role
 		region     string
