@@ -61,7 +61,9 @@ func TestParseChainRefusesBrokenFiles(t *testing.T) {
 		{"parent in another segment", func(m map[string]any) { link(m, 1)["parent"] = "battery" }, "is in segment"},
 		{"cycle", func(m map[string]any) { link(m, 0)["parent"] = "cathode" }, "cycle"},
 		{"two keywords", func(m map[string]any) { link(m, 3)["keywords"] = []any{"电解液", "锂盐"} }, "want at least 3"},
-		{"long keyword", func(m map[string]any) { link(m, 3)["keywords"] = []any{"电解液", "锂盐", "一个很长很长的关键词啊"} }, "keyword"},
+		{"long keyword", func(m map[string]any) {
+			link(m, 3)["keywords"] = []any{"电解液", "锂盐", "一个很长很长的关键词啊"}
+		}, "keyword"},
 		{"bad class", func(m map[string]any) { link(m, 3)["industry_classes"] = []any{"3985"} }, "industry class"},
 		{"no class", func(m map[string]any) { link(m, 3)["industry_classes"] = []any{} }, "at least one industry class"},
 		{"unknown domain", func(m map[string]any) { link(m, 3)["domains"] = []any{"量子玄学/测试"} }, "not a high-tech domain"},
