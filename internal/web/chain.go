@@ -217,6 +217,10 @@ func chainChart(lang string, pic chain.ChainPicture, linkPrefix string) string {
 	type item map[string]any
 	var nodes, edges []item
 	rows := map[string]int{}
+	index := map[string]int{}
+	for i, lp := range pic.Links {
+		index[lp.Link.ID] = i
+	}
 	for _, lp := range pic.Links {
 		l := lp.Link
 		col := 0
@@ -237,16 +241,16 @@ func chainChart(lang string, pic chain.ChainPicture, linkPrefix string) string {
 			name = l.NameEn
 		}
 		size := 16 + 7*math.Sqrt(float64(lp.Figures.Firms))
-		nodes = append(nodes, item{"id": l.ID, "name": name, "x": x, "y": y, "symbolSize": math.Min(size, 60),
+		nodes = append(nodes, item{"name": name, "x": x, "y": y, "symbolSize": math.Min(size, 60),
 			"value": lp.Figures.Firms, "link": linkPrefix + l.ID,
 			"itemStyle": item{"color": strengthColour[lp.Verdict.Strength]},
 			"tooltip":   item{"formatter": fmt.Sprintf("%s：%s，%s %d", name, i18n.T(lang, "chain.strength."+lp.Verdict.Strength), i18n.T(lang, "chain.fig.firms"), lp.Figures.Firms)}})
 		if l.Parent != "" {
-			edges = append(edges, item{"source": l.Parent, "target": l.ID, "lineStyle": item{"type": "dashed", "opacity": 0.4}})
+			edges = append(edges, item{"source": index[l.Parent], "target": index[l.ID], "lineStyle": item{"type": "dashed", "opacity": 0.4}})
 		}
 	}
 	for _, sp := range pic.Chain.Supplies {
-		edges = append(edges, item{"source": sp.From, "target": sp.To, "symbol": []string{"none", "arrow"},
+		edges = append(edges, item{"source": index[sp.From], "target": index[sp.To], "symbol": []string{"none", "arrow"},
 			"lineStyle": item{"curveness": 0.2, "opacity": 0.7}})
 	}
 	opt := item{
