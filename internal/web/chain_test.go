@@ -254,5 +254,21 @@ func TestChainPages(t *testing.T) {
 		if res := tc.get(fmt.Sprintf("/chains/nev/leaders/%d", w.ksCell.ID)); res.status != http.StatusNotFound {
 			t.Errorf("taicang opens kunshan's 链主 list: %d, want 404", res.status)
 		}
+		// An enterprise drafts a demand for the link: the market's form
+		// opens prefilled with the link's need.
+		e.createUser("firm1", account.RoleEnterprise, "320585")
+		ent := e.client()
+		ent.mustLoginAPI("firm1")
+		href, ok := ent.get("/chains/nev?link=battery-cell").doc(t).Find("#draft-demand").Attr("href")
+		if !ok {
+			t.Fatal("no draft-demand link for an enterprise")
+		}
+		form := ent.get(href).doc(t)
+		if v, _ := form.Find(`input[name="title"]`).Attr("value"); !strings.Contains(v, "电芯制造") {
+			t.Errorf("the prefilled demand's title = %q", v)
+		}
+		if st.get("/chains/nev?link=battery-cell").doc(t).Find("#draft-demand").Length() != 0 {
+			t.Error("staff, who own no demands, are offered to draft one")
+		}
 	})
 }
