@@ -60,7 +60,7 @@ func TestChainBrowser(t *testing.T) {
 	if dir := os.Getenv("KECHUANG_SCREENSHOTS"); dir != "" {
 		var png []byte
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/chains/nev?link=battery-cell"), chromedp.WaitVisible(sel(`#chain-chart[data-drawn="true"]`)),
-			keep(&png, chromedp.FullScreenshot(90))); err == nil {
+			keep(&png, chromedp.FullScreenshot(100))); err == nil {
 			_ = os.WriteFile(dir+"/chain.png", png, 0o644)
 		}
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/chains/nev/links/battery-cell"), chromedp.WaitVisible(sel(`#candidates`))); err != nil {
