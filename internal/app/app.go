@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"kechuang/internal/chain"
 	"log/slog"
 	"net/netip"
 	"path/filepath"
@@ -201,6 +202,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Events = event.NewService(a.DB, a.Market, cfg.Now)
 	a.Challenges = challenge.NewService(challenge.Deps{DB: a.DB, Accounts: a.Accounts, Directory: a.Directory, Projects: a.Projects,
 		Calendar: cal, Now: cfg.Now})
+	if a.Chains, err = newChains(a, cfg.Now); err != nil {
+		return nil, err
+	}
 
 	keys := cfg.FederationKeys
 	if keys == nil && cfg.DataDir != "" {
@@ -236,7 +240,29 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if _, err := a.Directory.OpenIndex(ctx, cfg.DataDir, a.Logger); err != nil {
 		return nil, fmt.Errorf("open directory index: %w", err)
 	}
+	a.Chains.UseListingSearch(a.Search)
 	return a, nil
+}
+
+// newChains loads the industry chains and their strength rules and builds
+// the chain service over the modules whose records it places.
+func newChains(a *App, now func() time.Time) (*chain.Service, error) {
+	domains, err := chain.DomainNames(data.FS)
+	if err != nil {
+		return nil, err
+	}
+	book, err := chain.LoadBook(data.FS, "chains", domains)
+	if err != nil {
+		return nil, fmt.Errorf("load chains: %w", err)
+	}
+	rules, err := chain.LoadRules(data.FS, "chains/strength.json")
+	if err != nil {
+		return nil, fmt.Errorf("load chains: %w", err)
+	}
+	svc := chain.NewService(chain.Deps{DB: a.DB, Book: book, Rules: rules, Cultivation: a.Cultivation, Market: a.Market,
+		Directory: a.Directory, Projects: a.Projects, Now: now})
+	svc.SetDomains(domains)
+	return svc, nil
 }
 
 // ErrPIIKey marks a personal-data keyring New cannot use: none given, or

@@ -51,6 +51,7 @@ const (
 	DemoEvents      = "demo events: a past 路演 with outcomes and a deal, a coming 对接会 with registrations and meetings"
 	DemoAnonymous   = "demo anonymous listings (匿名发布), one interest forwarded and one held for the broker"
 	DemoChallenges  = "demo 揭榜挂帅 challenges: one under review, one open, one in its 公示, one signed with its project"
+	DemoChains      = "demo chain firms (the hand-labelled set) placed on the chains, with confirmed placements, 链主 and a 招商 lead"
 )
 
 // LoadDemo loads the demo installation of 苏州市 through the app's own
@@ -103,6 +104,9 @@ func (a *App) LoadDemo(ctx context.Context, password string) (DemoSummary, error
 				Calendar: a.Projects.Calendar(), Challenges: a.Challenges}, password, now)
 		}},
 		{DemoSanctions, func() (int, error) { return demo.LoadSanctions(ctx, a.DB, a.Accounts, a.Cultivation, now) }},
+		{DemoChains, func() (int, error) {
+			return demo.LoadChains(ctx, a.DB, a.Accounts, a.Cultivation, a.Projects, a.Chains, now)
+		}},
 		// Last, so that the firms it adds change no other part of the demo.
 		{DemoPolicies, func() (int, error) { return demo.LoadPolicyClaims(ctx, a.DB, a.Accounts, a.Cultivation, now) }},
 	}

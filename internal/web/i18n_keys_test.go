@@ -55,10 +55,10 @@ func TestMessageKeysExist(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Keys built with printf in templates.
-	for _, k := range []string{"market", "cultivation", "projects", "chain", "directory", "dashboard", "users", "audit"} {
+	for _, k := range []string{"market", "cultivation", "projects", "chains", "directory", "dashboard", "users", "audit"} {
 		need("nav", "nav."+k)
 	}
-	for _, k := range []string{"market", "cultivation", "projects", "chain", "directory", "dashboard"} {
+	for _, k := range []string{"market", "cultivation", "projects", "chains", "directory", "dashboard"} {
 		need("module", "module."+k+".summary")
 	}
 	for _, k := range []string{"updated", "disable", "enable", "unlock", "reset"} {

@@ -76,6 +76,15 @@ func (s *Server) handleMarketNew(w http.ResponseWriter, r *http.Request) {
 	if k == market.Demand {
 		d.Form.Band = ""
 	}
+	// A page may open the form prefilled (the chain map drafts a demand
+	// for a weak link); the owner edits and submits it as usual.
+	q := newQuery(r)
+	d.Form.Title, d.Form.Summary, d.Form.Domain, d.Form.Industry = q.Text("title"), q.Text("summary"), q.Text("domain"), q.Text("industry")
+	d.Keywords = q.Text("keywords")
+	if err := q.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	s.marketForm(w, r, http.StatusOK, d)
 }
 

@@ -50,7 +50,7 @@ func (s *Server) modules() []module {
 		s.cultivationModule(),
 		s.projectModule(),
 		s.challengeModule(),
-		placeholderModule("chain", 40, false),
+		s.chainModule(),
 		s.directoryModule(),
 		s.federationModule(),
 		s.dashboardModule(),

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"kechuang/internal/chain"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -61,6 +62,8 @@ type Deps struct {
 	// Directory is the 资源库: institutions, experts, service
 	// organisations, incubation carriers and funds.
 	Directory *directory.Service
+	// Chains is the 产业链图谱: chains, placements, strength, candidates.
+	Chains *chain.Service
 	// Federation is 跨区域共享: peers, the signed feed, remote listings.
 	Federation *federation.Service
 	// Events are 路演 and 对接会: registrations, meetings and their funnel.

@@ -53,7 +53,12 @@
     document.querySelectorAll("[data-echarts]").forEach(function (el) {
       var chart = window.echarts.init(el, null, { renderer: "svg" });
       chart.setOption(JSON.parse(el.getAttribute("data-echarts")));
+      // A data item with a link (a chain's link) opens it when clicked.
+      chart.on("click", function (p) {
+        if (p.data && p.data.link) { window.location.href = p.data.link; }
+      });
       window.addEventListener("resize", function () { chart.resize(); });
+      el.setAttribute("data-drawn", "true");
     });
   }
   // Elements with data-map-src draw a map: the outlines (GeoJSON) are
