@@ -17,6 +17,7 @@ import (
 	"kechuang/internal/directory"
 	"kechuang/internal/federation"
 	"kechuang/internal/importer"
+	"kechuang/internal/indicator"
 	"kechuang/internal/job"
 	"kechuang/internal/market"
 	"kechuang/internal/notice"
@@ -28,6 +29,7 @@ import (
 	"kechuang/internal/sheet"
 	"kechuang/internal/sqldb"
 	"kechuang/internal/web"
+	"kechuang/internal/workbench"
 	"kechuang/internal/workday"
 )
 
@@ -206,6 +208,14 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a.Federation = federation.NewService(federation.Config{DB: a.DB, Keys: keys, Market: a.Market, Name: instanceName(ctx, a),
 		Region: a.HomeRegion, BaseURL: cfg.PublicURL, Now: cfg.Now, Logger: a.Logger})
+
+	catalogue, err := indicator.LoadCatalogue(data.FS)
+	if err != nil {
+		return nil, fmt.Errorf("load indicator catalogue: %w", err)
+	}
+	a.Indicators = indicator.NewService(a.DB, catalogue, a.Regions, cfg.Now)
+	a.Workbench = workbench.NewDefault(workbench.Deps{DB: a.DB, Market: a.Market, Cultivation: a.Cultivation,
+		Projects: a.Projects, Indicators: a.Indicators, Now: cfg.Now})
 
 	a.Jobs = job.NewService(a.DB, a.Logger)
 	imports := importer.Config{Jobs: a.Jobs, Limits: sheet.Limits{MaxRows: cfg.ImportMaxRows}}

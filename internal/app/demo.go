@@ -46,6 +46,7 @@ const (
 	DemoRounds      = "demo application rounds: one open, one on public notice with objections"
 	DemoSanctions   = "demo spot checks (one finished with a revocation, one in progress) and blacklist entries"
 	DemoFederation  = "demo peer instance (无锡市) and its listings"
+	DemoIndicators  = "demo 一表通 entries: twelve months, four quarters and a year, two counties missing last month"
 )
 
 // LoadDemo loads the demo installation of 苏州市 through the app's own
@@ -89,6 +90,7 @@ func (a *App) LoadDemo(ctx context.Context, password string) (DemoSummary, error
 		{DemoFinancing, func() (int, error) { return demo.LoadFinancing(ctx, a.DB, a.Accounts, a.Market, now) }},
 		{DemoFederation, func() (int, error) { return demo.LoadFederation(ctx, a.Federation) }},
 		{DemoSanctions, func() (int, error) { return demo.LoadSanctions(ctx, a.DB, a.Accounts, a.Cultivation, now) }},
+		{DemoIndicators, func() (int, error) { return demo.LoadIndicators(ctx, a.DB, a.Accounts, a.Indicators, now) }},
 		// Last, so that the firms it adds change no other part of the demo.
 		{DemoPolicies, func() (int, error) { return demo.LoadPolicyClaims(ctx, a.DB, a.Accounts, a.Cultivation, now) }},
 	}

@@ -51,6 +51,7 @@ func (s *Server) modules() []module {
 		placeholderModule("chain", 40, false),
 		s.directoryModule(),
 		s.federationModule(),
+		s.indicatorModule(),
 		placeholderModule("dashboard", 60, false),
 		s.usersModule(),
 		s.auditModule(),
