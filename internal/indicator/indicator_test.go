@@ -37,7 +37,7 @@ func TestComputedIndicatorsMatchAHandCount(t *testing.T) {
 			{"2026-11", "KJ02", want{1, 0, 1}},             // 科小 issued in November: E3
 			{"2026-11", "KJ03", want{2, 1, 1}},             // 高企 valid on 11-30: E1, E3 (E2 expired, E4 revoked)
 			{"2026-11", "KJ04", want{1, 0, 1}},             // 高企 issued in November: E3
-			{"2026-05", "KJ03", want{4, 2, 2}},             // in May E2 and E4 still held theirs
+			{"2026-05", "KJ03", want{3, 2, 1}},             // in May E2 and E4 still held theirs; E3 not yet
 			{"2026-11", "JS01", want{3, 2, 1}},             // contracts signed in November
 			{"2026-11", "JS02", want{170.5, 150.5, 20}},    // 100 + 50.5, 20
 			{"2026-11", "JS03", want{140, 120, 20}},        // 80 + 40, 20
