@@ -1,0 +1,153 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"kechuang/internal/dbtest"
+	"kechuang/internal/indicator"
+	"kechuang/internal/sqldb"
+)
+
+// benchIndicatorRows is how many indicator entries the workbench and
+// report benchmarks run over.
+const benchIndicatorRows = 1_000_000
+
+// seedIndicatorRows bulk-inserts n rows into indicator_values: every
+// county of 苏州市 × 100 codes (the catalogue's TB01, TB02 and 98 more) ×
+// the months back from last month, so that the periods the pages read
+// hold their share of the rows.
+func seedIndicatorRows(b *testing.B, e *env, n int) {
+	b.Helper()
+	ctx := context.Background()
+	var counties []string
+	rows, err := e.db.QueryContext(ctx, "SELECT code FROM regions WHERE parent_code = '320500' ORDER BY code")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			b.Fatal(err)
+		}
+		counties = append(counties, c)
+	}
+	rows.Close()
+	codes := []string{"TB01", "TB02"}
+	for i := len(codes); i < 100; i++ {
+		codes = append(codes, fmt.Sprintf("ZX%03d", i))
+	}
+	per := len(counties) * len(codes)
+	months := (n + per - 1) / per
+	p := indicator.MonthOf(e.clock.Now()).Prev()
+	var periods []string
+	for i := 0; i < months; i, p = i+1, p.Prev() {
+		periods = append(periods, p.String())
+	}
+	const batch = 400
+	var args []any
+	var values []string
+	flush := func() {
+		if len(values) == 0 {
+			return
+		}
+		err := e.db.InTx(ctx, func(tx *sqldb.Tx) error {
+			_, err := tx.ExecContext(ctx, "INSERT INTO indicator_values (code, period, region_code, value, entered_at) VALUES "+
+				strings.Join(values, ",")+" ON CONFLICT (period, region_code, code) DO NOTHING", args...)
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		args, values = args[:0], values[:0]
+	}
+	inserted := 0
+	for _, period := range periods {
+		for _, c := range counties {
+			for k, code := range codes {
+				if inserted == n {
+					break
+				}
+				values = append(values, "(?, ?, ?, ?, ?)")
+				args = append(args, code, period, c, float64(100+k), "2026-01-01T00:00:00.000000Z")
+				inserted++
+				if len(values) == batch {
+					flush()
+				}
+			}
+		}
+	}
+	flush()
+	var got int
+	if err := e.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM indicator_values").Scan(&got); err != nil {
+		b.Fatal(err)
+	}
+	if got < n {
+		b.Fatalf("indicator_values holds %d rows, want %d", got, n)
+	}
+}
+
+// BenchmarkWorkbench measures, over HTTP on the demo plus 1,000,000
+// indicator rows, the home page of city staff and of a county user (the
+// workbench: every provider's counts and the key figures with last month
+// and last year), the catalogue's values, and the monthly and annual
+// reports assembled from the catalogue; each reports its p95 in ms.
+//
+//	go test -run '^$' -bench BenchmarkWorkbench -benchtime 100x -timeout 60m ./internal/web/
+func BenchmarkWorkbench(b *testing.B) {
+	for _, d := range []sqldb.Dialect{sqldb.SQLite, sqldb.Postgres} {
+		b.Run(string(d), func(b *testing.B) {
+			if d == sqldb.Postgres && dbtest.PostgresDSN() == "" {
+				b.Skip("no PostgreSQL")
+			}
+			e := newEnv(b, dbtest.Open(b, d))
+			if _, err := e.app.LoadDemo(context.Background(), testPassword); err != nil {
+				b.Fatal(err)
+			}
+			start := time.Now()
+			seedIndicatorRows(b, e, benchIndicatorRows)
+			b.Logf("%s: %d indicator rows inserted in %s", d, benchIndicatorRows, time.Since(start).Round(time.Second))
+			staff, county := e.client(), e.client()
+			staff.mustLoginAPI("staff")
+			county.mustLoginAPI("county")
+			last := indicator.MonthOf(e.clock.Now()).Prev()
+			year := fmt.Sprint(last.Year - 1)
+			for _, tc := range []struct {
+				name string
+				c    *client
+				path string
+			}{
+				{"home-staff", staff, "/"},
+				{"home-county", county, "/"},
+				{"api-indicators", staff, "/api/v1/indicators?period=" + last.String()},
+				{"report-monthly", staff, "/api/v1/reports/monthly?period=" + last.String()},
+				{"report-annual-page", staff, "/indicators/reports/annual?period=" + year},
+				{"report-monthly-xlsx", staff, "/indicators/reports/monthly/export.xlsx?period=" + last.String()},
+			} {
+				b.Run(tc.name, func(b *testing.B) {
+					if res := tc.c.get(tc.path); res.status != 200 {
+						b.Fatalf("%s = %d %.200s", tc.path, res.status, res.body)
+					}
+					times := make([]time.Duration, 0, b.N)
+					b.ResetTimer()
+					for range b.N {
+						t0 := time.Now()
+						if res := tc.c.get(tc.path); res.status != 200 {
+							b.Fatalf("%s = %d", tc.path, res.status)
+						}
+						times = append(times, time.Since(t0))
+					}
+					b.StopTimer()
+					sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+					p := func(q float64) float64 { return float64(times[int(q*float64(len(times)-1))].Microseconds()) / 1000 }
+					b.ReportMetric(p(0.5), "p50-ms")
+					b.ReportMetric(p(0.95), "p95-ms")
+				})
+			}
+		})
+	}
+}
