@@ -180,7 +180,11 @@ func (s *Service) values(ctx context.Context, inds []Indicator, p Period, counti
 			}
 		}
 	}
-	q := "SELECT code, period, region_code, value FROM indicator_values WHERE period IN (?" + repeat(",?", len(args)-1) + ")"
+	q := "SELECT code, period, region_code, value FROM indicator_values WHERE period IN (?" + repeat(",?", len(args)-1) + ")" +
+		" AND code IN (?" + repeat(",?", len(entered)-1) + ")"
+	for _, ind := range entered {
+		args = append(args, ind.Code)
+	}
 	if len(counties) == 1 {
 		q += " AND region_code = ?"
 		args = append(args, counties[0])
