@@ -44,9 +44,6 @@ func (s *Server) indicatorModule() module {
 				return r.Unit
 			},
 			"sentence": func(lang string, st indicator.Sentence) string { return i18n.T(lang, st.Key, st.Args...) },
-			"signatures": func() []any {
-				return indicator.SignatureLine(0)
-			},
 		},
 		Routes: func(rt *router) {
 			rt.signedIn("GET /indicators", s.handleIndicators)
