@@ -86,7 +86,7 @@ func (s *Service) Report(ctx context.Context, a account.Actor, id string, p Peri
 		if err != nil {
 			return rep, err
 		}
-		g, err := s.values(ctx, inds, p, codes(all))
+		g, err := s.values(ctx, inds, p, regionCodes(all))
 		if err != nil {
 			return rep, err
 		}
@@ -99,7 +99,7 @@ func (s *Service) Report(ctx context.Context, a account.Actor, id string, p Peri
 			for _, r := range mine {
 				rr.Cells = append(rr.Cells, round(g[ind.Code][r.Code], ind.Decimals))
 			}
-			rr.Cells = append(rr.Cells, round(g.city(ind.Code, codes(all)), ind.Decimals))
+			rr.Cells = append(rr.Cells, round(g.city(ind.Code, regionCodes(all)), ind.Decimals))
 			rep.Rows = append(rep.Rows, rr)
 		}
 		rep.Title = homeName + p.Label() + t.Name
@@ -143,7 +143,7 @@ func (s *Service) scopeCounties(ctx context.Context, a account.Actor, scope stri
 	}
 	if scope == "" || scope == home {
 		all, err := s.homeCounties(ctx)
-		return codes(all), homeName, err
+		return regionCodes(all), homeName, err
 	}
 	r, err := s.county(ctx, a, scope)
 	if err != nil {

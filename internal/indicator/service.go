@@ -262,13 +262,20 @@ type Values struct {
 // read, or one county, which only its users and bureau staff may read (any
 // other actor gets apperr.NotFound).
 func (s *Service) Values(ctx context.Context, a account.Actor, p Period, scope string) (Values, error) {
+	return s.ValuesOf(ctx, a, p, scope, nil)
+}
+
+// ValuesOf is Values for the indicators of codes only (all when nil), in
+// the catalogue's order: the workbench's key figures compute no more than
+// they show.
+func (s *Service) ValuesOf(ctx context.Context, a account.Actor, p Period, scope string, codes []string) (Values, error) {
 	home, homeName := s.homeName(ctx)
 	out := Values{Period: p.String(), PeriodLabel: p.Label(), Scope: home, ScopeName: homeName}
 	all, err := s.homeCounties(ctx)
 	if err != nil {
 		return out, err
 	}
-	counties := codes(all)
+	counties := regionCodes(all)
 	if scope != "" && scope != home {
 		if !s.CanViewIndicators(a) || !a.InScope(scope) || !contains(counties, scope) {
 			return out, apperr.New(apperr.NotFound, "indicator.scope_not_found")
@@ -281,11 +288,20 @@ func (s *Service) Values(ctx context.Context, a account.Actor, p Period, scope s
 			}
 		}
 	}
-	g, err := s.values(ctx, s.cat.Indicators, p, counties)
+	inds := s.cat.Indicators
+	if codes != nil {
+		inds = nil
+		for _, ind := range s.cat.Indicators {
+			if contains(codes, ind.Code) {
+				inds = append(inds, ind)
+			}
+		}
+	}
+	g, err := s.values(ctx, inds, p, counties)
 	if err != nil {
 		return out, err
 	}
-	for _, ind := range s.cat.Indicators {
+	for _, ind := range inds {
 		v := Value{Indicator: ind, Applicable: applicable(ind, p.Freq)}
 		if v.Applicable {
 			v.Value = round(g.city(ind.Code, counties), ind.Decimals)
@@ -295,7 +311,7 @@ func (s *Service) Values(ctx context.Context, a account.Actor, p Period, scope s
 	return out, nil
 }
 
-func codes(rs []region.Region) []string {
+func regionCodes(rs []region.Region) []string {
 	out := make([]string, len(rs))
 	for i, r := range rs {
 		out[i] = r.Code

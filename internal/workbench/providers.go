@@ -54,26 +54,25 @@ func (p providers) today() string { return p.Now().In(chinaTime).Format("2006-01
 var chinaTime = time.FixedZone("CST", 8*3600)
 
 // review: listings awaiting review in scope, by kind, with the oldest
-// waiting time.
+// waiting time. One query per kind, on the (kind, state) index, so that
+// only the queue is read however many listings are published.
 func (p providers) review(ctx context.Context, a account.Actor) ([]Todo, error) {
 	if p.Market == nil || !market.IsReviewer(a) {
 		return nil, nil
 	}
-	counts, err := p.Market.ReviewCounts(ctx, a)
-	if err != nil {
-		return nil, err
-	}
 	var out []Todo
 	for _, k := range []market.Kind{market.Achievement, market.Demand, market.Financing} {
-		if counts[k] == 0 {
+		var n int
+		var oldest *sqldb.Time
+		if err := p.DB.QueryRowContext(ctx, `SELECT COUNT(*), MIN(submitted_at) FROM listings
+			WHERE kind = ? AND state = 'submitted' AND region_code LIKE ?`,
+			string(k), region.Prefix(a.Scope())+"%").Scan(&n, &oldest); err != nil {
+			return nil, fmt.Errorf("count listings awaiting review: %w", err)
+		}
+		if n == 0 {
 			continue
 		}
-		t := Todo{Key: "workbench.todo.review." + string(k), Module: "market", Count: counts[k], Link: "/market/review?kind=" + string(k)}
-		var oldest *sqldb.Time
-		if err := p.DB.QueryRowContext(ctx, `SELECT MIN(submitted_at) FROM listings WHERE state = 'submitted' AND kind = ? AND region_code LIKE ?`,
-			string(k), region.Prefix(a.Scope())+"%").Scan(&oldest); err != nil {
-			return nil, fmt.Errorf("oldest listing awaiting review: %w", err)
-		}
+		t := Todo{Key: "workbench.todo.review." + string(k), Module: "market", Count: n, Link: "/market/review?kind=" + string(k)}
 		if oldest != nil && !oldest.IsZero() {
 			t.Oldest = p.Now().Sub(oldest.Time)
 			t.Urgent = t.Oldest > 5*24*time.Hour

@@ -149,7 +149,7 @@ func (s *Service) keyFigures(ctx context.Context, a account.Actor) ([]Figure, st
 	}
 	var vals [3]indicator.Values
 	for i, q := range []indicator.Period{p, p.Prev(), p.YearAgo()} {
-		v, err := s.indicators.Values(ctx, a, q, scope)
+		v, err := s.indicators.ValuesOf(ctx, a, q, scope, s.figures)
 		if err != nil {
 			return nil, "", err
 		}
