@@ -54,8 +54,9 @@ func (p providers) today() string { return p.Now().In(chinaTime).Format("2006-01
 var chinaTime = time.FixedZone("CST", 8*3600)
 
 // review: listings awaiting review in scope, by kind, with the oldest
-// waiting time. One query per kind, on the (kind, state) index, so that
-// only the queue is read however many listings are published.
+// waiting time. One query per kind on the covering index of the queue
+// (migration 0056), so that only the queue is read however many listings
+// are published.
 func (p providers) review(ctx context.Context, a account.Actor) ([]Todo, error) {
 	if p.Market == nil || !market.IsReviewer(a) {
 		return nil, nil
@@ -64,9 +65,12 @@ func (p providers) review(ctx context.Context, a account.Actor) ([]Todo, error) 
 	for _, k := range []market.Kind{market.Achievement, market.Demand, market.Financing} {
 		var n int
 		var oldest *sqldb.Time
+		// A range on the region code (codes are digits, "~" sorts after
+		// them) lets the covering index listings_review_queue answer.
+		prefix := region.Prefix(a.Scope())
 		if err := p.DB.QueryRowContext(ctx, `SELECT COUNT(*), MIN(submitted_at) FROM listings
-			WHERE kind = ? AND state = 'submitted' AND region_code LIKE ?`,
-			string(k), region.Prefix(a.Scope())+"%").Scan(&n, &oldest); err != nil {
+			WHERE kind = ? AND state = 'submitted' AND region_code >= ? AND region_code < ?`,
+			string(k), prefix, prefix+"~").Scan(&n, &oldest); err != nil {
 			return nil, fmt.Errorf("count listings awaiting review: %w", err)
 		}
 		if n == 0 {
