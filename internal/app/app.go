@@ -21,6 +21,7 @@ import (
 	"kechuang/internal/event"
 	"kechuang/internal/federation"
 	"kechuang/internal/importer"
+	"kechuang/internal/indicator"
 	"kechuang/internal/job"
 	"kechuang/internal/market"
 	"kechuang/internal/notice"
@@ -32,6 +33,7 @@ import (
 	"kechuang/internal/sheet"
 	"kechuang/internal/sqldb"
 	"kechuang/internal/web"
+	"kechuang/internal/workbench"
 	"kechuang/internal/workday"
 )
 
@@ -223,6 +225,14 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Dashboard = dashboard.NewService(a.DB, a.Regions, cfg.Now)
 	a.Dashboard.Register(dashboard.MarketFigures(a.DB), dashboard.CultivationFigures(a.DB),
 		dashboard.ProjectFigures(a.DB), dashboard.DirectoryFigures(a.DB))
+
+	catalogue, err := indicator.LoadCatalogue(data.FS)
+	if err != nil {
+		return nil, fmt.Errorf("load indicator catalogue: %w", err)
+	}
+	a.Indicators = indicator.NewService(a.DB, catalogue, a.Regions, cfg.Now)
+	a.Workbench = workbench.NewDefault(workbench.Deps{DB: a.DB, Market: a.Market, Cultivation: a.Cultivation,
+		Projects: a.Projects, Indicators: a.Indicators, Now: cfg.Now})
 
 	a.Jobs = job.NewService(a.DB, a.Logger)
 	imports := importer.Config{Jobs: a.Jobs, Limits: sheet.Limits{MaxRows: cfg.ImportMaxRows}}

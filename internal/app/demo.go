@@ -52,6 +52,7 @@ const (
 	DemoAnonymous   = "demo anonymous listings (匿名发布), one interest forwarded and one held for the broker"
 	DemoChallenges  = "demo 揭榜挂帅 challenges: one under review, one open, one in its 公示, one signed with its project"
 	DemoChains      = "demo chain firms (the hand-labelled set) placed on the chains, with confirmed placements, 链主 and a 招商 lead"
+	DemoIndicators  = "demo 一表通 entries: twelve months, four quarters and a year, two counties missing last month"
 )
 
 // LoadDemo loads the demo installation of 苏州市 through the app's own
@@ -107,6 +108,7 @@ func (a *App) LoadDemo(ctx context.Context, password string) (DemoSummary, error
 		{DemoChains, func() (int, error) {
 			return demo.LoadChains(ctx, a.DB, a.Accounts, a.Cultivation, a.Projects, a.Chains, now)
 		}},
+		{DemoIndicators, func() (int, error) { return demo.LoadIndicators(ctx, a.DB, a.Accounts, a.Indicators, now) }},
 		// Last, so that the firms it adds change no other part of the demo.
 		{DemoPolicies, func() (int, error) { return demo.LoadPolicyClaims(ctx, a.DB, a.Accounts, a.Cultivation, now) }},
 	}

@@ -53,6 +53,7 @@ func (s *Server) modules() []module {
 		s.chainModule(),
 		s.directoryModule(),
 		s.federationModule(),
+		s.indicatorModule(),
 		s.dashboardModule(),
 		s.usersModule(),
 		s.auditModule(),

@@ -23,12 +23,14 @@ import (
 	"kechuang/internal/directory"
 	"kechuang/internal/event"
 	"kechuang/internal/federation"
+	"kechuang/internal/indicator"
 	"kechuang/internal/job"
 	"kechuang/internal/market"
 	"kechuang/internal/notice"
 	"kechuang/internal/project"
 	"kechuang/internal/region"
 	"kechuang/internal/sqldb"
+	"kechuang/internal/workbench"
 )
 
 // all: embeds the modules' partials (templates/<module>/_*.html), which a
@@ -71,6 +73,10 @@ type Deps struct {
 	// Dashboard is the 数据看板: every module's figures, the funnel and
 	// the big screen.
 	Dashboard *dashboard.Service
+	// Indicators is 一表通: the indicator catalogue, entries, reports.
+	Indicators *indicator.Service
+	// Workbench is the staff home page: to-dos and key figures.
+	Workbench *workbench.Service
 	// Notices is every user's inbox (站内信) and the header's unread count.
 	Notices *notice.Service
 	// Search is the full-text index of published listings.

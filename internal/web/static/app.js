@@ -86,3 +86,9 @@
     draw();
   }
 })();
+
+// Buttons marked data-print print the page (the reports of 一表通).
+document.addEventListener("click", function (ev) {
+  var el = ev.target.closest && ev.target.closest("[data-print]");
+  if (el) { window.print(); }
+});

@@ -1,0 +1,5 @@
+package indicator
+
+import "kechuang/internal/audit"
+
+func init() { audit.RegisterActions("indicator.report", "indicator.remind") }
