@@ -138,7 +138,10 @@ type chainViewData struct {
 	CanManage bool
 	CanDemand bool
 	DemandURL string
-	Query     string
+	// CanChallenge offers a 揭榜挂帅 榜单 drafted from the link's need.
+	CanChallenge bool
+	ChallengeURL string
+	Query        string
 }
 
 func (s *Server) handleChain(w http.ResponseWriter, r *http.Request) {
@@ -157,7 +160,7 @@ func (s *Server) handleChain(w http.ResponseWriter, r *http.Request) {
 	}
 	d := chainViewData{Pic: pic, County: county, Counties: s.countyChoices(r), Segments: map[string]string{},
 		Parents: map[string]string{}, CanEdit: s.Chains.CanEditChains(st.actor), CanManage: s.Chains.CanManagePlacements(st.actor),
-		CanDemand: s.Chains.CanDraftDemand(st.actor)}
+		CanDemand: s.Chains.CanDraftDemand(st.actor), CanChallenge: s.Challenges.CanCreate(st.actor)}
 	if county != "" {
 		d.Query = "county=" + county + "&"
 	}
@@ -178,6 +181,7 @@ func (s *Server) handleChain(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Drawer = &lp
 		d.DemandURL = demandDraftURL(pic.Chain, lp.Link)
+		d.ChallengeURL = challengeDraftURL(pic.Chain, lp.Link)
 	}
 	d.Chart = chainChart(st.lang, pic, "/chains/"+pic.Chain.ID+"?"+d.Query+"link=")
 	pg := s.newPage(r, "chain.title", "chains", d)
@@ -204,6 +208,20 @@ func demandDraftURL(c chain.Chain, l chain.Link) string {
 		v.Set("industry", l.IndustryClasses[0])
 	}
 	return "/market/new?" + v.Encode()
+}
+
+// challengeDraftURL opens the 揭榜挂帅 form prefilled with a link's need:
+// the problem names the chain, the link and what the link is for, so that
+// the publisher starts from the gap rather than from a blank form.
+func challengeDraftURL(c chain.Chain, l chain.Link) string {
+	v := url.Values{}
+	v.Set("title", l.Name+"关键技术攻关")
+	problem := fmt.Sprintf("本地%s产业链「%s」环节薄弱或缺失。%s", c.Name, l.Name, l.Description)
+	if len(l.Technologies) > 0 {
+		problem += "需突破的关键技术：" + strings.Join(l.Technologies, "、") + "。"
+	}
+	v.Set("problem", problem)
+	return "/challenges/new?" + v.Encode()
 }
 
 // strengthColour colours a link by its verdict.

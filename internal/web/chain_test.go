@@ -270,5 +270,18 @@ func TestChainPages(t *testing.T) {
 		if st.get("/chains/nev?link=battery-cell").doc(t).Find("#draft-demand").Length() != 0 {
 			t.Error("staff, who own no demands, are offered to draft one")
 		}
+		// Staff draft a 揭榜挂帅 榜单 from the same link: the challenge form
+		// opens with the link's need as its title and problem.
+		href, ok = st.get("/chains/nev?link=battery-cell").doc(t).Find("#draft-challenge").Attr("href")
+		if !ok {
+			t.Fatal("no draft-challenge link for staff")
+		}
+		cf := st.get(href).doc(t)
+		if v, _ := cf.Find(`#challenge-form input[name="title"]`).Attr("value"); !strings.Contains(v, "电芯制造") {
+			t.Errorf("the prefilled challenge's title = %q", v)
+		}
+		if p := cf.Find(`#challenge-form textarea[name="problem"]`).Text(); !strings.Contains(p, "新能源汽车") || !strings.Contains(p, "电芯制造") {
+			t.Errorf("the prefilled challenge's problem = %q", p)
+		}
 	})
 }

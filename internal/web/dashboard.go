@@ -35,17 +35,7 @@ func (s *Server) dashboardModule() module {
 				}
 				return sign + strconv.FormatFloat(*v, 'f', -1, 64) + "%"
 			},
-			"changeClass": func(v *float64) string {
-				switch {
-				case v == nil:
-					return ""
-				case *v > 0:
-					return "up"
-				case *v < 0:
-					return "down"
-				}
-				return ""
-			},
+			// changeClass (up/down) is the home module's, shared by every page.
 		},
 		Routes: func(rt *router) {
 			rt.signedIn("GET /dashboard", s.handleDashboard)
