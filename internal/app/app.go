@@ -233,6 +233,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Indicators = indicator.NewService(a.DB, catalogue, a.Regions, cfg.Now)
 	a.Workbench = workbench.NewDefault(workbench.Deps{DB: a.DB, Market: a.Market, Cultivation: a.Cultivation,
 		Projects: a.Projects, Indicators: a.Indicators, Now: cfg.Now})
+	a.Workbench.Register(workbench.ChallengeTodos(a.Challenges))
+	a.Workbench.Register(workbench.EventTodos(a.Events))
 
 	a.Jobs = job.NewService(a.DB, a.Logger)
 	imports := importer.Config{Jobs: a.Jobs, Limits: sheet.Limits{MaxRows: cfg.ImportMaxRows}}

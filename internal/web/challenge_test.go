@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"kechuang/internal/account"
@@ -131,6 +132,20 @@ func TestChallengeAPI(t *testing.T) {
 		res.json(t, &draft)
 		if res := wj.get(fmt.Sprintf("/api/v1/challenges/%d", draft.ID)); res.status != http.StatusNotFound {
 			t.Errorf("another county reads a county's draft: %d", res.status)
+		}
+		// Submitted, it waits for review on its county's workbench, and
+		// only there.
+		if res := ks.api(http.MethodPost, fmt.Sprintf("/api/v1/challenges/%d/steps", draft.ID), map[string]any{"action": "submit"}); res.status != http.StatusOK {
+			t.Fatalf("county submits its draft: %d %s", res.status, res.body)
+		}
+		todo := func(c *client) string {
+			return strings.TrimSpace(c.get("/").doc(t).Find(`#todos a[href="/challenges?stage=review"] .todo-count`).Text())
+		}
+		if got := todo(ks); got != "1" {
+			t.Errorf("昆山's workbench shows %q challenges to review, want 1", got)
+		}
+		if got := todo(wj); got != "" {
+			t.Errorf("吴江's workbench shows another county's challenge to review: %q", got)
 		}
 
 		firmA, firmB := e.client(), e.client()

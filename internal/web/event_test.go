@@ -111,6 +111,18 @@ func TestEventsAPIAndPages(t *testing.T) {
 		wantStatus(t, "registrations for another county", wz.api(http.MethodGet, base+"/registrations", nil), http.StatusNotFound)
 		wantStatus(t, "registrations for a participant", ent.api(http.MethodGet, base+"/registrations", nil), http.StatusNotFound)
 		wantStatus(t, "decide by another county", wz.api(http.MethodPost, base+"/registrations/"+strconv.FormatInt(regIDs["inst"], 10)+"/decision", map[string]string{"decision": "approve"}), http.StatusNotFound)
+		// The three wait for the organiser's decision on its workbench, and
+		// only there.
+		pending := func(c *client) string {
+			sel := `#todos a[href="` + strings.TrimPrefix(base, "/api/v1") + `/registrations?state=pending"] .todo-count`
+			return strings.TrimSpace(c.get("/").doc(t).Find(sel).Text())
+		}
+		if got := pending(city); got != "3" {
+			t.Errorf("the organiser's workbench shows %q registrations to decide, want 3", got)
+		}
+		if got := pending(wz); got != "" {
+			t.Errorf("another county's workbench shows the registrations: %q", got)
+		}
 		for _, name := range []string{"inst", "ent", "ent2"} {
 			res := city.api(http.MethodPost, base+"/registrations/"+strconv.FormatInt(regIDs[name], 10)+"/decision", map[string]string{"decision": "approve"})
 			wantStatus(t, "approve "+name, res, http.StatusOK)
