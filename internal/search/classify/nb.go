@@ -45,6 +45,12 @@ type NB struct {
 	totals []int64 // feature occurrences per class
 	feats  map[string][]entry
 
+	// textDF, if not nil, holds each feature's document frequency among
+	// textN unlabelled training texts (IDFTexts); the IDF weights then come
+	// from it instead of from the example counts.
+	textDF map[string]int32
+	textN  float64
+
 	// derived
 	idf      map[string]int64 // feature weights in fixed point when IDFWeight != 0
 	logPrior []float64
@@ -130,10 +136,15 @@ func (m *NB) derive() {
 		m.idf = make(map[string]int64, len(m.feats))
 		for f, es := range m.feats {
 			var df float64
-			for _, e := range es {
-				df += float64(e.count)
+			n := nDocs
+			if m.textDF != nil {
+				df, n = float64(m.textDF[f]), m.textN
+			} else {
+				for _, e := range es {
+					df += float64(e.count)
+				}
 			}
-			m.idf[f] = int64(math.Round(math.Pow(math.Log((nDocs+1)/(df+1)), IDFWeight) * fixedOne))
+			m.idf[f] = int64(math.Round(math.Pow(math.Log((n+1)/(df+1)), IDFWeight) * fixedOne))
 		}
 	}
 	for _, es := range m.feats {
@@ -165,6 +176,20 @@ func (m *NB) LogLikelihood(features []string) []float64 {
 // full-text discipline accuracy but none on keywords, and little ranking
 // (docs/BENCHMARKS.md, matching).
 var IDFWeight float64
+
+// IDFTexts, with IDFWeight, counts a feature's document frequency over the
+// training texts themselves, each labelled record and each title once,
+// instead of over the training examples (where a record's keywords and
+// title count again as examples of their own). No label is read. An
+// experiment of issue #19 (bench … idf); a model trained with it is not
+// written with its frequencies, so it must not be saved.
+var IDFTexts bool
+
+// setTextDF makes the IDF weights come from df over n texts.
+func (m *NB) setTextDF(df map[string]int32, n int) {
+	m.textDF, m.textN = df, float64(n)
+	m.derive()
+}
 
 // featW is feature f's weight in fixed point.
 func (m *NB) featW(f string) int64 {
