@@ -27,6 +27,10 @@ func TestBleveBaselineIsScorchBM25(t *testing.T) {
 	if err := b.Index(bleveDocs); err != nil {
 		t.Fatalf("scorch BM25 baseline: %v", err)
 	}
+	defer b.Close()
+	if d := b.Desc; d.IndexType != scorch.Name || d.IndexImpl != "*scorch.Scorch" || d.MappingScor != bindex.BM25Scoring || !strings.HasPrefix(d.Scored, "BM25") {
+		t.Errorf("the baseline reports %+v, want a scorch index scored with BM25", d)
+	}
 	ids, err := b.Query(matcheval.Query{Text: "正极材料"}, 3)
 	if err != nil || len(ids) == 0 || ids[0] != "a" {
 		t.Errorf("Query(正极材料) = %v, %v, want a first", ids, err)

@@ -1,6 +1,7 @@
 // Command bench compares kechuang's matcher with stock Bleve (a scorch
-// index with BM25 scoring, checked before every run; `cjk` analyzer, a
-// plain match query) on the eval tasks, in the same
+// index on disk in a temporary directory, merged to one segment before the
+// first query, with BM25 scoring, checked and printed before every run;
+// `cjk` analyzer, a plain match query) on the eval tasks, in the same
 // process, and runs the ablation, the 100,000-listing scale test and the
 // classifier's held-out accuracy. It is its own module so Bleve never
 // enters the main go.mod; the main binary's `kechuang bench match` needs no
@@ -14,6 +15,7 @@
 //	go run . -tasks field -grid '[0.5,1]' lsi       # rejected: LSI reranking
 //	go run . -grid '[{"Name":"nb","Hier":1}]' clsexp  # classifier variants (IDF, complement NB, SVM)
 //	go run . -idf 2 -ablate=false -no-bleve compare  # IDF-weighted naive Bayes in the engine
+//	go run . -grid '[{"P":0},{"P":1,"Texts":true}]' idf  # the same, vs binary and Bleve, one run, + accuracy
 //	go run . labcollect /tmp/lab.gob                # ranking lab: record candidates
 //	go run . lab /tmp/lab.gob                       # knee rules offline; labstats, labstats2, labcalib
 //

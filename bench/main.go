@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	bindex "github.com/blevesearch/bleve_index_api"
@@ -80,6 +82,11 @@ func main() {
 		err = labCalib(flag.Arg(1))
 	case "lab":
 		err = rankLabRun(flag.Arg(1))
+	case "idf":
+		var ps []idfVariant
+		if err = json.Unmarshal([]byte(*grid), &ps); err == nil {
+			err = idfExp(*evalDir, strings.Split(*only, ","), ps, *ablate)
+		}
 	case "clsexp":
 		err = clsExp(*grid)
 	case "pmi":
@@ -248,10 +255,14 @@ func compare(dir string, names []string, kfold, ablate, withBleve bool) error {
 			k.Idx.SetWeights(base)
 		}
 		if withBleve {
-			rep, err := matcheval.Run("bleve-scorch-cjk-bm25", &bleveEngine{}, docs, qs)
+			b := &bleveEngine{}
+			rep, err := matcheval.Run("bleve-scorch-cjk-bm25", b, docs, qs)
+			b.Close()
 			if err != nil {
 				return err
 			}
+			b.Desc.Task = task
+			enc.Encode(b.Desc)
 			emit(enc, task, rep)
 		}
 		if cf != nil && cf.fallback > 0 {
@@ -281,7 +292,30 @@ func emit(enc *json.Encoder, task string, r matcheval.Report) {
 	}{task, r})
 }
 
-type bleveEngine struct{ idx bleve.Index }
+// bleveEngine is the stock-Bleve baseline: a scorch index in a temporary
+// directory on disk (what bleve.New builds), the cjk analyzer, the BM25
+// scoring model, a plain match query.
+type bleveEngine struct {
+	idx bleve.Index
+	dir string
+	// Desc is what the built index reports about itself (see describe).
+	Desc bleveDesc
+}
+
+// bleveDesc is what a built baseline index reports: its storage type as
+// written in the index's own index_meta.json, the Go type of the engine
+// behind it, the scoring model of its mapping, and the model a probe
+// query's explanation shows was really used.
+type bleveDesc struct {
+	Engine      string `json:"engine"`
+	Task        string `json:"task,omitempty"`
+	IndexType   string `json:"index_type"`
+	IndexImpl   string `json:"index_impl"`
+	MappingScor string `json:"mapping_scoring_model"`
+	Scored      string `json:"scored_with"`
+	Segments    string `json:"segments"`
+	Dir         string `json:"dir"`
+}
 
 func (b *bleveEngine) Index(docs []matcheval.Doc) error {
 	m := bleve.NewIndexMapping()
@@ -290,12 +324,18 @@ func (b *bleveEngine) Index(docs []matcheval.Doc) error {
 	var dm *mapping.DocumentMapping = bleve.NewDocumentMapping()
 	m.DefaultMapping = dm
 	// bleve.NewMemOnly would build the legacy upsidedown index, where the
-	// BM25 scoring model is silently ignored (TF-IDF instead); scorch with
-	// an empty path is scorch in memory, the engine bleve.New uses.
-	idx, err := bleve.NewUsing("", m, scorch.Name, bleve.Config.DefaultMemKVStore, nil)
+	// BM25 scoring model is silently ignored (TF-IDF instead). This is
+	// scorch on disk, in a temporary directory, as bleve.New builds.
+	dir, err := os.MkdirTemp("", "bench-bleve-")
 	if err != nil {
 		return err
 	}
+	b.dir = filepath.Join(dir, "idx")
+	idx, err := bleve.NewUsing(b.dir, m, scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return err
+	}
+	b.idx = idx
 	batch := idx.NewBatch()
 	for i, d := range docs {
 		if err := batch.Index(d.ID, map[string]any{"title": d.Title, "text": d.Text}); err != nil {
@@ -311,13 +351,93 @@ func (b *bleveEngine) Index(docs []matcheval.Doc) error {
 	if err := idx.Batch(batch); err != nil {
 		return err
 	}
+	if err := b.settle(m); err != nil {
+		return err
+	}
 	if len(docs) > 0 {
-		if err := checkBleve(idx, docs[0].Title+" "+docs[0].Text); err != nil {
+		probe := docs[0].Title + " " + docs[0].Text
+		if err := checkBleve(b.idx, probe); err != nil {
 			return err
 		}
+		b.Desc = describeBleve(b.idx, b.dir, probe)
+	}
+	return nil
+}
+
+// settle closes the index (scorch persists every segment), opens it again
+// and merges it into one segment before any query. Bleve's BM25 takes the
+// "average field length" as the sum over segments of the field's
+// term-dictionary size divided by the document count
+// (searcher.bm25ScoreMetrics, IndexSnapshot.FieldCardinality), so its
+// scores depend on how the index happens to be segmented and on the
+// background merger's timing; one segment makes the baseline reproducible.
+func (b *bleveEngine) settle(m mapping.IndexMapping) error {
+	if err := b.idx.Close(); err != nil {
+		return err
+	}
+	idx, err := bleve.Open(b.dir)
+	if err != nil {
+		return err
 	}
 	b.idx = idx
-	return nil
+	adv, err := idx.Advanced()
+	if err != nil {
+		return err
+	}
+	s, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return fmt.Errorf("bleve baseline: engine %T, want scorch", adv)
+	}
+	return s.ForceMerge(context.Background(), &mergeplan.SingleSegmentMergePlanOptions)
+}
+
+// Close closes the index and removes its directory.
+func (b *bleveEngine) Close() error {
+	var err error
+	if b.idx != nil {
+		err = b.idx.Close()
+		b.idx = nil
+	}
+	if b.dir != "" {
+		os.RemoveAll(filepath.Dir(b.dir))
+		b.dir = ""
+	}
+	return err
+}
+
+// describeBleve reads what idx reports about itself (see bleveDesc).
+func describeBleve(idx bleve.Index, dir, probe string) bleveDesc {
+	d := bleveDesc{Engine: "bleve-scorch-cjk-bm25", Dir: dir}
+	var meta struct {
+		Storage string `json:"storage"`
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "index_meta.json")); err != nil {
+		d.IndexType = "unknown: " + err.Error()
+	} else if err := json.Unmarshal(b, &meta); err != nil {
+		d.IndexType = "unknown: " + err.Error()
+	} else {
+		d.IndexType = meta.Storage
+	}
+	if adv, err := idx.Advanced(); err == nil {
+		d.IndexImpl = fmt.Sprintf("%T", adv)
+		if s, ok := adv.(*scorch.Scorch); ok {
+			st := s.StatsMap()
+			d.Segments = fmt.Sprintf("%v on disk, %v in memory", st["TotFileSegmentsAtRoot"], st["TotMemorySegmentsAtRoot"])
+		}
+	}
+	if im, ok := idx.Mapping().(*mapping.IndexMappingImpl); ok {
+		d.MappingScor = im.ScoringModel
+	}
+	d.Scored = "unknown"
+	res, err := idx.Search(bleve.NewSearchRequestOptions(bleve.NewMatchQuery(probe), 1, 0, true))
+	if err == nil && len(res.Hits) > 0 && res.Hits[0].Expl != nil {
+		if strings.Contains(res.Hits[0].Expl.String(), "saturation(") {
+			d.Scored = "BM25 (explanation has the saturation term)"
+		} else {
+			d.Scored = "TF-IDF (no saturation term: " + res.Hits[0].Expl.Message + ")"
+		}
+	}
+	return d
 }
 
 // checkBleve fails unless idx is a scorch index that scores probe's hits

@@ -272,7 +272,20 @@ func trainPair(dev, titles []featRec, o TrainOptions) (cat, disc *NB) {
 	for _, r := range titles {
 		ce = append(ce, Example{r.full, r.rec.Category})
 	}
-	return TrainNB(ce, o.Alpha, o.MinCount), TrainNB(de, o.Alpha, o.MinCount)
+	cat, disc = TrainNB(ce, o.Alpha, o.MinCount), TrainNB(de, o.Alpha, o.MinCount)
+	if IDFWeight != 0 && IDFTexts {
+		df := map[string]int32{}
+		for _, rs := range [][]featRec{dev, titles} {
+			for _, r := range rs {
+				for _, f := range r.full {
+					df[f]++
+				}
+			}
+		}
+		cat.setTextDF(df, len(dev)+len(titles))
+		disc.setTextDF(df, len(dev)+len(titles))
+	}
+	return cat, disc
 }
 
 // labelTitles gives each title (which carries a category but no

@@ -2,6 +2,7 @@ package classify
 
 import (
 	"bytes"
+	"math"
 	"strings"
 	"testing"
 
@@ -163,5 +164,34 @@ func TestTitlesJoinTheVote(t *testing.T) {
 	}
 	if vote := Train(a, tiny, nil, TrainOptions{Folds: 2, MinCount: 1}).Neighbours("盾构隧道"); len(vote) != 0 {
 		t.Errorf("Neighbours(盾构隧道) without titles = %+v, want none", vote)
+	}
+}
+
+// TestIDFTextsCountsTexts: with IDFTexts the IDF weight of a feature comes
+// from the training texts (each record once), not from the examples, where
+// a record's keywords and title count again. Not parallel: it sets the
+// package's experiment switches.
+func TestIDFTextsCountsTexts(t *testing.T) {
+	defer func() { IDFWeight, IDFTexts = 0, false }()
+	a := analysis.Default()
+	// 混凝土 is a keyword of records 4 and 6, so in two of the six texts
+	// (IDF log 7/3); among the eighteen discipline examples it is in at
+	// least four (the full texts and the keywords of both), so its IDF over
+	// examples is at most log 19/5.
+	IDFWeight = 1
+	idf := map[bool]float64{}
+	for _, texts := range []bool{true, false} {
+		IDFTexts = texts
+		m := Train(a, tiny, nil, TrainOptions{Folds: 2, MinCount: 1})
+		idf[texts] = float64(m.Discipline.idf["混凝土"]) / fixedOne
+		if d := m.Classify("混凝土抗震性能").Disciplines[0].Name; d != "土木工程" {
+			t.Errorf("IDFTexts %v: Classify(混凝土抗震性能) = %s, want 土木工程", texts, d)
+		}
+	}
+	if want := math.Log(7.0 / 3.0); math.Abs(idf[true]-want) > 1e-6 {
+		t.Errorf("idf(混凝土) over texts = %.6f, want %.6f", idf[true], want)
+	}
+	if limit := math.Log(19.0 / 5.0); idf[false] > limit+1e-6 {
+		t.Errorf("idf(混凝土) over examples = %.6f, want at most %.6f", idf[false], limit)
 	}
 }
