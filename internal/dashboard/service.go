@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -251,19 +252,31 @@ func (s *Service) Summary(ctx context.Context, a account.Actor, q Query) (Summar
 	sum := Summary{Period: p.String(), PeriodKind: p.Kind, From: p.From(), To: p.To(),
 		Previous: p.Previous().String(), LastYear: p.LastYear().String(),
 		Scope: sc.area, City: sc.city, Counties: sc.visible, Figures: []Figure{}, Generated: s.now().UTC()}
-	series, err := s.series(ctx, s.window(sc, p))
-	if err != nil {
+	// The series, the funnel and the ticker read the database
+	// independently, each on its own connection: a fresh summary takes
+	// about the time of the longest, not of all of them.
+	var (
+		series           []Series
+		serr, ferr, rerr error
+		wg               sync.WaitGroup
+	)
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		sum.Funnel, ferr = s.totalFunnel(ctx, sc.counties, p)
+	}()
+	go func() {
+		defer wg.Done()
+		sum.Recent, rerr = s.recent(ctx, sc.counties, 12)
+	}()
+	series, serr = s.series(ctx, s.window(sc, p))
+	wg.Wait()
+	if err := errors.Join(serr, ferr, rerr); err != nil {
 		return Summary{}, err
 	}
 	current := monthKey(s.now().Year(), int(s.now().Month()))
 	for _, se := range series {
 		sum.Figures = append(sum.Figures, figureOf(se, sc, p, current))
-	}
-	if sum.Funnel, err = s.totalFunnel(ctx, sc.counties, p); err != nil {
-		return Summary{}, err
-	}
-	if sum.Recent, err = s.recent(ctx, sc.counties, 12); err != nil {
-		return Summary{}, err
 	}
 	return sum, nil
 }
@@ -293,15 +306,27 @@ func (s *Service) series(ctx context.Context, w Window) ([]Series, error) {
 	return out, nil
 }
 
-// ask asks every provider for its series over w.
+// ask asks every provider for its series over w, all at once (each
+// provider reads on its own connection), and returns them in
+// registration order.
 func (s *Service) ask(ctx context.Context, w Window) ([]Series, error) {
+	got := make([][]Series, len(s.providers))
+	errs := make([]error, len(s.providers))
+	var wg sync.WaitGroup
+	for i, p := range s.providers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i], errs[i] = p.Figures(ctx, w)
+		}()
+	}
+	wg.Wait()
 	var out []Series
-	for _, p := range s.providers {
-		se, err := p.Figures(ctx, w)
-		if err != nil {
-			return nil, fmt.Errorf("dashboard figures: %w", err)
+	for i := range got {
+		if errs[i] != nil {
+			return nil, fmt.Errorf("dashboard figures: %w", errs[i])
 		}
-		out = append(out, se...)
+		out = append(out, got[i]...)
 	}
 	return out, nil
 }
