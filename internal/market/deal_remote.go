@@ -65,9 +65,16 @@ func (s *Service) OpenRemoteDeal(ctx context.Context, tx *sqldb.Tx, who audit.Ac
 	if m.Origin == "" {
 		return Deal{}, fmt.Errorf("remote deal: no origin")
 	}
+	// Interest in an anonymous listing is held for its broker or the
+	// region's staff, as a local one is (openDeal).
+	held := l.Anonymous
+	var broker any
+	if held && l.BrokerID != 0 {
+		broker = l.BrokerID
+	}
 	id, err := tx.InsertID(ctx, `INSERT INTO deals (listing_id, owner_id, member_id, region_code, state, message, contact_name,
-		created_at, updated_at) VALUES (?, ?, NULL, ?, ?, ?, '', ?, ?)`, l.ID, l.OwnerID, l.RegionCode, string(DealIntent), msg,
-		sqldb.At(now), sqldb.At(now))
+		held, broker_id, created_at, updated_at) VALUES (?, ?, NULL, ?, ?, ?, '', ?, ?, ?, ?)`, l.ID, l.OwnerID, l.RegionCode,
+		string(DealIntent), msg, held, broker, sqldb.At(now), sqldb.At(now))
 	if err != nil {
 		return Deal{}, fmt.Errorf("insert remote deal: %w", err)
 	}
@@ -88,7 +95,14 @@ func (s *Service) OpenRemoteDeal(ctx context.Context, tx *sqldb.Tx, who audit.Ac
 	}
 	note := notice.Message{Kind: "deal.create", Key: "market.notice.deal_interest",
 		Args: []notice.Arg{notice.Text(from), kindArg(l.Kind), notice.Text(l.Title)}, Body: notice.Text(msg), At: now}
-	if err := notifyDeal(ctx, tx, account.Anonymous, out, note, l.OwnerID); err != nil {
+	to := []int64{l.OwnerID}
+	if held {
+		note.Kind, note.Key = "deal.held", "market.notice.deal_held"
+		if to, err = dealIntermediaries(ctx, tx, out); err != nil {
+			return Deal{}, err
+		}
+	}
+	if err := notifyDeal(ctx, tx, account.Anonymous, out, note, to...); err != nil {
 		return Deal{}, err
 	}
 	after := out.auditView()

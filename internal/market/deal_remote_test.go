@@ -99,5 +99,39 @@ func TestOpenRemoteDeal(t *testing.T) {
 		if err != nil || total != 2 || ds[0].Remote == nil || ds[1].Remote == nil {
 			t.Errorf("owner's deals = %d %+v, %v", total, ds, err)
 		}
+
+		// Interest from another region in an anonymous listing is held for
+		// the broker it is entrusted to, exactly as a local one: the owner
+		// neither sees the deal nor hears of it until it is forwarded.
+		broker := f.actor("anonbroker", account.RoleBroker, "320505")
+		shy := f.actor("shyowner", account.RoleInstitution, "320505")
+		al := f.publish(shy, city, market.Achievement, anonInput(achievement("匿名发布的高温合金叶片修复工艺"), broker.UserID))
+		hd, err := open(al.ID, "无锡某航空部件有限公司", "希望了解修复工艺")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !hd.Held || hd.BrokerID != broker.UserID {
+			t.Errorf("remote interest in an anonymous listing: held %v broker %d, want held with broker %d", hd.Held, hd.BrokerID, broker.UserID)
+		}
+		_, err = f.svc.GetDeal(ctx, shy, hd.ID)
+		wantKind(t, "the anonymous owner reads a held remote interest", err, apperr.NotFound)
+		in, err = f.inbox(shy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range in.Items {
+			if n.Link == market.DealLink(hd.ID) {
+				t.Errorf("the anonymous owner was told of a held interest: %+v", n)
+			}
+		}
+		if in, err := f.inbox(broker); err != nil || len(in.Items) != 1 || in.Items[0].Link != market.DealLink(hd.ID) {
+			t.Errorf("the broker's notices = %+v, %v", in.Items, err)
+		}
+		if _, err := f.svc.StepDeal(ctx, broker, hd.ID, market.DealForward, market.DealStep{}); err != nil {
+			t.Fatalf("the broker forwards the remote interest: %v", err)
+		}
+		if _, err := f.svc.GetDeal(ctx, shy, hd.ID); err != nil {
+			t.Errorf("the owner reads the forwarded remote interest: %v", err)
+		}
 	})
 }
