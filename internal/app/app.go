@@ -253,6 +253,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, fmt.Errorf("open directory index: %w", err)
 	}
 	a.Chains.UseListingSearch(a.Search)
+	// A link's candidates include other regions' achievements.
+	a.Chains.UseRemote(a.Federation)
 	return a, nil
 }
 

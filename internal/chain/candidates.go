@@ -28,7 +28,12 @@ const (
 	CandInstitution = "institution"  // an institution or platform whose text matches
 	CandExpert      = "expert"       // an expert whose text matches
 	CandOtherCounty = "other_county" // a firm on the link registered in another county
+	CandOtherRegion = "other_region" // another region's achievement (federation) whose text matches
 )
+
+// maxRemoteCandidates caps the other regions' achievements among a link's
+// candidates.
+const maxRemoteCandidates = 5
 
 // Candidate is someone who could fill a link, with the reasons. A firm of
 // another county the actor may not see by name is counted, not named
@@ -124,6 +129,11 @@ func (s *Service) Candidates(ctx context.Context, a account.Actor, chainID, link
 				Reasons: []Reason{{Key: "chain.cand.text", Args: []string{strings.Join(firstN(h.Shared, 5), "、")}}}})
 		}
 	}
+	remote, err := s.remoteCandidates(ctx, l)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, remote...)
 	if s.dir != nil {
 		for _, typ := range []string{directory.TypeInstitution, directory.TypeExpert} {
 			res, err := s.dir.Search(ctx, a, directory.SearchFilter{Query: q, Type: typ, Paging: directory.Paging{Page: 1, PerPage: 8}})
@@ -149,7 +159,46 @@ func (s *Service) Candidates(ctx context.Context, a account.Actor, chainID, link
 	return out, nil
 }
 
-func firstN(xs []string, n int) []string {
+// remoteCandidates are the other regions' published achievements that
+// name the link's terms (its name, keywords, products and technologies) in
+// their title, summary or keywords, those sharing the most terms first;
+// the reason names the origin and the shared terms. Federation's pool of
+// remote listings is small, so a plain term test is enough and needs no
+// index of its own.
+func (s *Service) remoteCandidates(ctx context.Context, l Link) ([]Candidate, error) {
+	if s.remote == nil {
+		return nil, nil
+	}
+	pool, err := s.remote.RemoteCandidates(ctx, market.Achievement)
+	if err != nil {
+		return nil, fmt.Errorf("candidates from other regions: %w", err)
+	}
+	terms := slices.Concat([]string{l.Name}, l.Keywords, l.Products, l.Technologies)
+	var out []Candidate
+	for _, rc := range pool {
+		text := rc.Listing.Title + "\n" + rc.Listing.Summary + "\n" + strings.Join(rc.Listing.Keywords, "\n")
+		var shared []string
+		for _, t := range terms {
+			if t != "" && strings.Contains(text, t) && !slices.Contains(shared, t) {
+				shared = append(shared, t)
+			}
+		}
+		if len(shared) == 0 {
+			continue
+		}
+		origin := rc.OriginName
+		if origin == "" {
+			origin = rc.OriginRegion
+		}
+		out = append(out, Candidate{Source: CandOtherRegion, Type: SubjectAchievement, ID: rc.ID, Name: rc.Listing.Title,
+			RegionCode: rc.Listing.RegionCode, Count: 1, Score: 0.7 + 0.1*float64(min(len(shared), 5)),
+			Reasons: []Reason{{Key: "chain.cand.other_region", Args: []string{origin, strings.Join(firstN(shared, 5), "、")}}}})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
+	return firstN(out, maxRemoteCandidates), nil
+}
+
+func firstN[T any](xs []T, n int) []T {
 	if len(xs) > n {
 		return xs[:n]
 	}

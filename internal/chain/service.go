@@ -52,6 +52,9 @@ type Service struct {
 	dir    *directory.Service
 	proj   *project.Service
 	search ListingSearch
+	// remote is the other regions' listings (package federation), for
+	// a link's candidates; nil without federation.
+	remote market.Remote
 	now    func() time.Time
 	// domains are the top-level high-tech domain names a link may use.
 	domains []string
@@ -72,6 +75,11 @@ func NewService(d Deps) *Service {
 // UseListingSearch gives the service the market's search, for the
 // achievements among a link's candidates.
 func (s *Service) UseListingSearch(x ListingSearch) { s.search = x }
+
+// UseRemote gives the service the other regions' published listings, so
+// that a link's candidates include their achievements. Call it before
+// serving.
+func (s *Service) UseRemote(r market.Remote) { s.remote = r }
 
 // Rules returns the strength rules in force.
 func (s *Service) Rules() Rules { return s.rules }

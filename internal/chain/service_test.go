@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"kechuang/internal/chain"
 	"kechuang/internal/cultivation"
 	"kechuang/internal/dbtest"
+	"kechuang/internal/market"
 	"kechuang/internal/project"
 	"kechuang/internal/region"
 	"kechuang/internal/sqldb"
@@ -301,6 +304,54 @@ func TestEditLinkAndLead(t *testing.T) {
 		leads, _ := f.svc.Leads(f.ctx, other, "mini-nev")
 		if len(leads) != 0 {
 			t.Errorf("the other county sees leads %+v", leads)
+		}
+	})
+}
+
+// remoteStub is federation's pool of other regions' listings.
+type remoteStub []market.RemoteCandidate
+
+func (r remoteStub) RemoteCandidates(_ context.Context, k market.Kind) ([]market.RemoteCandidate, error) {
+	var out []market.RemoteCandidate
+	for _, c := range r {
+		if c.Listing.Kind == k {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// TestRemoteCandidates: another region's achievement that names the
+// link's terms is a candidate, with its origin and the shared terms as the
+// reason; one that names none, and a remote demand, are not.
+func TestRemoteCandidates(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		staff := f.actor("staff", account.RoleStaff, "320500")
+		remote := func(id int64, kind market.Kind, title, summary string) market.RemoteCandidate {
+			return market.RemoteCandidate{ID: id, URL: "https://kc.wuxi.example.gov.cn/market/listings/" + strconv.FormatInt(id, 10),
+				OriginName: "无锡市科创平台", OriginRegion: "320200",
+				Listing: market.Listing{Kind: kind, Title: title, Summary: summary, RegionCode: "320214"}}
+		}
+		f.svc.UseRemote(remoteStub{
+			remote(7, market.Achievement, "高安全长寿命电芯制造工艺", "面向动力电池的电芯叠片与化成工艺，循环寿命提升30%。"),
+			remote(8, market.Achievement, "茶叶深加工与风味保持技术", "低温萃取保留茶多酚。"),
+			remote(9, market.Demand, "寻求电芯制造合作", "我司需要电芯工艺支持。"),
+		})
+		cands, err := f.svc.Candidates(f.ctx, staff, "mini-nev", "cell", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []chain.Candidate
+		for _, c := range cands {
+			if c.Source == chain.CandOtherRegion {
+				got = append(got, c)
+			}
+		}
+		if len(got) != 1 || got[0].ID != 7 || got[0].RegionCode != "320214" || len(got[0].Reasons) != 1 ||
+			got[0].Reasons[0].Key != "chain.cand.other_region" || got[0].Reasons[0].Args[0] != "无锡市科创平台" ||
+			!strings.Contains(got[0].Reasons[0].Args[1], "电芯") {
+			t.Errorf("other regions' candidates = %+v, want the Wuxi cell achievement only, with its origin and shared terms", got)
 		}
 	})
 }
