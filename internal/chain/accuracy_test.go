@@ -2,7 +2,6 @@ package chain_test
 
 import (
 	"encoding/json"
-	"errors"
 	"io/fs"
 	"testing"
 
@@ -25,9 +24,6 @@ type LabelledFirm struct {
 func labelled(t testing.TB) ([]chain.Chain, []LabelledFirm) {
 	t.Helper()
 	raw, err := fs.ReadFile(data.FS, "chains/labelled_firms.json")
-	if errors.Is(err, fs.ErrNotExist) {
-		t.Skip("data/chains/labelled_firms.json is not there yet")
-	}
 	if err != nil {
 		t.Fatal(err)
 	}
