@@ -63,7 +63,8 @@ func LoadEvents(ctx context.Context, db *sqldb.DB, accounts *account.Service, m 
 		return 0, err
 	}
 	// The pitches: a published achievement of the demo institution on which
-	// the demo enterprise has no open deal, and a financing need of the
+	// the demo enterprise has no open deal, and a financing need (the
+	// newest, leaving the older ones to the investor's own first steps) of the
 	// demo enterprise the demo investor does not follow yet.
 	pick := func(query string, args ...any) (int64, error) {
 		var id int64
@@ -82,7 +83,7 @@ func LoadEvents(ctx context.Context, db *sqldb.DB, accounts *account.Service, m 
 	}
 	fin, err := pick(`SELECT l.id FROM listings l WHERE l.owner_id = ? AND l.kind = 'financing' AND l.state = 'published'
 		AND l.expires_at > ? AND NOT EXISTS (SELECT 1 FROM investment_interests i WHERE i.listing_id = l.id AND i.investor_id = ?
-		AND i.stage <> 'terminated') ORDER BY l.id LIMIT 1`,
+		AND i.stage <> 'terminated') ORDER BY l.id DESC LIMIT 1`,
 		people["enterprise"].UserID, sqldb.FormatTime(now), people["investor"].UserID)
 	if err != nil {
 		return 0, err
