@@ -43,7 +43,7 @@ func TestLoginPageFlow(t *testing.T) {
 		}
 		var nav []string
 		home.Find(".mainnav a").Each(func(_ int, s *goquery.Selection) { nav = append(nav, s.Text()) })
-		want := []string{"科技大市场", "企业培育", "项目库", "产业链", "资源库", "数据看板"}
+		want := []string{"科技大市场", "企业培育", "揭榜挂帅", "路演对接", "项目库", "产业链", "资源库", "一表通", "数据看板"}
 		if diff := cmp.Diff(want, nav); diff != "" {
 			t.Errorf("nav (-want +got):\n%s", diff)
 		}
